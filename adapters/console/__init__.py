@@ -1,0 +1,5 @@
+"""The terminal as a chat: one local learner, buttons as numbered choices."""
+
+from adapters.console.chat import ConsoleChat, render
+
+__all__ = ["ConsoleChat", "render"]

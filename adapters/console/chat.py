@@ -1,0 +1,74 @@
+"""A readline-style loop over the same core the chat platforms use.
+
+It works interactively and with piped input, so a whole week can be scripted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol, TextIO
+
+from core.ports import LearnerRef
+from core.reply import Button, Reply
+
+PLATFORM = "console"
+
+
+class CoachPort(Protocol):
+    async def handle(self, who: LearnerRef, text: str) -> Reply: ...
+
+    async def press(self, who: LearnerRef, action: str) -> Reply: ...
+
+
+def render(reply: Reply, *, choices: tuple[Button, ...] = ()) -> str:
+    parts = [reply.plain_text()] if reply.blocks else []
+    if reply.quiz is not None:
+        parts.append(reply.quiz.question)
+        parts.extend(f"  {n}) {option}" for n, option in enumerate(reply.quiz.options, start=1))
+    if reply.image is not None:
+        parts.append(f"[picture: {reply.image.caption or 'chart'}]")
+    if reply.attachment is not None:
+        if reply.attachment.media_type.startswith(("application/json", "text/")):
+            parts.append(reply.attachment.content.decode())
+        else:
+            parts.append(f"[file: {reply.attachment.filename}]")
+    if choices:
+        parts.append("\n".join(f"  [{n}] {button.label}" for n, button in enumerate(choices, start=1)))
+        parts.append("(type a number to choose)")
+    return "\n".join(parts)
+
+
+class ConsoleChat:
+    def __init__(self, coach: CoachPort, who: LearnerRef, stdin: TextIO, stdout: TextIO, *, interactive: bool) -> None:
+        self._coach = coach
+        self._who = who
+        self._stdin = stdin
+        self._stdout = stdout
+        self._interactive = interactive
+        self._choices: tuple[Button, ...] = ()
+
+    async def run(self) -> None:
+        if self._interactive:
+            self._write("Roadmap Coach in your terminal. Send /start to begin, /help for commands, Ctrl-D to leave.")
+        while True:
+            if self._interactive:
+                self._stdout.write("you> ")
+                self._stdout.flush()
+            line = await asyncio.to_thread(self._stdin.readline)
+            if not line:
+                break
+            reply = await self.send(line.rstrip("\n"))
+            self._choices = reply.all_buttons
+            self._write(render(reply, choices=self._choices))
+        if self._interactive:
+            self._write("Bye! Your progress is saved.")
+
+    async def send(self, text: str) -> Reply:
+        choice = text.strip()
+        if choice.isdigit() and self._choices and 1 <= int(choice) <= len(self._choices):
+            return await self._coach.press(self._who, self._choices[int(choice) - 1].action)
+        return await self._coach.handle(self._who, text)
+
+    def _write(self, text: str) -> None:
+        self._stdout.write(text + "\n\n")
+        self._stdout.flush()

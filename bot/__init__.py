@@ -1,0 +1,1 @@
+"""Composition root: configuration, the command line, and wiring the coach together."""

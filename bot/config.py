@@ -1,0 +1,101 @@
+"""Settings from the environment and an optional .env file, checked before anything starts."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from core.settings_input import SettingsInputError, parse_time, parse_timezone
+from core.storage.engine import SUPPORTED_DRIVERS
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: Annotated[str, Field(validation_alias=_env("DATABASE_URL"))] = "sqlite+aiosqlite:///coach.db"
+    telegram_bot_token: Annotated[SecretStr | None, Field(validation_alias=_env("TELEGRAM_BOT_TOKEN"))] = None
+    telegram_api_base: Annotated[HttpUrl | None, Field(validation_alias=_env("TELEGRAM_API_BASE"))] = None
+    discord_bot_token: Annotated[SecretStr | None, Field(validation_alias=_env("DISCORD_BOT_TOKEN"))] = None
+    discord_api_base: Annotated[HttpUrl | None, Field(validation_alias=_env("DISCORD_API_BASE"))] = None
+    # New learners start with these; each learner changes their own in /settings.
+    default_timezone: Annotated[str, Field(validation_alias=_env("COACH_DEFAULT_TIMEZONE"))] = "UTC"
+    default_nudge_time: Annotated[time, Field(validation_alias=_env("COACH_DEFAULT_NUDGE_TIME"))] = time(9, 0)
+    # Pins the clock to one instant: for demos and scripted end-to-end runs.
+    frozen_time: Annotated[datetime | None, Field(validation_alias=_env("COACH_FROZEN_TIME"))] = None
+    log_level: Annotated[str, Field(validation_alias=_env("LOG_LEVEL"))] = "WARNING"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            raise ValueError(f"not a database URL: {value!r}") from None
+        if driver not in SUPPORTED_DRIVERS:
+            raise ValueError(
+                f"unknown database driver {driver!r}; use sqlite+aiosqlite:///coach.db "
+                "or postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            return parse_timezone(value)
+        except SettingsInputError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("default_nudge_time", mode="before")
+    @classmethod
+    def _time_of_day(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return parse_time(value)
+            except SettingsInputError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("frozen_time")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give a time zone offset, like 2026-11-16T09:00:00+00:00")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class ConfigError(Exception):
+    """A malformed setting, described in one line for the person starting the coach."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "setting"
+            message = error["msg"].removeprefix("Value error, ").rstrip(".")
+            problems.append(f"{name}: {message}")
+        raise ConfigError("configuration error: " + "; ".join(problems)) from None

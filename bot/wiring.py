@@ -1,0 +1,51 @@
+"""Builds the coach from settings, inside the running event loop; nothing connects at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from core.clock import Clock, FrozenClock, SystemClock
+from core.coach import Coach, Defaults
+from core.storage.engine import make_engine, make_sessions
+from core.storage.migrate import pending_revisions, upgrade
+from core.storage.store import SqlUnitOfWorkFactory
+from core.tracks import BuiltinCatalog
+
+
+class NotMigrated(Exception):
+    """The database schema is behind the code."""
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    coach: Coach
+
+
+def make_clock(settings: Settings) -> Clock:
+    return FrozenClock(settings.frozen_time) if settings.frozen_time else SystemClock()
+
+
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[App]:
+    engine = make_engine(settings.database_url)
+    try:
+        if settings.is_sqlite:
+            await upgrade(engine)  # the embedded database keeps itself current
+        elif await pending_revisions(engine):
+            raise NotMigrated("the database schema is not current: run `coach migrate` first")
+        coach = Coach(
+            SqlUnitOfWorkFactory(make_sessions(engine)),
+            make_clock(settings),
+            BuiltinCatalog(),
+            Defaults(timezone=settings.default_timezone, nudge_time=settings.default_nudge_time),
+        )
+        yield App(settings, engine, coach)
+    finally:
+        await engine.dispose()

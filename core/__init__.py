@@ -1,0 +1,1 @@
+"""Roadmap Coach core: tracks, plans, progress and the use cases, free of any chat platform."""

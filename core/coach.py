@@ -1,0 +1,489 @@
+"""The use cases: each command is one unit of work that ends in a Reply."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from core import views
+from core.activity import streak
+from core.clock import Clock
+from core.commands import MAX_MESSAGE_CHARS, Command, Unparsed, parse
+from core.errors import AlreadyDone, StorageError
+from core.pace import Pace
+from core.plan import WeekPlan, plan_week
+from core.ports import Enrollment, LearnerRef, NewEnrollment, Snapshot, UnitOfWork, UnitOfWorkFactory
+from core.reply import Attachment, Button, Reply
+from core.schedule import next_nudge_at
+from core.settings_input import SettingsInputError, parse_study_days, parse_time, parse_timezone
+from core.tracks import BUILTIN_TRACK_ID, Track, TrackCatalog
+
+log = logging.getLogger(__name__)
+
+MAX_HOURS_PER_ENTRY = 12.0
+MAX_NOTE_CHARS = 1000
+DEFAULT_STUDY_DAYS = frozenset(range(6))  # Mon-Sat
+
+
+@dataclass(frozen=True)
+class Defaults:
+    timezone: str = "UTC"
+    nudge_time: time = time(9, 0)
+    study_days: frozenset[int] = DEFAULT_STUDY_DAYS
+    track_id: str = BUILTIN_TRACK_ID
+    pace: Pace = Pace.STANDARD
+
+
+@dataclass
+class Context:
+    """One command's view of the learner, inside its unit of work."""
+
+    uow: UnitOfWork
+    who: LearnerRef
+    snapshot: Snapshot
+    enrollment: Enrollment
+    track: Track
+    now: datetime
+    today: date
+
+    def plan(self) -> WeekPlan:
+        week = self.track.week(self.enrollment.current_week_id) or self.track.first_week
+        return plan_week(
+            week,
+            opened_on=self.enrollment.week_opened_on,
+            pace=self.enrollment.pace,
+            study_days=self.enrollment.study_days,
+            done_on=self.snapshot.week_done,
+        )
+
+    def streak(self) -> int:
+        e = self.enrollment
+        return streak(
+            self.today,
+            active=e.active_days,
+            paused=e.paused_days,
+            paused_since=e.paused_since,
+            study_days=e.study_days,
+        )
+
+
+Handler = Callable[[Context, str], Awaitable[Reply]]
+
+
+class Coach:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        catalog: TrackCatalog,
+        defaults: Defaults | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._catalog = catalog
+        self._defaults = defaults or Defaults()
+        self._handlers: dict[str, Handler] = {
+            "today": self._today,
+            "done": self._done,
+            "undo": self._undo,
+            "week": self._week,
+            "progress": self._progress,
+            "log": self._log,
+            "note": self._note,
+            "settings": self._settings,
+            "pause": self._pause,
+            "resume": self._resume,
+            "export": self._export,
+            "forget": self._forget,
+        }
+
+    async def handle(self, who: LearnerRef, text: str) -> Reply:
+        """A message typed by a learner."""
+        parsed = parse(text)
+        if isinstance(parsed, Unparsed):
+            return _unparsed_reply(parsed)
+        return await self.run(who, parsed)
+
+    async def press(self, who: LearnerRef, action: str) -> Reply:
+        """A button pressed by a learner: its action id is a command."""
+        return await self.run(who, Command.from_action(action))
+
+    async def run(self, who: LearnerRef, command: Command) -> Reply:
+        try:
+            return await self._run(who, command)
+        except StorageError:
+            log.exception("storage failed during /%s", command.name)
+            return views.apology()
+        except Exception:
+            log.exception("unexpected failure during /%s", command.name)
+            return views.apology()
+
+    async def _run(self, who: LearnerRef, command: Command) -> Reply:
+        if command.name == "help":
+            return views.help_text()
+        async with self._uow_factory() as uow:
+            snapshot = await uow.store.load(who.platform, who.external_id)
+            if command.name == "start":
+                return await self._start(uow, who, snapshot)
+            handler = self._handlers.get(command.name)
+            if handler is None:
+                return views.unknown_command(command.name)
+            if snapshot is None or snapshot.enrollment is None:
+                if command.name == "forget":
+                    return Reply.text("I have no data about you. Send /start to begin.")
+                return views.not_started()
+            enrollment = snapshot.enrollment
+            track = self._catalog.get(enrollment.track_id)
+            if track is None:
+                return Reply.text(
+                    "The track you were on is no longer available.",
+                    "Pick another with /settings track " + BUILTIN_TRACK_ID,
+                )
+            now = self._clock.now()
+            context = Context(
+                uow=uow,
+                who=who,
+                snapshot=snapshot,
+                enrollment=enrollment,
+                track=track,
+                now=now,
+                today=now.astimezone(enrollment.zone).date(),
+            )
+            return await handler(context, command.args)
+
+    # -- onboarding ----------------------------------------------------------
+
+    async def _start(self, uow: UnitOfWork, who: LearnerRef, snapshot: Snapshot | None) -> Reply:
+        if snapshot is not None and snapshot.enrollment is not None:
+            track = self._catalog.get(snapshot.enrollment.track_id)
+            week = track.week(snapshot.enrollment.current_week_id) if track else None
+            return views.welcome_back(week)
+        d = self._defaults
+        track = self._catalog.get(d.track_id)
+        if track is None:
+            raise LookupError(f"default track {d.track_id!r} is not in the catalog")
+        now = self._clock.now()
+        zone = ZoneInfo(d.timezone)
+        enrollment = NewEnrollment(
+            track_id=track.id,
+            started_on=now.astimezone(zone).date(),
+            pace=d.pace,
+            timezone=d.timezone,
+            study_days=d.study_days,
+            nudge_time=d.nudge_time,
+            current_week_id=track.first_week.id,
+            next_nudge_at=next_nudge_at(now, zone=zone, at=d.nudge_time, study_days=d.study_days),
+        )
+        if snapshot is None:
+            snapshot = await uow.store.create_learner(who, enrollment)
+        else:
+            snapshot.enrollment = await uow.store.create_enrollment(snapshot.learner_id, enrollment)
+        await uow.commit()
+        assert snapshot.enrollment is not None
+        plan = plan_week(
+            track.first_week,
+            opened_on=snapshot.enrollment.week_opened_on,
+            pace=snapshot.enrollment.pace,
+            study_days=snapshot.enrollment.study_days,
+            done_on={},
+        )
+        return views.welcome(track, plan, snapshot.enrollment, self._catalog.all())
+
+    # -- the daily loop ------------------------------------------------------
+
+    async def _today(self, ctx: Context, args: str) -> Reply:
+        if ctx.enrollment.paused_since is not None:
+            return views.paused(ctx.enrollment.paused_since)
+        plan = ctx.plan()
+        if plan.is_complete and ctx.track.week_after(plan.week.id) is None:
+            return views.track_finished(ctx.track)
+        return views.today(ctx.track, plan, ctx.today, ctx.enrollment.study_days, ctx.streak())
+
+    async def _done(self, ctx: Context, args: str) -> Reply:
+        e = ctx.enrollment
+        if e.paused_since is not None:
+            return views.paused(e.paused_since)
+        plan = ctx.plan()
+        words = args.lower().split()
+        done_on = ctx.today
+        if words and words[0] in {"yesterday", "y"}:
+            done_on = ctx.today - timedelta(days=1)
+            words = words[1:]
+            if done_on < e.active_days.origin:
+                return Reply.text("You started today, so there is no yesterday to credit yet.")
+        if len(words) > 1:
+            return views.done_usage(plan)
+        if not words:
+            target = plan.next_open()
+            if target is None:
+                return views.track_finished(ctx.track) if ctx.track.week_after(plan.week.id) is None \
+                    else views.done_usage(plan)
+        elif words[0].isdigit():
+            target = plan.by_number(int(words[0]))
+            if target is None:
+                return views.no_such_item(words[0], plan)
+        else:
+            target = plan.by_item_id(words[0])
+            if target is None:
+                # A button from an earlier week, or a typo.
+                return views.stale_button() if "-" in words[0] else views.done_usage(plan)
+        if target.done_on is not None:
+            return views.already_done(target)
+
+        completes_week = plan.done_count + 1 == len(plan.items)
+        try:
+            await ctx.uow.store.add_completion(
+                e.id,
+                week_id=plan.week.id,
+                item_id=target.item.id,
+                done_on=done_on,
+                done_at=ctx.now,
+                completes_week=completes_week,
+            )
+        except AlreadyDone:
+            return views.already_done(target)
+
+        changed = done_on not in e.active_days
+        e.active_days = e.active_days.with_day(done_on)
+        next_week = ctx.track.week_after(plan.week.id) if completes_week else None
+        if next_week is not None:
+            e.current_week_id = next_week.id
+            e.week_opened_on = ctx.today
+            changed = True
+        if changed:
+            await ctx.uow.store.save_enrollment(e)
+        await ctx.uow.commit()
+
+        ctx.snapshot.week_done = {**ctx.snapshot.week_done, target.item.id: done_on}
+        if completes_week:
+            ctx.snapshot.week_done = {}
+            new_plan = ctx.plan() if next_week is not None else None
+            return views.week_completed(ctx.track, plan.week, done_on, new_plan, ctx.today, ctx.streak())
+        return views.ticked(target, ctx.plan(), ctx.today, ctx.streak(), credited_yesterday=done_on != ctx.today)
+
+    async def _undo(self, ctx: Context, args: str) -> Reply:
+        e = ctx.enrollment
+        store = ctx.uow.store
+        last = await store.last_completion(e.id)
+        if last is None:
+            return Reply.text("There is nothing to undo yet.")
+        week = ctx.track.week(last.week_id)
+        await store.delete_completion(last.id)
+        if last.completes_week and week is not None:
+            previous = ctx.track.week_before(week.id)
+            opened = await store.week_completed_on(e.id, previous.id) if previous else None
+            e.current_week_id = week.id
+            e.week_opened_on = opened or e.started_on
+        if not await store.any_completion_on(e.id, last.done_on):
+            e.active_days = e.active_days.without_day(last.done_on)
+        await store.save_enrollment(e)
+        await ctx.uow.commit()
+        item = week.item(last.item_id) if week else None
+        return views.undone(item.title if item else last.item_id, reopened=last.completes_week)
+
+    async def _week(self, ctx: Context, args: str) -> Reply:
+        plan = ctx.plan()
+        notes = await ctx.uow.store.week_notes(ctx.enrollment.id, plan.week.id)
+        return views.week(ctx.track, plan, ctx.today, len(notes))
+
+    async def _progress(self, ctx: Context, args: str) -> Reply:
+        e = ctx.enrollment
+        monday = ctx.today - timedelta(days=ctx.today.weekday())
+        figures = await ctx.uow.store.progress(e.id, hours_from=monday, hours_to=ctx.today)
+        return views.progress(ctx.track, ctx.plan(), e, figures, ctx.streak(), ctx.today)
+
+    # -- logging -------------------------------------------------------------
+
+    async def _log(self, ctx: Context, args: str) -> Reply:
+        hours = parse_hours(args)
+        if hours is None:
+            return views.log_usage()
+        if not 0 < hours <= MAX_HOURS_PER_ENTRY:
+            return views.log_out_of_range(MAX_HOURS_PER_ENTRY)
+        store = ctx.uow.store
+        logged_today = await store.hours_on(ctx.snapshot.learner_id, ctx.today)
+        if logged_today + hours > 24:
+            return views.log_day_full(logged_today)
+        await store.add_hours(ctx.snapshot.learner_id, ctx.enrollment.id, on=ctx.today, hours=hours, at=ctx.now)
+        await ctx.uow.commit()
+        return views.logged(hours, logged_today + hours, ctx.enrollment.pace)
+
+    async def _note(self, ctx: Context, args: str) -> Reply:
+        week_id = ctx.enrollment.current_week_id
+        store = ctx.uow.store
+        if not args:
+            notes = await store.week_notes(ctx.enrollment.id, week_id)
+            return views.notes(notes)
+        if len(args) > MAX_NOTE_CHARS:
+            return Reply.text(
+                f"That note is {len(args):,} characters; keep a note under {MAX_NOTE_CHARS:,}.",
+                "Split a long reflection into several /note messages.",
+            )
+        await store.add_note(
+            ctx.snapshot.learner_id, ctx.enrollment.id, week_id=week_id, on=ctx.today, text=args, at=ctx.now
+        )
+        await ctx.uow.commit()
+        count = len(await store.week_notes(ctx.enrollment.id, week_id))
+        return views.noted(count)
+
+    # -- settings ------------------------------------------------------------
+
+    async def _settings(self, ctx: Context, args: str) -> Reply:
+        key, _, value = args.partition(" ")
+        key, value = key.lower(), value.strip()
+        if not key:
+            return views.settings(ctx.enrollment, ctx.track, self._catalog.all())
+        e = ctx.enrollment
+        try:
+            if key in {"tz", "timezone", "zone"}:
+                e.timezone = parse_timezone(value)
+                summary = f"Time zone set to {e.timezone}."
+            elif key in {"time", "nudge", "at"}:
+                e.nudge_time = parse_time(value)
+                summary = f"Daily nudge set to {e.nudge_time:%H:%M} ({e.timezone})."
+            elif key in {"days", "studydays", "study-days"}:
+                e.study_days = parse_study_days(value)
+                summary = f"Study days set to {views.days_text(e.study_days)}."
+            elif key == "pace":
+                pace = Pace.parse(value)
+                if pace is None:
+                    raise SettingsInputError(
+                        f"“{value}” is not a pace. Choose part-time, standard or accelerated."
+                    )
+                e.pace = pace
+                summary = f"Pace set to {pace.profile.label.lower()} ({pace.profile.hours_text})."
+            elif key == "track":
+                return await self._switch_track(ctx, value)
+            else:
+                return views.settings_usage(key)
+        except SettingsInputError as problem:
+            return Reply.text(str(problem), "Nothing was changed.")
+        e.next_nudge_at = self._next_nudge(e, ctx.now)
+        await ctx.uow.store.save_enrollment(e)
+        await ctx.uow.commit()
+        return Reply.text(summary, "See all settings with /settings.")
+
+    async def _switch_track(self, ctx: Context, track_id: str) -> Reply:
+        track = self._catalog.get(track_id.strip().lower())
+        if track is None:
+            return views.unknown_track(track_id, self._catalog.all())
+        if track.id == ctx.track.id:
+            return Reply.text(f"You are already on {track.title}.")
+        store = ctx.uow.store
+        current = ctx.enrollment
+        target = await store.find_enrollment(ctx.snapshot.learner_id, track.id)
+        if target is None:
+            target = await store.create_enrollment(
+                ctx.snapshot.learner_id,
+                NewEnrollment(
+                    track_id=track.id,
+                    started_on=ctx.today,
+                    pace=current.pace,
+                    timezone=current.timezone,
+                    study_days=current.study_days,
+                    nudge_time=current.nudge_time,
+                    current_week_id=track.first_week.id,
+                    next_nudge_at=self._next_nudge(current, ctx.now),
+                ),
+            )
+        await store.activate(ctx.snapshot.learner_id, target.id)
+        await ctx.uow.commit()
+        week = track.week(target.current_week_id) or track.first_week
+        return Reply.text(
+            f"Switched to {track.title}: week {week.number}, {week.title}.",
+            f"Your progress on {ctx.track.title} is kept; switch back any time.",
+        )
+
+    async def _pause(self, ctx: Context, args: str) -> Reply:
+        e = ctx.enrollment
+        if e.paused_since is not None:
+            return views.paused(e.paused_since)
+        e.paused_since = ctx.today
+        e.next_nudge_at = None
+        await ctx.uow.store.save_enrollment(e)
+        await ctx.uow.commit()
+        return Reply.text(
+            "Paused. No nudges, and your streak is safe while you are away.",
+            "Send /resume when you are ready; your week picks up where you left it.",
+        )
+
+    async def _resume(self, ctx: Context, args: str) -> Reply:
+        e = ctx.enrollment
+        if e.paused_since is None:
+            return Reply.text("You are not paused. /today shows what is next.")
+        away = (ctx.today - e.paused_since).days
+        e.paused_days = e.paused_days.with_days(e.paused_since + timedelta(days=n) for n in range(away))
+        # The plan shifts by the days away, so the break leaves nothing overdue.
+        e.week_opened_on += timedelta(days=away)
+        e.paused_since = None
+        e.next_nudge_at = self._next_nudge(e, ctx.now)
+        await ctx.uow.store.save_enrollment(e)
+        await ctx.uow.commit()
+        return views.resumed(away, ctx.plan(), ctx.today, e.study_days)
+
+    # -- your data -----------------------------------------------------------
+
+    async def _export(self, ctx: Context, args: str) -> Reply:
+        data = await ctx.uow.store.export(ctx.snapshot.learner_id)
+        data["exported_at"] = ctx.now.isoformat()
+        content = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True).encode()
+        return Reply(
+            blocks=views.export_blocks(),
+            attachment=Attachment(f"roadmap-coach-{ctx.today.isoformat()}.json", content, "application/json"),
+        )
+
+    async def _forget(self, ctx: Context, args: str) -> Reply:
+        answer = args.lower()
+        if answer in {"confirm", "yes"}:
+            await ctx.uow.store.forget(ctx.snapshot.learner_id)
+            await ctx.uow.commit()
+            return Reply.text("Done: everything I kept about you is deleted.", "Send /start to begin afresh.")
+        if answer in {"cancel", "no"}:
+            return Reply.text("Kept. Nothing was deleted.")
+        return Reply.text(
+            "This deletes your progress, hours, notes and settings on every platform. It cannot be undone.",
+            "You can /export a copy first. Delete everything?",
+            buttons=(
+                (
+                    Button("Yes, delete everything", Command("forget", "confirm").as_action()),
+                    Button("Cancel", Command("forget", "cancel").as_action()),
+                ),
+            ),
+        )
+
+    def _next_nudge(self, e: Enrollment, now: datetime) -> datetime | None:
+        if e.paused_since is not None:
+            return None
+        return next_nudge_at(now, zone=e.zone, at=e.nudge_time, study_days=e.study_days)
+
+
+_HOURS = re.compile(r"^(?:(?P<h>\d+(?:[.,]\d+)?)\s*h?)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?$")
+
+
+def parse_hours(text: str) -> float | None:
+    """'1.5', '1,5', '1h', '90m', '1h30m' -> hours; anything else -> None."""
+    text = text.strip().lower().replace(" ", "")
+    match = _HOURS.match(text)
+    if not text or match is None or not (match["h"] or match["m"]):
+        return None
+    hours = float(match["h"].replace(",", ".")) if match["h"] else 0.0
+    minutes = int(match["m"]) if match["m"] else 0
+    if match["h"] and match["m"] and not text.startswith(match["h"] + "h"):
+        return None  # "1.530m" and the like
+    return round(hours + minutes / 60, 2)
+
+
+def _unparsed_reply(parsed: Unparsed) -> Reply:
+    if parsed.reason == "too_long":
+        return Reply.text(
+            f"That message is longer than {MAX_MESSAGE_CHARS:,} characters, so I did not read it.",
+            "Commands are short: /help lists them.",
+        )
+    if parsed.reason == "unknown_command":
+        return views.unknown_command(parsed.word)
+    return views.hint()

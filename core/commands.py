@@ -1,0 +1,72 @@
+"""Turning what a learner typed, or the button they pressed, into a command."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+MAX_MESSAGE_CHARS = 2000
+MAX_ACTION_BYTES = 64  # Telegram's callback_data limit, the tightest of the platforms
+
+COMMAND_NAMES = (
+    "start", "today", "done", "undo", "week", "progress", "log", "note",
+    "settings", "pause", "resume", "export", "forget", "help",
+)
+ALIASES = {"t": "today", "d": "done", "w": "week", "p": "progress", "h": "help", "stats": "progress"}
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: str = ""
+
+    def as_action(self) -> str:
+        """The payload of a button that runs this command."""
+        action = f"{self.name}:{self.args}" if self.args else self.name
+        if len(action.encode()) > MAX_ACTION_BYTES:
+            raise ValueError(f"action {action!r} is longer than {MAX_ACTION_BYTES} bytes")
+        return action
+
+    @classmethod
+    def from_action(cls, action: str) -> Command:
+        name, _, args = action.partition(":")
+        return cls(name.strip().lower(), args.strip())
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """Input that is not a command; `reason` says why, for a friendly reply."""
+
+    reason: str  # "empty" | "too_long" | "not_a_command" | "unknown_command"
+    word: str = ""
+
+
+def clean_text(text: str, *, keep_newlines: bool = False) -> str:
+    """Drop control and format characters a terminal or chat client may smuggle in."""
+    kept = []
+    for char in text:
+        if char == "\n" and keep_newlines:
+            kept.append(char)
+        elif char in "\t\r\n":
+            kept.append(" ")
+        elif unicodedata.category(char) not in {"Cc", "Cf", "Cs", "Co"}:
+            kept.append(char)
+    return "".join(kept).strip()
+
+
+def parse(text: str) -> Command | Unparsed:
+    if len(text) > MAX_MESSAGE_CHARS:
+        return Unparsed("too_long")
+    text = clean_text(text, keep_newlines=True)
+    if not text:
+        return Unparsed("empty")
+    if not text.startswith("/"):
+        return Unparsed("not_a_command")
+    head, *rest = text[1:].split(maxsplit=1) or [""]
+    args = rest[0] if rest else ""
+    # "/done@coach_bot 3" in groups: which bot is addressed is the adapter's concern.
+    word = head.split("@", 1)[0].strip().lower()
+    word = ALIASES.get(word, word)
+    if word not in COMMAND_NAMES:
+        return Unparsed("unknown_command", word=head)
+    return Command(word, clean_text(args, keep_newlines=word == "note"))

@@ -1,0 +1,158 @@
+"""What the use cases need from the outside world, as Protocols the storage implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from types import TracebackType
+from typing import Any, Protocol, Self
+from zoneinfo import ZoneInfo
+
+from core.activity import DayBitmap
+from core.pace import Pace
+
+
+@dataclass(frozen=True)
+class LearnerRef:
+    """Who is talking: a platform and that platform's id for the person."""
+
+    platform: str
+    external_id: str
+    display_name: str = ""
+
+
+@dataclass
+class Enrollment:
+    id: int
+    learner_id: int
+    track_id: str
+    started_on: date
+    pace: Pace
+    timezone: str
+    study_days: frozenset[int]
+    nudge_time: time
+    paused_since: date | None
+    current_week_id: str
+    week_opened_on: date
+    active_days: DayBitmap
+    paused_days: DayBitmap
+    next_nudge_at: datetime | None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class NewEnrollment:
+    track_id: str
+    started_on: date
+    pace: Pace
+    timezone: str
+    study_days: frozenset[int]
+    nudge_time: time
+    current_week_id: str
+    next_nudge_at: datetime | None
+
+
+@dataclass
+class Snapshot:
+    """Everything a command usually needs, fetched in one round trip."""
+
+    learner_id: int
+    enrollment: Enrollment | None
+    # item id -> local date done, for the current week only
+    week_done: dict[str, date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CompletionRecord:
+    id: int
+    week_id: str
+    item_id: str
+    done_on: date
+    completes_week: bool
+
+
+@dataclass(frozen=True)
+class ProgressFigures:
+    items_done: int
+    weeks_completed: dict[str, date]  # week id -> completed on
+    hours_total: float
+    hours_in_range: float
+
+
+class CoachStore(Protocol):
+    async def load(self, platform: str, external_id: str) -> Snapshot | None: ...
+
+    async def create_learner(self, who: LearnerRef, enrollment: NewEnrollment) -> Snapshot: ...
+
+    async def create_enrollment(self, learner_id: int, enrollment: NewEnrollment) -> Enrollment: ...
+
+    async def find_enrollment(self, learner_id: int, track_id: str) -> Enrollment | None: ...
+
+    async def activate(self, learner_id: int, enrollment_id: int) -> None: ...
+
+    async def save_enrollment(self, enrollment: Enrollment) -> None: ...
+
+    async def add_completion(
+        self,
+        enrollment_id: int,
+        *,
+        week_id: str,
+        item_id: str,
+        done_on: date,
+        done_at: datetime,
+        completes_week: bool,
+    ) -> None:
+        """Raises AlreadyDone if the item was recorded meanwhile."""
+        ...
+
+    async def last_completion(self, enrollment_id: int) -> CompletionRecord | None: ...
+
+    async def delete_completion(self, completion_id: int) -> None: ...
+
+    async def any_completion_on(self, enrollment_id: int, day: date) -> bool: ...
+
+    async def week_completed_on(self, enrollment_id: int, week_id: str) -> date | None: ...
+
+    async def week_done(self, enrollment_id: int, week_id: str) -> dict[str, date]: ...
+
+    async def add_hours(
+        self, learner_id: int, enrollment_id: int, *, on: date, hours: float, at: datetime
+    ) -> None: ...
+
+    async def hours_on(self, learner_id: int, day: date) -> float: ...
+
+    async def add_note(
+        self, learner_id: int, enrollment_id: int, *, week_id: str, on: date, text: str, at: datetime
+    ) -> None: ...
+
+    async def week_notes(self, enrollment_id: int, week_id: str) -> list[str]: ...
+
+    async def progress(self, enrollment_id: int, *, hours_from: date, hours_to: date) -> ProgressFigures: ...
+
+    async def export(self, learner_id: int) -> dict[str, Any]: ...
+
+    async def forget(self, learner_id: int) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One use case's transaction: commit explicitly, anything else rolls back."""
+
+    store: CoachStore
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...

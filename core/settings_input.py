@@ -1,0 +1,83 @@
+"""Reading time zones, times and study days the way people write them."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class SettingsInputError(ValueError):
+    """The value cannot be used; the message says what would work."""
+
+
+def parse_timezone(text: str) -> str:
+    name = text.strip()
+    if not name:
+        raise SettingsInputError("Give a time zone such as Europe/Berlin, America/New_York or UTC.")
+    candidates = [name, "/".join(part.capitalize() for part in name.split("/")), name.upper()]
+    for candidate in candidates:
+        # ZoneInfo also accepts file paths; only plain IANA names are wanted.
+        if ".." in candidate or candidate.startswith("/"):
+            break
+        try:
+            ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return candidate
+    raise SettingsInputError(
+        f"“{name[:60]}” is not a time zone I know. Use an IANA name such as Europe/Berlin, "
+        "Asia/Tokyo or UTC."
+    )
+
+
+_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?$")
+
+
+def parse_time(text: str) -> time:
+    value = text.strip().lower().replace(" ", "")
+    match = _TIME.match(value)
+    if match:
+        hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
+        if half:
+            if not 1 <= hour <= 12:
+                match = None
+            else:
+                hour = hour % 12 + (12 if half == "pm" else 0)
+        if match and hour < 24 and minute < 60:
+            return time(hour, minute)
+    raise SettingsInputError(f"“{text.strip()[:20]}” is not a time of day. Use HH:MM, like 07:30 or 19:00.")
+
+
+def parse_study_days(text: str) -> frozenset[int]:
+    """'mon-fri', 'mon,wed,fri', 'weekdays', 'every day' -> weekday numbers (Mon=0)."""
+    value = text.strip().lower()
+    named = {"weekdays": "mon-fri", "weekends": "sat,sun", "everyday": "mon-sun", "every day": "mon-sun",
+             "daily": "mon-sun", "all": "mon-sun"}
+    value = named.get(value, value)
+    days: set[int] = set()
+    for part in re.split(r"[,\s]+", value):
+        if not part:
+            continue
+        first, _, last = part.partition("-")
+        try:
+            start = _day_number(first)
+            end = _day_number(last) if last else start
+        except KeyError:
+            raise SettingsInputError(
+                f"“{part[:20]}” is not a day. Write days like mon-fri, mon,wed,fri or weekdays."
+            ) from None
+        span = (end - start) % 7
+        days.update((start + offset) % 7 for offset in range(span + 1))
+    if not days:
+        raise SettingsInputError("Name at least one study day, like mon-fri or mon,wed,fri.")
+    return frozenset(days)
+
+
+def _day_number(word: str) -> int:
+    key = word.strip()[:3]
+    if len(word.strip()) < 2 or key not in DAY_NAMES:
+        raise KeyError(word)
+    return DAY_NAMES.index(key)

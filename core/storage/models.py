@@ -1,0 +1,159 @@
+"""The schema, as typed SQLAlchemy 2 models. Alembic revisions must match it (a test checks)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no offset of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Learner(Base):
+    __tablename__ = "learners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Identity(Base):
+    """A learner as one platform knows them; one learner may have several."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    reachable: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Enrollment(Base):
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "track_id"),
+        # One active enrollment per learner.
+        Index(
+            "uq_enrollments_active_learner",
+            "learner_id",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+        # The scheduler's due-nudge scan.
+        Index(
+            "ix_enrollments_next_nudge_at",
+            "next_nudge_at",
+            sqlite_where=text("next_nudge_at IS NOT NULL"),
+            postgresql_where=text("next_nudge_at IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    track_id: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool]
+    started_on: Mapped[date]
+    pace: Mapped[str] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64))
+    study_days: Mapped[int]  # bit n set = weekday n (Mon=0) is a study day
+    nudge_time: Mapped[time]
+    paused_since: Mapped[date | None]
+    current_week_id: Mapped[str] = mapped_column(String(32))
+    week_opened_on: Mapped[date]
+    active_days: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    paused_days: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Completion(Base):
+    """An item ticked off; the row that completes a week carries that week's completion date."""
+
+    __tablename__ = "completions"
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "item_id"),
+        Index("ix_completions_enrollment_week", "enrollment_id", "week_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    week_id: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[str] = mapped_column(String(32))
+    done_on: Mapped[date]
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completes_week: Mapped[bool]
+
+
+class HourLog(Base):
+    __tablename__ = "hour_logs"
+    __table_args__ = (Index("ix_hour_logs_learner_day", "learner_id", "logged_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"), index=True)
+    logged_on: Mapped[date]
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    __table_args__ = (Index("ix_notes_enrollment_week", "enrollment_id", "week_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    week_id: Mapped[str] = mapped_column(String(32))
+    written_on: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,382 @@
+"""The core's store on SQLAlchemy: explicit statements, so each command's SQL is known and counted."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.activity import DayBitmap
+from core.errors import AlreadyDone, StorageError
+from core.pace import Pace
+from core.ports import (
+    CompletionRecord,
+    Enrollment,
+    LearnerRef,
+    NewEnrollment,
+    ProgressFigures,
+    Snapshot,
+)
+from core.storage import models as m
+
+_E = m.Enrollment.__table__.c
+_ENROLLMENT_COLUMNS = (
+    _E.id, _E.learner_id, _E.track_id, _E.started_on, _E.pace, _E.timezone, _E.study_days,
+    _E.nudge_time, _E.paused_since, _E.current_week_id, _E.week_opened_on, _E.active_days,
+    _E.paused_days, _E.next_nudge_at,
+)
+
+
+def days_to_mask(days: frozenset[int]) -> int:
+    return sum(1 << d for d in days)
+
+
+def mask_to_days(mask: int) -> frozenset[int]:
+    return frozenset(d for d in range(7) if mask >> d & 1)
+
+
+def _enrollment(row: RowMapping) -> Enrollment:
+    return Enrollment(
+        id=row["id"],
+        learner_id=row["learner_id"],
+        track_id=row["track_id"],
+        started_on=row["started_on"],
+        pace=Pace(row["pace"]),
+        timezone=row["timezone"],
+        study_days=mask_to_days(row["study_days"]),
+        nudge_time=row["nudge_time"],
+        paused_since=row["paused_since"],
+        current_week_id=row["current_week_id"],
+        week_opened_on=row["week_opened_on"],
+        active_days=DayBitmap(row["started_on"], row["active_days"] or b""),
+        paused_days=DayBitmap(row["started_on"], row["paused_days"] or b""),
+        next_nudge_at=row["next_nudge_at"],
+    )
+
+
+def _enrollment_values(e: NewEnrollment | Enrollment) -> dict[str, Any]:
+    return {
+        "pace": e.pace.value,
+        "timezone": e.timezone,
+        "study_days": days_to_mask(e.study_days),
+        "nudge_time": e.nudge_time,
+        "current_week_id": e.current_week_id,
+        "next_nudge_at": e.next_nudge_at,
+    }
+
+
+class SqlCoachStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def load(self, platform: str, external_id: str) -> Snapshot | None:
+        # One round trip: the identity, its active enrollment and this week's ticks.
+        c = m.Completion.__table__.c
+        stmt = (
+            select(m.Identity.learner_id.label("identity_learner_id"), *_ENROLLMENT_COLUMNS, c.item_id, c.done_on)
+            .select_from(m.Identity)
+            .outerjoin(m.Enrollment, and_(_E.learner_id == m.Identity.learner_id, _E.active))
+            .outerjoin(
+                m.Completion.__table__,
+                and_(c.enrollment_id == _E.id, c.week_id == _E.current_week_id),
+            )
+            .where(m.Identity.platform == platform, m.Identity.external_id == external_id)
+        )
+        rows = (await self._session.execute(stmt)).mappings().all()
+        if not rows:
+            return None
+        first = rows[0]
+        enrollment = _enrollment(first) if first["id"] is not None else None
+        week_done = {row["item_id"]: row["done_on"] for row in rows if row["item_id"] is not None}
+        return Snapshot(first["identity_learner_id"], enrollment, week_done)
+
+    async def create_learner(self, who: LearnerRef, enrollment: NewEnrollment) -> Snapshot:
+        now = datetime.now(UTC)
+        learner_id = await self._session.scalar(insert(m.Learner).values(created_at=now).returning(m.Learner.id))
+        assert learner_id is not None
+        await self._session.execute(
+            insert(m.Identity).values(
+                learner_id=learner_id,
+                platform=who.platform,
+                external_id=who.external_id,
+                display_name=who.display_name[:100],
+                created_at=now,
+            )
+        )
+        created = await self.create_enrollment(learner_id, enrollment)
+        return Snapshot(learner_id, created, {})
+
+    async def create_enrollment(self, learner_id: int, enrollment: NewEnrollment) -> Enrollment:
+        values = {
+            "learner_id": learner_id,
+            "track_id": enrollment.track_id,
+            "active": False,
+            "started_on": enrollment.started_on,
+            "week_opened_on": enrollment.started_on,
+            "active_days": b"",
+            "paused_days": b"",
+            "created_at": datetime.now(UTC),
+            **_enrollment_values(enrollment),
+        }
+        row = (await self._session.execute(insert(m.Enrollment).values(values).returning(*_ENROLLMENT_COLUMNS))).mappings().one()
+        await self.activate(learner_id, row["id"])
+        return _enrollment(row)
+
+    async def find_enrollment(self, learner_id: int, track_id: str) -> Enrollment | None:
+        row = (
+            (await self._session.execute(
+                select(*_ENROLLMENT_COLUMNS).where(_E.learner_id == learner_id, _E.track_id == track_id)
+            ))
+            .mappings()
+            .one_or_none()
+        )
+        return _enrollment(row) if row else None
+
+    async def activate(self, learner_id: int, enrollment_id: int) -> None:
+        await self._session.execute(
+            update(m.Enrollment).where(_E.learner_id == learner_id, _E.active).values(active=False)
+        )
+        await self._session.execute(update(m.Enrollment).where(_E.id == enrollment_id).values(active=True))
+
+    async def save_enrollment(self, e: Enrollment) -> None:
+        await self._session.execute(
+            update(m.Enrollment)
+            .where(_E.id == e.id)
+            .values(
+                paused_since=e.paused_since,
+                week_opened_on=e.week_opened_on,
+                active_days=e.active_days.bits,
+                paused_days=e.paused_days.bits,
+                **_enrollment_values(e),
+            )
+        )
+
+    async def add_completion(
+        self,
+        enrollment_id: int,
+        *,
+        week_id: str,
+        item_id: str,
+        done_on: date,
+        done_at: datetime,
+        completes_week: bool,
+    ) -> None:
+        # ON CONFLICT DO NOTHING instead of catching IntegrityError: on PostgreSQL a
+        # failed INSERT would poison the transaction, and a savepoint costs two statements.
+        insert_ = pg_insert if self._session.bind.dialect.name == "postgresql" else sqlite_insert
+        stmt = (
+            insert_(m.Completion)
+            .values(
+                enrollment_id=enrollment_id,
+                week_id=week_id,
+                item_id=item_id,
+                done_on=done_on,
+                done_at=done_at,
+                completes_week=completes_week,
+            )
+            .on_conflict_do_nothing(index_elements=["enrollment_id", "item_id"])
+        )
+        result = await self._session.execute(stmt)
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise AlreadyDone(item_id)
+
+    async def last_completion(self, enrollment_id: int) -> CompletionRecord | None:
+        c = m.Completion.__table__.c
+        row = (
+            (await self._session.execute(
+                select(c.id, c.week_id, c.item_id, c.done_on, c.completes_week)
+                .where(c.enrollment_id == enrollment_id)
+                .order_by(c.done_at.desc(), c.id.desc())
+                .limit(1)
+            ))
+            .mappings()
+            .one_or_none()
+        )
+        return CompletionRecord(**row) if row else None
+
+    async def delete_completion(self, completion_id: int) -> None:
+        await self._session.execute(delete(m.Completion).where(m.Completion.id == completion_id))
+
+    async def any_completion_on(self, enrollment_id: int, day: date) -> bool:
+        found = await self._session.scalar(
+            select(m.Completion.id)
+            .where(m.Completion.enrollment_id == enrollment_id, m.Completion.done_on == day)
+            .limit(1)
+        )
+        return found is not None
+
+    async def week_completed_on(self, enrollment_id: int, week_id: str) -> date | None:
+        return await self._session.scalar(
+            select(m.Completion.done_on).where(
+                m.Completion.enrollment_id == enrollment_id,
+                m.Completion.week_id == week_id,
+                m.Completion.completes_week,
+            )
+        )
+
+    async def week_done(self, enrollment_id: int, week_id: str) -> dict[str, date]:
+        rows = await self._session.execute(
+            select(m.Completion.item_id, m.Completion.done_on).where(
+                m.Completion.enrollment_id == enrollment_id, m.Completion.week_id == week_id
+            )
+        )
+        return {item_id: done_on for item_id, done_on in rows}
+
+    async def add_hours(
+        self, learner_id: int, enrollment_id: int, *, on: date, hours: float, at: datetime
+    ) -> None:
+        await self._session.execute(
+            insert(m.HourLog).values(
+                learner_id=learner_id,
+                enrollment_id=enrollment_id,
+                logged_on=on,
+                hours=Decimal(str(hours)),
+                logged_at=at,
+            )
+        )
+
+    async def hours_on(self, learner_id: int, day: date) -> float:
+        total = await self._session.scalar(
+            select(func.coalesce(func.sum(m.HourLog.hours), 0)).where(
+                m.HourLog.learner_id == learner_id, m.HourLog.logged_on == day
+            )
+        )
+        return float(total or 0)
+
+    async def add_note(
+        self, learner_id: int, enrollment_id: int, *, week_id: str, on: date, text: str, at: datetime
+    ) -> None:
+        await self._session.execute(
+            insert(m.Note).values(
+                learner_id=learner_id,
+                enrollment_id=enrollment_id,
+                week_id=week_id,
+                written_on=on,
+                text=text,
+                written_at=at,
+            )
+        )
+
+    async def week_notes(self, enrollment_id: int, week_id: str) -> list[str]:
+        rows = await self._session.scalars(
+            select(m.Note.text)
+            .where(m.Note.enrollment_id == enrollment_id, m.Note.week_id == week_id)
+            .order_by(m.Note.written_at, m.Note.id)
+        )
+        return list(rows)
+
+    async def progress(self, enrollment_id: int, *, hours_from: date, hours_to: date) -> ProgressFigures:
+        c = m.Completion
+        items_done = await self._session.scalar(select(func.count()).where(c.enrollment_id == enrollment_id))
+        weeks = await self._session.execute(
+            select(c.week_id, c.done_on).where(c.enrollment_id == enrollment_id, c.completes_week)
+        )
+        h = m.HourLog
+        in_range = h.logged_on.between(hours_from, hours_to)
+        total, ranged = (
+            await self._session.execute(
+                select(
+                    func.coalesce(func.sum(h.hours), 0),
+                    func.coalesce(func.sum(h.hours).filter(in_range), 0),
+                ).where(h.enrollment_id == enrollment_id)
+            )
+        ).one()
+        return ProgressFigures(
+            items_done=items_done or 0,
+            weeks_completed={week_id: done_on for week_id, done_on in weeks},
+            hours_total=float(total),
+            hours_in_range=float(ranged),
+        )
+
+    async def export(self, learner_id: int) -> dict[str, Any]:
+        async def rows(model: Any, *where: Any) -> list[dict[str, Any]]:
+            result = await self._session.execute(select(model.__table__).where(*where).order_by(model.id))
+            return [_jsonable(dict(r)) for r in result.mappings()]
+
+        enrollments = await rows(m.Enrollment, _E.learner_id == learner_id)
+        for e in enrollments:
+            started = date.fromisoformat(e["started_on"])
+            e["study_days"] = sorted(mask_to_days(int(e["study_days"])))
+            e["active_days"] = [d.isoformat() for d in DayBitmap(started, bytes.fromhex(e["active_days"])).days()]
+            e["paused_days"] = [d.isoformat() for d in DayBitmap(started, bytes.fromhex(e["paused_days"])).days()]
+        enrollment_ids = [e["id"] for e in enrollments]
+        return {
+            "learner": (await rows(m.Learner, m.Learner.id == learner_id))[0],
+            "identities": await rows(m.Identity, m.Identity.learner_id == learner_id),
+            "enrollments": enrollments,
+            "completions": await rows(m.Completion, m.Completion.enrollment_id.in_(enrollment_ids)),
+            "hours": await rows(m.HourLog, m.HourLog.learner_id == learner_id),
+            "notes": await rows(m.Note, m.Note.learner_id == learner_id),
+        }
+
+    async def forget(self, learner_id: int) -> None:
+        # Children first, so it does not depend on the backend enforcing ON DELETE CASCADE.
+        enrollment_ids = select(_E.id).where(_E.learner_id == learner_id).scalar_subquery()
+        await self._session.execute(delete(m.Completion).where(m.Completion.enrollment_id.in_(enrollment_ids)))
+        for model in (m.HourLog, m.Note, m.Enrollment, m.Identity):
+            await self._session.execute(delete(model).where(model.learner_id == learner_id))
+        await self._session.execute(delete(m.Learner).where(m.Learner.id == learner_id))
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, datetime | date | time):
+            out[key] = value.isoformat()
+        elif isinstance(value, Decimal):
+            out[key] = float(value)
+        elif isinstance(value, bytes):
+            out[key] = value.hex()
+        else:
+            out[key] = value
+    return out
+
+
+class SqlUnitOfWork:
+    """A session per use case; storage errors surface as the core's StorageError."""
+
+    store: SqlCoachStore
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> Self:
+        self._session = self._sessions()
+        self.store = SqlCoachStore(self._session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self._session.close()  # rolls back anything not committed
+        except SQLAlchemyError as close_error:
+            if exc is None:
+                raise StorageError(str(close_error)) from close_error
+        if isinstance(exc, SQLAlchemyError):
+            raise StorageError(str(exc)) from exc
+
+    async def commit(self) -> None:
+        try:
+            await self._session.commit()
+        except SQLAlchemyError as exc:
+            raise StorageError(str(exc)) from exc
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)

@@ -1,0 +1,1 @@
+"""Alembic revisions; run them with `coach migrate`."""
