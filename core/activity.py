@@ -81,15 +81,10 @@ def streak(
     count = 0
     day = today
     while day >= active.origin:
-        skipped = (
-            not is_study_day(day, study_days)
-            or day in paused
-            or (paused_since is not None and day >= paused_since)
-        )
-        if not skipped:
+        if is_study_day(day, study_days):
             if day in active:
-                count += 1
-            elif day != today:
+                count += 1  # work done on the day a break began still counts
+            elif day != today and day not in paused and not (paused_since and day >= paused_since):
                 break
         day -= timedelta(days=1)
     return count

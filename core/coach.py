@@ -462,20 +462,21 @@ class Coach:
         return next_nudge_at(now, zone=e.zone, at=e.nudge_time, study_days=e.study_days)
 
 
-_HOURS = re.compile(r"^(?:(?P<h>\d+(?:[.,]\d+)?)\s*h?)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?$")
+_HOURS_ONLY = re.compile(r"(\d{1,3}(?:[.,]\d+)?)(?:h|hr|hrs|hours?)?")
+_MINUTES_ONLY = re.compile(r"(\d{1,4})(?:m|min|mins|minutes?)")
+_HOURS_AND_MINUTES = re.compile(r"(\d{1,3})h(\d{1,2})(?:m|min|mins)?")
 
 
 def parse_hours(text: str) -> float | None:
     """'1.5', '1,5', '1h', '90m', '1h30m' -> hours; anything else -> None."""
-    text = text.strip().lower().replace(" ", "")
-    match = _HOURS.match(text)
-    if not text or match is None or not (match["h"] or match["m"]):
-        return None
-    hours = float(match["h"].replace(",", ".")) if match["h"] else 0.0
-    minutes = int(match["m"]) if match["m"] else 0
-    if match["h"] and match["m"] and not text.startswith(match["h"] + "h"):
-        return None  # "1.530m" and the like
-    return round(hours + minutes / 60, 2)
+    value = text.strip().lower().replace(" ", "")
+    if match := _HOURS_ONLY.fullmatch(value):
+        return float(match[1].replace(",", "."))
+    if match := _MINUTES_ONLY.fullmatch(value):
+        return round(int(match[1]) / 60, 2)
+    if match := _HOURS_AND_MINUTES.fullmatch(value):
+        return round(int(match[1]) + int(match[2]) / 60, 2)
+    return None
 
 
 def _unparsed_reply(parsed: Unparsed) -> Reply:

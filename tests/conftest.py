@@ -1,0 +1,145 @@
+"""Shared fixtures: a real database on each backend, a frozen clock, a coach to talk to.
+
+PostgreSQL tests run against the server named by COACH_TEST_POSTGRES_URL (default: the
+local trust-auth server). Without one they skip, unless COACH_REQUIRE_POSTGRES=1 (set by
+CI), where an unreachable server fails the run instead of hiding a hole.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.clock import FrozenClock
+from core.coach import Coach
+from core.ports import LearnerRef
+from core.storage.engine import make_engine, make_sessions
+from core.storage.migrate import upgrade
+from core.storage.models import Base
+from core.storage.store import SqlUnitOfWorkFactory
+from core.tracks import BuiltinCatalog
+
+ADMIN_URL = os.environ.get("COACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("COACH_REQUIRE_POSTGRES") == "1"
+MONDAY_MORNING = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _admin(sql: str) -> None:
+    connection = await asyncpg.connect(_dsn(ADMIN_URL), timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+class PostgresServer:
+    """Creates throwaway databases on the test server."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+
+    def new_database(self) -> str:
+        name = f"coach_test_{uuid.uuid4().hex[:12]}"
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        for name in self.created:
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    try:
+        asyncio.run(_admin("SELECT 1"))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        message = f"PostgreSQL not reachable at {make_url(ADMIN_URL).render_as_string()}: {exc}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message + " (COACH_REQUIRE_POSTGRES=1)", pytrace=False)
+        pytest.skip(message)
+    server = PostgresServer()
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_url(postgres: PostgresServer) -> str:
+    url = postgres.new_database()
+
+    async def migrate() -> None:
+        engine = make_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    return url
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'coach.db'}"
+    return str(request.getfixturevalue("migrated_postgres_url"))
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        await upgrade(engine)
+    else:
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        async with engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(MONDAY_MORNING)
+
+
+@pytest.fixture
+def coach(engine: AsyncEngine, clock: FrozenClock) -> Coach:
+    return Coach(SqlUnitOfWorkFactory(make_sessions(engine)), clock, BuiltinCatalog())
+
+
+class Learner:
+    """Talks to the coach as one person would, and reads the answers as text."""
+
+    def __init__(self, coach: Coach, external_id: str = "ada", platform: str = "test") -> None:
+        self.coach = coach
+        self.ref = LearnerRef(platform, external_id, external_id.title())
+        self.last = None
+
+    async def say(self, text: str) -> str:
+        self.last = await self.coach.handle(self.ref, text)
+        return self.last.plain_text()
+
+    async def press(self, action: str) -> str:
+        self.last = await self.coach.press(self.ref, action)
+        return self.last.plain_text()
+
+
+@pytest.fixture
+def ada(coach: Coach) -> Learner:
+    return Learner(coach)
