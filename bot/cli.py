@@ -16,7 +16,9 @@ COMMANDS = ("run", "chat", "migrate")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="coach", description="Roadmap Coach: a study coach in chat.")
+    parser = argparse.ArgumentParser(
+        prog="coach", description="Roadmap Coach: a study coach in chat."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="run every configured chat platform (the console when none is)")
     sub.add_parser("chat", help="talk to the coach in this terminal")
@@ -32,7 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as problem:
         print(problem, file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         if command == "migrate":
             return asyncio.run(migrate(settings))
@@ -65,7 +69,10 @@ async def migrate(settings: Settings) -> int:
 async def run(settings: Settings) -> int:
     platforms = [
         name
-        for name, token in (("Telegram", settings.telegram_bot_token), ("Discord", settings.discord_bot_token))
+        for name, token in (
+            ("Telegram", settings.telegram_bot_token),
+            ("Discord", settings.discord_bot_token),
+        )
         if token is not None
     ]
     if platforms:
@@ -88,7 +95,9 @@ async def chat(settings: Settings) -> int:
 
     async with running_app(settings) as app:
         who = LearnerRef("console", "local", _local_name())
-        await ConsoleChat(app.coach, who, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()).run()
+        await ConsoleChat(
+            app.coach, who, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()
+        ).run()
     return 0
 
 
@@ -97,3 +106,7 @@ def _local_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "you"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

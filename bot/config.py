@@ -19,18 +19,35 @@ def _env(name: str) -> AliasChoices:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # An empty variable (TELEGRAM_BOT_TOKEN= in a compose file) means "not set".
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
-    database_url: Annotated[str, Field(validation_alias=_env("DATABASE_URL"))] = "sqlite+aiosqlite:///coach.db"
-    telegram_bot_token: Annotated[SecretStr | None, Field(validation_alias=_env("TELEGRAM_BOT_TOKEN"))] = None
-    telegram_api_base: Annotated[HttpUrl | None, Field(validation_alias=_env("TELEGRAM_API_BASE"))] = None
-    discord_bot_token: Annotated[SecretStr | None, Field(validation_alias=_env("DISCORD_BOT_TOKEN"))] = None
-    discord_api_base: Annotated[HttpUrl | None, Field(validation_alias=_env("DISCORD_API_BASE"))] = None
+    database_url: Annotated[str, Field(validation_alias=_env("DATABASE_URL"))] = (
+        "sqlite+aiosqlite:///coach.db"
+    )
+    telegram_bot_token: Annotated[
+        SecretStr | None, Field(validation_alias=_env("TELEGRAM_BOT_TOKEN"))
+    ] = None
+    telegram_api_base: Annotated[
+        HttpUrl | None, Field(validation_alias=_env("TELEGRAM_API_BASE"))
+    ] = None
+    discord_bot_token: Annotated[
+        SecretStr | None, Field(validation_alias=_env("DISCORD_BOT_TOKEN"))
+    ] = None
+    discord_api_base: Annotated[
+        HttpUrl | None, Field(validation_alias=_env("DISCORD_API_BASE"))
+    ] = None
     # New learners start with these; each learner changes their own in /settings.
     default_timezone: Annotated[str, Field(validation_alias=_env("COACH_DEFAULT_TIMEZONE"))] = "UTC"
-    default_nudge_time: Annotated[time, Field(validation_alias=_env("COACH_DEFAULT_NUDGE_TIME"))] = time(9, 0)
+    default_nudge_time: Annotated[
+        time, Field(validation_alias=_env("COACH_DEFAULT_NUDGE_TIME"))
+    ] = time(9, 0)
     # Pins the clock to one instant: for demos and scripted end-to-end runs.
-    frozen_time: Annotated[datetime | None, Field(validation_alias=_env("COACH_FROZEN_TIME"))] = None
+    frozen_time: Annotated[datetime | None, Field(validation_alias=_env("COACH_FROZEN_TIME"))] = (
+        None
+    )
     log_level: Annotated[str, Field(validation_alias=_env("LOG_LEVEL"))] = "WARNING"
 
     @field_validator("database_url")

@@ -17,7 +17,14 @@ from core.commands import MAX_MESSAGE_CHARS, Command, Unparsed, parse
 from core.errors import AlreadyDone, StorageError
 from core.pace import Pace
 from core.plan import WeekPlan, plan_week
-from core.ports import Enrollment, LearnerRef, NewEnrollment, Snapshot, UnitOfWork, UnitOfWorkFactory
+from core.ports import (
+    Enrollment,
+    LearnerRef,
+    NewEnrollment,
+    Snapshot,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from core.reply import Attachment, Button, Reply
 from core.schedule import next_nudge_at
 from core.settings_input import SettingsInputError, parse_study_days, parse_time, parse_timezone
@@ -221,8 +228,11 @@ class Coach:
         if not words:
             target = plan.next_open()
             if target is None:
-                return views.track_finished(ctx.track) if ctx.track.week_after(plan.week.id) is None \
+                return (
+                    views.track_finished(ctx.track)
+                    if ctx.track.week_after(plan.week.id) is None
                     else views.done_usage(plan)
+                )
         elif words[0].isdigit():
             target = plan.by_number(int(words[0]))
             if target is None:
@@ -263,8 +273,12 @@ class Coach:
         if completes_week:
             ctx.snapshot.week_done = {}
             new_plan = ctx.plan() if next_week is not None else None
-            return views.week_completed(ctx.track, plan.week, done_on, new_plan, ctx.today, ctx.streak())
-        return views.ticked(target, ctx.plan(), ctx.today, ctx.streak(), credited_yesterday=done_on != ctx.today)
+            return views.week_completed(
+                ctx.track, plan.week, done_on, new_plan, ctx.today, ctx.streak()
+            )
+        return views.ticked(
+            target, ctx.plan(), ctx.today, ctx.streak(), credited_yesterday=done_on != ctx.today
+        )
 
     async def _undo(self, ctx: Context, args: str) -> Reply:
         e = ctx.enrollment
@@ -309,7 +323,9 @@ class Coach:
         logged_today = await store.hours_on(ctx.snapshot.learner_id, ctx.today)
         if logged_today + hours > 24:
             return views.log_day_full(logged_today)
-        await store.add_hours(ctx.snapshot.learner_id, ctx.enrollment.id, on=ctx.today, hours=hours, at=ctx.now)
+        await store.add_hours(
+            ctx.snapshot.learner_id, ctx.enrollment.id, on=ctx.today, hours=hours, at=ctx.now
+        )
         await ctx.uow.commit()
         return views.logged(hours, logged_today + hours, ctx.enrollment.pace)
 
@@ -325,7 +341,12 @@ class Coach:
                 "Split a long reflection into several /note messages.",
             )
         await store.add_note(
-            ctx.snapshot.learner_id, ctx.enrollment.id, week_id=week_id, on=ctx.today, text=args, at=ctx.now
+            ctx.snapshot.learner_id,
+            ctx.enrollment.id,
+            week_id=week_id,
+            on=ctx.today,
+            text=args,
+            at=ctx.now,
         )
         await ctx.uow.commit()
         count = len(await store.week_notes(ctx.enrollment.id, week_id))
@@ -417,7 +438,9 @@ class Coach:
         if e.paused_since is None:
             return Reply.text("You are not paused. /today shows what is next.")
         away = (ctx.today - e.paused_since).days
-        e.paused_days = e.paused_days.with_days(e.paused_since + timedelta(days=n) for n in range(away))
+        e.paused_days = e.paused_days.with_days(
+            e.paused_since + timedelta(days=n) for n in range(away)
+        )
         # The plan shifts by the days away, so the break leaves nothing overdue.
         e.week_opened_on += timedelta(days=away)
         e.paused_since = None
@@ -434,7 +457,9 @@ class Coach:
         content = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True).encode()
         return Reply(
             blocks=views.export_blocks(),
-            attachment=Attachment(f"roadmap-coach-{ctx.today.isoformat()}.json", content, "application/json"),
+            attachment=Attachment(
+                f"roadmap-coach-{ctx.today.isoformat()}.json", content, "application/json"
+            ),
         )
 
     async def _forget(self, ctx: Context, args: str) -> Reply:
@@ -442,7 +467,9 @@ class Coach:
         if answer in {"confirm", "yes"}:
             await ctx.uow.store.forget(ctx.snapshot.learner_id)
             await ctx.uow.commit()
-            return Reply.text("Done: everything I kept about you is deleted.", "Send /start to begin afresh.")
+            return Reply.text(
+                "Done: everything I kept about you is deleted.", "Send /start to begin afresh."
+            )
         if answer in {"cancel", "no"}:
             return Reply.text("Kept. Nothing was deleted.")
         return Reply.text(

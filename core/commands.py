@@ -9,10 +9,29 @@ MAX_MESSAGE_CHARS = 2000
 MAX_ACTION_BYTES = 64  # Telegram's callback_data limit, the tightest of the platforms
 
 COMMAND_NAMES = (
-    "start", "today", "done", "undo", "week", "progress", "log", "note",
-    "settings", "pause", "resume", "export", "forget", "help",
+    "start",
+    "today",
+    "done",
+    "undo",
+    "week",
+    "progress",
+    "log",
+    "note",
+    "settings",
+    "pause",
+    "resume",
+    "export",
+    "forget",
+    "help",
 )
-ALIASES = {"t": "today", "d": "done", "w": "week", "p": "progress", "h": "help", "stats": "progress"}
+ALIASES = {
+    "t": "today",
+    "d": "done",
+    "w": "week",
+    "p": "progress",
+    "h": "help",
+    "stats": "progress",
+}
 
 
 @dataclass(frozen=True)

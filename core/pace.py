@@ -37,8 +37,13 @@ class Pace(enum.StrEnum):
     @classmethod
     def parse(cls, text: str) -> Pace | None:
         key = text.strip().lower().replace("_", "-").replace(" ", "-")
-        aliases = {"parttime": "part-time", "part": "part-time", "slow": "part-time",
-                   "normal": "standard", "fast": "accelerated"}
+        aliases = {
+            "parttime": "part-time",
+            "part": "part-time",
+            "slow": "part-time",
+            "normal": "standard",
+            "fast": "accelerated",
+        }
         key = aliases.get(key, key)
         try:
             return cls(key)

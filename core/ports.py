@@ -125,12 +125,21 @@ class CoachStore(Protocol):
     async def hours_on(self, learner_id: int, day: date) -> float: ...
 
     async def add_note(
-        self, learner_id: int, enrollment_id: int, *, week_id: str, on: date, text: str, at: datetime
+        self,
+        learner_id: int,
+        enrollment_id: int,
+        *,
+        week_id: str,
+        on: date,
+        text: str,
+        at: datetime,
     ) -> None: ...
 
     async def week_notes(self, enrollment_id: int, week_id: str) -> list[str]: ...
 
-    async def progress(self, enrollment_id: int, *, hours_from: date, hours_to: date) -> ProgressFigures: ...
+    async def progress(
+        self, enrollment_id: int, *, hours_from: date, hours_to: date
+    ) -> ProgressFigures: ...
 
     async def export(self, learner_id: int) -> dict[str, Any]: ...
 
@@ -140,7 +149,8 @@ class CoachStore(Protocol):
 class UnitOfWork(Protocol):
     """One use case's transaction: commit explicitly, anything else rolls back."""
 
-    store: CoachStore
+    @property
+    def store(self) -> CoachStore: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -90,7 +90,8 @@ class Reply:
                     lines.append(text)
                 case Checklist(items):
                     lines.extend(
-                        f"[{'x' if i.done else ' '}] {i.text}" + (f"  ({i.detail})" if i.detail else "")
+                        f"[{'x' if i.done else ' '}] {i.text}"
+                        + (f"  ({i.detail})" if i.detail else "")
                         for i in items
                     )
         return "\n".join(lines)

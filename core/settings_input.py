@@ -48,14 +48,22 @@ def parse_time(text: str) -> time:
                 hour = hour % 12 + (12 if half == "pm" else 0)
         if match and hour < 24 and minute < 60:
             return time(hour, minute)
-    raise SettingsInputError(f"“{text.strip()[:20]}” is not a time of day. Use HH:MM, like 07:30 or 19:00.")
+    raise SettingsInputError(
+        f"“{text.strip()[:20]}” is not a time of day. Use HH:MM, like 07:30 or 19:00."
+    )
 
 
 def parse_study_days(text: str) -> frozenset[int]:
     """'mon-fri', 'mon,wed,fri', 'weekdays', 'every day' -> weekday numbers (Mon=0)."""
     value = text.strip().lower()
-    named = {"weekdays": "mon-fri", "weekends": "sat,sun", "everyday": "mon-sun", "every day": "mon-sun",
-             "daily": "mon-sun", "all": "mon-sun"}
+    named = {
+        "weekdays": "mon-fri",
+        "weekends": "sat,sun",
+        "everyday": "mon-sun",
+        "every day": "mon-sun",
+        "daily": "mon-sun",
+        "all": "mon-sun",
+    }
     value = named.get(value, value)
     days: set[int] = set()
     for part in re.split(r"[,\s]+", value):

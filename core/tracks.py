@@ -135,7 +135,9 @@ def parse_track(data: object) -> Track:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise TrackError(f"invalid track ({exc.error_count()} problems), first at {where}: {first['msg']}") from exc
+        raise TrackError(
+            f"invalid track ({exc.error_count()} problems), first at {where}: {first['msg']}"
+        ) from exc
 
 
 @cache

@@ -57,7 +57,9 @@ def _week_heading(track: Track, plan: WeekPlan) -> str:
 
 
 def _streak_text(days: int) -> str:
-    return f"Streak: {_plural(days, 'study day')}." if days else "Streak: starts with your next item."
+    return (
+        f"Streak: {_plural(days, 'study day')}." if days else "Streak: starts with your next item."
+    )
 
 
 # -- onboarding ---------------------------------------------------------------
@@ -84,7 +86,10 @@ def welcome(track: Track, plan: WeekPlan, e: Enrollment, tracks: tuple[Track, ..
         )
     )
     pace_row = tuple(
-        Button(f"Pace: {pace.profile.label.lower()}", Command("settings", f"pace {pace.value}").as_action())
+        Button(
+            f"Pace: {pace.profile.label.lower()}",
+            Command("settings", f"pace {pace.value}").as_action(),
+        )
         for pace in Pace
         if pace is not e.pace
     )
@@ -101,7 +106,11 @@ def welcome(track: Track, plan: WeekPlan, e: Enrollment, tracks: tuple[Track, ..
 
 def welcome_back(week: Week | None) -> Reply:
     where = f" You are on week {week.number}: {week.title}." if week else ""
-    return Reply.text(f"Welcome back!{where}", "/today shows what is next.", buttons=((Button("Show today", "today"),),))
+    return Reply.text(
+        f"Welcome back!{where}",
+        "/today shows what is next.",
+        buttons=((Button("Show today", "today"),),),
+    )
 
 
 def not_started() -> Reply:
@@ -147,7 +156,9 @@ def apology() -> Reply:
 # -- the daily loop -----------------------------------------------------------
 
 
-def today(track: Track, plan: WeekPlan, on: date, study_days: frozenset[int], streak_days: int) -> Reply:
+def today(
+    track: Track, plan: WeekPlan, on: date, study_days: frozenset[int], streak_days: int
+) -> Reply:
     day = plan.day(on, study_days)
     blocks: list[Block] = [
         Heading(f"{day_text(on)} · {_week_heading(track, plan)}"),
@@ -155,7 +166,10 @@ def today(track: Track, plan: WeekPlan, on: date, study_days: frozenset[int], st
     if day.overdue:
         blocks += [Paragraph("Catch up first:"), Checklist(tuple(_check(p) for p in day.overdue))]
     if day.due_today:
-        blocks += [Paragraph("Today:"), Checklist(tuple(_check(p, show_due=False) for p in day.due_today))]
+        blocks += [
+            Paragraph("Today:"),
+            Checklist(tuple(_check(p, show_due=False) for p in day.due_today)),
+        ]
     open_today = tuple(p for p in day.due_today if not p.done)
     if not day.is_study_day and not day.due_today:
         blocks.append(Paragraph("Rest day. Enjoy it; your streak is safe."))
@@ -164,7 +178,11 @@ def today(track: Track, plan: WeekPlan, on: date, study_days: frozenset[int], st
     elif not day.due_today and not day.overdue:
         blocks.append(Paragraph("Nothing is planned for today; a good day to get ahead or rest."))
     if not open_today and not day.overdue and day.ahead:
-        blocks.append(Paragraph(f"Next up: {day.ahead[0].number}. {day.ahead[0].item.title} (/done to tick it)."))
+        blocks.append(
+            Paragraph(
+                f"Next up: {day.ahead[0].number}. {day.ahead[0].item.title} (/done to tick it)."
+            )
+        )
     blocks.append(Paragraph(_streak_text(streak_days)))
     return Reply(blocks=tuple(blocks), buttons=_done_buttons(day.overdue + open_today))
 
@@ -176,15 +194,17 @@ def ticked(
     left = len(plan.open_items())
     blocks: list[Block] = [
         Paragraph(f"✓ {target.number}. {target.item.title}: done{when}."),
-        Paragraph(f"Week {plan.week.number}: {plan.done_count}/{len(plan.items)} done, {left} to go. "
-                  + _streak_text(streak_days)),
+        Paragraph(
+            f"Week {plan.week.number}: {plan.done_count}/{len(plan.items)} done, {left} to go. "
+            + _streak_text(streak_days)
+        ),
     ]
     following = plan.next_open()
     buttons: tuple[tuple[Button, ...], ...] = ()
     if following is not None:
         due = "today" if following.due_on <= on else day_text(following.due_on)
         blocks.append(Paragraph(f"Next: {following.number}. {following.item.title} (due {due})."))
-        buttons = _done_buttons([following]) + ((Button("Undo", "undo"),),)
+        buttons = (*_done_buttons([following]), (Button("Undo", "undo"),))
     return Reply(blocks=tuple(blocks), buttons=buttons)
 
 
@@ -203,7 +223,10 @@ def week_completed(
     first = new_plan.next_open()
     if first is not None:
         blocks.append(Paragraph(f"First up: {first.number}. {first.item.title}."))
-    return Reply(blocks=tuple(blocks), buttons=((Button("Show the new week", "week"),), (Button("Undo", "undo"),)))
+    return Reply(
+        blocks=tuple(blocks),
+        buttons=((Button("Show the new week", "week"),), (Button("Undo", "undo"),)),
+    )
 
 
 def finished_blocks(track: Track) -> tuple[Block, ...]:
@@ -219,11 +242,15 @@ def track_finished(track: Track) -> Reply:
 
 def already_done(planned: PlannedItem) -> Reply:
     when = day_text(planned.done_on) if planned.done_on else "earlier"
-    return Reply.text(f"{planned.number}. {planned.item.title} is already done ({when}). /today shows what is open.")
+    return Reply.text(
+        f"{planned.number}. {planned.item.title} is already done ({when}). /today shows what is open."
+    )
 
 
 def stale_button() -> Reply:
-    return Reply.text("That item is not in your current week any more. /today shows what is open now.")
+    return Reply.text(
+        "That item is not in your current week any more. /today shows what is open now."
+    )
 
 
 def no_such_item(word: str, plan: WeekPlan) -> Reply:
@@ -254,7 +281,9 @@ def week(track: Track, plan: WeekPlan, on: date, note_count: int) -> Reply:
     if w.projects:
         blocks.append(Paragraph("Practice project: " + "; ".join(w.projects)))
     if w.resources:
-        blocks.append(Paragraph("Resources:\n" + "\n".join(f"• {r.title}: {r.url}" for r in w.resources)))
+        blocks.append(
+            Paragraph("Resources:\n" + "\n".join(f"• {r.title}: {r.url}" for r in w.resources))
+        )
     blocks.append(
         Paragraph(
             f"Planned {day_text(plan.study_dates[0])} – {day_text(plan.ends_on)}. "
@@ -265,7 +294,12 @@ def week(track: Track, plan: WeekPlan, on: date, note_count: int) -> Reply:
 
 
 def progress(
-    track: Track, plan: WeekPlan, e: Enrollment, figures: ProgressFigures, streak_days: int, on: date
+    track: Track,
+    plan: WeekPlan,
+    e: Enrollment,
+    figures: ProgressFigures,
+    streak_days: int,
+    on: date,
 ) -> Reply:
     total_items = sum(len(w.items) for w in track.weeks)
     profile = e.pace.profile
@@ -279,7 +313,9 @@ def progress(
         f"Hours logged in total: {figures.hours_total:g}.",
     ]
     if figures.hours_in_range < profile.min_hours:
-        lines.append(f"{profile.min_hours - figures.hours_in_range:g} h more reaches this week's target. Log with /log.")
+        lines.append(
+            f"{profile.min_hours - figures.hours_in_range:g} h more reaches this week's target. Log with /log."
+        )
     recent = sorted(figures.weeks_completed.items(), key=lambda kv: kv[1])[-3:]
     blocks: list[Block] = [Heading(f"Progress on {track.title}"), Paragraph("\n".join(lines))]
     if recent:
@@ -309,7 +345,11 @@ def paused(since: date) -> Reply:
 
 def resumed(away_days: int, plan: WeekPlan, on: date, study_days: frozenset[int]) -> Reply:
     shifted = f" Your plan moved {_plural(away_days, 'day')} later to match." if away_days else ""
-    return Reply.text(f"Welcome back!{shifted}", "/today shows what is next.", buttons=((Button("Show today", "today"),),))
+    return Reply.text(
+        f"Welcome back!{shifted}",
+        "/today shows what is next.",
+        buttons=((Button("Show today", "today"),),),
+    )
 
 
 # -- logging ------------------------------------------------------------------
@@ -320,11 +360,15 @@ def log_usage() -> Reply:
 
 
 def log_out_of_range(limit: float) -> Reply:
-    return Reply.text(f"Log between a few minutes and {limit:g} hours at a time, like /log 1.5. Nothing was logged.")
+    return Reply.text(
+        f"Log between a few minutes and {limit:g} hours at a time, like /log 1.5. Nothing was logged."
+    )
 
 
 def log_day_full(logged_today: float) -> Reply:
-    return Reply.text(f"You already logged {logged_today:g} h today, and a day has 24. Nothing was logged.")
+    return Reply.text(
+        f"You already logged {logged_today:g} h today, and a day has 24. Nothing was logged."
+    )
 
 
 def logged(hours: float, today_total: float, pace: Pace) -> Reply:
@@ -336,9 +380,14 @@ def logged(hours: float, today_total: float, pace: Pace) -> Reply:
 
 def notes(texts: list[str]) -> Reply:
     if not texts:
-        return Reply.text("No notes this week yet. Write one with /note followed by what you learned.")
+        return Reply.text(
+            "No notes this week yet. Write one with /note followed by what you learned."
+        )
     return Reply(
-        blocks=(Heading(f"Your notes this week ({len(texts)})"), Paragraph("\n".join(f"• {t}" for t in texts)))
+        blocks=(
+            Heading(f"Your notes this week ({len(texts)})"),
+            Paragraph("\n".join(f"• {t}" for t in texts)),
+        )
     )
 
 
@@ -391,7 +440,9 @@ def settings_usage(key: str) -> Reply:
 
 def unknown_track(name: str, tracks: tuple[Track, ...]) -> Reply:
     return Reply.text(
-        f"There is no track “{name[:40]}”. Available: " + ", ".join(f"{t.id} ({t.title})" for t in tracks) + "."
+        f"There is no track “{name[:40]}”. Available: "
+        + ", ".join(f"{t.id} ({t.title})" for t in tracks)
+        + "."
     )
 
 

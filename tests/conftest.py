@@ -28,7 +28,9 @@ from core.storage.models import Base
 from core.storage.store import SqlUnitOfWorkFactory
 from core.tracks import BuiltinCatalog
 
-ADMIN_URL = os.environ.get("COACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+ADMIN_URL = os.environ.get(
+    "COACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
 REQUIRE_POSTGRES = os.environ.get("COACH_REQUIRE_POSTGRES") == "1"
 MONDAY_MORNING = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
 
@@ -143,3 +145,20 @@ class Learner:
 @pytest.fixture
 def ada(coach: Coach) -> Learner:
     return Learner(coach)
+
+
+_skipped_postgres: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "postgres" in report.keywords:
+        _skipped_postgres.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # In CI a skipped PostgreSQL test is a hole, not a pass.
+    if REQUIRE_POSTGRES and _skipped_postgres:
+        print(f"\n{len(_skipped_postgres)} PostgreSQL tests were skipped with COACH_REQUIRE_POSTGRES=1:")
+        for nodeid in _skipped_postgres[:10]:
+            print(f"  {nodeid}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -33,13 +33,17 @@ def render(reply: Reply, *, choices: tuple[Button, ...] = ()) -> str:
         else:
             parts.append(f"[file: {reply.attachment.filename}]")
     if choices:
-        parts.append("\n".join(f"  [{n}] {button.label}" for n, button in enumerate(choices, start=1)))
+        parts.append(
+            "\n".join(f"  [{n}] {button.label}" for n, button in enumerate(choices, start=1))
+        )
         parts.append("(type a number to choose)")
     return "\n".join(parts)
 
 
 class ConsoleChat:
-    def __init__(self, coach: CoachPort, who: LearnerRef, stdin: TextIO, stdout: TextIO, *, interactive: bool) -> None:
+    def __init__(
+        self, coach: CoachPort, who: LearnerRef, stdin: TextIO, stdout: TextIO, *, interactive: bool
+    ) -> None:
         self._coach = coach
         self._who = who
         self._stdin = stdin
@@ -49,7 +53,9 @@ class ConsoleChat:
 
     async def run(self) -> None:
         if self._interactive:
-            self._write("Roadmap Coach in your terminal. Send /start to begin, /help for commands, Ctrl-D to leave.")
+            self._write(
+                "Roadmap Coach in your terminal. Send /start to begin, /help for commands, Ctrl-D to leave."
+            )
         while True:
             if self._interactive:
                 self._stdout.write("you> ")

@@ -29,9 +29,20 @@ from core.storage import models as m
 
 _E = m.Enrollment.__table__.c
 _ENROLLMENT_COLUMNS = (
-    _E.id, _E.learner_id, _E.track_id, _E.started_on, _E.pace, _E.timezone, _E.study_days,
-    _E.nudge_time, _E.paused_since, _E.current_week_id, _E.week_opened_on, _E.active_days,
-    _E.paused_days, _E.next_nudge_at,
+    _E.id,
+    _E.learner_id,
+    _E.track_id,
+    _E.started_on,
+    _E.pace,
+    _E.timezone,
+    _E.study_days,
+    _E.nudge_time,
+    _E.paused_since,
+    _E.current_week_id,
+    _E.week_opened_on,
+    _E.active_days,
+    _E.paused_days,
+    _E.next_nudge_at,
 )
 
 
@@ -81,7 +92,12 @@ class SqlCoachStore:
         # One round trip: the identity, its active enrollment and this week's ticks.
         c = m.Completion.__table__.c
         stmt = (
-            select(m.Identity.learner_id.label("identity_learner_id"), *_ENROLLMENT_COLUMNS, c.item_id, c.done_on)
+            select(
+                m.Identity.learner_id.label("identity_learner_id"),
+                *_ENROLLMENT_COLUMNS,
+                c.item_id,
+                c.done_on,
+            )
             .select_from(m.Identity)
             .outerjoin(m.Enrollment, and_(_E.learner_id == m.Identity.learner_id, _E.active))
             .outerjoin(
@@ -100,7 +116,9 @@ class SqlCoachStore:
 
     async def create_learner(self, who: LearnerRef, enrollment: NewEnrollment) -> Snapshot:
         now = datetime.now(UTC)
-        learner_id = await self._session.scalar(insert(m.Learner).values(created_at=now).returning(m.Learner.id))
+        learner_id = await self._session.scalar(
+            insert(m.Learner).values(created_at=now).returning(m.Learner.id)
+        )
         assert learner_id is not None
         await self._session.execute(
             insert(m.Identity).values(
@@ -126,15 +144,27 @@ class SqlCoachStore:
             "created_at": datetime.now(UTC),
             **_enrollment_values(enrollment),
         }
-        row = (await self._session.execute(insert(m.Enrollment).values(values).returning(*_ENROLLMENT_COLUMNS))).mappings().one()
+        row = (
+            (
+                await self._session.execute(
+                    insert(m.Enrollment).values(values).returning(*_ENROLLMENT_COLUMNS)
+                )
+            )
+            .mappings()
+            .one()
+        )
         await self.activate(learner_id, row["id"])
         return _enrollment(row)
 
     async def find_enrollment(self, learner_id: int, track_id: str) -> Enrollment | None:
         row = (
-            (await self._session.execute(
-                select(*_ENROLLMENT_COLUMNS).where(_E.learner_id == learner_id, _E.track_id == track_id)
-            ))
+            (
+                await self._session.execute(
+                    select(*_ENROLLMENT_COLUMNS).where(
+                        _E.learner_id == learner_id, _E.track_id == track_id
+                    )
+                )
+            )
             .mappings()
             .one_or_none()
         )
@@ -144,7 +174,9 @@ class SqlCoachStore:
         await self._session.execute(
             update(m.Enrollment).where(_E.learner_id == learner_id, _E.active).values(active=False)
         )
-        await self._session.execute(update(m.Enrollment).where(_E.id == enrollment_id).values(active=True))
+        await self._session.execute(
+            update(m.Enrollment).where(_E.id == enrollment_id).values(active=True)
+        )
 
     async def save_enrollment(self, e: Enrollment) -> None:
         await self._session.execute(
@@ -171,7 +203,7 @@ class SqlCoachStore:
     ) -> None:
         # ON CONFLICT DO NOTHING instead of catching IntegrityError: on PostgreSQL a
         # failed INSERT would poison the transaction, and a savepoint costs two statements.
-        insert_ = pg_insert if self._session.bind.dialect.name == "postgresql" else sqlite_insert
+        insert_ = pg_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
         stmt = (
             insert_(m.Completion)
             .values(
@@ -191,12 +223,14 @@ class SqlCoachStore:
     async def last_completion(self, enrollment_id: int) -> CompletionRecord | None:
         c = m.Completion.__table__.c
         row = (
-            (await self._session.execute(
-                select(c.id, c.week_id, c.item_id, c.done_on, c.completes_week)
-                .where(c.enrollment_id == enrollment_id)
-                .order_by(c.done_at.desc(), c.id.desc())
-                .limit(1)
-            ))
+            (
+                await self._session.execute(
+                    select(c.id, c.week_id, c.item_id, c.done_on, c.completes_week)
+                    .where(c.enrollment_id == enrollment_id)
+                    .order_by(c.done_at.desc(), c.id.desc())
+                    .limit(1)
+                )
+            )
             .mappings()
             .one_or_none()
         )
@@ -228,7 +262,7 @@ class SqlCoachStore:
                 m.Completion.enrollment_id == enrollment_id, m.Completion.week_id == week_id
             )
         )
-        return {item_id: done_on for item_id, done_on in rows}
+        return dict(rows.tuples().all())
 
     async def add_hours(
         self, learner_id: int, enrollment_id: int, *, on: date, hours: float, at: datetime
@@ -252,7 +286,14 @@ class SqlCoachStore:
         return float(total or 0)
 
     async def add_note(
-        self, learner_id: int, enrollment_id: int, *, week_id: str, on: date, text: str, at: datetime
+        self,
+        learner_id: int,
+        enrollment_id: int,
+        *,
+        week_id: str,
+        on: date,
+        text: str,
+        at: datetime,
     ) -> None:
         await self._session.execute(
             insert(m.Note).values(
@@ -273,9 +314,13 @@ class SqlCoachStore:
         )
         return list(rows)
 
-    async def progress(self, enrollment_id: int, *, hours_from: date, hours_to: date) -> ProgressFigures:
+    async def progress(
+        self, enrollment_id: int, *, hours_from: date, hours_to: date
+    ) -> ProgressFigures:
         c = m.Completion
-        items_done = await self._session.scalar(select(func.count()).where(c.enrollment_id == enrollment_id))
+        items_done = await self._session.scalar(
+            select(func.count()).where(c.enrollment_id == enrollment_id)
+        )
         weeks = await self._session.execute(
             select(c.week_id, c.done_on).where(c.enrollment_id == enrollment_id, c.completes_week)
         )
@@ -291,22 +336,28 @@ class SqlCoachStore:
         ).one()
         return ProgressFigures(
             items_done=items_done or 0,
-            weeks_completed={week_id: done_on for week_id, done_on in weeks},
+            weeks_completed=dict(weeks.tuples().all()),
             hours_total=float(total),
             hours_in_range=float(ranged),
         )
 
     async def export(self, learner_id: int) -> dict[str, Any]:
         async def rows(model: Any, *where: Any) -> list[dict[str, Any]]:
-            result = await self._session.execute(select(model.__table__).where(*where).order_by(model.id))
+            result = await self._session.execute(
+                select(model.__table__).where(*where).order_by(model.id)
+            )
             return [_jsonable(dict(r)) for r in result.mappings()]
 
         enrollments = await rows(m.Enrollment, _E.learner_id == learner_id)
         for e in enrollments:
             started = date.fromisoformat(e["started_on"])
             e["study_days"] = sorted(mask_to_days(int(e["study_days"])))
-            e["active_days"] = [d.isoformat() for d in DayBitmap(started, bytes.fromhex(e["active_days"])).days()]
-            e["paused_days"] = [d.isoformat() for d in DayBitmap(started, bytes.fromhex(e["paused_days"])).days()]
+            e["active_days"] = [
+                d.isoformat() for d in DayBitmap(started, bytes.fromhex(e["active_days"])).days()
+            ]
+            e["paused_days"] = [
+                d.isoformat() for d in DayBitmap(started, bytes.fromhex(e["paused_days"])).days()
+            ]
         enrollment_ids = [e["id"] for e in enrollments]
         return {
             "learner": (await rows(m.Learner, m.Learner.id == learner_id))[0],
@@ -320,7 +371,9 @@ class SqlCoachStore:
     async def forget(self, learner_id: int) -> None:
         # Children first, so it does not depend on the backend enforcing ON DELETE CASCADE.
         enrollment_ids = select(_E.id).where(_E.learner_id == learner_id).scalar_subquery()
-        await self._session.execute(delete(m.Completion).where(m.Completion.enrollment_id.in_(enrollment_ids)))
+        await self._session.execute(
+            delete(m.Completion).where(m.Completion.enrollment_id.in_(enrollment_ids))
+        )
         for model in (m.HourLog, m.Note, m.Enrollment, m.Identity):
             await self._session.execute(delete(model).where(model.learner_id == learner_id))
         await self._session.execute(delete(m.Learner).where(m.Learner.id == learner_id))

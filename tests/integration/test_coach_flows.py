@@ -26,8 +26,7 @@ async def count(engine: AsyncEngine, model: type[m.Base]) -> int:
 
 async def enrollment_row(engine: AsyncEngine) -> m.Enrollment:
     async with engine.connect() as connection:
-        row = (await connection.execute(select(m.Enrollment.__table__))).one()
-    return row  # type: ignore[return-value]
+        return (await connection.execute(select(m.Enrollment.__table__))).one()  # type: ignore[return-value]
 
 
 async def test_start_then_today_works_at_once(ada: Learner) -> None:
@@ -72,7 +71,11 @@ async def test_a_full_week_completes_and_opens_the_next(
     assert row.week_opened_on == date(2026, 11, 21)
     async with engine.connect() as connection:
         closing = (
-            await connection.execute(select(m.Completion.week_id, m.Completion.done_on).where(m.Completion.completes_week))
+            await connection.execute(
+                select(m.Completion.week_id, m.Completion.done_on).where(
+                    m.Completion.completes_week
+                )
+            )
         ).all()
     assert closing == [(WEEK1.id, date(2026, 11, 21))]
     progress = await ada.say("/progress")
@@ -155,7 +158,7 @@ async def test_today_in_the_learners_time_zone(ada: Learner, clock: FrozenClock)
     clock.set(datetime(2026, 11, 16, 20, 0, tzinfo=UTC))
     assert "Tue 17 Nov" in await ada.say("/today")
     await ada.say("/done")
-    async with ada.coach._uow_factory() as uow:  # noqa: SLF001 - reading back what was stored
+    async with ada.coach._uow_factory() as uow:
         snapshot = await uow.store.load("test", "ada")
     assert snapshot is not None
     assert set(snapshot.week_done.values()) == {date(2026, 11, 17)}
@@ -173,7 +176,9 @@ async def test_rest_day_and_overdue(ada: Learner, clock: FrozenClock) -> None:
     assert "Today:" in reply
 
 
-async def test_settings_change_and_bad_values_change_nothing(ada: Learner, engine: AsyncEngine) -> None:
+async def test_settings_change_and_bad_values_change_nothing(
+    ada: Learner, engine: AsyncEngine
+) -> None:
     await ada.say("/start")
     before = await enrollment_row(engine)
     for bad in (
@@ -191,7 +196,12 @@ async def test_settings_change_and_bad_values_change_nothing(ada: Learner, engin
     assert "Mon–Fri" in await ada.say("/settings days mon-fri")
     assert "accelerated" in await ada.say("/settings pace accelerated")
     row = await enrollment_row(engine)
-    assert (row.nudge_time.hour, row.nudge_time.minute, row.study_days, row.pace) == (7, 30, 0b11111, "accelerated")
+    assert (row.nudge_time.hour, row.nudge_time.minute, row.study_days, row.pace) == (
+        7,
+        30,
+        0b11111,
+        "accelerated",
+    )
     # The next nudge follows the new settings: Tuesday 07:30 UTC (Monday's has passed).
     assert row.next_nudge_at == datetime(2026, 11, 17, 7, 30, tzinfo=UTC)
     assert "already on" in await ada.say("/settings track python-backend")
@@ -303,7 +313,9 @@ async def test_week_shows_goal_project_and_resources(ada: Learner) -> None:
     assert week.count("[ ]") == len(WEEK1.items)
 
 
-async def test_dst_change_keeps_the_local_day(ada: Learner, clock: FrozenClock, engine: AsyncEngine) -> None:
+async def test_dst_change_keeps_the_local_day(
+    ada: Learner, clock: FrozenClock, engine: AsyncEngine
+) -> None:
     clock.set(datetime(2026, 10, 19, 8, 0, tzinfo=UTC))  # a Monday before Europe's fall-back
     await ada.say("/start")
     await ada.say("/settings tz Europe/Berlin")

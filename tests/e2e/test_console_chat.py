@@ -1,0 +1,214 @@
+"""`coach chat` as a learner meets it: a subprocess fed a week of commands, day by day."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from core.storage import models as m
+from core.storage.engine import make_engine
+from core.tracks import builtin_track
+from tests.conftest import PostgresServer
+
+WEEK1 = builtin_track().weeks[0]
+COACH = [sys.executable, "-m", "bot.cli"]
+
+
+def _neutral_cwd() -> str:
+    """Run where no developer's .env can leak tokens or a database into the test."""
+    return str(Path(__file__).parent)
+
+
+def coach(
+    args: list[str], database_url: str, stdin: str = "", when: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+    env["DATABASE_URL"] = database_url
+    if when:
+        env["COACH_FROZEN_TIME"] = when
+    return subprocess.run(
+        [*COACH, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+        cwd=_neutral_cwd(),
+    )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    url = server.new_database()
+    migrated = coach(["migrate"], url)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "up to date" in migrated.stdout
+    return url
+
+
+def test_a_scripted_week_in_the_console(database_url: str) -> None:
+    days = {
+        "2026-11-16": "/start\n/today\n/done\n/done\n/week\n",
+        "2026-11-17": "/today\n1\n",  # a numbered choice presses the first ✓ button
+        "2026-11-18": "/today\n/done\n",
+        "2026-11-19": "/done\n/log 1h30m\n",
+        "2026-11-20": "/today\n/done\n/note dataclasses beat dicts for records\n",
+        "2026-11-21": "/today\n/done\n/progress\n",
+        "2026-11-22": "/today\n/progress\n",
+    }
+    out: dict[str, str] = {}
+    for day, script in days.items():
+        result = coach(["chat"], database_url, script, when=f"{day}T17:00:00+00:00")
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        out[day] = result.stdout
+
+    assert "Welcome to Roadmap Coach: Python Backend Developer" in out["2026-11-16"]
+    assert f"[x] 1. {WEEK1.items[0].title}" in out["2026-11-16"]  # /week after two ticks
+    assert f"[x] 2. {WEEK1.items[1].title}" in out["2026-11-16"]
+    assert f"✓ 3. {WEEK1.items[2].title}: done." in out["2026-11-17"]
+    assert "Streak: 4 study days" in out["2026-11-19"]
+    assert "Logged 1.5 h" in out["2026-11-19"]
+    assert "Week 1 complete!" in out["2026-11-21"]
+    assert "completed on 2026-11-21" in out["2026-11-21"]
+    assert "Week 2 opens" in out["2026-11-21"]
+    assert "Streak: 6 study days" in out["2026-11-21"]
+    assert "Rest day" in out["2026-11-22"]
+    assert "Weeks completed: 1 of 24" in out["2026-11-22"]
+
+    done, enrollment, notes = asyncio.run(_read_back(database_url))
+    assert [row[0] for row in done] == [item.id for item in WEEK1.items]
+    assert done[-1][1:] == (date(2026, 11, 21), True)
+    assert not any(row[2] for row in done[:-1])
+    assert tuple(enrollment) == ("w02", date(2026, 11, 21))
+    assert list(notes) == ["dataclasses beat dicts for records"]
+
+
+async def _read_back(url: str) -> tuple[list[tuple[object, ...]], tuple[object, ...], list[str]]:
+    engine = make_engine(url)
+    async with engine.connect() as connection:
+        done = (
+            await connection.execute(
+                select(
+                    m.Completion.item_id, m.Completion.done_on, m.Completion.completes_week
+                ).order_by(m.Completion.id)
+            )
+        ).all()
+        enrollment = (
+            await connection.execute(
+                select(m.Enrollment.current_week_id, m.Enrollment.week_opened_on)
+            )
+        ).one()
+        notes = list((await connection.scalars(select(m.Note.text))).all())
+    await engine.dispose()
+    return [tuple(r) for r in done], tuple(enrollment), notes
+
+
+def test_bad_input_never_crashes_the_console(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+    script = "\n".join(
+        [
+            "/start",
+            "/done 99",
+            "/log abc",
+            "/log -3",
+            "/log 100",
+            "/settings tz Mars/Olympus",
+            "/settings time 25:99",
+            "/" + "x" * 10_000,
+            "\x00\x07\x1b[2J",
+            "",
+            "7",
+            "/wat",
+            "/today",
+        ]
+    )
+    result = coach(["chat"], url, script + "\n", when="2026-11-16T09:00:00+00:00")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    for expected in (
+        "There is no item 99",
+        "like /log 1.5",
+        "Log between a few minutes and 12 hours",
+        "not a time zone I know",
+        "not a time of day",
+        "longer than 2,000 characters",
+        "I do not know /wat",
+        "Mon 16 Nov",
+    ):
+        assert expected in result.stdout
+
+
+def test_run_without_tokens_explains_and_chats(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+    result = coach(["run"], url, "/start\n/today\n")
+    assert result.returncode == 0, result.stderr
+    assert "No TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN is set" in result.stderr
+    assert "Welcome to Roadmap Coach" in result.stdout
+
+
+def test_malformed_settings_fail_in_one_line(tmp_path: Path) -> None:
+    for url, env_name, value, expected in (
+        ("mysql://root@localhost/coach", None, None, "unknown database driver 'mysql'"),
+        (
+            f"sqlite+aiosqlite:///{tmp_path / 'c.db'}",
+            "COACH_DEFAULT_TIMEZONE",
+            "Mars/Olympus",
+            "not a time zone",
+        ),
+        (
+            f"sqlite+aiosqlite:///{tmp_path / 'c.db'}",
+            "COACH_DEFAULT_NUDGE_TIME",
+            "25:99",
+            "not a time of day",
+        ),
+    ):
+        env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+        env["DATABASE_URL"] = url
+        if env_name and value:
+            env[env_name] = value
+        result = subprocess.run(
+            [*COACH, "chat"],
+            input="",
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+            cwd=_neutral_cwd(),
+        )
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith("configuration error:")
+        assert expected in lines[0]
+
+
+def test_python_dash_m_bot_is_coach_run(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input="/help\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+        cwd=_neutral_cwd(),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No TELEGRAM_BOT_TOKEN" in result.stderr
+    assert "What I understand" in result.stdout

@@ -1,0 +1,430 @@
+"""The Dockerfile and docker-compose.yml, checked by reading them: no Docker engine runs here.
+
+What is checked is what breaks a deployment without Docker being needed to see it: a command
+the `coach` CLI does not know, an environment variable no setting reads, a value the settings
+reject once Compose has filled in the host's environment, the start order, and COPY lines that
+name files a fresh clone does not have.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import shlex
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import AliasChoices
+from sqlalchemy.engine import make_url
+
+from bot.cli import COMMANDS, build_parser
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+APP_SERVICES = ("migrate", "coach")
+EXPECTED_COMMANDS = {"migrate": ["migrate"], "coach": ["run"]}
+PASSED_THROUGH = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_BASE",
+    "DISCORD_BOT_TOKEN",
+    "DISCORD_API_BASE",
+    "COACH_DEFAULT_TIMEZONE",
+)
+GLOB_CHARACTERS = frozenset("*?[")
+
+
+# ---- reading the files ----
+
+
+def _compose() -> dict[str, Any]:
+    data = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), "docker-compose.yml is not a mapping"
+    return data
+
+
+def _services() -> dict[str, Any]:
+    services = _compose().get("services")
+    assert isinstance(services, dict), "docker-compose.yml has no services mapping"
+    return services
+
+
+def _environment(service: dict[str, Any]) -> dict[str, str | None]:
+    """A service's environment as written; None marks a key with no value (pass-through)."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        written: dict[str, str | None] = {}
+        for item in env:
+            name, equals, value = str(item).partition("=")
+            written[name] = value if equals else None
+        return written
+    return {str(name): None if value is None else str(value) for name, value in env.items()}
+
+
+_REFERENCE = re.compile(
+    r"\$(?:(?P<dollar>\$)|\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
+)
+_BRACED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:-|-)(?P<default>.*))?$")
+
+
+def _interpolate(value: str, host: dict[str, str]) -> str:
+    """Compose's `$VAR`, `${VAR}`, `${VAR-default}` and `${VAR:-default}`; nothing fancier."""
+
+    def one(match: re.Match[str]) -> str:
+        if match["dollar"]:
+            return "$"
+        if match["plain"]:
+            return host.get(match["plain"], "")
+        parsed = _BRACED.match(match["braced"])
+        assert parsed is not None, f"unsupported interpolation {match[0]!r} in {value!r}"
+        current = host.get(parsed["name"])
+        if parsed["op"] == ":-":
+            return current or parsed["default"]
+        if parsed["op"] == "-":
+            return parsed["default"] if current is None else current
+        return current or ""
+
+    return _REFERENCE.sub(one, value)
+
+
+def _container_environment(service: dict[str, Any], host: dict[str, str]) -> dict[str, str]:
+    """What the container sees: a key without a value is copied from the host, or left out."""
+    resolved: dict[str, str] = {}
+    for name, value in _environment(service).items():
+        if value is None:
+            if name in host:
+                resolved[name] = host[name]
+        else:
+            resolved[name] = _interpolate(value, host)
+    return resolved
+
+
+def _command(service: dict[str, Any]) -> list[str]:
+    command = service.get("command")
+    assert command, "the service has no command"
+    return shlex.split(command) if isinstance(command, str) else [str(word) for word in command]
+
+
+def _setting_names() -> set[str]:
+    names: set[str] = set()
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        assert isinstance(alias, AliasChoices), f"Settings.{name} has no AliasChoices alias"
+        for choice in alias.choices:
+            assert isinstance(choice, str), f"Settings.{name} has a non-string alias {choice!r}"
+            names.add(choice)
+    return names
+
+
+def _instructions() -> list[tuple[str, str]]:
+    """(KEYWORD, arguments) per instruction, continuation lines joined, comments dropped."""
+    instructions: list[tuple[str, str]] = []
+    pending = ""
+    for raw in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        keyword, _, arguments = (pending + line).partition(" ")
+        instructions.append((keyword.upper(), arguments.strip()))
+        pending = ""
+    assert not pending, "the Dockerfile ends inside a continued line"
+    return instructions
+
+
+def _stages() -> list[list[tuple[str, str]]]:
+    stages: list[list[tuple[str, str]]] = []
+    for keyword, arguments in _instructions():
+        if keyword == "FROM":
+            stages.append([])
+        assert stages, f"{keyword} comes before the first FROM"
+        stages[-1].append((keyword, arguments))
+    assert stages, "the Dockerfile has no FROM"
+    return stages
+
+
+def _exec_form(arguments: str) -> list[str]:
+    words = json.loads(arguments)
+    assert isinstance(words, list), f"{arguments!r} is not the exec (JSON list) form"
+    return [str(word) for word in words]
+
+
+def _copy_sources(arguments: str) -> list[str] | None:
+    """The sources of a COPY from the build context; None for a COPY --from another stage."""
+    words = _exec_form(arguments) if arguments.startswith("[") else shlex.split(arguments)
+    if any(word.startswith("--from=") for word in words):
+        return None
+    operands = [word for word in words if not word.startswith("--")]
+    assert len(operands) >= 2, f"COPY {arguments!r} needs a source and a destination"
+    return operands[:-1]
+
+
+def _repository_files() -> list[str]:
+    """Files a fresh clone would have: tracked or new, not ignored, present on disk."""
+    try:
+        listing = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout.split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        # No git: everything on disk outside hidden directories (.git, .venv, caches).
+        candidates = (path.relative_to(ROOT) for path in ROOT.rglob("*"))
+        listing = [
+            str(path) for path in candidates if not any(part.startswith(".") for part in path.parts)
+        ]
+    return sorted(name for name in listing if name and (ROOT / name).is_file())
+
+
+def _matches(source: str, files: list[str]) -> list[str]:
+    """The repository files a COPY source brings in (a directory brings everything under it)."""
+    pattern = source.removeprefix("./").rstrip("/")
+    if pattern in ("", "."):
+        return files
+    matched = []
+    for name in files:
+        parts = name.split("/")
+        prefixes = ["/".join(parts[: depth + 1]) for depth in range(len(parts))]
+        if GLOB_CHARACTERS & set(pattern):
+            if any(fnmatch.fnmatchcase(prefix, pattern) for prefix in prefixes):
+                matched.append(name)
+        elif pattern in prefixes:
+            matched.append(name)
+    return matched
+
+
+def _build_stage_sources() -> list[str]:
+    sources: list[str] = []
+    for stage in _stages():
+        for keyword, arguments in stage:
+            if keyword in ("COPY", "ADD"):
+                sources.extend(_copy_sources(arguments) or [])
+    return sources
+
+
+@pytest.fixture
+def clean_settings_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No setting leaks in from the environment the tests happen to run in."""
+    for name in _setting_names():
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    return monkeypatch
+
+
+# ---- docker-compose.yml ----
+
+
+def test_compose_file_parses_and_names_the_three_services() -> None:
+    compose = _compose()
+    assert "version" not in compose, "the `version:` key is obsolete in Compose v2"
+    assert {"db", "migrate", "coach"} <= set(compose["services"])
+
+
+def test_only_the_coach_services_build_the_image_from_this_directory() -> None:
+    built = {name for name, service in _services().items() if "build" in service}
+    assert built == set(APP_SERVICES)
+    for name in APP_SERVICES:
+        build = _services()[name]["build"]
+        context = build if isinstance(build, str) else build.get("context")
+        assert context in (".", "./"), f"{name} builds from {context!r}, not the repository root"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_each_built_service_runs_a_real_coach_subcommand(name: str) -> None:
+    command = _command(_services()[name])
+    assert command == EXPECTED_COMMANDS[name]
+    assert command[0] in COMMANDS
+    try:
+        args = build_parser().parse_args(command)
+    except SystemExit as exit_:
+        pytest.fail(f"`coach {' '.join(command)}` is rejected by the CLI (exit {exit_.code})")
+    assert args.command == command[0]
+
+
+def test_setting_names_are_collected_from_the_aliases() -> None:
+    names = _setting_names()
+    assert {"DATABASE_URL", "TELEGRAM_BOT_TOKEN", "COACH_DEFAULT_TIMEZONE", "LOG_LEVEL"} <= names
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_every_environment_variable_is_a_real_setting(name: str) -> None:
+    written = set(_environment(_services()[name]))
+    assert "DATABASE_URL" in written
+    unknown = written - _setting_names()
+    assert not unknown, f"{name} sets variables no setting reads: {sorted(unknown)}"
+
+
+def test_the_coach_passes_the_platform_settings_through() -> None:
+    written = _environment(_services()["coach"])
+    missing = [name for name in PASSED_THROUGH if name not in written]
+    assert not missing, f"the coach service does not pass through {missing}"
+    for name in PASSED_THROUGH:
+        value = written[name]
+        assert value is None or f"${{{name}" in value, f"{name} is hard-coded as {value!r}"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_the_database_url_is_accepted_and_points_at_the_db_service(
+    name: str, clean_settings_env: pytest.MonkeyPatch
+) -> None:
+    url = _environment(_services()[name])["DATABASE_URL"]
+    assert url is not None
+    clean_settings_env.setenv("DATABASE_URL", url)
+    settings = Settings(_env_file=None)
+    parsed = make_url(settings.database_url)
+    assert parsed.drivername == "postgresql+asyncpg"
+    assert (parsed.host, parsed.port) == ("db", 5432)
+    db = _environment(_services()["db"])
+    assert parsed.username == db["POSTGRES_USER"]
+    assert parsed.password == db["POSTGRES_PASSWORD"]
+    assert parsed.database == db["POSTGRES_DB"]
+
+
+HOST_ENVIRONMENTS = {
+    "nothing set on the host": {},
+    "everything set on the host": {
+        "TELEGRAM_BOT_TOKEN": "123456:telegram-token",
+        "TELEGRAM_API_BASE": "http://telegram-api.local:8081",
+        "DISCORD_BOT_TOKEN": "discord-token",
+        "DISCORD_API_BASE": "http://discord-api.local",
+        "COACH_DEFAULT_TIMEZONE": "Europe/Berlin",
+        "LOG_LEVEL": "info",
+    },
+}
+
+
+@pytest.mark.parametrize("host", HOST_ENVIRONMENTS.values(), ids=HOST_ENVIRONMENTS.keys())
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_settings_load_from_the_environment_compose_gives_the_container(
+    name: str, host: dict[str, str], clean_settings_env: pytest.MonkeyPatch
+) -> None:
+    for variable, value in _container_environment(_services()[name], host).items():
+        clean_settings_env.setenv(variable, value)
+    settings = Settings(_env_file=None)
+    if name != "coach":
+        return
+    if host:
+        assert settings.telegram_bot_token is not None
+        assert settings.telegram_bot_token.get_secret_value() == host["TELEGRAM_BOT_TOKEN"]
+        assert settings.discord_bot_token is not None
+        assert str(settings.telegram_api_base).startswith(host["TELEGRAM_API_BASE"])
+        assert settings.default_timezone == host["COACH_DEFAULT_TIMEZONE"]
+        assert settings.log_level == "INFO"
+    else:
+        # An empty token would read as "a token is set"; unset ones must stay None.
+        assert settings.telegram_bot_token is None
+        assert settings.discord_bot_token is None
+        assert settings.telegram_api_base is None
+        assert settings.default_timezone == "UTC"
+
+
+def test_migrate_runs_after_the_database_is_healthy_and_before_the_coach() -> None:
+    services = _services()
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert services["migrate"]["restart"] == "no"
+    assert services["coach"]["depends_on"]["migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
+    assert services["coach"]["restart"] == "unless-stopped"
+
+
+def test_the_database_service_is_checked_and_keeps_its_data() -> None:
+    compose = _compose()
+    db = compose["services"]["db"]
+    assert db["image"] == "postgres:16-alpine"
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    volume_names = {str(volume).split(":", 1)[0] for volume in db["volumes"]}
+    declared = set(compose.get("volumes") or {})
+    assert volume_names & declared, "the database's data does not live in a named volume"
+
+
+def test_the_coach_keeps_a_terminal_for_the_console_chat() -> None:
+    coach = _services()["coach"]
+    assert coach["stdin_open"] is True
+    assert coach["tty"] is True
+
+
+# ---- Dockerfile ----
+
+
+def test_every_stage_starts_from_python_3_11_slim() -> None:
+    for stage in _stages():
+        image = stage[0][1].split()[0]
+        assert image.startswith("python:3.11-slim"), image
+
+
+def test_the_image_runs_coach_run_as_an_unprivileged_user() -> None:
+    final = _stages()[-1]
+    entrypoints = [_exec_form(arguments) for keyword, arguments in final if keyword == "ENTRYPOINT"]
+    commands = [_exec_form(arguments) for keyword, arguments in final if keyword == "CMD"]
+    assert entrypoints, "the final stage has no ENTRYPOINT"
+    assert entrypoints[-1] == ["coach"]
+    assert commands, "the final stage has no CMD"
+    assert commands[-1] == ["run"]
+    assert commands[-1][0] in COMMANDS
+    users = [arguments for keyword, arguments in final if keyword == "USER"]
+    assert users, "the final stage runs as root"
+    assert users[-1].split(":")[0] not in ("root", "0")
+
+
+def test_the_final_stage_sets_the_python_environment() -> None:
+    env: dict[str, str] = {}
+    for keyword, arguments in _stages()[-1]:
+        if keyword == "ENV":
+            for word in shlex.split(arguments):
+                name, _, value = word.partition("=")
+                env[name] = value
+    assert env.get("PYTHONDONTWRITEBYTECODE") == "1"
+    assert env.get("PYTHONUNBUFFERED") == "1"
+
+
+def test_the_project_is_installed_with_pip_without_dev_extras() -> None:
+    runs = [arguments for keyword, arguments in _instructions() if keyword == "RUN"]
+    assert any(re.search(r"\bpip install (?:--\S+ )*\.(?:\s|$)", run) for run in runs), runs
+    assert not any("[dev" in run for run in runs)
+
+
+def test_every_path_the_dockerfile_copies_exists_in_the_repository() -> None:
+    files = _repository_files()
+    assert "pyproject.toml" in files
+    copies = [
+        sources
+        for keyword, arguments in _instructions()
+        if keyword in ("COPY", "ADD") and (sources := _copy_sources(arguments)) is not None
+    ]
+    assert copies, "the Dockerfile copies nothing from the build context"
+    for sources in copies:
+        found = []
+        for source in sources:
+            matched = _matches(source, files)
+            if not GLOB_CHARACTERS & set(source):
+                assert matched, f"COPY source {source!r} is not in the repository"
+            found.extend(matched)
+        assert found, f"COPY {sources} matches nothing in the repository"
+
+
+def test_every_package_the_project_ships_is_copied_before_pip_install() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    includes = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {
+        name.split("/")[0]
+        for name in _repository_files()
+        if "/" in name
+        and name.endswith(".py")
+        and any(fnmatch.fnmatchcase(name.split("/")[0], pattern) for pattern in includes)
+    }
+    assert {"bot", "core", "adapters", "migrations"} <= packages
+    copied = {source.removeprefix("./").rstrip("/") for source in _build_stage_sources()}
+    missing = sorted(packages - copied)
+    assert not missing, f"the image would be built without {missing}"
+    assert "pyproject.toml" in copied
