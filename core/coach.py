@@ -491,7 +491,7 @@ class Coach:
 
 _HOURS_ONLY = re.compile(r"(\d{1,3}(?:[.,]\d+)?)(?:h|hr|hrs|hours?)?")
 _MINUTES_ONLY = re.compile(r"(\d{1,4})(?:m|min|mins|minutes?)")
-_HOURS_AND_MINUTES = re.compile(r"(\d{1,3})h(\d{1,2})(?:m|min|mins)?")
+_HOURS_AND_MINUTES = re.compile(r"(\d{1,3})h([0-5]?\d)(?:m|min|mins)?")
 
 
 def parse_hours(text: str) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -60,8 +61,13 @@ class Unparsed:
     word: str = ""
 
 
+# Terminal escape sequences (colours, cursor moves) pasted along with a command.
+_ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+
+
 def clean_text(text: str, *, keep_newlines: bool = False) -> str:
-    """Drop control and format characters a terminal or chat client may smuggle in."""
+    """Drop escape sequences, control and format characters a terminal or client may smuggle in."""
+    text = _ANSI_ESCAPE.sub("", text)
     kept = []
     for char in text:
         if char == "\n" and keep_newlines:

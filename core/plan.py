@@ -103,10 +103,22 @@ def plan_week(
         PlannedItem(
             number=index + 1,
             item=item,
-            # Item i of n lands on day floor(i*k/n): contiguous, evenly spread, in rhythm order.
-            due_on=dates[index * len(dates) // total],
+            due_on=dates[_day_index(index, total, len(dates))],
             done_on=done_on.get(item.id),
         )
         for index, item in enumerate(week.items)
     )
     return WeekPlan(week=week, opened_on=opened_on, study_dates=dates, items=planned)
+
+
+def _day_index(index: int, items: int, days: int) -> int:
+    """Which of the week's study days item `index` falls on, in rhythm order.
+
+    More items than days: contiguous runs, floor(i*k/n). Fewer: spread from the first
+    day to the last, so the review item always closes the week.
+    """
+    if items >= days:
+        return index * days // items
+    if items == 1:
+        return days - 1
+    return round(index * (days - 1) / (items - 1))

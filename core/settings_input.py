@@ -4,33 +4,31 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from functools import cache
+from zoneinfo import available_timezones
 
 
 class SettingsInputError(ValueError):
     """The value cannot be used; the message says what would work."""
 
 
+@cache
+def _zones_by_lower_name() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
 def parse_timezone(text: str) -> str:
+    """An IANA zone name in any letter case; looked up, never opened as a path."""
     name = text.strip()
     if not name:
         raise SettingsInputError("Give a time zone such as Europe/Berlin, America/New_York or UTC.")
-    candidates = [name, "/".join(part.capitalize() for part in name.split("/")), name.upper()]
-    for candidate in candidates:
-        # ZoneInfo also accepts file paths; only plain IANA names are wanted.
-        if ".." in candidate or candidate.startswith("/"):
-            break
-        try:
-            ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        return candidate
-    raise SettingsInputError(
-        f"“{name[:60]}” is not a time zone I know. Use an IANA name such as Europe/Berlin, "
-        "Asia/Tokyo or UTC."
-    )
+    found = _zones_by_lower_name().get(name.lower())
+    if found is None:
+        raise SettingsInputError(
+            f"“{name[:60]}” is not a time zone I know. Use an IANA name such as Europe/Berlin, "
+            "Asia/Tokyo or UTC."
+        )
+    return found
 
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?$")
@@ -84,8 +82,13 @@ def parse_study_days(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
+FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def _day_number(word: str) -> int:
-    key = word.strip()[:3]
-    if len(word.strip()) < 2 or key not in DAY_NAMES:
-        raise KeyError(word)
-    return DAY_NAMES.index(key)
+    """'mon', 'tues', 'thursday' -> weekday number; 'monkey' is not a day."""
+    key = word.strip()
+    for number, full in enumerate(FULL_DAY_NAMES):
+        if len(key) >= 3 and full.startswith(key):
+            return number
+    raise KeyError(word)

@@ -158,7 +158,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # In CI a skipped PostgreSQL test is a hole, not a pass.
     if REQUIRE_POSTGRES and _skipped_postgres:
-        print(f"\n{len(_skipped_postgres)} PostgreSQL tests were skipped with COACH_REQUIRE_POSTGRES=1:")
+        print(
+            f"\n{len(_skipped_postgres)} PostgreSQL tests were skipped with COACH_REQUIRE_POSTGRES=1:"
+        )
         for nodeid in _skipped_postgres[:10]:
             print(f"  {nodeid}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

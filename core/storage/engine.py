@@ -21,7 +21,11 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if parsed.drivername not in SUPPORTED_DRIVERS:
         raise ValueError(f"unsupported database driver {parsed.drivername!r}")
     if parsed.drivername.startswith("sqlite"):
-        engine = create_async_engine(parsed, connect_args={"timeout": 30})
+        # One connection: SQLite has a single writer, and writers queueing in the pool
+        # beat writers polling SQLite's busy handler, which sleeps in growing steps.
+        engine = create_async_engine(
+            parsed, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import RowMapping
@@ -84,29 +84,63 @@ def _enrollment_values(e: NewEnrollment | Enrollment) -> dict[str, Any]:
     }
 
 
+# Statements on the Tables, not the ORM classes, take the lighter Core execution path.
+_ENROLLMENTS = cast(Table, m.Enrollment.__table__)
+_COMPLETIONS = cast(Table, m.Completion.__table__)
+_C = _COMPLETIONS.c
+
+# The hot path's statements are built once: building and cache-keying a statement per
+# command costs more Python time than the database round trip itself.
+_LOAD = (
+    select(
+        m.Identity.learner_id.label("identity_learner_id"),
+        *_ENROLLMENT_COLUMNS,
+        _C.item_id,
+        _C.done_on,
+    )
+    .select_from(m.Identity)
+    .outerjoin(m.Enrollment, and_(_E.learner_id == m.Identity.learner_id, _E.active))
+    .outerjoin(m.Completion, and_(_C.enrollment_id == _E.id, _C.week_id == _E.current_week_id))
+    .where(
+        m.Identity.platform == bindparam("platform"),
+        m.Identity.external_id == bindparam("external_id"),
+    )
+)
+_SAVED_FIELDS = (
+    "pace",
+    "timezone",
+    "study_days",
+    "nudge_time",
+    "current_week_id",
+    "next_nudge_at",
+    "paused_since",
+    "week_opened_on",
+    "active_days",
+    "paused_days",
+)
+_SAVE_ENROLLMENT = (
+    update(_ENROLLMENTS)
+    .where(_E.id == bindparam("enrollment_id"))
+    .values({name: bindparam(name, type_=_E[name].type) for name in _SAVED_FIELDS})
+)
+_ADD_COMPLETION = {
+    name: dialect_insert(_COMPLETIONS).on_conflict_do_nothing(
+        index_elements=["enrollment_id", "item_id"]
+    )
+    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
 class SqlCoachStore:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def load(self, platform: str, external_id: str) -> Snapshot | None:
         # One round trip: the identity, its active enrollment and this week's ticks.
-        c = m.Completion.__table__.c
-        stmt = (
-            select(
-                m.Identity.learner_id.label("identity_learner_id"),
-                *_ENROLLMENT_COLUMNS,
-                c.item_id,
-                c.done_on,
-            )
-            .select_from(m.Identity)
-            .outerjoin(m.Enrollment, and_(_E.learner_id == m.Identity.learner_id, _E.active))
-            .outerjoin(
-                m.Completion.__table__,
-                and_(c.enrollment_id == _E.id, c.week_id == _E.current_week_id),
-            )
-            .where(m.Identity.platform == platform, m.Identity.external_id == external_id)
+        result = await self._session.execute(
+            _LOAD, {"platform": platform, "external_id": external_id}
         )
-        rows = (await self._session.execute(stmt)).mappings().all()
+        rows = result.mappings().all()
         if not rows:
             return None
         first = rows[0]
@@ -179,17 +213,15 @@ class SqlCoachStore:
         )
 
     async def save_enrollment(self, e: Enrollment) -> None:
-        await self._session.execute(
-            update(m.Enrollment)
-            .where(_E.id == e.id)
-            .values(
-                paused_since=e.paused_since,
-                week_opened_on=e.week_opened_on,
-                active_days=e.active_days.bits,
-                paused_days=e.paused_days.bits,
-                **_enrollment_values(e),
-            )
-        )
+        values = {
+            "enrollment_id": e.id,
+            "paused_since": e.paused_since,
+            "week_opened_on": e.week_opened_on,
+            "active_days": e.active_days.bits,
+            "paused_days": e.paused_days.bits,
+            **_enrollment_values(e),
+        }
+        await self._session.execute(_SAVE_ENROLLMENT, values)
 
     async def add_completion(
         self,
@@ -203,20 +235,16 @@ class SqlCoachStore:
     ) -> None:
         # ON CONFLICT DO NOTHING instead of catching IntegrityError: on PostgreSQL a
         # failed INSERT would poison the transaction, and a savepoint costs two statements.
-        insert_ = pg_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        stmt = (
-            insert_(m.Completion)
-            .values(
-                enrollment_id=enrollment_id,
-                week_id=week_id,
-                item_id=item_id,
-                done_on=done_on,
-                done_at=done_at,
-                completes_week=completes_week,
-            )
-            .on_conflict_do_nothing(index_elements=["enrollment_id", "item_id"])
-        )
-        result = await self._session.execute(stmt)
+        stmt = _ADD_COMPLETION[self._session.get_bind().dialect.name]
+        values = {
+            "enrollment_id": enrollment_id,
+            "week_id": week_id,
+            "item_id": item_id,
+            "done_on": done_on,
+            "done_at": done_at,
+            "completes_week": completes_week,
+        }
+        result = await self._session.execute(stmt, values)
         if result.rowcount == 0:  # type: ignore[attr-defined]
             raise AlreadyDone(item_id)
 
@@ -262,7 +290,7 @@ class SqlCoachStore:
                 m.Completion.enrollment_id == enrollment_id, m.Completion.week_id == week_id
             )
         )
-        return dict(rows.tuples().all())
+        return {row.item_id: row.done_on for row in rows}
 
     async def add_hours(
         self, learner_id: int, enrollment_id: int, *, on: date, hours: float, at: datetime
@@ -336,7 +364,7 @@ class SqlCoachStore:
         ).one()
         return ProgressFigures(
             items_done=items_done or 0,
-            weeks_completed=dict(weeks.tuples().all()),
+            weeks_completed={row.week_id: row.done_on for row in weeks},
             hours_total=float(total),
             hours_in_range=float(ranged),
         )

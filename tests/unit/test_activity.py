@@ -1,0 +1,310 @@
+"""DayBitmap and streak(): a learner's day-by-day history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.activity import DayBitmap, is_study_day, streak
+
+ORIGIN = date(2026, 11, 16)  # a Monday
+MON_SAT = frozenset(range(6))
+EVERY_DAY = frozenset(range(7))
+
+
+def d(offset: int) -> date:
+    return ORIGIN + timedelta(days=offset)
+
+
+# --- DayBitmap ---------------------------------------------------------------
+
+
+def test_empty_bitmap_contains_nothing() -> None:
+    bitmap = DayBitmap(ORIGIN)
+    assert bitmap.bits == b""
+    assert bitmap.days() == []
+    assert ORIGIN not in bitmap
+    assert d(100) not in bitmap
+
+
+@pytest.mark.parametrize(
+    ("offset", "bits"),
+    [
+        (0, b"\x01"),
+        (1, b"\x02"),
+        (7, b"\x80"),
+        (8, b"\x00\x01"),
+        (9, b"\x00\x02"),
+        (15, b"\x00\x80"),
+        (16, b"\x00\x00\x01"),
+    ],
+)
+def test_with_day_sets_one_bit_across_byte_boundaries(offset: int, bits: bytes) -> None:
+    bitmap = DayBitmap(ORIGIN).with_day(d(offset))
+    assert bitmap.bits == bits
+    assert d(offset) in bitmap
+    assert d(offset - 1) not in bitmap
+    assert d(offset + 1) not in bitmap
+    assert bitmap.days() == [d(offset)]
+
+
+def test_days_on_both_sides_of_a_byte_boundary() -> None:
+    bitmap = DayBitmap(ORIGIN).with_days([d(7), d(8)])
+    assert bitmap.bits == b"\x80\x01"
+    assert d(6) not in bitmap
+    assert d(7) in bitmap
+    assert d(8) in bitmap
+    assert d(9) not in bitmap
+    assert bitmap.days() == [d(7), d(8)]
+
+
+def test_with_day_is_idempotent_and_immutable() -> None:
+    original = DayBitmap(ORIGIN).with_day(d(3))
+    again = original.with_day(d(3))
+    assert again == original
+    other = original.with_day(d(4))
+    assert original.days() == [d(3)]
+    assert other.days() == [d(3), d(4)]
+
+
+def test_without_day_clears_only_that_day() -> None:
+    bitmap = DayBitmap(ORIGIN).with_days([d(0), d(7), d(8), d(9)])
+    cleared = bitmap.without_day(d(8))
+    assert cleared.days() == [d(0), d(7), d(9)]
+    assert d(8) not in cleared
+    assert cleared.bits == b"\x81\x02"
+
+
+def test_without_day_beyond_the_end_is_a_no_op() -> None:
+    bitmap = DayBitmap(ORIGIN).with_day(d(2))
+    assert bitmap.without_day(d(500)) == bitmap
+    assert bitmap.without_day(d(500)).bits == b"\x04"
+
+
+def test_clearing_the_last_day_trims_trailing_zero_bytes() -> None:
+    bitmap = DayBitmap(ORIGIN).with_days([d(1), d(20)])
+    assert bitmap.bits == b"\x02\x00\x10"
+    trimmed = bitmap.without_day(d(20))
+    assert trimmed.bits == b"\x02"
+    assert trimmed == DayBitmap(ORIGIN).with_day(d(1))
+
+
+def test_clearing_every_day_leaves_empty_bytes() -> None:
+    bitmap = DayBitmap(ORIGIN).with_days([d(0), d(30)])
+    empty = bitmap.without_day(d(30)).without_day(d(0))
+    assert empty.bits == b""
+    assert empty == DayBitmap(ORIGIN)
+
+
+def test_clearing_a_middle_day_keeps_the_leading_zero_bytes() -> None:
+    # Only trailing zero bytes go; a zero byte before a set one is needed for the offset.
+    bitmap = DayBitmap(ORIGIN).with_days([d(3), d(17)]).without_day(d(3))
+    assert bitmap.bits == b"\x00\x00\x02"
+    assert bitmap.days() == [d(17)]
+
+
+@pytest.mark.parametrize("method", ["with_day", "without_day"])
+def test_a_day_before_the_origin_raises(method: str) -> None:
+    bitmap = DayBitmap(ORIGIN).with_day(d(0))
+    with pytest.raises(ValueError, match="before the history starts"):
+        getattr(bitmap, method)(d(-1))
+
+
+def test_with_days_before_origin_raises() -> None:
+    with pytest.raises(ValueError, match="before the history starts"):
+        DayBitmap(ORIGIN).with_days([d(0), d(-3)])
+
+
+def test_days_before_origin_are_not_contained() -> None:
+    bitmap = DayBitmap(ORIGIN, b"\xff")
+    assert d(-1) not in bitmap
+    assert d(-8) not in bitmap
+    assert d(0) in bitmap
+
+
+@pytest.mark.parametrize("value", ["2026-11-16", 0, None, (2026, 11, 16)])
+def test_non_dates_are_not_contained(value: object) -> None:
+    assert value not in DayBitmap(ORIGIN, b"\xff")
+
+
+def test_days_are_sorted_regardless_of_insertion_order() -> None:
+    bitmap = DayBitmap(ORIGIN).with_days([d(40), d(2), d(9), d(0)])
+    assert bitmap.days() == [d(0), d(2), d(9), d(40)]
+
+
+def test_a_few_hundred_bytes_hold_years() -> None:
+    three_years = [d(i) for i in range(0, 3 * 365, 2)]
+    bitmap = DayBitmap(ORIGIN).with_days(three_years)
+    # The last day is offset 1094, in byte 136.
+    assert len(bitmap.bits) == 137
+    assert bitmap.days() == three_years
+
+
+@given(
+    origin=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+    offsets=st.sets(st.integers(min_value=0, max_value=3000), max_size=60),
+)
+def test_random_dates_round_trip(origin: date, offsets: set[int]) -> None:
+    days = [origin + timedelta(days=o) for o in offsets]
+    bitmap = DayBitmap(origin).with_days(days)
+    assert bitmap.days() == sorted(days)
+    assert all(day in bitmap for day in days)
+    # Rebuilding from the stored bytes gives the same set, and nothing else is in it.
+    stored = DayBitmap(origin, bitmap.bits)
+    assert stored == bitmap
+    assert not bitmap.bits.endswith(b"\0")
+    for offset in range(0, (max(offsets) + 9) if offsets else 9):
+        day = origin + timedelta(days=offset)
+        assert (day in stored) == (offset in offsets)
+
+
+@given(
+    offsets=st.sets(st.integers(min_value=0, max_value=400), min_size=1, max_size=40),
+    data=st.data(),
+)
+def test_removing_a_random_subset(offsets: set[int], data: st.DataObject) -> None:
+    removed = data.draw(st.sets(st.sampled_from(sorted(offsets))))
+    bitmap = DayBitmap(ORIGIN).with_days(d(o) for o in offsets)
+    for offset in removed:
+        bitmap = bitmap.without_day(d(offset))
+    assert bitmap.days() == [d(o) for o in sorted(offsets - removed)]
+    assert bitmap == DayBitmap(ORIGIN).with_days(d(o) for o in offsets - removed)
+
+
+# --- is_study_day ------------------------------------------------------------
+
+
+def test_is_study_day_uses_monday_zero() -> None:
+    assert is_study_day(date(2026, 11, 16), frozenset({0}))  # Monday
+    assert not is_study_day(date(2026, 11, 22), MON_SAT)  # Sunday
+    assert is_study_day(date(2026, 11, 22), frozenset({6}))
+
+
+# --- streak ------------------------------------------------------------------
+
+
+def run_streak(
+    today: date,
+    active: list[date],
+    *,
+    paused: Sequence[date] = (),
+    paused_since: date | None = None,
+    study_days: frozenset[int] = MON_SAT,
+    origin: date = ORIGIN,
+) -> int:
+    return streak(
+        today,
+        active=DayBitmap(origin).with_days(active),
+        paused=DayBitmap(origin).with_days(paused),
+        paused_since=paused_since,
+        study_days=study_days,
+    )
+
+
+def test_no_history_is_zero() -> None:
+    assert run_streak(d(0), []) == 0
+    assert run_streak(d(10), []) == 0
+
+
+def test_today_done_counts() -> None:
+    assert run_streak(d(0), [d(0)]) == 1
+
+
+def test_consecutive_study_days_count() -> None:
+    # Mon..Thu of the first week.
+    assert run_streak(d(3), [d(0), d(1), d(2), d(3)]) == 4
+
+
+def test_today_not_yet_done_does_not_break() -> None:
+    # Mon..Wed done, Thursday (today) still open.
+    assert run_streak(d(3), [d(0), d(1), d(2)]) == 3
+
+
+def test_a_missed_study_day_breaks() -> None:
+    # Mon, Tue done, Wed missed, Thu done.
+    assert run_streak(d(3), [d(0), d(1), d(3)]) == 1
+
+
+def test_a_missed_yesterday_with_today_open_is_zero() -> None:
+    assert run_streak(d(3), [d(0), d(1)]) == 0
+
+
+def test_sunday_rest_day_neither_breaks_nor_adds() -> None:
+    # Mon..Sat of week 1, Sunday rest (nothing done), Monday of week 2 done.
+    week_one = [d(i) for i in range(6)]
+    assert run_streak(d(7), [*week_one, d(7)]) == 7
+
+
+def test_work_on_a_rest_day_does_not_add() -> None:
+    week_one = [d(i) for i in range(6)]
+    assert run_streak(d(7), [*week_one, d(6), d(7)]) == 7
+
+
+def test_today_a_rest_day_keeps_the_streak() -> None:
+    week_one = [d(i) for i in range(6)]
+    assert run_streak(d(6), week_one) == 6
+
+
+def test_only_study_days_count_with_sparse_study_days() -> None:
+    mon_wed_fri = frozenset({0, 2, 4})
+    # Mon, Wed, Fri, next Mon, Wed: five study days in a row; Tue/Thu/weekend are rest.
+    active = [d(0), d(2), d(4), d(7), d(9)]
+    assert run_streak(d(9), active, study_days=mon_wed_fri) == 5
+    # Missing Friday breaks it.
+    active = [d(0), d(2), d(7), d(9)]
+    assert run_streak(d(9), active, study_days=mon_wed_fri) == 2
+
+
+def test_paused_days_neither_break_nor_count() -> None:
+    # Mon, Tue done; Wed, Thu paused; Fri done (today).
+    assert run_streak(d(4), [d(0), d(1), d(4)], paused=[d(2), d(3)]) == 3
+
+
+def test_work_done_on_the_day_a_pause_began_still_counts() -> None:
+    # Mon..Wed done, Wednesday is also the first paused day, Thursday paused, Fri done.
+    assert run_streak(d(4), [d(0), d(1), d(2), d(4)], paused=[d(2), d(3)]) == 4
+
+
+def test_an_open_pause_neither_breaks_nor_counts() -> None:
+    # Mon..Wed done, paused since Thursday and still paused on Saturday (today).
+    assert run_streak(d(5), [d(0), d(1), d(2)], paused_since=d(3)) == 3
+    # Today inside the pause, nothing done: still 3.
+    assert run_streak(d(4), [d(0), d(1), d(2)], paused_since=d(3)) == 3
+
+
+def test_a_pause_does_not_bridge_a_miss_before_it() -> None:
+    # Mon done, Tue missed (not paused), paused since Wednesday.
+    assert run_streak(d(5), [d(0)], paused_since=d(2)) == 0
+    assert run_streak(d(5), [d(0)], paused=[d(2), d(3), d(4), d(5)]) == 0
+
+
+def test_an_open_pause_covers_weeks() -> None:
+    assert run_streak(d(40), [d(0), d(1)], paused_since=d(2)) == 2
+
+
+def test_history_starting_at_origin_counts_back_to_the_first_day() -> None:
+    # Enrolled on Wednesday; no study days before the origin count as missed.
+    origin = date(2026, 11, 18)
+    active = [origin, origin + timedelta(days=1), origin + timedelta(days=2)]
+    assert run_streak(origin + timedelta(days=2), active, origin=origin) == 3
+
+
+def test_origin_day_missed_breaks_at_the_origin() -> None:
+    origin = date(2026, 11, 18)  # Wednesday
+    active = [origin + timedelta(days=1), origin + timedelta(days=2)]
+    assert run_streak(origin + timedelta(days=2), active, origin=origin) == 2
+
+
+def test_every_day_study_has_no_rest() -> None:
+    active = [d(i) for i in range(10)]
+    assert run_streak(d(9), active, study_days=EVERY_DAY) == 10
+    active = [d(i) for i in range(10) if i != 6]
+    assert run_streak(d(9), active, study_days=EVERY_DAY) == 3
+
+
+def test_today_before_origin_is_zero() -> None:
+    assert run_streak(d(-1), [d(0)]) == 0

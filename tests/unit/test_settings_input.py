@@ -1,0 +1,207 @@
+"""Reading time zones, times, study days and logged hours the way people write them."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from core.coach import parse_hours
+from core.settings_input import (
+    SettingsInputError,
+    parse_study_days,
+    parse_time,
+    parse_timezone,
+)
+
+# --- time zones --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("  Europe/Berlin  ", "Europe/Berlin"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("EUROPE/BERLIN", "Europe/Berlin"),
+        ("Asia/Tokyo", "Asia/Tokyo"),
+        ("America/New_York", "America/New_York"),
+        ("America/Argentina/Buenos_Aires", "America/Argentina/Buenos_Aires"),
+        ("Pacific/Kiritimati", "Pacific/Kiritimati"),
+        ("UTC", "UTC"),
+        ("utc", "UTC"),
+    ],
+)
+def test_valid_time_zones(text: str, expected: str) -> None:
+    assert parse_timezone(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mars/Olympus",
+        "Europe/Atlantis",
+        "../etc/passwd",
+        "Europe/../../etc/passwd",
+        "/etc/localtime",
+        "/usr/share/zoneinfo/Europe/Berlin",
+        "Europe/Berlin\x00",
+        "+02:00",
+        "Berlin",
+    ],
+)
+def test_invalid_time_zones(text: str) -> None:
+    with pytest.raises(SettingsInputError, match="not a time zone I know"):
+        parse_timezone(text)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t"])
+def test_empty_time_zone_asks_for_one(text: str) -> None:
+    with pytest.raises(SettingsInputError, match="Give a time zone"):
+        parse_timezone(text)
+
+
+def test_settings_input_error_is_a_value_error() -> None:
+    assert issubclass(SettingsInputError, ValueError)
+
+
+def test_long_unknown_zone_is_shortened_in_the_message() -> None:
+    with pytest.raises(SettingsInputError) as info:
+        parse_timezone("X" * 200)
+    assert "X" * 60 in str(info.value)
+    assert "X" * 61 not in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["Europe", "europe", "America"])
+def test_zone_directory_names_are_rejected_politely(text: str) -> None:
+    with pytest.raises(SettingsInputError, match="not a time zone I know"):
+        parse_timezone(text)
+
+
+@pytest.mark.parametrize("text", ["X" * 256, "Europe/" + "x" * 300])
+def test_very_long_zone_names_are_rejected_politely(text: str) -> None:
+    with pytest.raises(SettingsInputError, match="not a time zone I know"):
+        parse_timezone(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("america/new_york", "America/New_York"),
+        ("america/los_angeles", "America/Los_Angeles"),
+    ],
+)
+def test_lowercase_zone_with_underscore(text: str, expected: str) -> None:
+    assert parse_timezone(text) == expected
+
+
+# --- times -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7:30", time(7, 30)),
+        ("07:30", time(7, 30)),
+        ("7pm", time(19, 0)),
+        ("7 pm", time(19, 0)),
+        ("7PM", time(19, 0)),
+        ("7:30pm", time(19, 30)),
+        ("7am", time(7, 0)),
+        ("12am", time(0, 0)),
+        ("12pm", time(12, 0)),
+        ("19.00", time(19, 0)),
+        ("19:00", time(19, 0)),
+        ("7h30", time(7, 30)),
+        ("0:00", time(0, 0)),
+        ("23:59", time(23, 59)),
+        ("9", time(9, 0)),
+        (" 09:15 ", time(9, 15)),
+    ],
+)
+def test_valid_times(text: str, expected: time) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["25:99", "12:60", "24:00", "abc", "13pm", "0am", "7:5", "123", "", "7:30:00", "-1", "7 30"],
+)
+def test_invalid_times(text: str) -> None:
+    with pytest.raises(SettingsInputError, match="not a time of day"):
+        parse_time(text)
+
+
+# --- study days --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mon-fri", {0, 1, 2, 3, 4}),
+        ("Mon-Fri", {0, 1, 2, 3, 4}),
+        ("mon,wed,fri", {0, 2, 4}),
+        ("mon, wed, fri", {0, 2, 4}),
+        ("mon wed fri", {0, 2, 4}),
+        ("weekdays", {0, 1, 2, 3, 4}),
+        ("weekends", {5, 6}),
+        ("every day", {0, 1, 2, 3, 4, 5, 6}),
+        ("everyday", {0, 1, 2, 3, 4, 5, 6}),
+        ("daily", {0, 1, 2, 3, 4, 5, 6}),
+        ("fri-mon", {4, 5, 6, 0}),
+        ("sat-tue", {5, 6, 0, 1}),
+        ("sun-sun", {6}),
+        ("sunday", {6}),
+        ("Tuesday,Thursday", {1, 3}),
+        ("monday-wednesday", {0, 1, 2}),
+        ("mon-wed,sat", {0, 1, 2, 5}),
+        ("mon,mon", {0}),
+    ],
+)
+def test_valid_study_days(text: str, expected: set[int]) -> None:
+    assert parse_study_days(text) == frozenset(expected)
+
+
+@pytest.mark.parametrize("text", ["xyz", "mon,xyz", "m", "mon-xyz", "1-5"])
+def test_unknown_day_names(text: str) -> None:
+    with pytest.raises(SettingsInputError, match="is not a day"):
+        parse_study_days(text)
+
+
+@pytest.mark.parametrize("text", ["", "   ", ",", " , "])
+def test_no_days_named(text: str) -> None:
+    with pytest.raises(SettingsInputError, match="at least one study day"):
+        parse_study_days(text)
+
+
+# --- logged hours (core.coach.parse_hours) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.5", 1.5),
+        ("1,5", 1.5),
+        ("2", 2.0),
+        ("1h", 1.0),
+        ("1.5h", 1.5),
+        ("90m", 1.5),
+        ("45 m", 0.75),
+        ("30min", 0.5),
+        ("5m", 0.08),
+        ("1h30m", 1.5),
+        ("1h 30m", 1.5),
+        ("1 h 30 min", 1.5),
+        ("1h5m", 1.08),
+        (" 2H ", 2.0),
+    ],
+)
+def test_parse_hours(text: str, expected: float) -> None:
+    assert parse_hours(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["abc", "-3", "", "   ", "1.5.5", "h", "m", "1.530m", "1:30", "one hour", "1h-30m"]
+)
+def test_parse_hours_rejects(text: str) -> None:
+    assert parse_hours(text) is None
