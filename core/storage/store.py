@@ -10,9 +10,10 @@ from typing import Any, Self, cast
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Result, RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.expression import Executable
 
 from core.activity import DayBitmap
 from core.errors import AlreadyDone, StorageError
@@ -135,11 +136,14 @@ class SqlCoachStore:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def _execute(self, statement: Executable, params: dict[str, Any]) -> Result[Any]:
+        """Core execution on the session's connection and transaction, skipping the ORM layer."""
+        connection = await self._session.connection()
+        return await connection.execute(statement, params)
+
     async def load(self, platform: str, external_id: str) -> Snapshot | None:
         # One round trip: the identity, its active enrollment and this week's ticks.
-        result = await self._session.execute(
-            _LOAD, {"platform": platform, "external_id": external_id}
-        )
+        result = await self._execute(_LOAD, {"platform": platform, "external_id": external_id})
         rows = result.mappings().all()
         if not rows:
             return None
@@ -221,7 +225,7 @@ class SqlCoachStore:
             "paused_days": e.paused_days.bits,
             **_enrollment_values(e),
         }
-        await self._session.execute(_SAVE_ENROLLMENT, values)
+        await self._execute(_SAVE_ENROLLMENT, values)
 
     async def add_completion(
         self,
@@ -244,7 +248,7 @@ class SqlCoachStore:
             "done_at": done_at,
             "completes_week": completes_week,
         }
-        result = await self._session.execute(stmt, values)
+        result = await self._execute(stmt, values)
         if result.rowcount == 0:  # type: ignore[attr-defined]
             raise AlreadyDone(item_id)
 
