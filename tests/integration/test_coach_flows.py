@@ -10,9 +10,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.clock import FrozenClock
-from core.coach import Coach
+from core.coach import Coach, Defaults
 from core.storage import models as m
-from core.tracks import builtin_track
+from core.storage.engine import make_sessions
+from core.storage.store import SqlUnitOfWorkFactory
+from core.tracks import Track, builtin_track, parse_track
 from tests.conftest import Learner
 
 WEEK1 = builtin_track().weeks[0]
@@ -331,3 +333,72 @@ async def test_dst_change_keeps_the_local_day(
     clock.set(datetime(2026, 10, 24, 12, 0, tzinfo=UTC))
     await ada.say("/settings time 02:30")
     assert (await enrollment_row(engine)).next_nudge_at == datetime(2026, 10, 26, 1, 30, tzinfo=UTC)
+
+
+class SwappableCatalog:
+    """A catalog whose track can be replaced by a new version, as content updates do."""
+
+    def __init__(self, track: Track) -> None:
+        self.track = track
+
+    def get(self, track_id: str) -> Track | None:
+        return self.track if track_id == self.track.id else None
+
+    def all(self) -> tuple[Track, ...]:
+        return (self.track,)
+
+
+def small_track(version: int, items: list[tuple[str, str, str]]) -> Track:
+    return parse_track(
+        {
+            "id": "tiny",
+            "title": "Tiny track",
+            "version": version,
+            "weeks": [
+                {
+                    "id": "t1",
+                    "number": 1,
+                    "title": "First",
+                    "items": [{"id": i, "kind": k, "title": t} for i, k, t in items],
+                },
+                {
+                    "id": "t2",
+                    "number": 2,
+                    "title": "Second",
+                    "items": [{"id": "t2-a", "kind": "learn", "title": "A"}],
+                },
+            ],
+        }
+    )
+
+
+async def test_progress_survives_a_new_version_of_the_track(
+    engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    v1 = small_track(
+        1, [("t1-a", "learn", "Alpha"), ("t1-b", "learn", "Beta"), ("t1-r", "review", "Review")]
+    )
+    catalog = SwappableCatalog(v1)
+    coach = Coach(
+        SqlUnitOfWorkFactory(make_sessions(engine)), clock, catalog, Defaults(track_id="tiny")
+    )
+    learner = Learner(coach)
+    await learner.say("/start")
+    await learner.say("/done 2")  # Beta
+    # Version 2 rewords Beta, inserts an item before it and drops nothing.
+    catalog.track = small_track(
+        2,
+        [
+            ("t1-a", "learn", "Alpha"),
+            ("t1-new", "learn", "Gamma"),
+            ("t1-b", "learn", "Beta, reworded"),
+            ("t1-r", "review", "Review"),
+        ],
+    )
+    week = await learner.say("/week")
+    assert "[x] 3. Beta, reworded" in week
+    assert "[ ] 2. Gamma" in week
+    assert "(1/4 done)" in week
+    assert "1. Alpha: done" in await learner.say("/done")
+    assert "2. Gamma: done" in await learner.say("/done")
+    assert "Week 1 complete" in await learner.say("/done")
