@@ -273,9 +273,7 @@ class Coach:
         if completes_week:
             ctx.snapshot.week_done = {}
             new_plan = ctx.plan() if next_week is not None else None
-            return views.week_completed(
-                ctx.track, plan.week, done_on, new_plan, ctx.today, ctx.streak()
-            )
+            return views.week_completed(ctx.track, plan.week, done_on, new_plan, ctx.streak())
         return views.ticked(
             target, ctx.plan(), ctx.today, ctx.streak(), credited_yesterday=done_on != ctx.today
         )
@@ -303,13 +301,13 @@ class Coach:
     async def _week(self, ctx: Context, args: str) -> Reply:
         plan = ctx.plan()
         notes = await ctx.uow.store.week_notes(ctx.enrollment.id, plan.week.id)
-        return views.week(ctx.track, plan, ctx.today, len(notes))
+        return views.week(ctx.track, plan, len(notes))
 
     async def _progress(self, ctx: Context, args: str) -> Reply:
         e = ctx.enrollment
         monday = ctx.today - timedelta(days=ctx.today.weekday())
         figures = await ctx.uow.store.progress(e.id, hours_from=monday, hours_to=ctx.today)
-        return views.progress(ctx.track, ctx.plan(), e, figures, ctx.streak(), ctx.today)
+        return views.progress(ctx.track, ctx.plan(), e, figures, ctx.streak())
 
     # -- logging -------------------------------------------------------------
 
@@ -447,7 +445,7 @@ class Coach:
         e.next_nudge_at = self._next_nudge(e, ctx.now)
         await ctx.uow.store.save_enrollment(e)
         await ctx.uow.commit()
-        return views.resumed(away, ctx.plan(), ctx.today, e.study_days)
+        return views.resumed(away)
 
     # -- your data -----------------------------------------------------------
 

@@ -6,7 +6,7 @@ roadmap author wrote can break a message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,6 @@ class Reply:
     quiz: QuizQuestion | None = None
     image: Image | None = None
     attachment: Attachment | None = None
-    meta: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def text(cls, *paragraphs: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:

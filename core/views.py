@@ -209,7 +209,7 @@ def ticked(
 
 
 def week_completed(
-    track: Track, week: Week, done_on: date, new_plan: WeekPlan | None, on: date, streak_days: int
+    track: Track, week: Week, done_on: date, new_plan: WeekPlan | None, streak_days: int
 ) -> Reply:
     blocks: list[Block] = [
         Heading(f"Week {week.number} complete!"),
@@ -272,7 +272,7 @@ def undone(title: str, *, reopened: bool) -> Reply:
     return Reply.text(f"Undone: {title}.{extra}", buttons=((Button("Show today", "today"),),))
 
 
-def week(track: Track, plan: WeekPlan, on: date, note_count: int) -> Reply:
+def week(track: Track, plan: WeekPlan, note_count: int) -> Reply:
     w = plan.week
     blocks: list[Block] = [Heading(_week_heading(track, plan))]
     if w.goal:
@@ -299,7 +299,6 @@ def progress(
     e: Enrollment,
     figures: ProgressFigures,
     streak_days: int,
-    on: date,
 ) -> Reply:
     total_items = sum(len(w.items) for w in track.weeks)
     profile = e.pace.profile
@@ -343,7 +342,7 @@ def paused(since: date) -> Reply:
     )
 
 
-def resumed(away_days: int, plan: WeekPlan, on: date, study_days: frozenset[int]) -> Reply:
+def resumed(away_days: int) -> Reply:
     shifted = f" Your plan moved {_plural(away_days, 'day')} later to match." if away_days else ""
     return Reply.text(
         f"Welcome back!{shifted}",

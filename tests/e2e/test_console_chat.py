@@ -27,14 +27,21 @@ def _neutral_cwd() -> str:
 
 
 def coach(
-    args: list[str], database_url: str, stdin: str = "", when: str | None = None
+    args: list[str],
+    database_url: str,
+    stdin: str = "",
+    when: str | None = None,
+    *,
+    settings: dict[str, str] | None = None,
+    program: list[str] = COACH,
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
     env["DATABASE_URL"] = database_url
     if when:
         env["COACH_FROZEN_TIME"] = when
+    env.update(settings or {})
     return subprocess.run(
-        [*COACH, *args],
+        [*program, *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -174,20 +181,7 @@ def test_malformed_settings_fail_in_one_line(tmp_path: Path) -> None:
             "not a time of day",
         ),
     ):
-        env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
-        env["DATABASE_URL"] = url
-        if env_name and value:
-            env[env_name] = value
-        result = subprocess.run(
-            [*COACH, "chat"],
-            input="",
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=False,
-            cwd=_neutral_cwd(),
-        )
+        result = coach(["chat"], url, settings={env_name: value} if env_name and value else None)
         assert result.returncode == 2
         assert "Traceback" not in result.stderr
         lines = result.stderr.strip().splitlines()
@@ -197,18 +191,8 @@ def test_malformed_settings_fail_in_one_line(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_bot_is_coach_run(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
-    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        input="/help\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-        cwd=_neutral_cwd(),
-    )
+    url = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+    result = coach([], url, "/help\n", program=[sys.executable, "-m", "bot"])
     assert result.returncode == 0, result.stderr
     assert "No TELEGRAM_BOT_TOKEN" in result.stderr
     assert "What I understand" in result.stdout
