@@ -9,6 +9,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.config import ConfigError, Settings, load_settings
 from bot.wiring import NotMigrated, running_app
 
@@ -48,8 +51,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except OSError as problem:
-        print(f"coach: cannot reach the database: {problem}", file=sys.stderr)
+    except (OSError, SQLAlchemyError) as problem:
+        cause = getattr(problem, "orig", None) or problem
+        first_line = (
+            str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+        )
+        print(
+            f"coach: cannot use the database at {_safe_url(settings.database_url)}: {first_line}",
+            file=sys.stderr,
+        )
         return 1
 
 
@@ -99,6 +109,10 @@ async def chat(settings: Settings) -> int:
             app.coach, who, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()
         ).run()
     return 0
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _local_name() -> str:

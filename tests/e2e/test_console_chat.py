@@ -196,3 +196,16 @@ def test_python_dash_m_bot_is_coach_run(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "No TELEGRAM_BOT_TOKEN" in result.stderr
     assert "What I understand" in result.stdout
+
+
+def test_an_unusable_database_is_one_line(tmp_path: Path) -> None:
+    for url in (
+        "postgresql+asyncpg://postgres:secret@127.0.0.1:1/coach",  # nothing listens on port 1
+        f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'dir' / 'coach.db'}",
+    ):
+        result = coach(["chat"], url, "/today\n")
+        assert result.returncode == 1
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith("coach: cannot use the database at ")
+        assert "secret" not in lines[0]
