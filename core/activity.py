@@ -73,18 +73,22 @@ def streak(
     paused_since: date | None,
     study_days: frozenset[int],
 ) -> int:
-    """Consecutive study days with work done, up to today.
+    """Days with work done, back to the first missed study day.
 
-    Rest days and paused days neither count nor break it; today only counts once
-    something is done, so the streak is never broken before the day is over.
+    Only a study day without work breaks it: an idle rest day or paused day is passed
+    over, and today breaks nothing before it is over. Work on a rest day still counts.
     """
     count = 0
     day = today
     while day >= active.origin:
-        if is_study_day(day, study_days):
-            if day in active:
-                count += 1  # work done on the day a break began still counts
-            elif day != today and day not in paused and not (paused_since and day >= paused_since):
-                break
+        if day in active:
+            count += 1  # any day with work counts, a rest day or the day a break began included
+        elif (
+            day != today
+            and is_study_day(day, study_days)
+            and day not in paused
+            and not (paused_since and day >= paused_since)
+        ):
+            break
         day -= timedelta(days=1)
     return count

@@ -57,9 +57,7 @@ def _week_heading(track: Track, plan: WeekPlan) -> str:
 
 
 def _streak_text(days: int) -> str:
-    return (
-        f"Streak: {_plural(days, 'study day')}." if days else "Streak: starts with your next item."
-    )
+    return f"Streak: {_plural(days, 'day')}." if days else "Streak: starts with your next item."
 
 
 # -- onboarding ---------------------------------------------------------------

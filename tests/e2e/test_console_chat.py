@@ -85,12 +85,12 @@ def test_a_scripted_week_in_the_console(database_url: str) -> None:
     assert f"[x] 1. {WEEK1.items[0].title}" in out["2026-11-16"]  # /week after two ticks
     assert f"[x] 2. {WEEK1.items[1].title}" in out["2026-11-16"]
     assert f"✓ 3. {WEEK1.items[2].title}: done." in out["2026-11-17"]
-    assert "Streak: 4 study days" in out["2026-11-19"]
+    assert "Streak: 4 days" in out["2026-11-19"]
     assert "Logged 1.5 h" in out["2026-11-19"]
     assert "Week 1 complete!" in out["2026-11-21"]
     assert "completed on 2026-11-21" in out["2026-11-21"]
     assert "Week 2 opens" in out["2026-11-21"]
-    assert "Streak: 6 study days" in out["2026-11-21"]
+    assert "Streak: 6 days" in out["2026-11-21"]
     assert "Rest day" in out["2026-11-22"]
     assert "Weeks completed: 1 of 24" in out["2026-11-22"]
 

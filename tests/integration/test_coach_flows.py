@@ -82,13 +82,13 @@ async def test_a_full_week_completes_and_opens_the_next(
     assert closing == [(WEEK1.id, date(2026, 11, 21))]
     progress = await ada.say("/progress")
     assert "Weeks completed: 1 of 24" in progress
-    assert "Streak: 6 study days" in progress
+    assert "Streak: 6 days" in progress
     # Sunday is a rest day: the streak holds.
     clock.set(datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
-    assert "Streak: 6 study days" in await ada.say("/progress")
+    assert "Streak: 6 days" in await ada.say("/progress")
     # Monday with nothing done yet: still holds until the day is over.
     clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
-    assert "Streak: 6 study days" in await ada.say("/progress")
+    assert "Streak: 6 days" in await ada.say("/progress")
     # Tuesday: Monday was missed, the streak starts over.
     clock.set(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     assert "Streak: starts with your next item" in await ada.say("/progress")
@@ -128,8 +128,8 @@ async def test_done_yesterday_keeps_the_streak(ada: Learner, clock: FrozenClock)
     clock.set(datetime(2026, 11, 18, 9, 0, tzinfo=UTC))  # Wednesday; Tuesday forgotten
     reply = await ada.say("/done yesterday")
     assert "done for yesterday" in reply
-    assert "Streak: 2 study days" in reply
-    assert "Streak: 3 study days" in await ada.say("/done")
+    assert "Streak: 2 days" in reply
+    assert "Streak: 3 days" in await ada.say("/done")
 
 
 async def test_undo_takes_back_the_last_tick_and_reopens_a_week(
@@ -223,7 +223,7 @@ async def test_pause_keeps_the_streak_and_shifts_the_plan(
     row = await enrollment_row(engine)
     assert row.week_opened_on == date(2026, 11, 26)
     assert row.next_nudge_at is not None
-    assert "Streak: 1 study day" in await ada.say("/progress")
+    assert "Streak: 1 day" in await ada.say("/progress")
     assert "Catch up first" not in await ada.say("/today")
 
 
@@ -402,3 +402,13 @@ async def test_progress_survives_a_new_version_of_the_track(
     assert "1. Alpha: done" in await learner.say("/done")
     assert "2. Gamma: done" in await learner.say("/done")
     assert "Week 1 complete" in await learner.say("/done")
+
+
+async def test_work_on_a_rest_day_counts_and_missing_one_never_breaks(
+    ada: Learner, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2026, 11, 22, 10, 0, tzinfo=UTC))  # a Sunday: not a study day
+    await ada.say("/start")
+    assert "Streak: 1 day." in await ada.say("/done")
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    assert "Streak: 2 days." in await ada.say("/done")

@@ -239,9 +239,13 @@ def test_sunday_rest_day_neither_breaks_nor_adds() -> None:
     assert run_streak(d(7), [*week_one, d(7)]) == 7
 
 
-def test_work_on_a_rest_day_does_not_add() -> None:
+def test_work_on_a_rest_day_adds() -> None:
     week_one = [d(i) for i in range(6)]
-    assert run_streak(d(7), [*week_one, d(6), d(7)]) == 7
+    assert run_streak(d(7), [*week_one, d(6), d(7)]) == 8
+
+
+def test_work_on_a_rest_day_alone_starts_a_streak() -> None:
+    assert run_streak(d(6), [d(6)]) == 1  # Sunday, the learner's rest day
 
 
 def test_today_a_rest_day_keeps_the_streak() -> None:
