@@ -1,0 +1,820 @@
+"""Markdown roadmaps in, validated tracks out.
+
+The text is parsed with markdown-it into sections of blocks (paragraphs, lists, tables),
+then mapped onto weeks: by week headings when the roadmap has them ("Week 3: SQL",
+"Week 1-2: Basics" spanning two weeks, "Month 2 / Week 5"), otherwise one week per
+top-level section. Items come from bullet and task lists, "Topic" table columns and
+labelled blocks ("Topics to Cover", "Practice", "Project"); links under a topic become
+its resources. `import_markdown` never raises: it returns a track or a clear refusal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import ftfy
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from core.errors import TrackError
+from core.tracks import ItemKind, Track, parse_track
+
+MAX_BYTES = 1_000_000
+MAX_WEEKS = 520  # ten years of weekly study
+MAX_ITEMS_PER_WEEK = 40
+SECTION_PART_SIZE = 12  # a week-less section longer than this is split into parts
+MAX_TITLE = 90
+
+# --- the document model ---------------------------------------------------------
+
+
+@dataclass
+class Link:
+    title: str
+    url: str
+
+
+@dataclass
+class Paragraph:
+    text: str
+    links: list[Link]
+
+
+@dataclass
+class ListEntry:
+    text: str
+    links: list[Link]
+    task: bool  # written as a "- [ ]" task
+    children: list[ListEntry] = field(default_factory=list)
+    heading: bool = False  # "- ### Git": a heading inside a list item
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Section:
+    level: int
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    subsections: list[Section] = field(default_factory=list)
+
+
+Block = Paragraph | list[ListEntry] | Table
+
+
+@dataclass
+class ImportedTrack:
+    track: Track
+    mapping: str  # how the roadmap was read, for the preview
+    warnings: list[str]
+
+
+@dataclass
+class ImportRefused:
+    reason: str
+
+
+# --- entry point -----------------------------------------------------------------
+
+
+def import_markdown(
+    data: bytes | str, *, name: str | None = None, source: str = ""
+) -> ImportedTrack | ImportRefused:
+    try:
+        text = _decode(data)
+        if isinstance(text, ImportRefused):
+            return text
+        return _import_text(text, name=name, source=source)
+    except RecursionError:
+        return ImportRefused("That file nests lists or quotes too deeply to read as a roadmap.")
+
+
+def _decode(data: bytes | str) -> str | ImportRefused:
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if len(raw) > MAX_BYTES:
+        return ImportRefused(
+            f"That file is {len(raw) / 1_000_000:.1f} MB; a roadmap must be under 1 MB of Markdown text."
+        )
+    if not raw.strip():
+        return ImportRefused(_EXPECTED.format(problem="That file is empty."))
+    if isinstance(data, str):
+        text = data
+    else:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte order mark
+            raw = raw.decode("utf-16", errors="replace").encode("utf-8")
+        if b"\x00" in raw[:8192]:
+            return ImportRefused(_BINARY)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+    controls = sum(
+        1 for c in text[:8192] if unicodedata.category(c) == "Cc" and c not in "\t\r\n\f"
+    )
+    if controls > max(8, len(text[:8192]) // 50):
+        return ImportRefused(_BINARY)
+    # Repairs UTF-8 that was read as Windows-1252 ("â€“" back to "–"), as exports often are.
+    return ftfy.fix_text(text.replace("\x00", ""), normalization="NFC")
+
+
+_EXPECTED = (
+    "{problem} I read Markdown roadmaps: headings such as “## Week 1: Python basics” "
+    "(or one section per topic) with bullet lists, task lists or a Topic table under them."
+)
+_BINARY = (
+    "That looks like a binary file (a PDF, an image or a Word document?). "
+    "Send the roadmap as Markdown text, a .md file."
+)
+_HTML = re.compile(r"^\s*(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
+
+
+def _import_text(text: str, *, name: str | None, source: str) -> ImportedTrack | ImportRefused:
+    if _HTML.match(text):
+        return ImportRefused(
+            "That is an HTML page, not Markdown. Export or copy the roadmap as Markdown (.md) and send that."
+        )
+    tokens = _parser().parse(text)
+    if tokens and all(t.type == "html_block" for t in tokens):
+        return ImportRefused(
+            "That file is HTML markup, not Markdown. Send the roadmap as Markdown (.md)."
+        )
+    document = _build_sections(tokens)
+    title = name or _document_title(document) or _title_from_source(source) or "Imported roadmap"
+    warnings: list[str] = []
+    weeks = _weeks_from_week_headings(document, warnings)
+    if weeks:
+        mapping = "by its week headings"
+    else:
+        weeks, mapping = _weeks_from_sections(document, warnings)
+    if not weeks:
+        return ImportRefused(
+            _EXPECTED.format(problem="I found no headings with lists of topics under them.")
+        )
+    if len(weeks) > MAX_WEEKS:
+        return ImportRefused(
+            f"That roadmap has {len(weeks):,} weeks; I can follow up to {MAX_WEEKS} (ten years). "
+            "Split it into several roadmaps."
+        )
+    return _to_track(title, weeks, mapping, warnings, text)
+
+
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+
+
+# --- tokens to sections ---------------------------------------------------------
+
+
+def _build_sections(tokens: list[Token]) -> Section:
+    root = Section(level=0, title="")
+    stack = [root]
+    position = 0
+    while position < len(tokens):
+        token = tokens[position]
+        if token.type == "heading_open":
+            level = int(token.tag[1])
+            title, _ = _inline(tokens[position + 1])
+            section = Section(level=level, title=title)
+            while stack[-1].level >= level:
+                stack.pop()
+            stack[-1].subsections.append(section)
+            stack.append(section)
+            position += 3
+        elif token.type == "paragraph_open":
+            text, links = _inline(tokens[position + 1])
+            stack[-1].blocks.append(Paragraph(text, links))
+            position += 3
+        elif token.type in {"bullet_list_open", "ordered_list_open"}:
+            entries, position = _list(tokens, position)
+            stack[-1].blocks.append(entries)
+        elif token.type == "table_open":
+            table, position = _table(tokens, position)
+            stack[-1].blocks.append(table)
+        else:
+            position += 1
+    return root
+
+
+def _closing(tokens: list[Token], position: int) -> int:
+    """Index of the token that closes the one at `position`."""
+    depth = 0
+    for index in range(position, len(tokens)):
+        depth += tokens[index].nesting
+        if depth == 0:
+            return index
+    return len(tokens) - 1
+
+
+def _list(tokens: list[Token], position: int) -> tuple[list[ListEntry], int]:
+    end = _closing(tokens, position)
+    entries: list[ListEntry] = []
+    index = position + 1
+    while index < end:
+        if tokens[index].type != "list_item_open":
+            index += 1
+            continue
+        item_end = _closing(tokens, index)
+        entry = ListEntry(text="", links=[], task=False)
+        inner = index + 1
+        while inner < item_end:
+            token = tokens[inner]
+            if token.type in {"paragraph_open", "heading_open"} and not entry.text:
+                text, links = _inline(tokens[inner + 1])
+                entry.heading = token.type == "heading_open"
+                if text.startswith(("[ ] ", "[x] ", "[X] ")) or text in {"[ ]", "[x]", "[X]"}:
+                    entry.task, text = True, text[3:].strip()
+                entry.text, entry.links = text, links
+                inner += 3
+            elif token.type in {"paragraph_open", "heading_open"}:
+                text, links = _inline(tokens[inner + 1])
+                entry.links += links
+                if text and not links:
+                    entry.children.append(ListEntry(text=text, links=[], task=False))
+                inner += 3
+            elif token.type in {"bullet_list_open", "ordered_list_open"}:
+                children, inner = _list(tokens, inner)
+                entry.children += children
+            elif token.type == "table_open":
+                _, inner = _table(tokens, inner)
+            else:
+                inner += 1
+        entries.append(entry)
+        index = item_end + 1
+    return entries, end + 1
+
+
+def _table(tokens: list[Token], position: int) -> tuple[Table, int]:
+    end = _closing(tokens, position)
+    header: list[str] = []
+    rows: list[list[str]] = []
+    row: list[str] | None = None
+    in_head = False
+    for token in tokens[position:end]:
+        if token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "inline" and row is not None:
+            row.append(_inline(token)[0])
+        elif token.type == "tr_close" and row is not None:
+            if in_head:
+                header = row
+            else:
+                rows.append(row)
+            row = None
+    return Table(header, rows), end + 1
+
+
+def _inline(token: Token) -> tuple[str, list[Link]]:
+    """Plain text of an inline token, and the links in it."""
+    parts: list[str] = []
+    links: list[Link] = []
+    href: str | None = None
+    link_text: list[str] = []
+    for child in token.children or []:
+        if child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            link_text = []
+        elif child.type == "link_close":
+            title = _clean("".join(link_text))
+            if href and re.match(r"^https?://\S+$", href) and len(href) <= 500:
+                links.append(Link(title or href, href))
+            href = None
+        elif child.type in {"text", "code_inline"}:
+            parts.append(child.content)
+            if href is not None:
+                link_text.append(child.content)
+        elif child.type in {"softbreak", "hardbreak"}:
+            parts.append(" ")
+        elif child.type == "image":
+            continue
+    return _clean("".join(parts)), links
+
+
+# --- cleaning and recognising text -----------------------------------------------
+
+_SYMBOLS = re.compile(r"^[\W_]+(?=\w)", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+_ESTIMATE = re.compile(
+    r"\(?\s*~?\d+(?:[.,]\d+)?\s*(?:[-–—]|to)?\s*\d*(?:[.,]\d+)?\s*"
+    r"(?:hours?|hrs?|h|days?|weeks?|months?|mins?|minutes?)(?:\s*(?:/|per)\s*(?:week|day|wk))?\s*\)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _clean(text: str) -> str:
+    text = "".join(
+        c
+        for c in text
+        if unicodedata.category(c) not in {"Cc", "Cf", "Co", "Cs", "So", "Sk"} or c == " "
+    )
+    return _SPACES.sub(" ", text).strip()
+
+
+def _title(text: str) -> str:
+    """Item or week title: leading bullets and emoji gone, trailing time estimates gone."""
+    text = _SYMBOLS.sub("", _clean(text)).strip()
+    text = _ESTIMATE.sub("", text).strip(" -–—:|,")
+    if len(text) > MAX_TITLE:
+        text = text[: MAX_TITLE - 1].rstrip() + "…"
+    return text
+
+
+def is_time_estimate(text: str) -> bool:
+    """ "3-4 days", "10–15 hrs/week", "(6-8 weeks)": understood, not imported as items."""
+    cleaned = _clean(text).strip("*_ ")
+    return bool(cleaned) and _ESTIMATE.fullmatch(cleaned) is not None
+
+
+_COMPLETED = re.compile(r"^\W*(completed|done|finished)\s*(on|date)?\s*:?", re.IGNORECASE)
+
+
+def _is_completed_box(text: str) -> bool:
+    return bool(_COMPLETED.match(text)) and len(text) < 60
+
+
+_LABELS: dict[str, ItemKind | None] = {
+    "topics": ItemKind.LEARN,
+    "topics to cover": ItemKind.LEARN,
+    "topic": ItemKind.LEARN,
+    "goals": ItemKind.LEARN,
+    "learn": ItemKind.LEARN,
+    "concepts": ItemKind.LEARN,
+    "what you'll learn": ItemKind.LEARN,
+    "what to learn": ItemKind.LEARN,
+    "key concepts": ItemKind.LEARN,
+    "objectives": ItemKind.LEARN,
+    "learning objectives": ItemKind.LEARN,
+    "study": ItemKind.LEARN,
+    "practice": ItemKind.PRACTICE,
+    "exercises": ItemKind.PRACTICE,
+    "exercise": ItemKind.PRACTICE,
+    "drills": ItemKind.PRACTICE,
+    "tasks": ItemKind.PRACTICE,
+    "hands-on": ItemKind.PRACTICE,
+    "project": ItemKind.BUILD,
+    "projects": ItemKind.BUILD,
+    "mini project": ItemKind.BUILD,
+    "mini-project": ItemKind.BUILD,
+    "build": ItemKind.BUILD,
+    "capstone": ItemKind.BUILD,
+    "practice project": ItemKind.BUILD,
+    "practice projects": ItemKind.BUILD,
+    "review": ItemKind.REVIEW,
+    "reflection": ItemKind.REVIEW,
+    "notes": ItemKind.REVIEW,
+    # Resource categories: what follows are links for the topic above, not items.
+    "book": None,
+    "books": None,
+    "video": None,
+    "videos": None,
+    "course": None,
+    "courses": None,
+    "article": None,
+    "articles": None,
+    "website": None,
+    "websites": None,
+    "resources": None,
+    "podcast": None,
+    "podcasts": None,
+    "documentation": None,
+    "docs": None,
+    "tutorial": None,
+    "tutorials": None,
+    "links": None,
+    "reading": None,
+    "further reading": None,
+}
+_GOAL_LABELS = {"goal", "objective", "aim", "focus", "outcome"}
+
+
+def _label(text: str) -> tuple[str | None, str]:
+    """("practice", rest) for "Practice: build X"; (None, text) when there is no label."""
+    match = re.match(r"^([A-Za-z][A-Za-z' -]{1,30}?)\s*(?:for [\w ]+?)?\s*:\s*(.*)$", text)
+    if match:
+        key = match[1].strip().lower()
+        if key in _LABELS or key in _GOAL_LABELS:
+            return key, match[2].strip()
+    bare = text.strip().rstrip(":").strip().lower()
+    if bare in _LABELS or bare in _GOAL_LABELS:
+        return bare, ""
+    return None, text
+
+
+# --- blocks to items -------------------------------------------------------------
+
+
+@dataclass
+class DraftItem:
+    title: str
+    kind: ItemKind
+    links: list[Link] = field(default_factory=list)
+    hours: float | None = None
+
+
+@dataclass
+class DraftWeek:
+    title: str
+    items: list[DraftItem] = field(default_factory=list)
+    goal: str = ""
+    resources: list[Link] = field(default_factory=list)
+
+
+def _collect(section: Section, week: DraftWeek, *, include_subsections: bool) -> None:
+    kind: ItemKind | None = ItemKind.LEARN
+    for block in section.blocks:
+        kind = _collect_block(block, week, kind)
+    if include_subsections:
+        for sub in section.subsections:
+            if _is_skipped_section(sub.title):
+                continue
+            before = len(week.items)
+            _collect(sub, week, include_subsections=True)
+            if len(week.items) == before and sub.title and _section_links(sub):
+                # A subsection of links only ("### Git" and its books) is one topic.
+                week.items.append(DraftItem(_title(sub.title), ItemKind.LEARN, _section_links(sub)))
+
+
+def _section_links(section: Section) -> list[Link]:
+    links: list[Link] = []
+    for block in section.blocks:
+        if isinstance(block, Paragraph):
+            links += block.links
+        elif isinstance(block, list):
+            for entry in _walk(block):
+                links += entry.links
+    return links
+
+
+def _walk(entries: list[ListEntry]) -> Iterator[ListEntry]:
+    for entry in entries:
+        yield entry
+        yield from _walk(entry.children)
+
+
+def _collect_block(block: Block, week: DraftWeek, kind: ItemKind | None) -> ItemKind | None:
+    """Adds the block's items to the week; returns the item kind for what follows."""
+    if isinstance(block, Paragraph):
+        text = block.text
+        if not text or _is_completed_box(text) or is_time_estimate(text):
+            return kind
+        label, rest = _label(text)
+        if label in _GOAL_LABELS:
+            week.goal = week.goal or rest[:200]
+            return kind
+        if label is not None:
+            if rest and _LABELS[label] is not None:
+                week.items.append(
+                    DraftItem(_title(rest), _LABELS[label] or ItemKind.LEARN, block.links)
+                )
+            return _LABELS[label]
+        if kind is not None and kind is not ItemKind.LEARN and _title(text):
+            # Text under "Project:" or "Practice:" is that project.
+            week.items.append(DraftItem(_title(text), kind, block.links))
+            return kind
+        week.resources += block.links
+        return kind
+    if isinstance(block, Table):
+        week.items += _table_items(block, kind or ItemKind.LEARN)
+        return kind
+    for entry in block:
+        _collect_entry(entry, week, kind)
+    return kind
+
+
+def _collect_entry(entry: ListEntry, week: DraftWeek, kind: ItemKind | None) -> None:
+    text = entry.text
+    if _is_completed_box(text) or (not text and not entry.links):
+        return
+    if is_time_estimate(text):
+        return
+    label, rest = _label(text)
+    if label in _GOAL_LABELS:
+        week.goal = week.goal or rest[:200]
+        return
+    if label is not None:
+        child_kind = _LABELS[label]
+        if child_kind is None:  # "Book", "Video": links for the topic above
+            week.resources += [
+                link for child in _walk(entry.children) for link in child.links
+            ] + entry.links
+            return
+        if rest:
+            week.items.append(DraftItem(_title(rest), child_kind, entry.links))
+        for child in entry.children:
+            _collect_entry(child, week, child_kind)
+        return
+    item_kind = kind or ItemKind.LEARN
+    title = _title(text) or (entry.links[0].title if entry.links else "")
+    if not title:
+        return
+    # Links under a topic, at any depth, are its resources; nested plain text is detail.
+    links = list(entry.links)
+    for child in _walk(entry.children):
+        links += child.links
+    week.items.append(DraftItem(title, item_kind, links))
+
+
+_TOPIC_COLUMNS = (
+    "topic",
+    "topics",
+    "subject",
+    "skill",
+    "skills",
+    "module",
+    "lesson",
+    "concept",
+    "area",
+)
+_DETAIL_COLUMNS = (
+    "what you'll learn",
+    "what you will learn",
+    "description",
+    "details",
+    "content",
+    "covers",
+)
+_TIME_COLUMNS = ("time", "duration", "estimate", "hours", "days")
+
+
+def _table_items(table: Table, kind: ItemKind) -> list[DraftItem]:
+    header = [h.lower().strip() for h in table.header]
+    topic = next((i for i, h in enumerate(header) if h in _TOPIC_COLUMNS), None)
+    if topic is None:
+        return []
+    detail = next((i for i, h in enumerate(header) if h in _DETAIL_COLUMNS), None)
+    time_column = next((i for i, h in enumerate(header) if h in _TIME_COLUMNS), None)
+    items = []
+    for row in table.rows:
+        if topic >= len(row) or not _title(row[topic]):
+            continue
+        title = _title(row[topic])
+        if detail is not None and detail < len(row) and row[detail].strip():
+            title = _title(f"{title}: {row[detail]}")
+        hours = (
+            _hours(row[time_column]) if time_column is not None and time_column < len(row) else None
+        )
+        items.append(DraftItem(title, kind, hours=hours))
+    return items
+
+
+def _hours(estimate: str) -> float | None:
+    """A table's "3-4 days" as study hours, at the two hours a day the paces assume."""
+    numbers = [float(n.replace(",", ".")) for n in re.findall(r"\d+(?:[.,]\d+)?", estimate)]
+    if not numbers:
+        return None
+    middle = sum(numbers[:2]) / len(numbers[:2])
+    unit = estimate.lower()
+    hours = middle * 2 if "day" in unit else middle * 10 if "week" in unit else middle
+    return min(8.0, max(0.25, round(hours * 4) / 4))
+
+
+# --- mapping sections to weeks ---------------------------------------------------
+
+_WEEK_HEADING = re.compile(
+    r"\bweeks?\s*(\d{1,5})(?:\s*(?:[-–—]|to|through)\s*(\d{1,5}))?\b\s*[:.\-–—)]?\s*(.*)$",
+    re.IGNORECASE,
+)
+
+
+def _all_sections(section: Section) -> Iterator[Section]:
+    for sub in section.subsections:
+        yield sub
+        yield from _all_sections(sub)
+
+
+def _weeks_from_week_headings(document: Section, warnings: list[str]) -> list[DraftWeek]:
+    headed: list[tuple[int, int, str, Section]] = []
+    for section in _all_sections(document):
+        match = _WEEK_HEADING.search(section.title)
+        if match is None:
+            continue
+        first = int(match[1])
+        last = int(match[2]) if match[2] else first
+        if last < first:
+            continue
+        headed.append((first, last, _title(match[3]) or f"Week {first}", section))
+    if len(headed) < 2:
+        return []
+    weeks: list[DraftWeek] = []
+    seen_up_to = 0
+    for first, last, title, section in headed:
+        span = last - first + 1
+        if first <= seen_up_to:
+            warnings.append(f"“{section.title[:60]}” repeats week {first}; skipped.")
+            continue
+        if span > MAX_WEEKS:
+            weeks.extend(DraftWeek(title) for _ in range(span))  # refused by the caller's limit
+            continue
+        seen_up_to = last
+        draft = DraftWeek(title)
+        # Week headings nested under this one (rare) are weeks of their own, not items.
+        own = Section(
+            section.level,
+            section.title,
+            section.blocks,
+            [s for s in section.subsections if not _WEEK_HEADING.search(s.title)],
+        )
+        _collect(own, draft, include_subsections=True)
+        if not draft.items:
+            warnings.append(f"Week {first} (“{title[:50]}”) has no items; skipped.")
+            continue
+        weeks.extend(_split_range(draft, span))
+    return weeks
+
+
+def _split_range(draft: DraftWeek, span: int) -> list[DraftWeek]:
+    """ "Week 1-2" is two weeks: its items are shared out between them in order."""
+    if span == 1:
+        return [draft]
+    parts = []
+    per_week = len(draft.items) / span
+    for part in range(span):
+        chunk = draft.items[round(part * per_week) : round((part + 1) * per_week)]
+        if not chunk:
+            chunk = [DraftItem(f"Practise and consolidate: {draft.title}", ItemKind.PRACTICE)]
+        parts.append(
+            DraftWeek(
+                f"{draft.title} ({part + 1}/{span})",
+                chunk,
+                goal=draft.goal,
+                resources=draft.resources if part == 0 else [],
+            )
+        )
+    return parts
+
+
+_SKIPPED_SECTIONS = re.compile(
+    r"^(table of contents|contents|toc|index|contribut\w*|license|licence|credits|acknowledg\w*|"
+    r"podcasts?|(international )?conferences?|who to follow.*|where to go next.*|notes?|faq|"
+    r"about( this.*)?|support|sponsors?|changelog|learning milestones|milestones|summary.*|"
+    r"how to use.*|overview.*|introduction to this roadmap)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _is_skipped_section(title: str) -> bool:
+    return bool(_SKIPPED_SECTIONS.match(_title(title)))
+
+
+def _weeks_from_sections(document: Section, warnings: list[str]) -> tuple[list[DraftWeek], str]:
+    top = document.subsections
+    # A lone top heading is the document's title: its subsections are the roadmap.
+    while len(top) == 1 and top[0].subsections:
+        top = top[0].subsections
+    if not top:
+        draft = DraftWeek("Roadmap")
+        _collect(document, draft, include_subsections=False)
+        return (_split_section(draft), "as one list") if draft.items else ([], "")
+    weeks: list[DraftWeek] = []
+    skipped: list[str] = []
+    empty: list[str] = []
+    level = top[0].level
+    for section in top:
+        if _is_skipped_section(section.title):
+            skipped.append(_title(section.title))
+            continue
+        draft = DraftWeek(_section_title(section.title))
+        _collect(section, draft, include_subsections=True)
+        if not draft.items and draft.resources:
+            # Only reading lists ("Book", "Video"): the section's topic is the one item.
+            topic = re.sub(
+                r"^(step|part|stage|phase|module|chapter)\s*\d+\s*[:.\-–—]\s*",
+                "",
+                draft.title,
+                flags=re.I,
+            )
+            draft.items.append(DraftItem(topic or draft.title, ItemKind.LEARN, draft.resources))
+            draft.resources = []
+        if not draft.items:
+            empty.append(_title(section.title))
+            continue
+        weeks.extend(_split_section(draft))
+    if skipped:
+        warnings.append("Left out sections that are not study topics: " + _names(skipped) + ".")
+    if empty:
+        warnings.append("Skipped empty sections: " + _names(empty) + ".")
+    mapping = f"without week numbers: each {'#' * level} section became a week"
+    return weeks, mapping
+
+
+def _names(titles: list[str], limit: int = 8) -> str:
+    shown = [f"“{t[:40]}”" for t in titles[:limit] if t]
+    more = len(titles) - limit
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _section_title(title: str) -> str:
+    # "07. Modules and Packages" -> "Modules and Packages"; "Step 1: Python" stays.
+    return _title(re.sub(r"^\s*\d{1,3}[.)]\s+", "", title)) or "Section"
+
+
+def _split_section(draft: DraftWeek) -> list[DraftWeek]:
+    if len(draft.items) <= SECTION_PART_SIZE + SECTION_PART_SIZE // 2:
+        return [draft]
+    parts = math.ceil(len(draft.items) / SECTION_PART_SIZE)
+    return _split_range(draft, parts)
+
+
+# --- drafts to a validated track -------------------------------------------------
+
+
+def _document_title(document: Section) -> str:
+    for section in _all_sections(document):
+        if section.level == 1 and _title(section.title):
+            return _title(section.title)
+    return ""
+
+
+def _title_from_source(source: str) -> str:
+    stem = re.sub(r"\.(md|markdown|txt)$", "", source.rsplit("/", 1)[-1], flags=re.IGNORECASE)
+    return _title(stem.replace("_", " ").replace("-", " "))
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:14].strip("-") or "roadmap"
+
+
+def _to_track(
+    title: str, drafts: list[DraftWeek], mapping: str, warnings: list[str], text: str
+) -> ImportedTrack | ImportRefused:
+    title = _title(title)[:MAX_TITLE] or "Imported roadmap"
+    digest = hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:6]
+    weeks: list[dict[str, Any]] = []
+    for number, draft in enumerate(drafts, start=1):
+        week_id = f"w{number:02d}"
+        items = draft.items
+        if len(items) > MAX_ITEMS_PER_WEEK:
+            warnings.append(
+                f"Week {number} lists {len(items)} items; kept the first {MAX_ITEMS_PER_WEEK}."
+            )
+            items = items[:MAX_ITEMS_PER_WEEK]
+        weeks.append(
+            {
+                "id": week_id,
+                "number": number,
+                "title": _title(draft.title)[:60] or f"Week {number}",
+                "goal": draft.goal,
+                "items": [
+                    {
+                        "id": f"{week_id}-{index:02d}",
+                        "kind": item.kind.value,
+                        "title": item.title,
+                        "hours": item.hours or 1.0,
+                        "resources": _resources(item.links),
+                    }
+                    for index, item in enumerate(items, start=1)
+                ],
+                "resources": _resources(draft.resources)[:10],
+            }
+        )
+    try:
+        track = parse_track(
+            {
+                "id": f"{_slug(title)}-{digest}",
+                "title": title,
+                "version": 1,
+                "summary": "",
+                "weeks": weeks,
+            }
+        )
+    except TrackError as exc:
+        return ImportRefused(f"I could not turn that roadmap into a track: {exc}")
+    return ImportedTrack(track, mapping, warnings)
+
+
+def _resources(links: list[Link]) -> list[dict[str, str]]:
+    unique: dict[str, str] = {}
+    for link in links:
+        unique.setdefault(link.url, _title(link.title)[:200] or link.url[:200])
+    return [{"title": title, "url": url} for url, title in list(unique.items())[:10]]
+
+
+# --- the preview -----------------------------------------------------------------
+
+
+def preview(imported: ImportedTrack, *, weeks_shown: int = 5) -> str:
+    track = imported.track
+    total_items = sum(len(w.items) for w in track.weeks)
+    lines = [
+        f"{track.title}: {len(track.weeks)} weeks, {total_items} items (read {imported.mapping}).",
+    ]
+    for week in track.weeks[:weeks_shown]:
+        lines.append(f"  Week {week.number}: {week.title} ({len(week.items)} items)")
+    if len(track.weeks) > weeks_shown:
+        lines.append(f"  … and {len(track.weeks) - weeks_shown} more weeks")
+    lines.extend(f"Note: {warning}" for warning in imported.warnings)
+    return "\n".join(lines)
