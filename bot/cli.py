@@ -8,14 +8,16 @@ import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.wiring import NotMigrated, running_app
+from core.importer import ImportedTrack, ImportRefused, import_markdown, preview
 
-COMMANDS = ("run", "chat", "migrate")
+COMMANDS = ("run", "chat", "migrate", "import")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +28,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run every configured chat platform (the console when none is)")
     sub.add_parser("chat", help="talk to the coach in this terminal")
     sub.add_parser("migrate", help="bring the database schema up to date")
+    importing = sub.add_parser(
+        "import", help="turn a Markdown roadmap into a track every learner can choose"
+    )
+    importing.add_argument("file", metavar="FILE.md", help="the roadmap, as Markdown")
+    importing.add_argument(
+        "--name", help="the track's title (default: the roadmap's first heading)"
+    )
+    importing.add_argument("--dry-run", action="store_true", help="show the preview, save nothing")
     return parser
 
 
@@ -45,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(migrate(settings))
         if command == "run":
             return asyncio.run(run(settings))
+        if command == "import":
+            path = Path(args.file).expanduser()
+            return import_file(settings, path, name=args.name, dry_run=args.dry_run)
         return asyncio.run(chat(settings))
     except NotMigrated as problem:
         print(f"coach: {problem}", file=sys.stderr)
@@ -74,6 +87,32 @@ async def migrate(settings: Settings) -> int:
         await engine.dispose()
     print("The database schema is up to date.")
     return 0
+
+
+def import_file(settings: Settings, path: Path, *, name: str | None, dry_run: bool) -> int:
+    try:
+        data = path.read_bytes()
+    except OSError as problem:
+        print(f"coach: cannot read {path}: {problem.strerror or problem}", file=sys.stderr)
+        return 1
+    result = import_markdown(data, name=name, source=path.name)
+    if isinstance(result, ImportRefused):
+        print(f"coach: {result.reason} Nothing was saved.", file=sys.stderr)
+        return 1
+    print(preview(result, weeks_shown=8))
+    if dry_run:
+        print("Dry run: nothing was saved.")
+        return 0
+    created = asyncio.run(_share(settings, result, path.name))
+    track_id = result.track.id
+    print(f"{'Saved' if created else 'Already saved'} as track {track_id}.")
+    print(f"Learners choose it with /start {track_id} or /settings track {track_id}.")
+    return 0
+
+
+async def _share(settings: Settings, imported: ImportedTrack, source: str) -> bool:
+    async with running_app(settings) as app:
+        return await app.coach.share_track(imported, source)
 
 
 async def run(settings: Settings) -> int:

@@ -15,6 +15,7 @@ from core.activity import streak
 from core.clock import Clock
 from core.commands import MAX_MESSAGE_CHARS, Command, Unparsed, parse
 from core.errors import AlreadyDone, StorageError
+from core.importer import ImportedTrack, ImportRefused, import_markdown, preview
 from core.pace import Pace
 from core.plan import WeekPlan, plan_week
 from core.ports import (
@@ -22,6 +23,7 @@ from core.ports import (
     LearnerRef,
     NewEnrollment,
     Snapshot,
+    TrackRef,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -93,6 +95,7 @@ class Coach:
         self._uow_factory = uow_factory
         self._clock = clock
         self._catalog = catalog
+        self._imported: dict[str, Track] = {}  # imported tracks never change, so caching is safe
         self._defaults = defaults or Defaults()
         self._handlers: dict[str, Handler] = {
             "today": self._today,
@@ -136,7 +139,9 @@ class Coach:
         async with self._uow_factory() as uow:
             snapshot = await uow.store.load(who.platform, who.external_id)
             if command.name == "start":
-                return await self._start(uow, who, snapshot)
+                return await self._start(uow, who, snapshot, command.args)
+            if command.name == "import":
+                return views.import_usage()
             handler = self._handlers.get(command.name)
             if handler is None:
                 return views.unknown_command(command.name)
@@ -145,7 +150,7 @@ class Coach:
                     return Reply.text("I have no data about you. Send /start to begin.")
                 return views.not_started()
             enrollment = snapshot.enrollment
-            track = self._catalog.get(enrollment.track_id)
+            track = await self._track(uow, enrollment.track_id)
             if track is None:
                 return Reply.text(
                     "The track you were on is no longer available.",
@@ -165,15 +170,22 @@ class Coach:
 
     # -- onboarding ----------------------------------------------------------
 
-    async def _start(self, uow: UnitOfWork, who: LearnerRef, snapshot: Snapshot | None) -> Reply:
+    async def _start(
+        self, uow: UnitOfWork, who: LearnerRef, snapshot: Snapshot | None, args: str
+    ) -> Reply:
         if snapshot is not None and snapshot.enrollment is not None:
-            track = self._catalog.get(snapshot.enrollment.track_id)
+            track = await self._track(uow, snapshot.enrollment.track_id)
             week = track.week(snapshot.enrollment.current_week_id) if track else None
             return views.welcome_back(week)
-        d = self._defaults
-        track = self._catalog.get(d.track_id)
+        learner_id = snapshot.learner_id if snapshot else None
+        choices = await self._choosable(uow, learner_id)
+        wanted = args.strip().lower() or self._defaults.track_id
+        if wanted not in {t.id for t in choices}:
+            return views.unknown_track(wanted, choices)
+        track = await self._track(uow, wanted)
         if track is None:
-            raise LookupError(f"default track {d.track_id!r} is not in the catalog")
+            raise LookupError(f"track {wanted!r} is listed but cannot be loaded")
+        d = self._defaults
         now = self._clock.now()
         zone = ZoneInfo(d.timezone)
         enrollment = NewEnrollment(
@@ -199,7 +211,55 @@ class Coach:
             study_days=snapshot.enrollment.study_days,
             done_on={},
         )
-        return views.welcome(track, plan, snapshot.enrollment, self._catalog.all())
+        return views.welcome(track, plan, snapshot.enrollment, choices)
+
+    # -- tracks --------------------------------------------------------------
+
+    async def _track(self, uow: UnitOfWork, track_id: str) -> Track | None:
+        track = self._catalog.get(track_id) or self._imported.get(track_id)
+        if track is None:
+            track = await uow.store.load_track(track_id)
+            if track is not None:
+                self._imported[track_id] = track
+        return track
+
+    async def _choosable(self, uow: UnitOfWork, learner_id: int | None) -> list[TrackRef]:
+        """Tracks a learner may pick: the built-in ones, shared imports and their own."""
+        builtin = [TrackRef(t.id, t.title) for t in self._catalog.all()]
+        return builtin + await uow.store.visible_tracks(learner_id)
+
+    async def import_roadmap(self, who: LearnerRef, filename: str, data: bytes) -> Reply:
+        """A roadmap sent in chat: previewed and kept, then theirs once they confirm."""
+        try:
+            result = import_markdown(data, source=filename)
+            if isinstance(result, ImportRefused):
+                return Reply.text(result.reason, "Nothing was saved.")
+            async with self._uow_factory() as uow:
+                snapshot = await uow.store.load(who.platform, who.external_id)
+                if snapshot is None:
+                    snapshot = await uow.store.create_learner(who, None)
+                await uow.store.save_track(
+                    result.track, owner_learner_id=snapshot.learner_id, source=filename
+                )
+                await uow.commit()
+            command = (
+                Command("settings", f"track {result.track.id}")
+                if snapshot.enrollment is not None
+                else Command("start", result.track.id)
+            )
+            return views.import_preview(preview(result), result.track, command.as_action())
+        except StorageError:
+            log.exception("storage failed while importing a roadmap")
+            return views.apology()
+
+    async def share_track(self, imported: ImportedTrack, source: str) -> bool:
+        """Makes an imported track available to every learner; False if it already was."""
+        async with self._uow_factory() as uow:
+            created = await uow.store.save_track(
+                imported.track, owner_learner_id=None, source=source
+            )
+            await uow.commit()
+        return created
 
     # -- the daily loop ------------------------------------------------------
 
@@ -356,7 +416,8 @@ class Coach:
         key, _, value = args.partition(" ")
         key, value = key.lower(), value.strip()
         if not key:
-            return views.settings(ctx.enrollment, ctx.track, self._catalog.all())
+            choices = await self._choosable(ctx.uow, ctx.snapshot.learner_id)
+            return views.settings(ctx.enrollment, ctx.track, choices)
         e = ctx.enrollment
         try:
             if key in {"tz", "timezone", "zone"}:
@@ -388,9 +449,11 @@ class Coach:
         return Reply.text(summary, "See all settings with /settings.")
 
     async def _switch_track(self, ctx: Context, track_id: str) -> Reply:
-        track = self._catalog.get(track_id.strip().lower())
+        wanted = track_id.strip().lower()
+        choices = await self._choosable(ctx.uow, ctx.snapshot.learner_id)
+        track = await self._track(ctx.uow, wanted) if wanted in {t.id for t in choices} else None
         if track is None:
-            return views.unknown_track(track_id, self._catalog.all())
+            return views.unknown_track(track_id, choices)
         if track.id == ctx.track.id:
             return Reply.text(f"You are already on {track.title}.")
         store = ctx.uow.store

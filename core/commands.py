@@ -24,6 +24,7 @@ COMMAND_NAMES = (
     "export",
     "forget",
     "help",
+    "import",
 )
 ALIASES = {
     "t": "today",

@@ -307,10 +307,15 @@ def _inline(token: Token) -> tuple[str, list[Link]]:
 
 _SYMBOLS = re.compile(r"^[\W_]+(?=\w)", re.UNICODE)
 _SPACES = re.compile(r"\s+")
-_ESTIMATE = re.compile(
-    r"\(?\s*~?\d+(?:[.,]\d+)?\s*(?:[-–—]|to)?\s*\d*(?:[.,]\d+)?\s*"
-    r"(?:hours?|hrs?|h|days?|weeks?|months?|mins?|minutes?)(?:\s*(?:/|per)\s*(?:week|day|wk))?\s*\)?\s*$",
-    re.IGNORECASE,
+_ESTIMATE_TEXT = (
+    r"~?\d+(?:[.,]\d+)?\s*(?:(?:[-–—]|to)\s*\d+(?:[.,]\d+)?\s*)?"
+    r"(?:hours?|hrs?|h|days?|weeks?|months?|mins?|minutes?)(?:\s*(?:/|per)\s*(?:week|day|wk))?"
+)
+_ESTIMATE = re.compile(rf"\(?\s*{_ESTIMATE_TEXT}\s*\)?", re.IGNORECASE)
+# Only a set-off estimate is cut from a title: "Basics (6-8 weeks)", "Setup - 2 days";
+# "Backend in 9 months" keeps its words.
+_TRAILING_ESTIMATE = re.compile(
+    rf"(?:\s*\(\s*{_ESTIMATE_TEXT}\s*\)|\s+[-–—|]\s*{_ESTIMATE_TEXT})\s*$", re.IGNORECASE
 )
 
 
@@ -326,7 +331,9 @@ def _clean(text: str) -> str:
 def _title(text: str) -> str:
     """Item or week title: leading bullets and emoji gone, trailing time estimates gone."""
     text = _SYMBOLS.sub("", _clean(text)).strip()
-    text = _ESTIMATE.sub("", text).strip(" -–—:|,")
+    text = _TRAILING_ESTIMATE.sub("", text).strip(" -–—:|,")
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1].rstrip()  # a list item's full stop reads oddly before ": done."
     if len(text) > MAX_TITLE:
         text = text[: MAX_TITLE - 1].rstrip() + "…"
     return text

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from core.activity import DayBitmap
 from core.pace import Pace
+from core.tracks import Track
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,28 @@ class ProgressFigures:
     hours_in_range: float
 
 
+@dataclass(frozen=True)
+class TrackRef:
+    id: str
+    title: str
+
+
 class CoachStore(Protocol):
     async def load(self, platform: str, external_id: str) -> Snapshot | None: ...
 
-    async def create_learner(self, who: LearnerRef, enrollment: NewEnrollment) -> Snapshot: ...
+    async def create_learner(
+        self, who: LearnerRef, enrollment: NewEnrollment | None
+    ) -> Snapshot: ...
+
+    async def save_track(self, track: Track, *, owner_learner_id: int | None, source: str) -> bool:
+        """Stores an imported track; False if that exact track was stored before."""
+        ...
+
+    async def load_track(self, track_id: str) -> Track | None: ...
+
+    async def visible_tracks(self, learner_id: int | None) -> list[TrackRef]:
+        """Imported tracks a learner may choose: shared ones and their own."""
+        ...
 
     async def create_enrollment(self, learner_id: int, enrollment: NewEnrollment) -> Enrollment: ...
 

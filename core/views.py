@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from core.commands import Command
 from core.pace import Pace
 from core.plan import WEEKDAY_NAMES, PlannedItem, WeekPlan
-from core.ports import Enrollment, ProgressFigures
-from core.reply import Block, Button, CheckItem, Checklist, Heading, Paragraph, Reply
+from core.ports import Enrollment, ProgressFigures, TrackRef
+from core.reply import Block, Button, CheckItem, Checklist, Heading, Paragraph, Preformatted, Reply
 from core.tracks import Track, Week
 
 MAX_BUTTON_LABEL = 40
 MAX_TODAY_BUTTONS = 8
+MAX_RESOURCE_LINES = 15
 
 
 def day_text(day: date) -> str:
@@ -63,7 +64,7 @@ def _streak_text(days: int) -> str:
 # -- onboarding ---------------------------------------------------------------
 
 
-def welcome(track: Track, plan: WeekPlan, e: Enrollment, tracks: tuple[Track, ...]) -> Reply:
+def welcome(track: Track, plan: WeekPlan, e: Enrollment, tracks: Sequence[TrackRef]) -> Reply:
     week = plan.week
     blocks: list[Block] = [
         Heading(f"Welcome to Roadmap Coach: {track.title}"),
@@ -130,6 +131,7 @@ def help_text() -> Reply:
                 "/note text – a reflection note for this week\n"
                 "/settings – time zone, nudge time, study days, pace, track\n"
                 "/pause, /resume – take a break without losing your streak\n"
+                "/import – follow your own Markdown roadmap (send the .md file)\n"
                 "/export – all your data as JSON; /forget – delete it all"
             ),
         )
@@ -278,10 +280,13 @@ def week(track: Track, plan: WeekPlan, note_count: int) -> Reply:
     blocks.append(Checklist(tuple(_check(p) for p in plan.items)))
     if w.projects:
         blocks.append(Paragraph("Practice project: " + "; ".join(w.projects)))
-    if w.resources:
-        blocks.append(
-            Paragraph("Resources:\n" + "\n".join(f"• {r.title}: {r.url}" for r in w.resources))
-        )
+    links = [f"• {r.title}: {r.url}" for r in w.resources] + [
+        f"• {p.number}. {r.title}: {r.url}" for p in plan.items for r in p.item.resources
+    ]
+    if links:
+        shown = links[:MAX_RESOURCE_LINES]
+        more = f"\n… and {len(links) - len(shown)} more" if len(links) > len(shown) else ""
+        blocks.append(Paragraph("Resources:\n" + "\n".join(shown) + more))
     blocks.append(
         Paragraph(
             f"Planned {day_text(plan.study_dates[0])} – {day_text(plan.ends_on)}. "
@@ -396,7 +401,7 @@ def noted(count: int) -> Reply:
 # -- settings -----------------------------------------------------------------
 
 
-def settings(e: Enrollment, track: Track, tracks: tuple[Track, ...]) -> Reply:
+def settings(e: Enrollment, track: Track, tracks: Sequence[TrackRef]) -> Reply:
     state = "paused" if e.paused_since else "active"
     return Reply(
         blocks=(
@@ -435,7 +440,7 @@ def settings_usage(key: str) -> Reply:
     )
 
 
-def unknown_track(name: str, tracks: tuple[Track, ...]) -> Reply:
+def unknown_track(name: str, tracks: Sequence[TrackRef]) -> Reply:
     return Reply.text(
         f"There is no track “{name[:40]}”. Available: "
         + ", ".join(f"{t.id} ({t.title})" for t in tracks)
@@ -445,3 +450,26 @@ def unknown_track(name: str, tracks: tuple[Track, ...]) -> Reply:
 
 def export_blocks() -> tuple[Block, ...]:
     return (Paragraph("Here is everything I keep about you, as JSON."),)
+
+
+# -- imported roadmaps --------------------------------------------------------
+
+
+def import_usage() -> Reply:
+    return Reply.text(
+        "Send your roadmap as a Markdown file (.md) and I will turn it into a track you can follow.",
+        "In the terminal: /import path/to/roadmap.md",
+    )
+
+
+def import_preview(preview_text: str, track: Track, start_action: str) -> Reply:
+    return Reply(
+        blocks=(
+            Heading("Your roadmap, read as a track"),
+            Preformatted(preview_text),
+            Paragraph(
+                "Follow it from week 1? Your current progress is kept and you can switch back."
+            ),
+        ),
+        buttons=((Button(f"Start {track.title}"[:MAX_BUTTON_LABEL], start_action),),),
+    )

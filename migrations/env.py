@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
 from core.storage.engine import make_engine
-from core.storage.models import Base
+from core.storage.models import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
 
 
+def render_item(kind: str, item: Any, autogen_context: Any) -> str | Literal[False]:
+    # Revisions name the column type the database sees, not the Python-side decorator.
+    if kind == "type" and isinstance(item, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        render_item=render_item,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -6,6 +6,7 @@ It works interactively and with piped input, so a whole week can be scripted.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Protocol, TextIO
 
 from core.ports import LearnerRef
@@ -18,6 +19,12 @@ class CoachPort(Protocol):
     async def handle(self, who: LearnerRef, text: str) -> Reply: ...
 
     async def press(self, who: LearnerRef, action: str) -> Reply: ...
+
+    async def import_roadmap(self, who: LearnerRef, filename: str, data: bytes) -> Reply: ...
+
+
+# One byte over the importer's limit is enough for it to refuse a file as too large.
+MAX_IMPORT_READ = 1_000_001
 
 
 def render(reply: Reply, *, choices: tuple[Button, ...] = ()) -> str:
@@ -73,8 +80,31 @@ class ConsoleChat:
         choice = text.strip()
         if choice.isdigit() and self._choices and 1 <= int(choice) <= len(self._choices):
             return await self._coach.press(self._who, self._choices[int(choice) - 1].action)
+        command, _, argument = choice.partition(" ")
+        if command == "/import" and argument.strip():
+            return await self._import(argument.strip())
         return await self._coach.handle(self._who, text)
+
+    async def _import(self, argument: str) -> Reply:
+        """The terminal's way of sending a document: a path to read."""
+        try:
+            name, data = await asyncio.to_thread(_read_document, argument)
+        except FileNotFoundError:
+            return Reply.text(
+                f"There is no file at {argument}. Give the path to a Markdown roadmap (.md)."
+            )
+        except IsADirectoryError:
+            return Reply.text(f"{argument} is a folder. Give the path to a Markdown file (.md).")
+        except OSError as problem:
+            return Reply.text(f"I cannot read {argument}: {problem.strerror or problem}.")
+        return await self._coach.import_roadmap(self._who, name, data)
 
     def _write(self, text: str) -> None:
         self._stdout.write(text + "\n\n")
         self._stdout.flush()
+
+
+def _read_document(argument: str) -> tuple[str, bytes]:
+    path = Path(argument.strip("'\"")).expanduser()
+    with path.open("rb") as file:
+        return path.name, file.read(MAX_IMPORT_READ)

@@ -164,3 +164,19 @@ class Note(Base):
     written_on: Mapped[date]
     text: Mapped[str] = mapped_column(Text)
     written_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StoredTrack(Base):
+    """An imported roadmap. Immutable: a changed file imports as a new track id."""
+
+    __tablename__ = "tracks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    # NULL: shared with every learner (imported by an operator); else private to its owner.
+    owner_learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
+    source_name: Mapped[str] = mapped_column(String(200), default="")
+    content: Mapped[str] = mapped_column(Text)  # the validated Track as JSON
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,13 +7,13 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Result, RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import ColumnElement, Executable
 
 from core.activity import DayBitmap
 from core.errors import AlreadyDone, StorageError
@@ -25,8 +25,10 @@ from core.ports import (
     NewEnrollment,
     ProgressFigures,
     Snapshot,
+    TrackRef,
 )
 from core.storage import models as m
+from core.tracks import Track
 
 _E = m.Enrollment.__table__.c
 _ENROLLMENT_COLUMNS = (
@@ -152,7 +154,7 @@ class SqlCoachStore:
         week_done = {row["item_id"]: row["done_on"] for row in rows if row["item_id"] is not None}
         return Snapshot(first["identity_learner_id"], enrollment, week_done)
 
-    async def create_learner(self, who: LearnerRef, enrollment: NewEnrollment) -> Snapshot:
+    async def create_learner(self, who: LearnerRef, enrollment: NewEnrollment | None) -> Snapshot:
         now = datetime.now(UTC)
         learner_id = await self._session.scalar(
             insert(m.Learner).values(created_at=now).returning(m.Learner.id)
@@ -167,8 +169,39 @@ class SqlCoachStore:
                 created_at=now,
             )
         )
-        created = await self.create_enrollment(learner_id, enrollment)
+        created = await self.create_enrollment(learner_id, enrollment) if enrollment else None
         return Snapshot(learner_id, created, {})
+
+    async def save_track(self, track: Track, *, owner_learner_id: int | None, source: str) -> bool:
+        if await self._session.scalar(select(m.StoredTrack.id).where(m.StoredTrack.id == track.id)):
+            return False
+        await self._session.execute(
+            insert(m.StoredTrack).values(
+                id=track.id,
+                title=track.title,
+                owner_learner_id=owner_learner_id,
+                source_name=source[:200],
+                content=track.model_dump_json(),
+                created_at=datetime.now(UTC),
+            )
+        )
+        return True
+
+    async def load_track(self, track_id: str) -> Track | None:
+        content = await self._session.scalar(
+            select(m.StoredTrack.content).where(m.StoredTrack.id == track_id)
+        )
+        return Track.model_validate_json(content) if content else None
+
+    async def visible_tracks(self, learner_id: int | None) -> list[TrackRef]:
+        t = m.StoredTrack
+        owners: list[ColumnElement[bool]] = [t.owner_learner_id.is_(None)]
+        if learner_id is not None:
+            owners.append(t.owner_learner_id == learner_id)
+        rows = await self._session.execute(
+            select(t.id, t.title).where(or_(*owners)).order_by(t.created_at, t.id)
+        )
+        return [TrackRef(row.id, row.title) for row in rows]
 
     async def create_enrollment(self, learner_id: int, enrollment: NewEnrollment) -> Enrollment:
         values = {
@@ -398,6 +431,9 @@ class SqlCoachStore:
             "completions": await rows(m.Completion, m.Completion.enrollment_id.in_(enrollment_ids)),
             "hours": await rows(m.HourLog, m.HourLog.learner_id == learner_id),
             "notes": await rows(m.Note, m.Note.learner_id == learner_id),
+            "imported_tracks": await rows(
+                m.StoredTrack, m.StoredTrack.owner_learner_id == learner_id
+            ),
         }
 
     async def forget(self, learner_id: int) -> None:
@@ -408,6 +444,9 @@ class SqlCoachStore:
         )
         for model in (m.HourLog, m.Note, m.Enrollment, m.Identity):
             await self._session.execute(delete(model).where(model.learner_id == learner_id))
+        await self._session.execute(
+            delete(m.StoredTrack).where(m.StoredTrack.owner_learner_id == learner_id)
+        )
         await self._session.execute(delete(m.Learner).where(m.Learner.id == learner_id))
 
 

@@ -209,3 +209,67 @@ def test_an_unusable_database_is_one_line(tmp_path: Path) -> None:
         assert len(lines) == 1, lines
         assert lines[0].startswith("coach: cannot use the database at ")
         assert "secret" not in lines[0]
+
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+ROADMAP = """# Docker in two weeks
+
+### Week 1 – Images
+- [ ] Write a Dockerfile for a small Flask app
+- [ ] Multi-stage builds ([docs](https://docs.docker.com/build/building/multi-stage/))
+- **Practice:** shrink the image below 100 MB
+
+### Week 2 – Compose
+- [ ] A compose file with the app and PostgreSQL
+- **Project:** deploy the pair on a VPS
+"""
+
+
+def test_a_roadmap_imported_in_the_console_can_be_studied(
+    database_url: str, tmp_path: Path
+) -> None:
+    roadmap = tmp_path / "docker roadmap.md"
+    roadmap.write_text(ROADMAP, encoding="utf-8")
+    script = f"/import {roadmap}\n1\n/today\n/done\n/week\n"
+    result = coach(["chat"], database_url, script, when="2026-11-16T09:00:00+00:00")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Docker in two weeks: 2 weeks, 5 items (read by its week headings)" in out
+    assert "Welcome to Roadmap Coach: Docker in two weeks" in out
+    assert "1. Write a Dockerfile for a small Flask app: done." in out
+    assert "[x] 1. Write a Dockerfile for a small Flask app" in out
+    assert "https://docs.docker.com/build/building/multi-stage/" in out
+    # The next day, a new process: the track comes back from the database.
+    again = coach(["chat"], database_url, "/today\n", when="2026-11-17T09:00:00+00:00")
+    assert "Week 1 of 2: Images (1/3 done)" in again.stdout
+
+
+def test_coach_import_previews_and_saves_a_seed(database_url: str) -> None:
+    seed = SEEDS / "002_9a30cc465ebe71d5.txt"
+    if not seed.exists():
+        pytest.skip(f"the seed roadmaps are not beside this checkout ({SEEDS})")
+    dry = coach(["import", str(seed), "--dry-run"], database_url)
+    assert dry.returncode == 0, dry.stderr
+    assert "24 weeks" in dry.stdout
+    assert "Week 1: Python Basics, Environment & Git Foundations" in dry.stdout  # mojibake repaired
+    assert "Dry run: nothing was saved." in dry.stdout
+    saved = coach(["import", str(seed), "--name", "Six months of backend"], database_url)
+    assert saved.returncode == 0, saved.stderr
+    track_id = saved.stdout.split("Saved as track ", 1)[1].split(".", 1)[0]
+    chat = coach(
+        ["chat"], database_url, f"/start {track_id}\n/today\n", when="2026-11-16T09:00:00+00:00"
+    )
+    assert "Welcome to Roadmap Coach: Six months of backend" in chat.stdout
+    assert "Set up Python environment" in chat.stdout
+
+
+def test_coach_import_refuses_bad_files_in_one_line(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+    page = tmp_path / "page.md"
+    page.write_text("<!DOCTYPE html><html><body>hi</body></html>")
+    for path, expected in ((page, "HTML"), (tmp_path / "missing.md", "cannot read")):
+        result = coach(["import", str(path)], url)
+        assert result.returncode == 1
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, lines
+        assert expected in lines[0]
