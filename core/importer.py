@@ -103,7 +103,7 @@ def _decode(data: bytes | str) -> str | ImportRefused:
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     if len(raw) > MAX_BYTES:
         return ImportRefused(
-            f"That file is {len(raw) / 1_000_000:.1f} MB; a roadmap must be under 1 MB of Markdown text."
+            f"That file is larger than 1 MB ({len(raw):,} bytes); a roadmap must be under 1 MB of Markdown text."
         )
     if not raw.strip():
         return ImportRefused(_EXPECTED.format(problem="That file is empty."))
@@ -175,6 +175,10 @@ def _parser() -> MarkdownIt:
 # --- tokens to sections ---------------------------------------------------------
 
 
+PARAGRAPH_HEADING_LEVEL = 7  # below every Markdown heading
+_WEEK_LABEL = re.compile(r"^\W*(?:month\s*\d+\s*[/,:–—-]\s*)?weeks?\s*\d{1,5}\b", re.IGNORECASE)
+
+
 def _build_sections(tokens: list[Token]) -> Section:
     root = Section(level=0, title="")
     stack = [root]
@@ -192,7 +196,15 @@ def _build_sections(tokens: list[Token]) -> Section:
             position += 3
         elif token.type == "paragraph_open":
             text, links = _inline(tokens[position + 1])
-            stack[-1].blocks.append(Paragraph(text, links))
+            if _WEEK_LABEL.match(text) and len(text) <= 100 and not links:
+                # "**Week 1: Basics**" on a line of its own is a heading in all but markup.
+                while stack[-1].level >= PARAGRAPH_HEADING_LEVEL:
+                    stack.pop()
+                section = Section(level=PARAGRAPH_HEADING_LEVEL, title=text)
+                stack[-1].subsections.append(section)
+                stack.append(section)
+            else:
+                stack[-1].blocks.append(Paragraph(text, links))
             position += 3
         elif token.type in {"bullet_list_open", "ordered_list_open"}:
             entries, position = _list(tokens, position)
@@ -305,7 +317,8 @@ def _inline(token: Token) -> tuple[str, list[Link]]:
 
 # --- cleaning and recognising text -----------------------------------------------
 
-_SYMBOLS = re.compile(r"^[\W_]+(?=\w)", re.UNICODE)
+# Bullets, arrows and dashes an author typed before a title; "*args" and quotes stay.
+_SYMBOLS = re.compile(r"^[\s•·▪▫◦‣►▶→⇒✓✔☐☑\-–—:|>~]+")
 _SPACES = re.compile(r"\s+")
 _ESTIMATE_TEXT = (
     r"~?\d+(?:[.,]\d+)?\s*(?:(?:[-–—]|to)\s*\d+(?:[.,]\d+)?\s*)?"
@@ -345,7 +358,7 @@ def is_time_estimate(text: str) -> bool:
     return bool(cleaned) and _ESTIMATE.fullmatch(cleaned) is not None
 
 
-_COMPLETED = re.compile(r"^\W*(completed|done|finished)\s*(on|date)?\s*:?", re.IGNORECASE)
+_COMPLETED = re.compile(r"^\W*(completed|done|finished)(\s+(on|date)\b|\s*:|\W*$)", re.IGNORECASE)
 
 
 def _is_completed_box(text: str) -> bool:
@@ -407,16 +420,29 @@ _LABELS: dict[str, ItemKind | None] = {
 _GOAL_LABELS = {"goal", "objective", "aim", "focus", "outcome"}
 
 
-def _label(text: str) -> tuple[str | None, str]:
-    """("practice", rest) for "Practice: build X"; (None, text) when there is no label."""
+@dataclass(frozen=True)
+class Label:
+    kind: ItemKind | None  # None: a resource category ("Book"), its links go to the topic
+    is_goal: bool = False
+
+
+def _label_for(key: str) -> Label | None:
+    if key in _GOAL_LABELS:
+        return Label(None, is_goal=True)
+    if key in _LABELS:
+        return Label(_LABELS[key])
+    if key.endswith((" project", " projects", "project ideas")):
+        return Label(ItemKind.BUILD)  # "Capstone Projects", "Portfolio project"
+    return None
+
+
+def _label(text: str) -> tuple[Label | None, str]:
+    """(Label(practice), rest) for "Practice: build X"; (None, text) when there is no label."""
     match = re.match(r"^([A-Za-z][A-Za-z' -]{1,30}?)\s*(?:for [\w ]+?)?\s*:\s*(.*)$", text)
-    if match:
-        key = match[1].strip().lower()
-        if key in _LABELS or key in _GOAL_LABELS:
-            return key, match[2].strip()
-    bare = text.strip().rstrip(":").strip().lower()
-    if bare in _LABELS or bare in _GOAL_LABELS:
-        return bare, ""
+    if match and (label := _label_for(match[1].strip().lower())):
+        return label, match[2].strip()
+    if label := _label_for(text.strip().rstrip(":").strip().lower()):
+        return label, ""
     return None, text
 
 
@@ -451,7 +477,7 @@ def _collect(section: Section, week: DraftWeek, *, include_subsections: bool) ->
             _collect(sub, week, include_subsections=True)
             if len(week.items) == before and sub.title and _section_links(sub):
                 # A subsection of links only ("### Git" and its books) is one topic.
-                week.items.append(DraftItem(_title(sub.title), ItemKind.LEARN, _section_links(sub)))
+                _add_item(week, sub.title, ItemKind.LEARN, _section_links(sub))
 
 
 def _section_links(section: Section) -> list[Link]:
@@ -471,6 +497,12 @@ def _walk(entries: list[ListEntry]) -> Iterator[ListEntry]:
         yield from _walk(entry.children)
 
 
+def _add_item(week: DraftWeek, text: str, kind: ItemKind, links: list[Link]) -> None:
+    title = _title(text)
+    if title and not is_time_estimate(title):
+        week.items.append(DraftItem(title, kind, links))
+
+
 def _collect_block(block: Block, week: DraftWeek, kind: ItemKind | None) -> ItemKind | None:
     """Adds the block's items to the week; returns the item kind for what follows."""
     if isinstance(block, Paragraph):
@@ -478,18 +510,16 @@ def _collect_block(block: Block, week: DraftWeek, kind: ItemKind | None) -> Item
         if not text or _is_completed_box(text) or is_time_estimate(text):
             return kind
         label, rest = _label(text)
-        if label in _GOAL_LABELS:
+        if label is not None and label.is_goal:
             week.goal = week.goal or rest[:200]
             return kind
         if label is not None:
-            if rest and _LABELS[label] is not None:
-                week.items.append(
-                    DraftItem(_title(rest), _LABELS[label] or ItemKind.LEARN, block.links)
-                )
-            return _LABELS[label]
+            if rest and label.kind is not None:
+                _add_item(week, rest, label.kind, block.links)
+            return label.kind
         if kind is not None and kind is not ItemKind.LEARN and _title(text):
             # Text under "Project:" or "Practice:" is that project.
-            week.items.append(DraftItem(_title(text), kind, block.links))
+            _add_item(week, text, kind, block.links)
             return kind
         week.resources += block.links
         return kind
@@ -503,35 +533,33 @@ def _collect_block(block: Block, week: DraftWeek, kind: ItemKind | None) -> Item
 
 def _collect_entry(entry: ListEntry, week: DraftWeek, kind: ItemKind | None) -> None:
     text = entry.text
-    if _is_completed_box(text) or (not text and not entry.links):
+    if _is_completed_box(text) or (not text and not entry.links) or is_time_estimate(text):
         return
-    if is_time_estimate(text):
-        return
+    nested_links = [link for child in _walk(entry.children) for link in child.links]
     label, rest = _label(text)
-    if label in _GOAL_LABELS:
+    if label is not None and label.is_goal:
         week.goal = week.goal or rest[:200]
         return
-    if label is not None:
-        child_kind = _LABELS[label]
-        if child_kind is None:  # "Book", "Video": links for the topic above
-            week.resources += [
-                link for child in _walk(entry.children) for link in child.links
-            ] + entry.links
-            return
-        if rest:
-            week.items.append(DraftItem(_title(rest), child_kind, entry.links))
+    if label is not None and label.kind is None:  # "Book", "Video": links for the topic above
+        week.resources += entry.links + nested_links
+        return
+    if label is not None and label.kind is not None:
+        if rest or not entry.children:
+            # "Practice: write ten queries", or a bare "- Project" with nothing under it.
+            _add_item(week, rest or text, label.kind, entry.links)
         for child in entry.children:
-            _collect_entry(child, week, child_kind)
+            _collect_entry(child, week, label.kind)
         return
-    item_kind = kind or ItemKind.LEARN
-    title = _title(text) or (entry.links[0].title if entry.links else "")
-    if not title:
-        return
+    if len(entry.links) == 1 and text.startswith(entry.links[0].title):
+        # "[OWASP Top 10](…) (English) (Free)": the link names the topic.
+        text = entry.links[0].title
     # Links under a topic, at any depth, are its resources; nested plain text is detail.
-    links = list(entry.links)
-    for child in _walk(entry.children):
-        links += child.links
-    week.items.append(DraftItem(title, item_kind, links))
+    _add_item(
+        week,
+        text or (entry.links[0].title if entry.links else ""),
+        kind or ItemKind.LEARN,
+        entry.links + nested_links,
+    )
 
 
 _TOPIC_COLUMNS = (
@@ -717,7 +745,7 @@ def _weeks_from_sections(document: Section, warnings: list[str]) -> tuple[list[D
     return weeks, mapping
 
 
-def _names(titles: list[str], limit: int = 8) -> str:
+def _names(titles: list[str], limit: int = 12) -> str:
     shown = [f"“{t[:40]}”" for t in titles[:limit] if t]
     more = len(titles) - limit
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
