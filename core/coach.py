@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 MAX_HOURS_PER_ENTRY = 12.0
 MAX_NOTE_CHARS = 1000
 DEFAULT_STUDY_DAYS = frozenset(range(6))  # Mon-Sat
+IMPORTED_TRACKS_CACHED = 256
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,8 @@ class Coach:
         if track is None:
             track = await uow.store.load_track(track_id)
             if track is not None:
+                if len(self._imported) >= IMPORTED_TRACKS_CACHED:
+                    del self._imported[next(iter(self._imported))]  # the oldest entry
                 self._imported[track_id] = track
         return track
 

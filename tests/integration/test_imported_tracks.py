@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -144,3 +145,17 @@ async def test_export_and_forget_cover_imported_tracks(ada: Learner, engine: Asy
 
 async def test_import_without_a_file_explains_how(ada: Learner) -> None:
     assert "Markdown file" in await ada.say("/import")
+
+
+async def test_the_track_cache_is_bounded(coach: Coach, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("core.coach.IMPORTED_TRACKS_CACHED", 2)
+    ids = []
+    for n in range(3):
+        imported = import_markdown(ROADMAP.replace(b"SQL in three weeks", f"SQL take {n}".encode()))
+        assert isinstance(imported, ImportedTrack)
+        await coach.share_track(imported, "sql.md")
+        ids.append(imported.track.id)
+    for n, track_id in enumerate(ids):
+        learner = Learner(coach, f"learner{n}")
+        assert f"Welcome to Roadmap Coach: SQL take {n}" in await learner.say(f"/start {track_id}")
+    assert list(coach._imported) == ids[1:]  # the oldest was let go
