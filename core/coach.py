@@ -113,20 +113,32 @@ class Coach:
             "forget": self._forget,
         }
 
-    async def handle(self, who: LearnerRef, text: str) -> Reply:
-        """A message typed by a learner."""
+    async def handle(self, who: LearnerRef, text: str, *, update_key: str | None = None) -> Reply:
+        """A message typed by a learner.
+
+        `update_key` names the platform update that carried it; an update delivered
+        twice (a redelivery after a crash, a retried webhook) has its effect once, and
+        the second delivery gets an empty Reply.
+        """
         parsed = parse(text)
         if isinstance(parsed, Unparsed):
             return _unparsed_reply(parsed)
-        return await self.run(who, parsed)
+        return await self.run(who, parsed, update_key=update_key)
 
-    async def press(self, who: LearnerRef, action: str) -> Reply:
+    async def press(self, who: LearnerRef, action: str, *, update_key: str | None = None) -> Reply:
         """A button pressed by a learner: its action id is a command."""
-        return await self.run(who, Command.from_action(action))
+        return await self.run(who, Command.from_action(action), update_key=update_key)
 
-    async def run(self, who: LearnerRef, command: Command) -> Reply:
+    async def run(
+        self, who: LearnerRef, command: Command, *, update_key: str | None = None
+    ) -> Reply:
         try:
-            return await self._run(who, command)
+            async with self._uow_factory() as uow:
+                if update_key is not None and not await uow.store.claim_update(update_key):
+                    return Reply()
+                reply = await self._run(uow, who, command)
+                await uow.commit()  # the claim, and anything a handler left uncommitted
+                return reply
         except StorageError:
             log.exception("storage failed during /%s", command.name)
             return views.apology()
@@ -134,40 +146,48 @@ class Coach:
             log.exception("unexpected failure during /%s", command.name)
             return views.apology()
 
-    async def _run(self, who: LearnerRef, command: Command) -> Reply:
+    async def mark_unreachable(self, who: LearnerRef) -> None:
+        """The platform refuses to deliver to this identity (the user blocked the bot)."""
+        async with self._uow_factory() as uow:
+            await uow.store.set_reachable(who.platform, who.external_id, reachable=False)
+            await uow.commit()
+
+    async def _run(self, uow: UnitOfWork, who: LearnerRef, command: Command) -> Reply:
         if command.name == "help":
             return views.help_text()
-        async with self._uow_factory() as uow:
-            snapshot = await uow.store.load(who.platform, who.external_id)
-            if command.name == "start":
-                return await self._start(uow, who, snapshot, command.args)
-            if command.name == "import":
-                return views.import_usage()
-            handler = self._handlers.get(command.name)
-            if handler is None:
-                return views.unknown_command(command.name)
-            if snapshot is None or snapshot.enrollment is None:
-                if command.name == "forget":
-                    return Reply.text("I have no data about you. Send /start to begin.")
-                return views.not_started()
-            enrollment = snapshot.enrollment
-            track = await self._track(uow, enrollment.track_id)
-            if track is None:
-                return Reply.text(
-                    "The track you were on is no longer available.",
-                    "Pick another with /settings track " + BUILTIN_TRACK_ID,
-                )
-            now = self._clock.now()
-            context = Context(
-                uow=uow,
-                who=who,
-                snapshot=snapshot,
-                enrollment=enrollment,
-                track=track,
-                now=now,
-                today=now.astimezone(enrollment.zone).date(),
+        snapshot = await uow.store.load(who.platform, who.external_id)
+        if snapshot is not None and not snapshot.reachable:
+            # They wrote to us, so they can be reached again.
+            await uow.store.set_reachable(who.platform, who.external_id, reachable=True)
+        if command.name == "start":
+            return await self._start(uow, who, snapshot, command.args)
+        if command.name == "import":
+            return views.import_usage()
+        handler = self._handlers.get(command.name)
+        if handler is None:
+            return views.unknown_command(command.name)
+        if snapshot is None or snapshot.enrollment is None:
+            if command.name == "forget":
+                return Reply.text("I have no data about you. Send /start to begin.")
+            return views.not_started()
+        enrollment = snapshot.enrollment
+        track = await self._track(uow, enrollment.track_id)
+        if track is None:
+            return Reply.text(
+                "The track you were on is no longer available.",
+                "Pick another with /settings track " + BUILTIN_TRACK_ID,
             )
-            return await handler(context, command.args)
+        now = self._clock.now()
+        context = Context(
+            uow=uow,
+            who=who,
+            snapshot=snapshot,
+            enrollment=enrollment,
+            track=track,
+            now=now,
+            today=now.astimezone(enrollment.zone).date(),
+        )
+        return await handler(context, command.args)
 
     # -- onboarding ----------------------------------------------------------
 

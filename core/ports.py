@@ -64,6 +64,7 @@ class Snapshot:
     enrollment: Enrollment | None
     # item id -> local date done, for the current week only
     week_done: dict[str, date] = field(default_factory=dict)
+    reachable: bool = True  # False once the platform refused a delivery (blocked bot)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,12 @@ class CoachStore(Protocol):
     async def create_learner(
         self, who: LearnerRef, enrollment: NewEnrollment | None
     ) -> Snapshot: ...
+
+    async def claim_update(self, key: str) -> bool:
+        """Records a platform update as handled; False if it already was."""
+        ...
+
+    async def set_reachable(self, platform: str, external_id: str, *, reachable: bool) -> None: ...
 
     async def save_track(self, track: Track, *, owner_learner_id: int | None, source: str) -> bool:
         """Stores an imported track; False if that exact track was stored before."""

@@ -180,3 +180,12 @@ class StoredTrack(Base):
     source_name: Mapped[str] = mapped_column(String(200), default="")
     content: Mapped[str] = mapped_column(Text)  # the validated Track as JSON
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProcessedUpdate(Base):
+    """Platform updates already handled, claimed in the same transaction as their effect."""
+
+    __tablename__ = "processed_updates"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -97,6 +97,7 @@ _C = _COMPLETIONS.c
 _LOAD = (
     select(
         m.Identity.learner_id.label("identity_learner_id"),
+        m.Identity.reachable.label("identity_reachable"),
         *_ENROLLMENT_COLUMNS,
         _C.item_id,
         _C.done_on,
@@ -126,6 +127,12 @@ _SAVE_ENROLLMENT = (
     .where(_E.id == bindparam("enrollment_id"))
     .values({name: bindparam(name, type_=_E[name].type) for name in _SAVED_FIELDS})
 )
+_CLAIM_UPDATE = {
+    name: dialect_insert(cast(Table, m.ProcessedUpdate.__table__)).on_conflict_do_nothing(
+        index_elements=["key"]
+    )
+    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 _ADD_COMPLETION = {
     name: dialect_insert(_COMPLETIONS).on_conflict_do_nothing(
         index_elements=["enrollment_id", "item_id"]
@@ -152,7 +159,9 @@ class SqlCoachStore:
         first = rows[0]
         enrollment = _enrollment(first) if first["id"] is not None else None
         week_done = {row["item_id"]: row["done_on"] for row in rows if row["item_id"] is not None}
-        return Snapshot(first["identity_learner_id"], enrollment, week_done)
+        return Snapshot(
+            first["identity_learner_id"], enrollment, week_done, first["identity_reachable"]
+        )
 
     async def create_learner(self, who: LearnerRef, enrollment: NewEnrollment | None) -> Snapshot:
         now = datetime.now(UTC)
@@ -171,6 +180,18 @@ class SqlCoachStore:
         )
         created = await self.create_enrollment(learner_id, enrollment) if enrollment else None
         return Snapshot(learner_id, created, {})
+
+    async def claim_update(self, key: str) -> bool:
+        stmt = _CLAIM_UPDATE[self._session.get_bind().dialect.name]
+        result = await self._execute(stmt, {"key": key[:80], "handled_at": datetime.now(UTC)})
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def set_reachable(self, platform: str, external_id: str, *, reachable: bool) -> None:
+        await self._session.execute(
+            update(m.Identity)
+            .where(m.Identity.platform == platform, m.Identity.external_id == external_id)
+            .values(reachable=reachable)
+        )
 
     async def save_track(self, track: Track, *, owner_learner_id: int | None, source: str) -> bool:
         if await self._session.scalar(select(m.StoredTrack.id).where(m.StoredTrack.id == track.id)):

@@ -412,3 +412,42 @@ async def test_work_on_a_rest_day_counts_and_missing_one_never_breaks(
     assert "Streak: 1 day." in await ada.say("/done")
     clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
     assert "Streak: 2 days." in await ada.say("/done")
+
+
+async def test_a_redelivered_update_has_its_effect_once(ada: Learner, engine: AsyncEngine) -> None:
+    await ada.coach.handle(ada.ref, "/start", update_key="test:1")
+    first = await ada.coach.handle(ada.ref, "/done", update_key="test:2")
+    again = await ada.coach.handle(ada.ref, "/done", update_key="test:2")
+    assert ": done." in first.plain_text()
+    assert again.blocks == ()
+    assert again.buttons == ()
+    assert await count(engine, m.Completion) == 1
+    assert ": done." in (await ada.coach.handle(ada.ref, "/done", update_key="test:3")).plain_text()
+
+
+async def test_a_failed_command_leaves_its_update_unclaimed(
+    ada: Learner, engine: AsyncEngine
+) -> None:
+    await ada.say("/start")
+    async with engine.begin() as connection:
+        await connection.execute(text("ALTER TABLE completions RENAME TO completions_away"))
+    try:
+        reply = await ada.coach.handle(ada.ref, "/done", update_key="test:9")
+        assert "Sorry" in reply.plain_text()
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(text("ALTER TABLE completions_away RENAME TO completions"))
+    # The redelivery is handled, not dropped as a duplicate.
+    assert ": done." in (await ada.coach.handle(ada.ref, "/done", update_key="test:9")).plain_text()
+
+
+async def test_a_blocked_identity_is_unreachable_until_it_writes_again(
+    ada: Learner, engine: AsyncEngine
+) -> None:
+    await ada.say("/start")
+    await ada.coach.mark_unreachable(ada.ref)
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(m.Identity.reachable)) is False
+    await ada.say("/today")
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(m.Identity.reachable)) is True
