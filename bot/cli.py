@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -116,17 +119,16 @@ async def _share(settings: Settings, imported: ImportedTrack, source: str) -> bo
 
 
 async def run(settings: Settings) -> int:
-    platforms = [
-        name
-        for name, token in (
-            ("Telegram", settings.telegram_bot_token),
-            ("Discord", settings.discord_bot_token),
-        )
-        if token is not None
-    ]
-    if platforms:
+    if settings.telegram_bot_token is not None:
+        if settings.discord_bot_token is not None:
+            print(
+                "DISCORD_BOT_TOKEN is set, but this version talks on Telegram only.",
+                file=sys.stderr,
+            )
+        return await run_telegram(settings)
+    if settings.discord_bot_token is not None:
         print(
-            f"{' and '.join(platforms)} token found, but this version talks only in the console; "
+            "DISCORD_BOT_TOKEN is set, but this version has no Discord adapter yet; "
             "starting the console chat.",
             file=sys.stderr,
         )
@@ -136,6 +138,52 @@ async def run(settings: Settings) -> int:
             file=sys.stderr,
         )
     return await chat(settings)
+
+
+async def run_telegram(settings: Settings) -> int:
+    from adapters.telegram.bot import TelegramAdapter, make_bot
+
+    assert settings.telegram_bot_token is not None
+    api_base = str(settings.telegram_api_base).rstrip("/") if settings.telegram_api_base else None
+    async with running_app(settings) as app:
+        bot = make_bot(settings.telegram_bot_token.get_secret_value(), api_base)
+        adapter = TelegramAdapter(app.coach, bot)
+        if settings.telegram_webhook_url is not None:
+            host, _, port = settings.telegram_webhook_listen.rpartition(":")
+            serving = adapter.run_webhook(
+                str(settings.telegram_webhook_url), settings.webhook_secret, host, int(port)
+            )
+        else:
+            serving = adapter.run_polling()
+        print("The coach is on Telegram. Stop it with Ctrl-C or SIGTERM.", file=sys.stderr)
+        try:
+            await until_stopped(serving)
+        finally:
+            await adapter.stop()
+            await bot.session.close()
+    return 0
+
+
+async def until_stopped(serving: Coroutine[Any, Any, None]) -> None:
+    """Runs until SIGTERM or SIGINT; the serving task then ends before the database closes."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
+    task = asyncio.create_task(serving)
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            task.result()  # surfaces a failure to start, such as a rejected token
+    finally:
+        stopper.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signal_number)
 
 
 async def chat(settings: Settings) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import datetime, time
 from typing import Annotated
 
@@ -33,6 +35,16 @@ class Settings(BaseSettings):
     telegram_api_base: Annotated[
         HttpUrl | None, Field(validation_alias=_env("TELEGRAM_API_BASE"))
     ] = None
+    # Webhook mode when a public URL is set; long polling otherwise.
+    telegram_webhook_url: Annotated[
+        HttpUrl | None, Field(validation_alias=_env("TELEGRAM_WEBHOOK_URL"))
+    ] = None
+    telegram_webhook_secret: Annotated[
+        SecretStr | None, Field(validation_alias=_env("TELEGRAM_WEBHOOK_SECRET"))
+    ] = None
+    telegram_webhook_listen: Annotated[
+        str, Field(validation_alias=_env("TELEGRAM_WEBHOOK_LISTEN"))
+    ] = "0.0.0.0:8080"
     discord_bot_token: Annotated[
         SecretStr | None, Field(validation_alias=_env("DISCORD_BOT_TOKEN"))
     ] = None
@@ -88,6 +100,32 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("give a time zone offset, like 2026-11-16T09:00:00+00:00")
         return value
+
+    @field_validator("telegram_webhook_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("use HOST:PORT, like 0.0.0.0:8080")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("use 1-256 letters, digits, _ or -")
+        return value
+
+    @property
+    def webhook_secret(self) -> str:
+        """The configured secret, or one derived from the token, the same on every worker."""
+        if self.telegram_webhook_secret is not None:
+            return self.telegram_webhook_secret.get_secret_value()
+        token = self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""
+        return hashlib.sha256(f"webhook:{token}".encode()).hexdigest()
 
     @field_validator("log_level")
     @classmethod

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 MAX_MESSAGE_CHARS = 2000
-MAX_ACTION_BYTES = 64  # Telegram's callback_data limit, the tightest of the platforms
+MAX_ACTION_BYTES = 62  # Telegram allows 64 bytes of callback_data; adapters add a 2-byte prefix
 
 COMMAND_NAMES = (
     "start",
@@ -26,6 +26,24 @@ COMMAND_NAMES = (
     "help",
     "import",
 )
+# What each command does, for the platforms' command menus.
+DESCRIPTIONS = {
+    "start": "Begin, or see where you are",
+    "today": "Today's items, anything overdue, or a rest day",
+    "done": "Tick the next item (or /done 3, /done yesterday)",
+    "undo": "Take back the last tick",
+    "week": "The whole week: checklist, goal, project",
+    "progress": "Streak, weeks done, hours against your pace",
+    "log": "Log study hours, e.g. /log 1.5",
+    "note": "A reflection note for this week",
+    "settings": "Time zone, nudge time, study days, pace, track",
+    "pause": "Take a break without losing your streak",
+    "resume": "Pick up after a break",
+    "import": "Follow your own Markdown roadmap",
+    "export": "All your data as JSON",
+    "forget": "Delete everything about you",
+    "help": "What I understand",
+}
 ALIASES = {
     "t": "today",
     "d": "done",

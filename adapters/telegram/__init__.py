@@ -1,0 +1,1 @@
+"""Telegram: aiogram 3 at the edge; parse updates, call the core, render Replies as HTML."""

@@ -1,0 +1,379 @@
+"""The coach on Telegram: routers, a learner middleware, delivery within Telegram's rules."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from aiogram import BaseMiddleware, Bot, Dispatcher, F, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BufferedInputFile,
+    CallbackQuery,
+    InaccessibleMessage,
+    InputPollOption,
+    Message,
+    ReplyParameters,
+    TelegramObject,
+    Update,
+    User,
+)
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from adapters.telegram.render import CoachAction, TelegramMessage, caption, render
+from core.commands import COMMAND_NAMES, DESCRIPTIONS
+from core.ports import LearnerRef
+from core.reply import Reply
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+MAX_DOCUMENT_BYTES = 1_000_000
+GROUP_COMMANDS = ("today", "done", "week", "progress", "help")
+
+
+class CoachPort(Protocol):
+    async def handle(
+        self, who: LearnerRef, text: str, *, update_key: str | None = None
+    ) -> Reply: ...
+
+    async def press(
+        self, who: LearnerRef, action: str, *, update_key: str | None = None
+    ) -> Reply: ...
+
+    async def import_roadmap(self, who: LearnerRef, filename: str, data: bytes) -> Reply: ...
+
+    async def mark_unreachable(self, who: LearnerRef) -> None: ...
+
+
+def make_bot(token: str, api_base: str | None = None) -> Bot:
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    )
+    session.middleware(RetryAfter())
+    return Bot(
+        token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+class RetryAfter(BaseRequestMiddleware):
+    """aiogram does not retry a 429 itself: wait the time Telegram names, then try again."""
+
+    def __init__(self, tries: int = 3, longest_wait: float = 60.0) -> None:
+        self.tries = tries
+        self.longest_wait = longest_wait
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        for attempt in range(1, self.tries + 1):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as limited:
+                if attempt == self.tries or limited.retry_after > self.longest_wait:
+                    raise
+                log.warning(
+                    "Telegram asked to wait %ss before %s",
+                    limited.retry_after,
+                    type(method).__name__,
+                )
+                await asyncio.sleep(limited.retry_after)
+        raise AssertionError("unreachable")
+
+
+class FloodGuard:
+    """Per-user sliding window: a user typing too fast is slowed, everyone else is not."""
+
+    def __init__(
+        self, limit: int = 6, window: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._seen: dict[int, deque[float]] = {}
+        self._warned: dict[int, float] = {}
+
+    def allow(self, user_id: int) -> bool:
+        now = self._clock()
+        recent = self._seen.setdefault(user_id, deque())
+        while recent and now - recent[0] > self.window:
+            recent.popleft()
+        if len(recent) >= self.limit:
+            return False
+        recent.append(now)
+        if len(self._seen) > 10_000:  # forget idle users
+            for idle in [
+                u for u, times in self._seen.items() if not times or now - times[-1] > self.window
+            ]:
+                del self._seen[idle]
+        return True
+
+    def should_warn(self, user_id: int) -> bool:
+        """Warn once per window, so a flood does not get a flood of warnings back."""
+        now = self._clock()
+        if now - self._warned.get(user_id, -self.window) < self.window:
+            return False
+        self._warned[user_id] = now
+        return True
+
+
+class LearnerMiddleware(BaseMiddleware):
+    """Turns the Telegram user into the core's LearnerRef and names the update for dedupe."""
+
+    def __init__(self, flood: FloodGuard) -> None:
+        self.flood = flood
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None or user.is_bot or not isinstance(event, Update):
+            return None
+        bot: Bot = data["bot"]
+        data["who"] = LearnerRef(PLATFORM, str(user.id), user.full_name)
+        data["update_key"] = f"tg:{bot.id}:{event.update_id}"
+        if not self.flood.allow(user.id):
+            chat = data.get("event_chat")
+            if chat is not None and self.flood.should_warn(user.id):
+                await bot.send_message(
+                    chat.id, "You are going fast! I will answer again in a few seconds."
+                )
+            return None
+        return await handler(event, data)
+
+
+class TelegramAdapter:
+    def __init__(self, coach: CoachPort, bot: Bot, *, flood: FloodGuard | None = None) -> None:
+        self.coach = coach
+        self.bot = bot
+        self.dispatcher = Dispatcher()
+        self.dispatcher.update.outer_middleware(LearnerMiddleware(flood or FloodGuard()))
+        self.dispatcher.include_router(self._router())
+        self._username = ""
+
+    # -- setup ---------------------------------------------------------------
+
+    async def prepare(self) -> None:
+        me = await self.bot.me()
+        self._username = (me.username or "").lower()
+        private = [
+            BotCommand(command=name, description=DESCRIPTIONS[name]) for name in COMMAND_NAMES
+        ]
+        group = [
+            BotCommand(command=name, description=DESCRIPTIONS[name]) for name in GROUP_COMMANDS
+        ]
+        await self.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
+        await self.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
+
+    @property
+    def allowed_updates(self) -> list[str]:
+        return self.dispatcher.resolve_used_update_types()
+
+    async def run_polling(self) -> None:
+        await self.prepare()
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        # Handling each update before fetching the next means an update is confirmed to
+        # Telegram only after its effect is committed; a crash then loses nothing.
+        await self.dispatcher.start_polling(
+            self.bot,
+            handle_as_tasks=False,
+            allowed_updates=self.allowed_updates,
+            handle_signals=False,
+        )
+
+    def webhook_app(self, path: str, secret: str) -> web.Application:
+        """An aiohttp app taking Telegram's webhook calls; a call without the secret gets 401."""
+        app = web.Application()
+        # Answering only after the update is handled lets Telegram retry one that failed.
+        SimpleRequestHandler(
+            self.dispatcher, self.bot, secret_token=secret, handle_in_background=False
+        ).register(app, path=path)
+        setup_application(app, self.dispatcher, bot=self.bot)
+        return app
+
+    async def run_webhook(self, url: str, secret: str, host: str, port: int) -> None:
+        await self.prepare()
+        runner = web.AppRunner(self.webhook_app(urlsplit(url).path or "/", secret))
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=self.allowed_updates)
+        log.info("Telegram webhook listening on %s:%s for %s", host, port, url)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    async def stop(self) -> None:
+        with contextlib.suppress(RuntimeError):  # polling was not running
+            await self.dispatcher.stop_polling()
+
+    # -- routing -------------------------------------------------------------
+
+    def _router(self) -> Router:
+        router = Router(name="coach")
+        router.message.register(self._on_document, F.document)
+        router.message.register(self._on_text, F.text)
+        router.callback_query.register(self._on_button, CoachAction.filter())
+        router.callback_query.register(self._on_stale_button)
+        return router
+
+    def _addressed_elsewhere(self, message: Message) -> bool:
+        """In groups: plain chatter and commands for other bots are not ours."""
+        if message.chat.type == "private":
+            return False
+        text = message.text or ""
+        if not text.startswith("/"):
+            return True
+        head = text.split(maxsplit=1)[0]
+        return "@" in head and head.split("@", 1)[1].lower() != self._username
+
+    async def _on_text(self, message: Message, who: LearnerRef, update_key: str) -> None:
+        if self._addressed_elsewhere(message):
+            return
+        reply = await self.coach.handle(who, message.text or "", update_key=update_key)
+        await self.send(
+            message.chat.id,
+            reply,
+            who,
+            reply_to=message if message.chat.type != "private" else None,
+        )
+
+    async def _on_document(self, message: Message, who: LearnerRef) -> None:
+        document = message.document
+        if document is None or message.chat.type != "private":
+            return
+        if document.file_size and document.file_size > MAX_DOCUMENT_BYTES:
+            reply = Reply.text(
+                "That file is larger than 1 MB; a roadmap must be under 1 MB of Markdown text.",
+                "Nothing was saved.",
+            )
+        else:
+            buffer = await self.bot.download(document)
+            data = buffer.read() if buffer is not None else b""
+            reply = await self.coach.import_roadmap(who, document.file_name or "roadmap.md", data)
+        await self.send(message.chat.id, reply, who)
+
+    async def _on_button(
+        self, query: CallbackQuery, callback_data: CoachAction, who: LearnerRef, update_key: str
+    ) -> None:
+        reply = await self.coach.press(who, callback_data.action, update_key=update_key)
+        await query.answer()
+        if not reply.blocks and not reply.buttons:
+            return  # a redelivered press: its effect and answer happened already
+        message = query.message
+        if message is None or isinstance(message, InaccessibleMessage):
+            await self.send(query.from_user.id, reply, who)
+            return
+        await self.edit_or_send(message, reply, who)
+
+    async def _on_stale_button(self, query: CallbackQuery) -> None:
+        await query.answer(
+            "That button is from an older version of me. Send /today for fresh ones."
+        )
+
+    # -- delivery ------------------------------------------------------------
+
+    async def edit_or_send(self, message: Message, reply: Reply, who: LearnerRef) -> None:
+        """Buttons answer in place: the pressed message becomes the answer."""
+        parts = render(reply)
+        first = parts[0] if parts and parts[0].html else None
+        if first is not None:
+            try:
+                await self.bot.edit_message_text(
+                    text=first.html,
+                    chat_id=message.chat.id,
+                    message_id=message.message_id,
+                    reply_markup=first.keyboard,
+                )
+                parts = parts[1:]
+            except TelegramBadRequest as problem:
+                if "message is not modified" in str(problem):
+                    parts = parts[1:]
+                else:
+                    log.info("could not edit message %s: %s", message.message_id, problem)
+        await self._deliver(message.chat.id, parts, who)
+
+    async def send(
+        self, chat_id: int, reply: Reply, who: LearnerRef, *, reply_to: Message | None = None
+    ) -> None:
+        await self._deliver(chat_id, render(reply), who, reply_to=reply_to)
+
+    async def _deliver(
+        self,
+        chat_id: int,
+        parts: list[TelegramMessage],
+        who: LearnerRef,
+        *,
+        reply_to: Message | None = None,
+    ) -> None:
+        reply_parameters = (
+            ReplyParameters(message_id=reply_to.message_id, allow_sending_without_reply=True)
+            if reply_to
+            else None
+        )
+        try:
+            for part in parts:
+                await self._send_one(chat_id, part, reply_parameters)
+                reply_parameters = None  # only the first message answers the command
+        except TelegramForbiddenError:
+            log.info("Telegram refuses delivery to %s; marking unreachable", who.external_id)
+            await self.coach.mark_unreachable(who)
+
+    async def _send_one(
+        self, chat_id: int, part: TelegramMessage, reply_parameters: ReplyParameters | None
+    ) -> None:
+        if part.photo is not None:
+            await self.bot.send_photo(
+                chat_id,
+                BufferedInputFile(part.photo.png, "progress.png"),
+                caption=caption(part.photo.caption) or None,
+                reply_parameters=reply_parameters,
+            )
+        elif part.document is not None:
+            await self.bot.send_document(
+                chat_id,
+                BufferedInputFile(part.document.content, part.document.filename),
+                reply_parameters=reply_parameters,
+            )
+        elif part.poll is not None:
+            quiz = part.poll
+            await self.bot.send_poll(
+                chat_id,
+                question=quiz.question,
+                options=[InputPollOption(text=option) for option in quiz.options],
+                type="quiz",
+                is_anonymous=False,  # poll_answer reaches the bot only for non-anonymous polls
+                correct_option_ids=[quiz.correct_option],
+                explanation=quiz.explanation or None,
+                reply_parameters=reply_parameters,
+            )
+        else:
+            await self.bot.send_message(
+                chat_id, part.html, reply_markup=part.keyboard, reply_parameters=reply_parameters
+            )

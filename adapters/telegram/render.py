@@ -1,0 +1,198 @@
+"""Replies as Telegram messages: HTML with every string escaped, within Telegram's limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from core.reply import (
+    Attachment,
+    Checklist,
+    Heading,
+    Image,
+    Paragraph,
+    Preformatted,
+    QuizQuestion,
+    Reply,
+)
+
+MAX_TEXT = 4096  # UTF-16 code units after entity parsing
+MAX_CAPTION = 1024
+MAX_POLL_QUESTION = 300
+MAX_POLL_OPTION = 100
+MAX_POLL_OPTIONS = 12
+MAX_EXPLANATION = 200
+MAX_BUTTON_TEXT = 64
+
+
+class CoachAction(CallbackData, prefix="a", sep="|"):
+    """A core action id in callback data; '|' because action ids use ':'."""
+
+    action: str
+
+
+@dataclass(frozen=True)
+class Line:
+    html: str
+    text: str  # the same line as Telegram shows it, after entity parsing
+
+    @property
+    def length(self) -> int:
+        return utf16_length(self.text)  # what Telegram counts against its limits
+
+
+@dataclass
+class TelegramMessage:
+    """One API call's worth of a Reply."""
+
+    html: str = ""
+    keyboard: InlineKeyboardMarkup | None = None
+    photo: Image | None = None
+    document: Attachment | None = None
+    poll: QuizQuestion | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _line(text: str, *, before: str = "", after: str = "") -> Line:
+    return Line(f"{before}{escape(text, quote=False)}{after}", text)
+
+
+def reply_lines(reply: Reply) -> list[Line]:
+    lines: list[Line] = []
+    for block in reply.blocks:
+        match block:
+            case Heading(text):
+                lines.append(_line(text, before="<b>", after="</b>"))
+            case Paragraph(text):
+                lines.extend(_line(part) for part in text.split("\n"))
+            case Checklist(items):
+                for item in items:
+                    mark = "✅ " if item.done else "▫️ "
+                    detail = f" ({item.detail})" if item.detail else ""
+                    lines.append(
+                        Line(
+                            f"{mark}{escape(item.text, quote=False)}"
+                            + (f"<i>{escape(detail, quote=False)}</i>" if detail else ""),
+                            mark + item.text + detail,
+                        )
+                    )
+            case Preformatted(text):
+                lines.extend(_line(part, before="<pre>", after="</pre>") for part in _pieces(text))
+    return lines
+
+
+def _pieces(text: str, limit: int = MAX_TEXT - 16) -> list[str]:
+    """Cuts text into pieces that fit a message, on line ends where possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if utf16_length(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        while utf16_length(line) > limit:
+            cut = limit
+            while utf16_length(line[:cut]) > limit:
+                cut -= 1
+            pieces.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+def split_html(lines: list[Line], limit: int = MAX_TEXT) -> list[str]:
+    """Packs whole lines into messages; a line too long for one is cut into plain pieces."""
+    messages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        if line.length > limit:
+            if current:
+                messages.append("\n".join(current))
+                current, size = [], 0
+            # Only plain paragraphs get this long; cut the text, then escape each piece.
+            messages.extend(escape(piece, quote=False) for piece in _pieces(line.text, limit))
+            continue
+        extra = line.length + (1 if current else 0)
+        if current and size + extra > limit:
+            messages.append("\n".join(current))
+            current, size = [], 0
+            extra = line.length
+        current.append(line.html)
+        size += extra
+    if current:
+        messages.append("\n".join(current))
+    return [m for m in messages if m.strip()]
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=button.label[:MAX_BUTTON_TEXT],
+                    callback_data=CoachAction(action=button.action).pack(),
+                )
+                for button in row
+            ]
+            for row in reply.buttons
+        ]
+    )
+
+
+def render(reply: Reply) -> list[TelegramMessage]:
+    """The messages to send for a Reply, buttons on the last text message."""
+    messages = [TelegramMessage(html=chunk) for chunk in split_html(reply_lines(reply))]
+    if reply.image is not None:
+        messages.append(TelegramMessage(photo=reply.image))
+    if reply.attachment is not None:
+        messages.append(TelegramMessage(document=reply.attachment))
+    if reply.quiz is not None:
+        messages.append(TelegramMessage(poll=fit_quiz(reply.quiz)))
+    markup = keyboard(reply)
+    if markup is not None:
+        text_messages = [m for m in messages if m.html]
+        if text_messages:
+            text_messages[-1].keyboard = markup
+        else:
+            messages.append(TelegramMessage(html="Choose:", keyboard=markup))
+    return messages
+
+
+def caption(text: str) -> str:
+    if utf16_length(text) <= MAX_CAPTION:
+        return escape(text, quote=False)
+    cut = MAX_CAPTION - 1
+    while utf16_length(text[:cut]) > MAX_CAPTION - 1:
+        cut -= 1
+    return escape(text[:cut], quote=False) + "…"
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fit_quiz(quiz: QuizQuestion) -> QuizQuestion:
+    """A quiz within poll limits: the core keeps its own within them, this is the last guard."""
+    options = tuple(_shorten(o, MAX_POLL_OPTION) for o in quiz.options[:MAX_POLL_OPTIONS])
+    lines = quiz.explanation.split("\n")
+    explanation = "\n".join(lines[:2]) + (" " + " ".join(lines[2:]) if len(lines) > 2 else "")
+    return QuizQuestion(
+        question=_shorten(quiz.question, MAX_POLL_QUESTION),
+        options=options,
+        correct_option=min(quiz.correct_option, len(options) - 1),
+        explanation=_shorten(explanation, MAX_EXPLANATION),
+    )
