@@ -194,7 +194,7 @@ class TelegramAdapter:
     def allowed_updates(self) -> list[str]:
         return self.dispatcher.resolve_used_update_types()
 
-    async def run_polling(self) -> None:
+    async def run_polling(self, *, polling_timeout: int = 10) -> None:
         await self.prepare()
         await self.bot.delete_webhook(drop_pending_updates=False)
         # Handling each update before fetching the next means an update is confirmed to

@@ -26,6 +26,7 @@ MAX_POLL_OPTION = 100
 MAX_POLL_OPTIONS = 12
 MAX_EXPLANATION = 200
 MAX_BUTTON_TEXT = 64
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
 
 class CoachAction(CallbackData, prefix="a", sep="|"):
@@ -113,27 +114,35 @@ def _pieces(text: str, limit: int = MAX_TEXT - 16) -> list[str]:
 
 def split_html(lines: list[Line], limit: int = MAX_TEXT) -> list[str]:
     """Packs whole lines into messages; a line too long for one is cut into plain pieces."""
-    messages: list[str] = []
-    current: list[str] = []
+    messages: list[list[Line]] = []
+    current: list[Line] = []
     size = 0
     for line in lines:
         if line.length > limit:
             if current:
-                messages.append("\n".join(current))
+                messages.append(current)
                 current, size = [], 0
-            # Only plain paragraphs get this long; cut the text, then escape each piece.
-            messages.extend(escape(piece, quote=False) for piece in _pieces(line.text, limit))
+            messages.extend([_line(piece)] for piece in _pieces(line.text, limit))
             continue
         extra = line.length + (1 if current else 0)
         if current and size + extra > limit:
-            messages.append("\n".join(current))
+            messages.append(current)
             current, size = [], 0
             extra = line.length
-        current.append(line.html)
+        current.append(line)
         size += extra
     if current:
-        messages.append("\n".join(current))
-    return [m for m in messages if m.strip()]
+        messages.append(current)
+    # Telegram refuses a message with nothing visible in it.
+    return [
+        "\n".join(line.html for line in message)
+        for message in messages
+        if _visible("".join(line.text for line in message))
+    ]
+
+
+def _visible(text: str) -> bool:
+    return any(not char.isspace() and char not in INVISIBLE for char in text)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -1,0 +1,289 @@
+"""The coach on Telegram as users meet it: real aiogram over HTTP against a fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.telegram.bot import FloodGuard, TelegramAdapter, make_bot
+from core.coach import Coach
+from core.ports import LearnerRef
+from core.reply import QuizQuestion, Reply
+from core.storage import models as m
+from tests.fakes.telegram import FakeTelegram
+
+TOKEN = "123456:TEST-token"
+ADA = 1001
+BOB = 1002
+GROUP = -100500
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN) as fake:
+        fake.add_user(ADA, "Ada")
+        fake.add_user(BOB, "Bob")
+        yield fake
+
+
+@pytest.fixture
+async def adapter(tg: FakeTelegram, coach: Coach) -> AsyncIterator[TelegramAdapter]:
+    bot = make_bot(TOKEN, tg.base_url)
+    adapter = TelegramAdapter(coach, bot)
+    polling = asyncio.create_task(adapter.run_polling(polling_timeout=1))
+    await tg.wait_for(lambda t: bool(t.calls_of("getUpdates")))
+    yield adapter
+    await adapter.stop()
+    polling.cancel()
+    await asyncio.gather(polling, return_exceptions=True)
+    await bot.session.close()
+
+
+async def reply_to(tg: FakeTelegram, user: int, text: str, *, chat: int | None = None) -> dict:
+    chat_id = chat or user
+    before = len(tg.sent(chat_id))
+    tg.send_text(user, text, chat_id=chat)
+    await tg.wait_for(lambda t: len(t.sent(chat_id)) > before)
+    return tg.last(chat_id)
+
+
+def buttons(message: dict) -> list[dict]:
+    return [
+        b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
+    ]
+
+
+async def count(engine: AsyncEngine, model: type[m.Base]) -> int:
+    async with engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_week_on_telegram(
+    tg: FakeTelegram, adapter: TelegramAdapter, engine: AsyncEngine
+) -> None:
+    # The command menu and the update types come first.
+    assert {c["command"] for c in tg.commands["all_private_chats"]} >= {
+        "start",
+        "today",
+        "done",
+        "week",
+    }
+    assert {c["command"] for c in tg.commands["all_group_chats"]} == {
+        "today",
+        "done",
+        "week",
+        "progress",
+        "help",
+    }
+    assert set(tg.allowed_updates or []) >= {"message", "callback_query"}
+
+    welcome = await reply_to(tg, ADA, "/start")
+    assert "Welcome to Roadmap Coach: Python Backend Developer" in welcome["text"]
+    assert "<b>" in welcome["html"]
+
+    today = await reply_to(tg, ADA, "/today")
+    assert "Mon 16 Nov" in today["text"]
+    first = buttons(today)[0]
+    assert first["text"].startswith("✓ 1.")
+    assert first["callback_data"] == "a|done:w01-setup"
+
+    # The ✓ button is /done for that item and edits the message in place.
+    tg.press(ADA, today["message_id"], first["callback_data"])
+    await tg.wait_for(lambda t: ": done." in t.sent(ADA)[-1]["text"])
+    edited = tg.sent(ADA)[-1]
+    assert edited["message_id"] == today["message_id"]
+    assert edited.get("edit_date")
+    assert tg.callback_answers  # the spinner stops
+
+    assert "2." in (await reply_to(tg, ADA, "/done"))["text"]
+    assert "Week 1 of 24" in (await reply_to(tg, ADA, "/week"))["text"]
+    progress = await reply_to(tg, ADA, "/progress")
+    assert "Items done: 2 of 172" in progress["text"]
+    assert await count(engine, m.Completion) == 2
+
+
+async def test_hostile_titles_are_escaped(tg: FakeTelegram, adapter: TelegramAdapter) -> None:
+    # Code spans keep tags as text: exactly what must reach Telegram escaped.
+    roadmap = b"## Week 1: `<b>Bold</b>` & `<script>`\n- Use `<div>` & `&amp;` safely\n## Week 2: x\n- y\n"
+    tg.send_document(ADA, "evil.md", roadmap)
+    await tg.wait_for(lambda t: bool(t.sent(ADA)))
+    preview = tg.last(ADA)
+    assert "<b>Bold</b> & <script>" in preview["text"]  # shown as written, not as markup
+    tg.press(ADA, preview["message_id"], buttons(preview)[0]["callback_data"])
+    await tg.wait_for(lambda t: "Welcome" in t.last(ADA)["text"])
+    week = await reply_to(tg, ADA, "/week")
+    assert "Use <div> & &amp; safely" in week["text"]
+
+
+async def test_groups_answer_only_commands_for_this_bot(
+    tg: FakeTelegram, adapter: TelegramAdapter
+) -> None:
+    tg.add_group(GROUP, "Study group", admins=[ADA])
+    await reply_to(tg, ADA, "/start")
+    answer = await reply_to(tg, ADA, "/today@coach_test_bot", chat=GROUP)
+    assert "Week 1 of 24" in answer["text"]
+    assert answer["reply_to_message_id"]  # answers the command it was given
+    sent_before = len(tg.sent(GROUP))
+    tg.send_text(ADA, "/today@some_other_bot", chat_id=GROUP)
+    tg.send_text(ADA, "good morning everyone", chat_id=GROUP)
+    await reply_to(tg, BOB, "/help")  # a later update, so the two above were handled
+    assert len(tg.sent(GROUP)) == sent_before
+
+
+async def test_a_redelivered_update_counts_once(
+    tg: FakeTelegram, adapter: TelegramAdapter, engine: AsyncEngine
+) -> None:
+    await reply_to(tg, ADA, "/start")
+    update_id = tg.send_text(ADA, "/done")
+    update = copy.deepcopy(next(u for u in tg.pending_updates() if u["update_id"] == update_id))
+    await tg.wait_for(lambda t: ": done." in t.last(ADA)["text"])
+    sent = len(tg.sent(ADA))
+    tg.enqueue(update)  # the same update_id again, as after a crash before confirmation
+    await reply_to(tg, BOB, "/help")
+    assert await count(engine, m.Completion) == 1
+    assert len(tg.sent(ADA)) == sent
+
+
+async def test_a_429_is_waited_out(tg: FakeTelegram, adapter: TelegramAdapter) -> None:
+    tg.fail_next("sendMessage", status=429, retry_after=1)
+    reply = await reply_to(tg, ADA, "/help")
+    assert "What I understand" in reply["text"]
+    statuses = [r.status for r in tg.log if r.method.lower() == "sendmessage"]
+    assert statuses[:2] == [429, 200]
+
+
+async def test_a_blocked_user_is_marked_unreachable(
+    tg: FakeTelegram, adapter: TelegramAdapter, engine: AsyncEngine
+) -> None:
+    await reply_to(tg, ADA, "/start")
+    tg.block(ADA)
+    # What a nudge meets once the user has blocked the bot.
+    await adapter.send(ADA, Reply.text("Time for today's items!"), adapter_who(ADA))
+    assert any(r.status == 403 for r in tg.log)
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(m.Identity.reachable)) is False
+
+
+async def test_one_user_flooding_is_slowed_and_others_are_not(
+    tg: FakeTelegram, coach: Coach
+) -> None:
+    bot = make_bot(TOKEN, tg.base_url)
+    adapter = TelegramAdapter(coach, bot, flood=FloodGuard(limit=3, window=60))
+    polling = asyncio.create_task(adapter.run_polling(polling_timeout=1))
+    try:
+        for _ in range(6):
+            tg.send_text(ADA, "/help")
+        answer = await reply_to(tg, BOB, "/help")
+        assert "What I understand" in answer["text"]
+        texts = [message["text"] for message in tg.sent(ADA)]
+        assert sum("What I understand" in t for t in texts) == 3
+        assert sum("going fast" in t for t in texts) == 1
+    finally:
+        await adapter.stop()
+        polling.cancel()
+        await asyncio.gather(polling, return_exceptions=True)
+        await bot.session.close()
+
+
+async def test_a_quiz_becomes_a_non_anonymous_quiz_poll(tg: FakeTelegram, coach: Coach) -> None:
+    bot = make_bot(TOKEN, tg.base_url)
+    adapter = TelegramAdapter(coach, bot)
+    try:
+        quiz = QuizQuestion(
+            "Which SQL join keeps rows without a match on the left side?",
+            ("INNER JOIN", "LEFT JOIN", "CROSS JOIN"),
+            correct_option=1,
+            explanation="LEFT JOIN keeps every left row and fills the right with NULLs.",
+        )
+        await adapter.send(ADA, Reply(quiz=quiz), adapter_who(ADA))
+        poll = tg.last(ADA)["poll"]
+        assert poll["type"] == "quiz"
+        assert poll["is_anonymous"] is False
+        assert [o["text"] for o in poll["options"]] == list(quiz.options)
+    finally:
+        await bot.session.close()
+
+
+def adapter_who(user: int) -> LearnerRef:
+    return LearnerRef("telegram", str(user))
+
+
+async def webhook_server(
+    adapter: TelegramAdapter, path: str, secret: str
+) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(adapter.webhook_app(path, secret))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}{path}"
+
+
+async def test_webhook_mode_checks_the_secret(
+    tg: FakeTelegram, coach: Coach, engine: AsyncEngine
+) -> None:
+    bot = make_bot(TOKEN, tg.base_url)
+    adapter = TelegramAdapter(coach, bot)
+    await adapter.prepare()
+    runner, url = await webhook_server(adapter, "/telegram/hook", "s3cret-token")
+    try:
+        await bot.set_webhook(
+            url, secret_token="s3cret-token", allowed_updates=adapter.allowed_updates
+        )
+        start = tg.send_text(ADA, "/start")
+        assert await tg.deliver(start) == 200
+        assert "Welcome" in tg.last(ADA)["text"]
+        done = tg.send_text(ADA, "/done")
+        assert await tg.deliver(done, secret="wrong") == 401
+        assert await tg.deliver(done, secret=None) == 401
+        assert await count(engine, m.Completion) == 0
+        assert await tg.deliver(done) == 200
+        assert await count(engine, m.Completion) == 1
+    finally:
+        await runner.cleanup()
+        await bot.session.close()
+
+
+def test_coach_run_talks_to_telegram_as_a_subprocess(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with FakeTelegram(token=TOKEN) as fake:
+            fake.add_user(ADA, "Ada")
+            env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+            env.update(
+                DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}",
+                TELEGRAM_BOT_TOKEN=TOKEN,
+                TELEGRAM_API_BASE=fake.base_url,
+                COACH_FROZEN_TIME="2026-11-16T09:00:00+00:00",
+            )
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                env=env,
+                cwd=str(tmp_path),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            try:
+                await fake.wait_for(lambda t: bool(t.calls_of("getUpdates")), timeout=30)
+                fake.send_text(ADA, "/start")
+                await fake.wait_for(lambda t: "Welcome" in t.last(ADA)["text"], timeout=15)
+                fake.send_text(ADA, "/today")
+                await fake.wait_for(lambda t: "Mon 16 Nov" in t.last(ADA)["text"], timeout=15)
+            finally:
+                process.terminate()
+                _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+            assert process.returncode == 0, stderr.decode()
+            assert b"Traceback" not in stderr
+
+    asyncio.run(scenario())
