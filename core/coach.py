@@ -38,6 +38,8 @@ MAX_HOURS_PER_ENTRY = 12.0
 MAX_NOTE_CHARS = 1000
 DEFAULT_STUDY_DAYS = frozenset(range(6))  # Mon-Sat
 IMPORTED_TRACKS_CACHED = 256
+# Answering these twice changes nothing, so a redelivery of one needs no claim (a write).
+READ_ONLY_COMMANDS = frozenset({"today", "week", "progress", "help", "export"})
 
 
 @dataclass(frozen=True)
@@ -134,10 +136,12 @@ class Coach:
     ) -> Reply:
         try:
             async with self._uow_factory() as uow:
-                if update_key is not None and not await uow.store.claim_update(update_key):
+                claims = update_key is not None and command.name not in READ_ONLY_COMMANDS
+                if claims and not await uow.store.claim_update(update_key or ""):
                     return Reply()
                 reply = await self._run(uow, who, command)
-                await uow.commit()  # the claim, and anything a handler left uncommitted
+                if claims:
+                    await uow.commit()  # the claim, also for a command that changed nothing
                 return reply
         except StorageError:
             log.exception("storage failed during /%s", command.name)
@@ -159,6 +163,7 @@ class Coach:
         if snapshot is not None and not snapshot.reachable:
             # They wrote to us, so they can be reached again.
             await uow.store.set_reachable(who.platform, who.external_id, reachable=True)
+            await uow.commit()
         if command.name == "start":
             return await self._start(uow, who, snapshot, command.args)
         if command.name == "import":
