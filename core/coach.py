@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,7 +28,8 @@ from core.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from core.reply import Attachment, Button, Reply
+from core.quiz import QuestionBank, builtin_bank, next_question, shuffled
+from core.reply import Attachment, Button, QuizQuestion, Reply
 from core.schedule import next_nudge_at
 from core.settings_input import SettingsInputError, parse_study_days, parse_time, parse_timezone
 from core.tracks import BUILTIN_TRACK_ID, Track, TrackCatalog
@@ -94,12 +96,14 @@ class Coach:
         clock: Clock,
         catalog: TrackCatalog,
         defaults: Defaults | None = None,
+        questions: QuestionBank | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._catalog = catalog
         self._imported: dict[str, Track] = {}  # imported tracks never change, so caching is safe
         self._defaults = defaults or Defaults()
+        self._questions = questions
         self._handlers: dict[str, Handler] = {
             "today": self._today,
             "done": self._done,
@@ -113,6 +117,7 @@ class Coach:
             "resume": self._resume,
             "export": self._export,
             "forget": self._forget,
+            "quiz": self._quiz,
         }
 
     async def handle(self, who: LearnerRef, text: str, *, update_key: str | None = None) -> Reply:
@@ -278,6 +283,86 @@ class Coach:
             return views.import_preview(preview(result), result.track, command.as_action())
         except StorageError:
             log.exception("storage failed while importing a roadmap")
+            return views.apology()
+
+    # -- quizzes -------------------------------------------------------------
+
+    @property
+    def questions(self) -> QuestionBank:
+        if self._questions is None:
+            self._questions = builtin_bank()
+        return self._questions
+
+    async def _quiz(self, ctx: Context, args: str) -> Reply:
+        week = ctx.track.week(ctx.enrollment.current_week_id) or ctx.track.first_week
+        studied = [w.id for w in ctx.track.weeks if w.number <= week.number]
+        candidates = self.questions.for_weeks(studied) if ctx.track.id == BUILTIN_TRACK_ID else []
+        history = await ctx.uow.store.quiz_history(ctx.snapshot.learner_id) if candidates else {}
+        question = next_question(candidates, history)
+        if question is None:
+            return views.no_questions(ctx.track)
+        options, correct, order = shuffled(question, random.Random())
+        quiz_id = await ctx.uow.store.add_quiz(
+            ctx.snapshot.learner_id,
+            question_id=question.id,
+            option_order=order,
+            correct_option=correct,
+            at=ctx.now,
+        )
+        await ctx.uow.commit()
+        return Reply(
+            quiz=QuizQuestion(
+                question.question, options, correct, question.explanation, quiz_id=quiz_id
+            )
+        )
+
+    async def quiz_sent(self, quiz_id: int, platform: str, poll_ref: str) -> None:
+        """Where an adapter put a quiz (a Telegram poll id, say), so its answers find it."""
+        async with self._uow_factory() as uow:
+            await uow.store.set_quiz_ref(quiz_id, platform=platform, poll_ref=poll_ref)
+            await uow.commit()
+
+    async def quiz_answered(
+        self,
+        who: LearnerRef,
+        platform: str,
+        poll_ref: str,
+        option_ids: list[int],
+        *,
+        update_key: str | None = None,
+    ) -> Reply:
+        """Grades an answer. Unknown polls, second answers and other people's answers change
+        nothing and get an empty Reply."""
+        try:
+            async with self._uow_factory() as uow:
+                if update_key is not None and not await uow.store.claim_update(update_key):
+                    return Reply()
+                quiz = await uow.store.find_quiz(platform, poll_ref)
+                snapshot = await uow.store.load(who.platform, who.external_id)
+                if (
+                    quiz is None
+                    or quiz.answered
+                    or snapshot is None
+                    or snapshot.learner_id != quiz.learner_id
+                ):
+                    await uow.commit()
+                    return Reply()
+                if len(option_ids) != 1:
+                    await uow.commit()
+                    return Reply()  # a retracted vote
+                question = self.questions.get(quiz.question_id)
+                correct = option_ids[0] == quiz.correct_option
+                recorded = await uow.store.answer_quiz(
+                    quiz.id, chosen=option_ids[0], correct=correct, at=self._clock.now()
+                )
+                await uow.commit()
+            if not recorded or question is None:
+                return Reply()
+            return views.quiz_result(
+                correct, question.options[question.answer], question.explanation
+            )
+        except StorageError:
+            log.exception("storage failed while grading a quiz")
             return views.apology()
 
     async def share_track(self, imported: ImportedTrack, source: str) -> bool:

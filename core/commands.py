@@ -25,6 +25,7 @@ COMMAND_NAMES = (
     "forget",
     "help",
     "import",
+    "quiz",
 )
 # What each command does, for the platforms' command menus.
 DESCRIPTIONS = {
@@ -40,6 +41,7 @@ DESCRIPTIONS = {
     "pause": "Take a break without losing your streak",
     "resume": "Pick up after a break",
     "import": "Follow your own Markdown roadmap",
+    "quiz": "A question on what you studied",
     "export": "All your data as JSON",
     "forget": "Delete everything about you",
     "help": "What I understand",

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from core.activity import DayBitmap
 from core.pace import Pace
+from core.quiz import Asked
 from core.tracks import Track
 
 
@@ -85,6 +86,15 @@ class ProgressFigures:
 
 
 @dataclass(frozen=True)
+class QuizRecord:
+    id: int
+    learner_id: int
+    question_id: str
+    correct_option: int
+    answered: bool
+
+
+@dataclass(frozen=True)
 class TrackRef:
     id: str
     title: str
@@ -102,6 +112,26 @@ class CoachStore(Protocol):
         ...
 
     async def set_reachable(self, platform: str, external_id: str, *, reachable: bool) -> None: ...
+
+    async def quiz_history(self, learner_id: int) -> dict[str, Asked]: ...
+
+    async def add_quiz(
+        self,
+        learner_id: int,
+        *,
+        question_id: str,
+        option_order: str,
+        correct_option: int,
+        at: datetime,
+    ) -> int: ...
+
+    async def set_quiz_ref(self, quiz_id: int, *, platform: str, poll_ref: str) -> None: ...
+
+    async def find_quiz(self, platform: str, poll_ref: str) -> QuizRecord | None: ...
+
+    async def answer_quiz(self, quiz_id: int, *, chosen: int, correct: bool, at: datetime) -> bool:
+        """Records the first answer; False if the quiz was answered already."""
+        ...
 
     async def save_track(self, track: Track, *, owner_learner_id: int | None, source: str) -> bool:
         """Stores an imported track; False if that exact track was stored before."""

@@ -51,6 +51,7 @@ class QuizQuestion:
     options: tuple[str, ...]
     correct_option: int
     explanation: str = ""
+    quiz_id: int | None = None  # the core's record; adapters report where they sent it
 
 
 @dataclass(frozen=True)

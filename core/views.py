@@ -131,6 +131,7 @@ def help_text() -> Reply:
                 "/note text – a reflection note for this week\n"
                 "/settings – time zone, nudge time, study days, pace, track\n"
                 "/pause, /resume – take a break without losing your streak\n"
+                "/quiz – a question on this week and the ones before\n"
                 "/import – follow your own Markdown roadmap (send the .md file)\n"
                 "/export – all your data as JSON; /forget – delete it all"
             ),
@@ -472,4 +473,20 @@ def import_preview(preview_text: str, track: Track, start_action: str) -> Reply:
             ),
         ),
         buttons=((Button(f"Start {track.title}"[:MAX_BUTTON_LABEL], start_action),),),
+    )
+
+
+# -- quizzes ------------------------------------------------------------------
+
+
+def no_questions(track: Track) -> Reply:
+    return Reply.text(f"I have no quiz questions for {track.title} yet. /week shows what to study.")
+
+
+def quiz_result(correct: bool, right_option: str, explanation: str) -> Reply:
+    verdict = "Correct!" if correct else f"Not quite: the answer is “{right_option}”."
+    return Reply.text(
+        verdict,
+        explanation,
+        buttons=((Button("Another question", "quiz"),),),
     )

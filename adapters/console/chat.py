@@ -22,6 +22,18 @@ class CoachPort(Protocol):
 
     async def import_roadmap(self, who: LearnerRef, filename: str, data: bytes) -> Reply: ...
 
+    async def quiz_sent(self, quiz_id: int, platform: str, poll_ref: str) -> None: ...
+
+    async def quiz_answered(
+        self,
+        who: LearnerRef,
+        platform: str,
+        poll_ref: str,
+        option_ids: list[int],
+        *,
+        update_key: str | None = None,
+    ) -> Reply: ...
+
 
 # One byte over the importer's limit is enough for it to refuse a file as too large.
 MAX_IMPORT_READ = 1_000_001
@@ -32,6 +44,7 @@ def render(reply: Reply, *, choices: tuple[Button, ...] = ()) -> str:
     if reply.quiz is not None:
         parts.append(reply.quiz.question)
         parts.extend(f"  {n}) {option}" for n, option in enumerate(reply.quiz.options, start=1))
+        parts.append("(type the number of your answer)")
     if reply.image is not None:
         parts.append(f"[picture: {reply.image.caption or 'chart'}]")
     if reply.attachment is not None:
@@ -57,6 +70,7 @@ class ConsoleChat:
         self._stdout = stdout
         self._interactive = interactive
         self._choices: tuple[Button, ...] = ()
+        self._open_quiz: tuple[str, int] | None = None  # (reference, number of options)
 
     async def run(self) -> None:
         if self._interactive:
@@ -72,12 +86,23 @@ class ConsoleChat:
                 break
             reply = await self.send(line.rstrip("\n"))
             self._choices = reply.all_buttons
+            if reply.quiz is not None and reply.quiz.quiz_id is not None:
+                reference = str(reply.quiz.quiz_id)
+                await self._coach.quiz_sent(reply.quiz.quiz_id, PLATFORM, reference)
+                self._open_quiz = (reference, len(reply.quiz.options))
             self._write(render(reply, choices=self._choices))
         if self._interactive:
             self._write("Bye! Your progress is saved.")
 
     async def send(self, text: str) -> Reply:
         choice = text.strip()
+        if choice.isdigit() and self._open_quiz and 1 <= int(choice) <= self._open_quiz[1]:
+            reference, _ = self._open_quiz
+            self._open_quiz = None
+            return await self._coach.quiz_answered(
+                self._who, PLATFORM, reference, [int(choice) - 1]
+            )
+        self._open_quiz = None  # moving on leaves the question unanswered
         if choice.isdigit() and self._choices and 1 <= int(choice) <= len(self._choices):
             return await self._coach.press(self._who, self._choices[int(choice) - 1].action)
         command, _, argument = choice.partition(" ")

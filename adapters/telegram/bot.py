@@ -29,6 +29,7 @@ from aiogram.types import (
     InaccessibleMessage,
     InputPollOption,
     Message,
+    PollAnswer,
     ReplyParameters,
     TelegramObject,
     Update,
@@ -61,6 +62,18 @@ class CoachPort(Protocol):
     async def import_roadmap(self, who: LearnerRef, filename: str, data: bytes) -> Reply: ...
 
     async def mark_unreachable(self, who: LearnerRef) -> None: ...
+
+    async def quiz_sent(self, quiz_id: int, platform: str, poll_ref: str) -> None: ...
+
+    async def quiz_answered(
+        self,
+        who: LearnerRef,
+        platform: str,
+        poll_ref: str,
+        option_ids: list[int],
+        *,
+        update_key: str | None = None,
+    ) -> Reply: ...
 
 
 def make_bot(token: str, api_base: str | None = None) -> Bot:
@@ -241,6 +254,7 @@ class TelegramAdapter:
         router.message.register(self._on_text, F.text)
         router.callback_query.register(self._on_button, CoachAction.filter())
         router.callback_query.register(self._on_stale_button)
+        router.poll_answer.register(self._on_poll_answer)
         return router
 
     def _addressed_elsewhere(self, message: Message) -> bool:
@@ -291,6 +305,15 @@ class TelegramAdapter:
             await self.send(query.from_user.id, reply, who)
             return
         await self.edit_or_send(message, reply, who)
+
+    async def _on_poll_answer(
+        self, poll_answer: PollAnswer, who: LearnerRef, update_key: str
+    ) -> None:
+        reply = await self.coach.quiz_answered(
+            who, PLATFORM, poll_answer.poll_id, list(poll_answer.option_ids), update_key=update_key
+        )
+        if reply.blocks and poll_answer.user is not None:
+            await self.send(poll_answer.user.id, reply, who)
 
     async def _on_stale_button(self, query: CallbackQuery) -> None:
         await query.answer(
@@ -363,7 +386,7 @@ class TelegramAdapter:
             )
         elif part.poll is not None:
             quiz = part.poll
-            await self.bot.send_poll(
+            sent = await self.bot.send_poll(
                 chat_id,
                 question=quiz.question,
                 options=[InputPollOption(text=option) for option in quiz.options],
@@ -373,6 +396,8 @@ class TelegramAdapter:
                 explanation=quiz.explanation or None,
                 reply_parameters=reply_parameters,
             )
+            if quiz.quiz_id is not None and sent.poll is not None:
+                await self.coach.quiz_sent(quiz.quiz_id, PLATFORM, sent.poll.id)
         else:
             await self.bot.send_message(
                 chat_id, part.html, reply_markup=part.keyboard, reply_parameters=reply_parameters

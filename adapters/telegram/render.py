@@ -204,4 +204,5 @@ def fit_quiz(quiz: QuizQuestion) -> QuizQuestion:
         options=options,
         correct_option=min(quiz.correct_option, len(options) - 1),
         explanation=_shorten(explanation, MAX_EXPLANATION),
+        quiz_id=quiz.quiz_id,
     )

@@ -189,3 +189,25 @@ class ProcessedUpdate(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class QuizDelivery(Base):
+    """One quiz question put to a learner, with the option order they saw and their answer."""
+
+    __tablename__ = "quiz_deliveries"
+    __table_args__ = (
+        UniqueConstraint("platform", "poll_ref"),
+        Index("ix_quiz_deliveries_learner_question", "learner_id", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(32))
+    option_order: Mapped[str] = mapped_column(String(32))  # "2,0,1,3": shown position -> bank index
+    correct_option: Mapped[int]  # in the order shown
+    platform: Mapped[str | None] = mapped_column(String(16))
+    poll_ref: Mapped[str | None] = mapped_column(String(64))  # the platform's poll id, once sent
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    chosen: Mapped[int | None]
+    correct: Mapped[bool | None]

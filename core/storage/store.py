@@ -24,9 +24,11 @@ from core.ports import (
     LearnerRef,
     NewEnrollment,
     ProgressFigures,
+    QuizRecord,
     Snapshot,
     TrackRef,
 )
+from core.quiz import Asked
 from core.storage import models as m
 from core.tracks import Track
 
@@ -192,6 +194,73 @@ class SqlCoachStore:
             .where(m.Identity.platform == platform, m.Identity.external_id == external_id)
             .values(reachable=reachable)
         )
+
+    async def quiz_history(self, learner_id: int) -> dict[str, Asked]:
+        q = m.QuizDelivery
+        rows = await self._session.execute(
+            select(q.question_id, q.correct, q.sent_at)
+            .where(q.learner_id == learner_id)
+            .order_by(q.sent_at, q.id)
+        )
+        history: dict[str, Asked] = {}
+        for question_id, correct, sent_at in rows:
+            before = history.get(question_id)
+            history[question_id] = Asked((before.times if before else 0) + 1, correct, sent_at)
+        return history
+
+    async def add_quiz(
+        self,
+        learner_id: int,
+        *,
+        question_id: str,
+        option_order: str,
+        correct_option: int,
+        at: datetime,
+    ) -> int:
+        quiz_id = await self._session.scalar(
+            insert(m.QuizDelivery)
+            .values(
+                learner_id=learner_id,
+                question_id=question_id,
+                option_order=option_order,
+                correct_option=correct_option,
+                sent_at=at,
+            )
+            .returning(m.QuizDelivery.id)
+        )
+        assert quiz_id is not None
+        return int(quiz_id)
+
+    async def set_quiz_ref(self, quiz_id: int, *, platform: str, poll_ref: str) -> None:
+        await self._session.execute(
+            update(m.QuizDelivery)
+            .where(m.QuizDelivery.id == quiz_id)
+            .values(platform=platform, poll_ref=poll_ref)
+        )
+
+    async def find_quiz(self, platform: str, poll_ref: str) -> QuizRecord | None:
+        q = m.QuizDelivery
+        row = (
+            await self._session.execute(
+                select(q.id, q.learner_id, q.question_id, q.correct_option, q.answered_at).where(
+                    q.platform == platform, q.poll_ref == poll_ref
+                )
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        return QuizRecord(
+            row.id, row.learner_id, row.question_id, row.correct_option, row.answered_at is not None
+        )
+
+    async def answer_quiz(self, quiz_id: int, *, chosen: int, correct: bool, at: datetime) -> bool:
+        q = m.QuizDelivery
+        result = await self._session.execute(
+            update(q)
+            .where(q.id == quiz_id, q.answered_at.is_(None))
+            .values(chosen=chosen, correct=correct, answered_at=at)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def save_track(self, track: Track, *, owner_learner_id: int | None, source: str) -> bool:
         if await self._session.scalar(select(m.StoredTrack.id).where(m.StoredTrack.id == track.id)):
@@ -463,7 +532,7 @@ class SqlCoachStore:
         await self._session.execute(
             delete(m.Completion).where(m.Completion.enrollment_id.in_(enrollment_ids))
         )
-        for model in (m.HourLog, m.Note, m.Enrollment, m.Identity):
+        for model in (m.HourLog, m.Note, m.QuizDelivery, m.Enrollment, m.Identity):
             await self._session.execute(delete(model).where(model.learner_id == learner_id))
         await self._session.execute(
             delete(m.StoredTrack).where(m.StoredTrack.owner_learner_id == learner_id)

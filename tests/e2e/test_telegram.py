@@ -16,11 +16,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.telegram.bot import FloodGuard, TelegramAdapter, make_bot
+from core.clock import FrozenClock
 from core.coach import Coach
 from core.ports import LearnerRef
-from core.reply import QuizQuestion, Reply
+from core.reply import Reply
 from core.storage import models as m
+from core.storage.engine import make_sessions
+from core.storage.store import SqlUnitOfWorkFactory
+from core.tracks import BuiltinCatalog
 from tests.fakes.telegram import FakeTelegram
+from tests.integration.test_quiz import BANK
 
 TOKEN = "123456:TEST-token"
 ADA = 1001
@@ -195,22 +200,38 @@ async def test_one_user_flooding_is_slowed_and_others_are_not(
         await bot.session.close()
 
 
-async def test_a_quiz_becomes_a_non_anonymous_quiz_poll(tg: FakeTelegram, coach: Coach) -> None:
+async def test_a_quiz_poll_is_answered_and_graded_once(
+    tg: FakeTelegram, engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    coach = Coach(
+        SqlUnitOfWorkFactory(make_sessions(engine)), clock, BuiltinCatalog(), questions=BANK
+    )
     bot = make_bot(TOKEN, tg.base_url)
     adapter = TelegramAdapter(coach, bot)
+    polling = asyncio.create_task(adapter.run_polling(polling_timeout=1))
     try:
-        quiz = QuizQuestion(
-            "Which SQL join keeps rows without a match on the left side?",
-            ("INNER JOIN", "LEFT JOIN", "CROSS JOIN"),
-            correct_option=1,
-            explanation="LEFT JOIN keeps every left row and fills the right with NULLs.",
-        )
-        await adapter.send(ADA, Reply(quiz=quiz), adapter_who(ADA))
-        poll = tg.last(ADA)["poll"]
+        await reply_to(tg, ADA, "/start")
+        message = await reply_to(tg, ADA, "/quiz")
+        poll = message["poll"]
         assert poll["type"] == "quiz"
         assert poll["is_anonymous"] is False
-        assert [o["text"] for o in poll["options"]] == list(quiz.options)
+        [correct] = tg.calls_of("sendPoll")[-1]["correct_option_ids"]
+        assert "poll_answer" in (tg.allowed_updates or [])
+        answer = tg.answer_poll(ADA, poll["id"], [correct])
+        update = copy.deepcopy(next(u for u in tg.pending_updates() if u["update_id"] == answer))
+        await tg.wait_for(lambda t: "Correct!" in (t.last(ADA).get("text") or ""))
+        tg.enqueue(update)  # the answer delivered again
+        await reply_to(tg, BOB, "/help")
+        async with engine.connect() as connection:
+            rows = (
+                await connection.execute(select(m.QuizDelivery.correct, m.QuizDelivery.poll_ref))
+            ).all()
+        assert [tuple(r) for r in rows] == [(True, poll["id"])]
+        assert sum("Correct!" in x["text"] for x in tg.sent(ADA) if x.get("text")) == 1
     finally:
+        await adapter.stop()
+        polling.cancel()
+        await asyncio.gather(polling, return_exceptions=True)
         await bot.session.close()
 
 
