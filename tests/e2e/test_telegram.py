@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -308,3 +309,51 @@ def test_coach_run_talks_to_telegram_as_a_subprocess(tmp_path: Path) -> None:
             assert b"Traceback" not in stderr
 
     asyncio.run(scenario())
+
+
+async def test_a_double_tapped_button_ticks_once(
+    tg: FakeTelegram, adapter: TelegramAdapter, engine: AsyncEngine
+) -> None:
+    await reply_to(tg, ADA, "/start")
+    today = await reply_to(tg, ADA, "/today")
+    data = buttons(today)[0]["callback_data"]
+    tg.press(ADA, today["message_id"], data)
+    tg.press(ADA, today["message_id"], data, force=True)  # the second tap, before the edit lands
+    await reply_to(tg, BOB, "/help")
+    assert await count(engine, m.Completion) == 1
+    assert len(tg.callback_answers) == 2  # both taps get their spinner stopped
+
+
+async def test_a_study_group_uses_the_same_commands(
+    tg: FakeTelegram, adapter: TelegramAdapter, engine: AsyncEngine
+) -> None:
+    tg.add_group(GROUP, "Study group", admins=[ADA])
+    assert "Welcome" in (await reply_to(tg, ADA, "/start@coach_test_bot", chat=GROUP))["text"]
+    today = await reply_to(tg, ADA, "/today", chat=GROUP)
+    tg.press(ADA, today["message_id"], buttons(today)[0]["callback_data"], chat_id=GROUP)
+    await tg.wait_for(lambda t: ": done." in t.sent(GROUP)[-1]["text"])
+    assert ": done." in (await reply_to(tg, ADA, "/done", chat=GROUP))["text"]
+    assert "Week 1 of 24" in (await reply_to(tg, ADA, "/week", chat=GROUP))["text"]
+    assert "Items done: 2 of 172" in (await reply_to(tg, ADA, "/progress", chat=GROUP))["text"]
+    assert await count(engine, m.Completion) == 2
+
+
+async def test_run_webhook_registers_itself_and_serves(tg: FakeTelegram, coach: Coach) -> None:
+    bot = make_bot(TOKEN, tg.base_url)
+    adapter = TelegramAdapter(coach, bot)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/hook"
+    serving = asyncio.create_task(adapter.run_webhook(url, "the-secret", "127.0.0.1", port))
+    try:
+        await tg.wait_for(lambda t: t.webhook_url == url)
+        assert tg.webhook_secret == "the-secret"
+        assert "message" in (tg.allowed_updates or [])
+        assert await tg.deliver(tg.send_text(ADA, "/help")) == 200
+        assert "What I understand" in tg.last(ADA)["text"]
+        assert await tg.deliver(tg.send_text(ADA, "/help"), secret=None) == 401
+    finally:
+        serving.cancel()
+        await asyncio.gather(serving, return_exceptions=True)
+        await bot.session.close()
