@@ -273,3 +273,19 @@ def test_coach_import_refuses_bad_files_in_one_line(tmp_path: Path) -> None:
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1, lines
         assert expected in lines[0]
+
+
+def test_a_quiz_in_the_console(database_url: str) -> None:
+    result = coach(
+        ["chat"],
+        database_url,
+        "/start\n/quiz\n1\n/quiz\n9\n/today\n",
+        when="2026-11-16T09:00:00+00:00",
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.count("(type the number of your answer)") == 2
+    assert ("Correct!" in out) != ("Not quite" in out)  # exactly one verdict for the answered one
+    assert "[1] Another question" in out
+    # "9" is not an option: the question stays unanswered and 9 reads as plain text.
+    assert "I answer to commands" in out
