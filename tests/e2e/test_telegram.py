@@ -6,8 +6,10 @@ import asyncio
 import copy
 import os
 import socket
+import struct
 import subprocess
 import sys
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from adapters.telegram.bot import FloodGuard, TelegramAdapter, make_bot
 from core.clock import FrozenClock
 from core.coach import Coach
 from core.ports import LearnerRef
-from core.reply import Reply
+from core.reply import Image, Reply
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory
@@ -357,3 +359,36 @@ async def test_run_webhook_registers_itself_and_serves(tg: FakeTelegram, coach: 
         serving.cancel()
         await asyncio.gather(serving, return_exceptions=True)
         await bot.session.close()
+
+
+def tiny_png() -> bytes:
+    """A real 1x1 PNG, so the fake's image check passes as Telegram's would."""
+    raw = b"\x00\xff\x00\x00"  # filter byte + one red pixel
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+async def test_images_go_as_photos_and_exports_as_documents(
+    tg: FakeTelegram, adapter: TelegramAdapter
+) -> None:
+    await adapter.send(ADA, Reply(image=Image(tiny_png(), "Your <weeks> & days")), adapter_who(ADA))
+    photo = tg.last(ADA)
+    assert photo.get("photo")
+    assert photo["caption"] == "Your <weeks> & days"
+    await reply_to(tg, ADA, "/start")
+    tg.send_text(ADA, "/export")
+    await tg.wait_for(lambda t: bool(t.last(ADA).get("document")))
+    document = tg.last(ADA)["document"]
+    assert document["file_name"].startswith("roadmap-coach-")
+    assert b'"external_id": "1001"' in tg.file_bytes(document["file_id"])
