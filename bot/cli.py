@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.wiring import NotMigrated, running_app
+from bot.wiring import NotMigrated, check_sqlite_folder, running_app
 from core.importer import ImportedTrack, ImportRefused, import_markdown, preview
 
 COMMANDS = ("run", "chat", "migrate", "import")
@@ -83,6 +83,7 @@ async def migrate(settings: Settings) -> int:
     from core.storage.engine import make_engine
     from core.storage.migrate import upgrade
 
+    check_sqlite_folder(settings)
     engine = make_engine(settings.database_url)
     try:
         await upgrade(engine)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
@@ -18,7 +20,7 @@ from core.tracks import BuiltinCatalog
 
 
 class NotMigrated(Exception):
-    """The database schema is behind the code."""
+    """The database cannot be used as it is: its schema is behind the code, or it has no folder."""
 
 
 @dataclass
@@ -32,8 +34,20 @@ def make_clock(settings: Settings) -> Clock:
     return FrozenClock(settings.frozen_time) if settings.frozen_time else SystemClock()
 
 
+def check_sqlite_folder(settings: Settings) -> None:
+    """A missing folder is said plainly, before a driver thread fails on it mid-connect."""
+    if not settings.is_sqlite:
+        return
+    database = make_url(settings.database_url).database
+    if database and database != ":memory:":
+        folder = Path(database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise NotMigrated(f"the folder for the SQLite database does not exist: {folder}")
+
+
 @asynccontextmanager
 async def running_app(settings: Settings) -> AsyncIterator[App]:
+    check_sqlite_folder(settings)
     engine = make_engine(settings.database_url)
     try:
         if settings.is_sqlite:

@@ -199,15 +199,20 @@ def test_python_dash_m_bot_is_coach_run(tmp_path: Path) -> None:
 
 
 def test_an_unusable_database_is_one_line(tmp_path: Path) -> None:
-    for url in (
-        "postgresql+asyncpg://postgres:secret@127.0.0.1:1/coach",  # nothing listens on port 1
-        f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'dir' / 'coach.db'}",
+    for url, expected in (
+        # nothing listens on port 1
+        ("postgresql+asyncpg://postgres:secret@127.0.0.1:1/coach", "cannot use the database at "),
+        (
+            f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'dir' / 'coach.db'}",
+            "folder for the SQLite",
+        ),
     ):
         result = coach(["chat"], url, "/today\n")
         assert result.returncode == 1
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1, lines
-        assert lines[0].startswith("coach: cannot use the database at ")
+        assert lines[0].startswith("coach: ")
+        assert expected in lines[0]
         assert "secret" not in lines[0]
 
 
