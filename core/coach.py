@@ -23,16 +23,18 @@ from core.ports import (
     Enrollment,
     LearnerRef,
     NewEnrollment,
+    QuizFigures,
     Snapshot,
     TrackRef,
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from core.quiz import QuestionBank, builtin_bank, next_question, shuffled
+from core.quiz import QuestionBank, builtin_bank, next_review, pick_subject, shuffled
 from core.reply import Attachment, Button, QuizQuestion, Reply
+from core.review import SELF_CHECK_LEVELS, Recall, review
 from core.schedule import next_nudge_at
 from core.settings_input import SettingsInputError, parse_study_days, parse_time, parse_timezone
-from core.tracks import BUILTIN_TRACK_ID, Track, TrackCatalog
+from core.tracks import BUILTIN_TRACK_ID, Item, ItemKind, Track, TrackCatalog
 
 log = logging.getLogger(__name__)
 
@@ -294,27 +296,50 @@ class Coach:
         return self._questions
 
     async def _quiz(self, ctx: Context, args: str) -> Reply:
+        """Due reviews first, then new questions from this week and the ones before.
+
+        The built-in track asks its bank's questions; an imported roadmap, which has none,
+        asks how sure the learner is about each topic, feeding the same review schedule.
+        """
         week = ctx.track.week(ctx.enrollment.current_week_id) or ctx.track.first_week
-        studied = [w.id for w in ctx.track.weeks if w.number <= week.number]
-        candidates = self.questions.for_weeks(studied) if ctx.track.id == BUILTIN_TRACK_ID else []
-        history = await ctx.uow.store.quiz_history(ctx.snapshot.learner_id) if candidates else {}
-        question = next_question(candidates, history)
-        if question is None:
+        studied = [w for w in ctx.track.weeks if w.number <= week.number]
+        if ctx.track.id == BUILTIN_TRACK_ID:
+            candidates = [q.id for q in self.questions.for_weeks(w.id for w in studied)]
+        else:
+            candidates = [
+                self_check_subject(ctx.track, item.id)
+                for w in studied
+                for item in w.items
+                if item.kind is ItemKind.LEARN
+            ]
+        if not candidates:
             return views.no_questions(ctx.track)
-        options, correct, order = shuffled(question, random.Random())
+        due = await ctx.uow.store.review_due(ctx.snapshot.learner_id)
+        subject = pick_subject(candidates, due, ctx.now)
+        if subject is None:
+            upcoming = next_review(candidates, due)
+            return views.quiz_caught_up(
+                upcoming.astimezone(ctx.enrollment.zone).date() if upcoming else None
+            )
+        question = self.questions.get(subject)
+        if question is not None:
+            options, correct, order = shuffled(question, random.Random())
+            kind, text, explanation = "quiz", question.question, question.explanation
+        else:
+            item = self_check_item(ctx.track, subject)
+            options = tuple(label for label, _ in SELF_CHECK_LEVELS)
+            correct, order, kind, explanation = -1, "", "self_check", ""
+            text = f"How sure are you about “{item.title if item else subject}”?"
         quiz_id = await ctx.uow.store.add_quiz(
             ctx.snapshot.learner_id,
-            question_id=question.id,
+            kind=kind,
+            question_id=subject,
             option_order=order,
             correct_option=correct,
             at=ctx.now,
         )
         await ctx.uow.commit()
-        return Reply(
-            quiz=QuizQuestion(
-                question.question, options, correct, question.explanation, quiz_id=quiz_id
-            )
-        )
+        return Reply(quiz=QuizQuestion(text, options, correct, explanation, quiz_id=quiz_id))
 
     async def quiz_sent(self, quiz_id: int, platform: str, poll_ref: str) -> None:
         """Where an adapter put a quiz (a Telegram poll id, say), so its answers find it."""
@@ -350,16 +375,35 @@ class Coach:
                 if len(option_ids) != 1:
                     await uow.commit()
                     return Reply()  # a retracted vote
-                question = self.questions.get(quiz.question_id)
-                correct = option_ids[0] == quiz.correct_option
-                recorded = await uow.store.answer_quiz(
-                    quiz.id, chosen=option_ids[0], correct=correct, at=self._clock.now()
+                chosen = option_ids[0]
+                if quiz.kind == "self_check":
+                    recall = SELF_CHECK_LEVELS[min(chosen, len(SELF_CHECK_LEVELS) - 1)][1]
+                    correct = recall >= Recall.GOOD
+                else:
+                    correct = chosen == quiz.correct_option
+                    recall = Recall.GOOD if correct else Recall.FORGOT
+                now = self._clock.now()
+                if not await uow.store.answer_quiz(quiz.id, chosen=chosen, correct=correct, at=now):
+                    await uow.commit()
+                    return Reply()
+                card, due = review(
+                    await uow.store.review_card(quiz.learner_id, quiz.question_id), recall, now
+                )
+                await uow.store.save_review(
+                    quiz.learner_id,
+                    quiz.question_id,
+                    card=card,
+                    due=due,
+                    lapsed=recall is Recall.FORGOT,
                 )
                 await uow.commit()
-            if not recorded or question is None:
-                return Reply()
+            zone = snapshot.enrollment.zone if snapshot.enrollment else ZoneInfo("UTC")
+            again_on = due.astimezone(zone).date()
+            question = self.questions.get(quiz.question_id)
+            if quiz.kind == "self_check" or question is None:
+                return views.self_check_noted(again_on)
             return views.quiz_result(
-                correct, question.options[question.answer], question.explanation
+                correct, question.options[question.answer], question.explanation, again_on
             )
         except StorageError:
             log.exception("storage failed while grading a quiz")
@@ -480,7 +524,27 @@ class Coach:
         e = ctx.enrollment
         monday = ctx.today - timedelta(days=ctx.today.weekday())
         figures = await ctx.uow.store.progress(e.id, hours_from=monday, hours_to=ctx.today)
-        return views.progress(ctx.track, ctx.plan(), e, figures, ctx.streak())
+        quiz = await ctx.uow.store.quiz_figures(ctx.snapshot.learner_id, now=ctx.now)
+        return views.progress(
+            ctx.track, ctx.plan(), e, figures, ctx.streak(), quiz, self._weakest(ctx.track, quiz)
+        )
+
+    def _weakest(self, track: Track, quiz: QuizFigures, count: int = 3) -> list[str]:
+        """Topics with misses, the lowest share of right answers first."""
+        scores: dict[str, list[int]] = {}
+        for subject, (answers, right) in quiz.by_subject.items():
+            question = self.questions.get(subject)
+            item = None if question else self_check_item(track, subject)
+            topic = question.topic if question else (item.title if item else subject)
+            total = scores.setdefault(topic, [0, 0])
+            total[0] += answers
+            total[1] += right
+        missed = [
+            (right / answers, -answers, topic)
+            for topic, (answers, right) in scores.items()
+            if right < answers
+        ]
+        return [topic for _, _, topic in sorted(missed)[:count]]
 
     # -- logging -------------------------------------------------------------
 
@@ -689,3 +753,12 @@ def _unparsed_reply(parsed: Unparsed) -> Reply:
     if parsed.reason == "unknown_command":
         return views.unknown_command(parsed.word)
     return views.hint()
+
+
+def self_check_subject(track: Track, item_id: str) -> str:
+    return f"{track.id}/{item_id}"
+
+
+def self_check_item(track: Track, subject: str) -> Item | None:
+    _, _, item_id = subject.partition("/")
+    return next((i for w in track.weeks for i in w.items if i.id == item_id), None)

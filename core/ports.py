@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from core.activity import DayBitmap
 from core.pace import Pace
-from core.quiz import Asked
 from core.tracks import Track
 
 
@@ -89,9 +88,19 @@ class ProgressFigures:
 class QuizRecord:
     id: int
     learner_id: int
-    question_id: str
+    kind: str  # "quiz" or "self_check"
+    question_id: str  # the review subject
     correct_option: int
     answered: bool
+
+
+@dataclass(frozen=True)
+class QuizFigures:
+    answered: int
+    correct: int
+    due: int
+    # subject -> (answers, right answers), for the weakest topics
+    by_subject: dict[str, tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -113,12 +122,23 @@ class CoachStore(Protocol):
 
     async def set_reachable(self, platform: str, external_id: str, *, reachable: bool) -> None: ...
 
-    async def quiz_history(self, learner_id: int) -> dict[str, Asked]: ...
+    async def review_due(self, learner_id: int) -> dict[str, datetime]:
+        """Every subject this learner has a review card for, and when it is due."""
+        ...
+
+    async def review_card(self, learner_id: int, subject: str) -> str | None: ...
+
+    async def save_review(
+        self, learner_id: int, subject: str, *, card: str, due: datetime, lapsed: bool
+    ) -> None: ...
+
+    async def quiz_figures(self, learner_id: int, *, now: datetime) -> QuizFigures: ...
 
     async def add_quiz(
         self,
         learner_id: int,
         *,
+        kind: str,
         question_id: str,
         option_order: str,
         correct_option: int,

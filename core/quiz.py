@@ -55,6 +55,9 @@ class QuestionBank:
     def get(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
+    def get_by_text(self, text: str) -> Question:
+        return next(q for q in self.questions if q.question == text)
+
     def for_weeks(self, week_ids: Iterable[str]) -> list[Question]:
         wanted = set(week_ids)
         return [q for q in self.questions if q.week in wanted]
@@ -73,32 +76,20 @@ def builtin_bank() -> QuestionBank:
     return QuestionBank(questions)
 
 
-@dataclass(frozen=True)
-class Asked:
-    """What a learner did with one question so far."""
+def pick_subject(candidates: list[str], due: Mapping[str, datetime], now: datetime) -> str | None:
+    """Reviews that are due first, the longest overdue first; then subjects never asked,
+    in the order given (earliest week first). None when nothing is due and all were asked."""
+    overdue = [
+        (due[s], index, s) for index, s in enumerate(candidates) if s in due and due[s] <= now
+    ]
+    if overdue:
+        return min(overdue)[2]
+    return next((s for s in candidates if s not in due), None)
 
-    times: int
-    last_correct: bool | None
-    last_sent_at: datetime
 
-
-def next_question(candidates: list[Question], history: Mapping[str, Asked]) -> Question | None:
-    """Never-asked questions first (earliest week first), then missed ones, oldest first.
-
-    A question answered correctly last time waits until nothing else is left.
-    """
-    if not candidates:
-        return None
-    order = {q.id: index for index, q in enumerate(candidates)}
-
-    def rank(q: Question) -> tuple[int, float, int]:
-        asked = history.get(q.id)
-        if asked is None:
-            return (0, 0.0, order[q.id])
-        group = 2 if asked.last_correct else 1
-        return (group, asked.last_sent_at.timestamp(), order[q.id])
-
-    return min(candidates, key=rank)
+def next_review(candidates: list[str], due: Mapping[str, datetime]) -> datetime | None:
+    upcoming = [due[s] for s in candidates if s in due]
+    return min(upcoming) if upcoming else None
 
 
 def shuffled(question: Question, rng: random.Random) -> tuple[tuple[str, ...], int, str]:

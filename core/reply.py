@@ -53,6 +53,11 @@ class QuizQuestion:
     explanation: str = ""
     quiz_id: int | None = None  # the core's record; adapters report where they sent it
 
+    @property
+    def scored(self) -> bool:
+        """False for a self-check, which has no right answer (correct_option is -1)."""
+        return self.correct_option >= 0
+
 
 @dataclass(frozen=True)
 class Image:

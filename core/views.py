@@ -8,7 +8,7 @@ from datetime import date
 from core.commands import Command
 from core.pace import Pace
 from core.plan import WEEKDAY_NAMES, PlannedItem, WeekPlan
-from core.ports import Enrollment, ProgressFigures, TrackRef
+from core.ports import Enrollment, ProgressFigures, QuizFigures, TrackRef
 from core.reply import Block, Button, CheckItem, Checklist, Heading, Paragraph, Preformatted, Reply
 from core.tracks import Track, Week
 
@@ -303,6 +303,8 @@ def progress(
     e: Enrollment,
     figures: ProgressFigures,
     streak_days: int,
+    quiz: QuizFigures,
+    weakest: list[str],
 ) -> Reply:
     total_items = sum(len(w.items) for w in track.weeks)
     profile = e.pace.profile
@@ -315,6 +317,16 @@ def progress(
         f"({profile.label.lower()} pace).",
         f"Hours logged in total: {figures.hours_total:g}.",
     ]
+    if quiz.answered:
+        share = round(100 * quiz.correct / quiz.answered)
+        lines.append(
+            f"Quiz: {_plural(quiz.answered, 'answer')}, {quiz.correct} right ({share}%); "
+            f"{_plural(quiz.due, 'review')} due."
+        )
+        if weakest:
+            lines.append("Weakest topics: " + ", ".join(weakest) + ".")
+    else:
+        lines.append("Quiz: none answered yet; /quiz asks one.")
     if figures.hours_in_range < profile.min_hours:
         lines.append(
             f"{profile.min_hours - figures.hours_in_range:g} h more reaches this week's target. Log with /log."
@@ -483,10 +495,23 @@ def no_questions(track: Track) -> Reply:
     return Reply.text(f"I have no quiz questions for {track.title} yet. /week shows what to study.")
 
 
-def quiz_result(correct: bool, right_option: str, explanation: str) -> Reply:
+def quiz_result(correct: bool, right_option: str, explanation: str, again_on: date) -> Reply:
     verdict = "Correct!" if correct else f"Not quite: the answer is “{right_option}”."
     return Reply.text(
         verdict,
         explanation,
+        f"I will ask it again on {day_text(again_on)}.",
         buttons=((Button("Another question", "quiz"),),),
     )
+
+
+def self_check_noted(again_on: date) -> Reply:
+    return Reply.text(
+        f"Noted. I will check on it again on {day_text(again_on)}.",
+        buttons=((Button("Another one", "quiz"),),),
+    )
+
+
+def quiz_caught_up(next_on: date | None) -> Reply:
+    when = f" The next review is on {day_text(next_on)}." if next_on else ""
+    return Reply.text(f"You are all caught up: nothing to review right now.{when}")

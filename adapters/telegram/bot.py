@@ -390,10 +390,11 @@ class TelegramAdapter:
                 chat_id,
                 question=quiz.question,
                 options=[InputPollOption(text=option) for option in quiz.options],
-                type="quiz",
+                # A self-check has no right answer: a regular poll.
+                type="quiz" if quiz.scored else "regular",
                 is_anonymous=False,  # poll_answer reaches the bot only for non-anonymous polls
-                correct_option_ids=[quiz.correct_option],
-                explanation=quiz.explanation or None,
+                correct_option_ids=[quiz.correct_option] if quiz.scored else None,
+                explanation=(quiz.explanation or None) if quiz.scored else None,
                 reply_parameters=reply_parameters,
             )
             if quiz.quiz_id is not None and sent.poll is not None:

@@ -202,7 +202,7 @@ def fit_quiz(quiz: QuizQuestion) -> QuizQuestion:
     return QuizQuestion(
         question=_shorten(quiz.question, MAX_POLL_QUESTION),
         options=options,
-        correct_option=min(quiz.correct_option, len(options) - 1),
+        correct_option=min(quiz.correct_option, len(options) - 1) if quiz.scored else -1,
         explanation=_shorten(explanation, MAX_EXPLANATION),
         quiz_id=quiz.quiz_id,
     )

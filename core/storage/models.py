@@ -202,7 +202,9 @@ class QuizDelivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
-    question_id: Mapped[str] = mapped_column(String(32))
+    # "quiz": a bank question with one right option; "self_check": how sure, on four levels.
+    kind: Mapped[str] = mapped_column(String(16), default="quiz", server_default="quiz")
+    question_id: Mapped[str] = mapped_column(String(64))  # the review subject
     option_order: Mapped[str] = mapped_column(String(32))  # "2,0,1,3": shown position -> bank index
     correct_option: Mapped[int]  # in the order shown
     platform: Mapped[str | None] = mapped_column(String(16))
@@ -211,3 +213,19 @@ class QuizDelivery(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     chosen: Mapped[int | None]
     correct: Mapped[bool | None]
+
+
+class ReviewCard(Base):
+    """A learner's FSRS card for one subject: a bank question, or a self-checked topic."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (Index("ix_review_cards_learner_due", "learner_id", "due"),)
+
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    card: Mapped[str] = mapped_column(Text)  # fsrs.Card as JSON
+    due: Mapped[datetime] = mapped_column(UTCDateTime())
+    reviews: Mapped[int] = mapped_column(default=0)
+    lapses: Mapped[int] = mapped_column(default=0)

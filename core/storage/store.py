@@ -24,11 +24,11 @@ from core.ports import (
     LearnerRef,
     NewEnrollment,
     ProgressFigures,
+    QuizFigures,
     QuizRecord,
     Snapshot,
     TrackRef,
 )
-from core.quiz import Asked
 from core.storage import models as m
 from core.tracks import Track
 
@@ -195,23 +195,70 @@ class SqlCoachStore:
             .values(reachable=reachable)
         )
 
-    async def quiz_history(self, learner_id: int) -> dict[str, Asked]:
+    async def review_due(self, learner_id: int) -> dict[str, datetime]:
+        r = m.ReviewCard
+        rows = await self._session.execute(
+            select(r.subject, r.due).where(r.learner_id == learner_id)
+        )
+        return {row.subject: row.due for row in rows}
+
+    async def review_card(self, learner_id: int, subject: str) -> str | None:
+        r = m.ReviewCard
+        return await self._session.scalar(
+            select(r.card).where(r.learner_id == learner_id, r.subject == subject)
+        )
+
+    async def save_review(
+        self, learner_id: int, subject: str, *, card: str, due: datetime, lapsed: bool
+    ) -> None:
+        r = m.ReviewCard
+        insert_ = (
+            pg_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
+        stmt = insert_(r).values(
+            learner_id=learner_id,
+            subject=subject,
+            card=card,
+            due=due,
+            reviews=1,
+            lapses=int(lapsed),
+        )
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["learner_id", "subject"],
+                set_={
+                    "card": stmt.excluded.card,
+                    "due": stmt.excluded.due,
+                    "reviews": r.reviews + 1,
+                    "lapses": r.lapses + int(lapsed),
+                },
+            )
+        )
+
+    async def quiz_figures(self, learner_id: int, *, now: datetime) -> QuizFigures:
         q = m.QuizDelivery
         rows = await self._session.execute(
-            select(q.question_id, q.correct, q.sent_at)
-            .where(q.learner_id == learner_id)
-            .order_by(q.sent_at, q.id)
+            select(q.question_id, func.count(), func.count().filter(q.correct.is_(True)))
+            .where(q.learner_id == learner_id, q.answered_at.is_not(None))
+            .group_by(q.question_id)
         )
-        history: dict[str, Asked] = {}
-        for question_id, correct, sent_at in rows:
-            before = history.get(question_id)
-            history[question_id] = Asked((before.times if before else 0) + 1, correct, sent_at)
-        return history
+        by_subject = {row[0]: (int(row[1]), int(row[2])) for row in rows}
+        r = m.ReviewCard
+        due = await self._session.scalar(
+            select(func.count()).where(r.learner_id == learner_id, r.due <= now)
+        )
+        return QuizFigures(
+            answered=sum(a for a, _ in by_subject.values()),
+            correct=sum(c for _, c in by_subject.values()),
+            due=int(due or 0),
+            by_subject=by_subject,
+        )
 
     async def add_quiz(
         self,
         learner_id: int,
         *,
+        kind: str,
         question_id: str,
         option_order: str,
         correct_option: int,
@@ -221,6 +268,7 @@ class SqlCoachStore:
             insert(m.QuizDelivery)
             .values(
                 learner_id=learner_id,
+                kind=kind,
                 question_id=question_id,
                 option_order=option_order,
                 correct_option=correct_option,
@@ -242,15 +290,20 @@ class SqlCoachStore:
         q = m.QuizDelivery
         row = (
             await self._session.execute(
-                select(q.id, q.learner_id, q.question_id, q.correct_option, q.answered_at).where(
-                    q.platform == platform, q.poll_ref == poll_ref
-                )
+                select(
+                    q.id, q.learner_id, q.kind, q.question_id, q.correct_option, q.answered_at
+                ).where(q.platform == platform, q.poll_ref == poll_ref)
             )
         ).one_or_none()
         if row is None:
             return None
         return QuizRecord(
-            row.id, row.learner_id, row.question_id, row.correct_option, row.answered_at is not None
+            row.id,
+            row.learner_id,
+            row.kind,
+            row.question_id,
+            row.correct_option,
+            row.answered_at is not None,
         )
 
     async def answer_quiz(self, quiz_id: int, *, chosen: int, correct: bool, at: datetime) -> bool:
@@ -499,7 +552,7 @@ class SqlCoachStore:
     async def export(self, learner_id: int) -> dict[str, Any]:
         async def rows(model: Any, *where: Any) -> list[dict[str, Any]]:
             result = await self._session.execute(
-                select(model.__table__).where(*where).order_by(model.id)
+                select(model.__table__).where(*where).order_by(*model.__table__.primary_key.columns)
             )
             return [_jsonable(dict(r)) for r in result.mappings()]
 
@@ -532,7 +585,7 @@ class SqlCoachStore:
         await self._session.execute(
             delete(m.Completion).where(m.Completion.enrollment_id.in_(enrollment_ids))
         )
-        for model in (m.HourLog, m.Note, m.QuizDelivery, m.Enrollment, m.Identity):
+        for model in (m.HourLog, m.Note, m.QuizDelivery, m.ReviewCard, m.Enrollment, m.Identity):
             await self._session.execute(delete(model).where(model.learner_id == learner_id))
         await self._session.execute(
             delete(m.StoredTrack).where(m.StoredTrack.owner_learner_id == learner_id)

@@ -392,3 +392,22 @@ async def test_images_go_as_photos_and_exports_as_documents(
     document = tg.last(ADA)["document"]
     assert document["file_name"].startswith("roadmap-coach-")
     assert b'"external_id": "1001"' in tg.file_bytes(document["file_id"])
+
+
+async def test_a_self_check_is_a_regular_poll(
+    tg: FakeTelegram, adapter: TelegramAdapter, engine: AsyncEngine
+) -> None:
+    tg.send_document(
+        ADA, "sql.md", b"## Week 1: Joins\n- Inner joins\n## Week 2: More\n- Indexes\n"
+    )
+    await tg.wait_for(lambda t: bool(t.sent(ADA)))
+    preview = tg.last(ADA)
+    tg.press(ADA, preview["message_id"], buttons(preview)[0]["callback_data"])
+    await tg.wait_for(lambda t: "Welcome" in (t.last(ADA).get("text") or ""))
+    poll = (await reply_to(tg, ADA, "/quiz"))["poll"]
+    assert poll["type"] == "regular"
+    assert poll["question"] == "How sure are you about “Inner joins”?"
+    tg.answer_poll(ADA, poll["id"], [2])
+    await tg.wait_for(lambda t: "Noted" in (t.last(ADA).get("text") or ""))
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(m.ReviewCard)) == 1

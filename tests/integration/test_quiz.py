@@ -85,8 +85,8 @@ async def test_a_question_is_asked_from_the_weeks_studied_and_graded(
     assert tuple(row) == (True, correct)
 
 
-async def test_a_wrong_answer_names_the_right_one_and_comes_back_before_known_ones(
-    quiz_coach: Coach, clock: FrozenClock
+async def test_a_miss_comes_back_the_next_day_before_new_questions(
+    quiz_coach: Coach, clock: FrozenClock, engine: AsyncEngine
 ) -> None:
     ada = Learner(quiz_coach)
     await ada.say("/start")
@@ -94,13 +94,60 @@ async def test_a_wrong_answer_names_the_right_one_and_comes_back_before_known_on
     assert "[2, 3]" in options  # week 1's first question
     reply = await quiz_coach.quiz_answered(ada.ref, "test", f"poll-{quiz_id}", [(correct + 1) % 3])
     assert "the answer is “[2, 3]”" in reply.plain_text()
-    clock.set(datetime(2026, 11, 17, 9, 0, tzinfo=UTC))
+    assert "again on Tue 17 Nov" in reply.plain_text()
+    async with engine.connect() as connection:
+        due = await connection.scalar(select(m.ReviewCard.due))
+    assert due == datetime(2026, 11, 17, 8, 0, tzinfo=UTC)  # the next review date is stored
     quiz_id, correct, options = await ask(ada)
-    assert "0, 1, 2" in options  # a new question comes first
-    await quiz_coach.quiz_answered(ada.ref, "test", f"poll-{quiz_id}", [correct])
-    clock.set(datetime(2026, 11, 18, 9, 0, tzinfo=UTC))
+    assert "0, 1, 2" in options  # the same day: a new question
+    reply = await quiz_coach.quiz_answered(ada.ref, "test", f"poll-{quiz_id}", [correct])
+    assert "Correct!" in reply.plain_text()
+    assert "You are all caught up" in await ada.say("/quiz")
+    assert "next review is on Tue 17 Nov" in ada.last.plain_text()
+    clock.set(datetime(2026, 11, 17, 9, 0, tzinfo=UTC))
     _, _, options = await ask(ada)
-    assert "[2, 3]" in options  # then the missed one, before the one already known
+    assert "[2, 3]" in options  # the missed one is due again
+
+
+async def test_progress_shows_quiz_figures(quiz_coach: Coach) -> None:
+    ada = Learner(quiz_coach)
+    await ada.say("/start")
+    assert "Quiz: none answered yet" in await ada.say("/progress")
+    quiz_id, correct, _ = await ask(ada)
+    await quiz_coach.quiz_answered(ada.ref, "test", f"poll-{quiz_id}", [(correct + 1) % 3])
+    quiz_id, correct, _ = await ask(ada)
+    await quiz_coach.quiz_answered(ada.ref, "test", f"poll-{quiz_id}", [correct])
+    progress = await ada.say("/progress")
+    assert "Quiz: 2 answers, 1 right (50%); 0 reviews due." in progress
+    assert "Weakest topics: Unpacking." in progress
+
+
+async def test_a_week_three_learner_gets_weeks_one_to_three(
+    engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    coach = Coach(SqlUnitOfWorkFactory(make_sessions(engine)), clock, BuiltinCatalog())
+    ada = Learner(coach)
+    await ada.say("/start")
+    for _ in range(2):  # finish weeks 1 and 2
+        for _ in range(9):
+            if "complete" in await ada.say("/done"):
+                break
+    assert "Week 3 of 24" in await ada.say("/week")
+    weeks = set()
+    asked = 0
+    for attempt in range(100):
+        await ada.say("/quiz")
+        assert ada.last is not None
+        quiz = ada.last.quiz
+        if quiz is None:
+            assert "all caught up" in ada.last.plain_text()
+            break
+        weeks.add(coach.questions.get_by_text(quiz.question).week)
+        asked += 1
+        await coach.quiz_sent(quiz.quiz_id or 0, "test", f"poll-{attempt}")
+        await coach.quiz_answered(ada.ref, "test", f"poll-{attempt}", [quiz.correct_option])
+    assert asked == len(coach.questions.for_weeks(["w01", "w02", "w03"]))
+    assert weeks == {"w01", "w02", "w03"}
 
 
 async def test_second_answers_strangers_and_unknown_polls_change_nothing(
@@ -140,9 +187,21 @@ async def test_a_redelivered_answer_counts_once(quiz_coach: Coach) -> None:
     assert again.blocks == ()
 
 
-async def test_an_imported_track_has_no_questions_yet(quiz_coach: Coach) -> None:
+async def test_an_imported_track_asks_self_checks_that_feed_the_schedule(
+    quiz_coach: Coach, clock: FrozenClock
+) -> None:
     ada = Learner(quiz_coach)
-    roadmap = b"## Week 1: A\n- x\n## Week 2: B\n- y\n"
+    roadmap = b"## Week 1: A\n- SQL joins\n- Indexes\n## Week 2: B\n- Transactions\n"
     reply = await quiz_coach.import_roadmap(ada.ref, "r.md", roadmap)
     await ada.press(reply.all_buttons[0].action)
-    assert "no quiz questions" in await ada.say("/quiz")
+    quiz_id, correct, options = await ask(ada)
+    assert ada.last is not None and ada.last.quiz is not None
+    assert ada.last.quiz.question == "How sure are you about “SQL joins”?"
+    assert options == ("Not yet", "A little", "Fairly sure", "Very sure")
+    assert correct == -1  # nothing to get wrong
+    noted = await quiz_coach.quiz_answered(ada.ref, "test", f"poll-{quiz_id}", [0])
+    assert "again on Tue 17 Nov" in noted.plain_text()
+    quiz_id, _, _ = await ask(ada)
+    assert ada.last.quiz.question == "How sure are you about “Indexes”?"  # week 2 not yet studied
+    await quiz_coach.quiz_answered(ada.ref, "test", f"poll-{quiz_id}", [3])
+    assert "Weakest topics: SQL joins." in await ada.say("/progress")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
 
-from core.quiz import Asked, Question, next_question, shuffled
+from core.quiz import Question, next_review, pick_subject, shuffled
+from core.review import SELF_CHECK_LEVELS, Recall, review
 
 
 def question(qid: str, answer: int = 0) -> Question:
@@ -27,32 +28,54 @@ def at(day: int) -> datetime:
     return datetime(2026, 11, day, 9, 0, tzinfo=UTC)
 
 
-def test_never_asked_questions_come_first_in_bank_order() -> None:
-    q1, q2, q3 = question("q1"), question("q2"), question("q3")
-    history = {"q1": Asked(1, False, at(16))}
-    assert next_question([q1, q2, q3], history) == q2
+def test_due_reviews_come_first_the_longest_overdue_first() -> None:
+    due = {"q2": at(15), "q3": at(14), "q4": at(20)}
+    assert pick_subject(["q1", "q2", "q3", "q4"], due, now=at(16)) == "q3"
 
 
-def test_missed_questions_come_before_known_ones_oldest_first() -> None:
-    q1, q2, q3 = question("q1"), question("q2"), question("q3")
-    history = {
-        "q1": Asked(1, True, at(10)),
-        "q2": Asked(2, False, at(15)),
-        "q3": Asked(1, False, at(12)),
-    }
-    assert next_question([q1, q2, q3], history) == q3
-    history["q3"] = Asked(2, True, at(16))
-    assert next_question([q1, q2, q3], history) == q2
+def test_then_new_subjects_in_order() -> None:
+    due = {"q1": at(20)}
+    assert pick_subject(["q1", "q2", "q3"], due, now=at(16)) == "q2"
 
 
-def test_when_everything_is_known_the_longest_unseen_returns() -> None:
-    q1, q2 = question("q1"), question("q2")
-    history = {"q1": Asked(1, True, at(14)), "q2": Asked(1, True, at(11))}
-    assert next_question([q1, q2], history) == q2
+def test_nothing_due_and_nothing_new_is_none_with_the_next_date() -> None:
+    due = {"q1": at(20), "q2": at(18)}
+    assert pick_subject(["q1", "q2"], due, now=at(16)) is None
+    assert next_review(["q1", "q2"], due) == at(18)
+    assert next_review(["q3"], due) is None
 
 
-def test_no_candidates_no_question() -> None:
-    assert next_question([], {}) is None
+def test_a_miss_is_due_again_within_a_day() -> None:
+    card, due = review(None, Recall.FORGOT, at(16))
+    assert timedelta(0) < due - at(16) <= timedelta(days=1)
+    assert card
+
+
+def test_three_right_answers_push_the_next_review_out_by_weeks() -> None:
+    card, when = None, at(16)
+    for _ in range(3):
+        card, when = review(card, Recall.GOOD, when)
+    assert when - at(16) >= timedelta(weeks=3)
+
+
+def test_a_lapse_after_success_comes_back_within_days() -> None:
+    card, when = None, at(16)
+    for _ in range(3):
+        card, when = review(card, Recall.GOOD, when)
+    _, again = review(card, Recall.FORGOT, when)
+    assert again - when <= timedelta(days=4)
+
+
+def test_self_check_levels_map_to_the_four_ratings_in_order() -> None:
+    assert [recall for _, recall in SELF_CHECK_LEVELS] == [
+        Recall.FORGOT,
+        Recall.HARD,
+        Recall.GOOD,
+        Recall.EASY,
+    ]
+    _, sure = review(None, Recall.EASY, at(16))
+    _, unsure = review(None, Recall.HARD, at(16))
+    assert sure > unsure
 
 
 @pytest.mark.parametrize("seed", range(20))
