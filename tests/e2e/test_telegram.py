@@ -230,6 +230,10 @@ async def test_a_quiz_poll_is_answered_and_graded_once(
                 await connection.execute(select(m.QuizDelivery.correct, m.QuizDelivery.poll_ref))
             ).all()
         assert [tuple(r) for r in rows] == [(True, poll["id"])]
+        async with engine.connect() as connection:
+            due = await connection.scalar(select(m.ReviewCard.due))
+        assert due is not None
+        assert due > clock.now()  # the next review date is stored
         assert sum("Correct!" in x["text"] for x in tg.sent(ADA) if x.get("text")) == 1
     finally:
         await adapter.stop()
