@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from core.activity import DayBitmap
 from core.pace import Pace
+from core.reply import Reply
 from core.tracks import Track
 
 
@@ -242,3 +243,31 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class CoachPort(Protocol):
+    """What adapters call: the core's use cases as a platform sees them."""
+
+    async def handle(
+        self, who: LearnerRef, text: str, *, update_key: str | None = None
+    ) -> Reply: ...
+
+    async def press(
+        self, who: LearnerRef, action: str, *, update_key: str | None = None
+    ) -> Reply: ...
+
+    async def import_roadmap(self, who: LearnerRef, filename: str, data: bytes) -> Reply: ...
+
+    async def mark_unreachable(self, who: LearnerRef) -> None: ...
+
+    async def quiz_sent(self, quiz_id: int, platform: str, poll_ref: str) -> None: ...
+
+    async def quiz_answered(
+        self,
+        who: LearnerRef,
+        platform: str,
+        poll_ref: str,
+        option_ids: list[int],
+        *,
+        update_key: str | None = None,
+    ) -> Reply: ...

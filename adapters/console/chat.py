@@ -7,32 +7,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TextIO
 
-from core.ports import LearnerRef
+from core.ports import CoachPort, LearnerRef
 from core.reply import Button, Reply
 
 PLATFORM = "console"
-
-
-class CoachPort(Protocol):
-    async def handle(self, who: LearnerRef, text: str) -> Reply: ...
-
-    async def press(self, who: LearnerRef, action: str) -> Reply: ...
-
-    async def import_roadmap(self, who: LearnerRef, filename: str, data: bytes) -> Reply: ...
-
-    async def quiz_sent(self, quiz_id: int, platform: str, poll_ref: str) -> None: ...
-
-    async def quiz_answered(
-        self,
-        who: LearnerRef,
-        platform: str,
-        poll_ref: str,
-        option_ids: list[int],
-        *,
-        update_key: str | None = None,
-    ) -> Reply: ...
 
 
 # One byte over the importer's limit is enough for it to refuse a file as too large.

@@ -8,7 +8,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import BaseMiddleware, Bot, Dispatcher, F, Router
@@ -40,7 +40,7 @@ from aiohttp import web
 
 from adapters.telegram.render import CoachAction, TelegramMessage, caption, render
 from core.commands import COMMAND_NAMES, DESCRIPTIONS
-from core.ports import LearnerRef
+from core.ports import CoachPort, LearnerRef
 from core.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -48,32 +48,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 MAX_DOCUMENT_BYTES = 1_000_000
 GROUP_COMMANDS = ("today", "done", "week", "progress", "help")
-
-
-class CoachPort(Protocol):
-    async def handle(
-        self, who: LearnerRef, text: str, *, update_key: str | None = None
-    ) -> Reply: ...
-
-    async def press(
-        self, who: LearnerRef, action: str, *, update_key: str | None = None
-    ) -> Reply: ...
-
-    async def import_roadmap(self, who: LearnerRef, filename: str, data: bytes) -> Reply: ...
-
-    async def mark_unreachable(self, who: LearnerRef) -> None: ...
-
-    async def quiz_sent(self, quiz_id: int, platform: str, poll_ref: str) -> None: ...
-
-    async def quiz_answered(
-        self,
-        who: LearnerRef,
-        platform: str,
-        poll_ref: str,
-        option_ids: list[int],
-        *,
-        update_key: str | None = None,
-    ) -> Reply: ...
 
 
 def make_bot(token: str, api_base: str | None = None) -> Bot:
