@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -27,6 +28,12 @@ from core.storage.migrate import upgrade
 from core.storage.models import Base
 from core.storage.store import SqlUnitOfWorkFactory
 from core.tracks import BuiltinCatalog
+
+# CI runs the property tests on a fixed sequence of examples, so a run is repeatable;
+# elsewhere each run explores new ones.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ADMIN_URL = os.environ.get(
     "COACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

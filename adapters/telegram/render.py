@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from html import escape
 
@@ -27,6 +29,7 @@ MAX_POLL_OPTIONS = 12
 MAX_EXPLANATION = 200
 MAX_BUTTON_TEXT = 64
 INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class CoachAction(CallbackData, prefix="a", sep="|"):
@@ -62,6 +65,7 @@ def utf16_length(text: str) -> int:
 
 
 def _line(text: str, *, before: str = "", after: str = "") -> Line:
+    text = _CONTROL.sub("", text)  # Telegram drops them; a title of only those would be empty
     return Line(f"{before}{escape(text, quote=False)}{after}", text)
 
 
@@ -76,12 +80,13 @@ def reply_lines(reply: Reply) -> list[Line]:
             case Checklist(items):
                 for item in items:
                     mark = "✅ " if item.done else "▫️ "
-                    detail = f" ({item.detail})" if item.detail else ""
+                    text = _CONTROL.sub("", item.text)
+                    detail = f" ({_CONTROL.sub('', item.detail)})" if item.detail else ""
                     lines.append(
                         Line(
-                            f"{mark}{escape(item.text, quote=False)}"
+                            f"{mark}{escape(text, quote=False)}"
                             + (f"<i>{escape(detail, quote=False)}</i>" if detail else ""),
-                            mark + item.text + detail,
+                            mark + text + detail,
                         )
                     )
             case Preformatted(text):
@@ -142,7 +147,12 @@ def split_html(lines: list[Line], limit: int = MAX_TEXT) -> list[str]:
 
 
 def _visible(text: str) -> bool:
-    return any(not char.isspace() and char not in INVISIBLE for char in text)
+    return any(
+        not char.isspace()
+        and char not in INVISIBLE
+        and unicodedata.category(char) not in {"Cc", "Cf"}
+        for char in text
+    )
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -131,3 +131,9 @@ def test_every_view_of_the_built_in_and_a_hostile_track_renders() -> None:
             check(views.week(track, plan, 3))
             check(views.today(track, plan, date(2026, 11, 18), frozenset(range(6)), 4))
         check(views.unknown_track("<x>", [TrackRef(track.id, track.title)]))
+
+
+def test_control_characters_never_leave_an_empty_message() -> None:
+    assert render(Reply(blocks=(Heading("\x1b"), Paragraph("\x07\x00")))) == []
+    [message] = render(Reply(blocks=(Heading("a\x1bb"),)))
+    assert message.html == "<b>ab</b>"
