@@ -143,12 +143,26 @@ async def run(settings: Settings) -> int:
 
 async def run_telegram(settings: Settings) -> int:
     from adapters.telegram.bot import TelegramAdapter, make_bot
+    from adapters.telegram.messenger import TelegramMessenger
+    from scheduler.limits import TELEGRAM_LIMITS, RateGate, RateLimits
 
     assert settings.telegram_bot_token is not None
     api_base = str(settings.telegram_api_base).rstrip("/") if settings.telegram_api_base else None
+    gate = RateGate(
+        RateLimits(
+            overall_per_second=settings.telegram_send_rate,
+            per_chat_per_second=TELEGRAM_LIMITS.per_chat_per_second,
+            per_group_per_minute=TELEGRAM_LIMITS.per_group_per_minute,
+        )
+    )
     async with running_app(settings) as app:
-        bot = make_bot(settings.telegram_bot_token.get_secret_value(), api_base)
+        bot = make_bot(
+            settings.telegram_bot_token.get_secret_value(),
+            api_base,
+            on_flood=lambda seconds, chat: gate.hold(seconds, chat),
+        )
         adapter = TelegramAdapter(app.coach, bot)
+        messengers = {"telegram": TelegramMessenger(adapter, gate)}
         if settings.telegram_webhook_url is not None:
             host, _, port = settings.telegram_webhook_listen.rpartition(":")
             serving = adapter.run_webhook(
@@ -158,7 +172,8 @@ async def run_telegram(settings: Settings) -> int:
             serving = adapter.run_polling()
         print("The coach is on Telegram. Stop it with Ctrl-C or SIGTERM.", file=sys.stderr)
         try:
-            await until_stopped(serving)
+            async with app.scheduler(messengers):
+                await until_stopped(serving)
         finally:
             await adapter.stop()
             await bot.session.close()
@@ -188,14 +203,14 @@ async def until_stopped(serving: Coroutine[Any, Any, None]) -> None:
 
 
 async def chat(settings: Settings) -> int:
-    from adapters.console import ConsoleChat
+    from adapters.console import ConsoleChat, ConsoleMessenger
     from core.ports import LearnerRef
 
     async with running_app(settings) as app:
         who = LearnerRef("console", "local", _local_name())
-        await ConsoleChat(
-            app.coach, who, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()
-        ).run()
+        console = ConsoleChat(app.coach, who, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+        async with app.scheduler({"console": ConsoleMessenger(console)}):
+            await console.run()
     return 0
 
 

@@ -61,6 +61,19 @@ class Settings(BaseSettings):
         None
     )
     log_level: Annotated[str, Field(validation_alias=_env("LOG_LEVEL"))] = "WARNING"
+    # The scheduler: nudges, digests and quiz questions. A worker that should only answer
+    # (a second webhook replica, say) may switch it off; the others share the outbox.
+    scheduler: Annotated[bool, Field(validation_alias=_env("COACH_SCHEDULER"))] = True
+    tick_seconds: Annotated[
+        float, Field(validation_alias=_env("COACH_TICK_SECONDS"), gt=0, le=3600)
+    ] = 60.0
+    # Telegram allows about 30 messages a second; what the outbox leaves is for answers.
+    telegram_send_rate: Annotated[
+        float, Field(validation_alias=_env("COACH_TELEGRAM_SEND_RATE"), gt=0, le=30)
+    ] = 25.0
+    outbox_lease_seconds: Annotated[
+        float, Field(validation_alias=_env("COACH_OUTBOX_LEASE_SECONDS"), ge=5, le=3600)
+    ] = 120.0
 
     @field_validator("database_url")
     @classmethod

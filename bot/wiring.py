@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -13,10 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from core.clock import Clock, FrozenClock, SystemClock
 from core.coach import Coach, Defaults
+from core.outreach import Outreach, OutreachPolicy
+from core.ports import Messenger
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import pending_revisions, upgrade
 from core.storage.store import SqlUnitOfWorkFactory
 from core.tracks import BuiltinCatalog
+from scheduler.service import CoachScheduler, SchedulerSettings
 
 
 class NotMigrated(Exception):
@@ -28,6 +32,18 @@ class App:
     settings: Settings
     engine: AsyncEngine
     coach: Coach
+    outreach: Outreach
+
+    @asynccontextmanager
+    async def scheduler(self, messengers: Mapping[str, Messenger]) -> AsyncIterator[None]:
+        """The scheduler beside the adapters, unless switched off; stops before they do."""
+        if not self.settings.scheduler:
+            yield
+            return
+        async with CoachScheduler(
+            self.outreach, messengers, SchedulerSettings(tick_seconds=self.settings.tick_seconds)
+        ):
+            yield
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -54,12 +70,20 @@ async def running_app(settings: Settings) -> AsyncIterator[App]:
             await upgrade(engine)  # the embedded database keeps itself current
         elif await pending_revisions(engine):
             raise NotMigrated("the database schema is not current: run `coach migrate` first")
+        units = SqlUnitOfWorkFactory(make_sessions(engine))
+        clock = make_clock(settings)
         coach = Coach(
-            SqlUnitOfWorkFactory(make_sessions(engine)),
-            make_clock(settings),
+            units,
+            clock,
             BuiltinCatalog(),
             Defaults(timezone=settings.default_timezone, nudge_time=settings.default_nudge_time),
         )
-        yield App(settings, engine, coach)
+        outreach = Outreach(
+            coach,
+            units,
+            clock,
+            OutreachPolicy(lease=timedelta(seconds=settings.outbox_lease_seconds)),
+        )
+        yield App(settings, engine, coach, outreach)
     finally:
         await engine.dispose()

@@ -32,8 +32,15 @@ from core.ports import (
 from core.quiz import QuestionBank, builtin_bank, next_review, pick_subject, shuffled
 from core.reply import Attachment, Button, QuizQuestion, Reply
 from core.review import SELF_CHECK_LEVELS, Recall, review
-from core.schedule import next_nudge_at
-from core.settings_input import SettingsInputError, parse_study_days, parse_time, parse_timezone
+from core.schedule import DEFAULT_EVENING_TIME, next_nudge_at
+from core.settings_input import (
+    SettingsInputError,
+    parse_quiet_hours,
+    parse_quiz_days,
+    parse_study_days,
+    parse_time,
+    parse_timezone,
+)
 from core.tracks import BUILTIN_TRACK_ID, Item, ItemKind, Track, TrackCatalog
 
 log = logging.getLogger(__name__)
@@ -182,15 +189,24 @@ class Coach:
             if command.name == "forget":
                 return Reply.text("I have no data about you. Send /start to begin.")
             return views.not_started()
-        enrollment = snapshot.enrollment
-        track = await self._track(uow, enrollment.track_id)
-        if track is None:
+        context = await self.context(uow, who, snapshot)
+        if context is None:
             return Reply.text(
                 "The track you were on is no longer available.",
                 "Pick another with /settings track " + BUILTIN_TRACK_ID,
             )
+        return await handler(context, command.args)
+
+    async def context(self, uow: UnitOfWork, who: LearnerRef, snapshot: Snapshot) -> Context | None:
+        """A started learner's view for a use case; None when their track is gone."""
+        enrollment = snapshot.enrollment
+        if enrollment is None:
+            return None
+        track = await self._track(uow, enrollment.track_id)
+        if track is None:
+            return None
         now = self._clock.now()
-        context = Context(
+        return Context(
             uow=uow,
             who=who,
             snapshot=snapshot,
@@ -199,7 +215,6 @@ class Coach:
             now=now,
             today=now.astimezone(enrollment.zone).date(),
         )
-        return await handler(context, command.args)
 
     # -- onboarding ----------------------------------------------------------
 
@@ -230,6 +245,9 @@ class Coach:
             nudge_time=d.nudge_time,
             current_week_id=track.first_week.id,
             next_nudge_at=next_nudge_at(now, zone=zone, at=d.nudge_time, study_days=d.study_days),
+            next_evening_at=next_nudge_at(
+                now, zone=zone, at=DEFAULT_EVENING_TIME, study_days=d.study_days
+            ),
         )
         if snapshot is None:
             snapshot = await uow.store.create_learner(who, enrollment)
@@ -294,6 +312,10 @@ class Coach:
         if self._questions is None:
             self._questions = builtin_bank()
         return self._questions
+
+    async def ask_quiz(self, ctx: Context) -> Reply:
+        """A quiz question for this learner now; a plain Reply when there is none to ask."""
+        return await self._quiz(ctx, "")
 
     async def _quiz(self, ctx: Context, args: str) -> Reply:
         """Due reviews first, then new questions from this week and the ones before.
@@ -606,6 +628,23 @@ class Coach:
             elif key in {"days", "studydays", "study-days"}:
                 e.study_days = parse_study_days(value)
                 summary = f"Study days set to {views.days_text(e.study_days)}."
+            elif key in {"evening", "evening-time", "checkin", "check-in"}:
+                e.evening_time = parse_time(value)
+                summary = f"Evening check-in set to {e.evening_time:%H:%M} ({e.timezone})."
+            elif key in {"quiz", "quizdays", "quiz-days"}:
+                e.quiz_days = parse_quiz_days(value)
+                summary = (
+                    f"Quiz questions on {views.days_text(e.quiz_days)}, at your daily plan time."
+                    if e.quiz_days
+                    else "Scheduled quiz questions are off; /quiz still asks one."
+                )
+            elif key in {"quiet", "quiet-hours", "quiethours"}:
+                e.quiet_hours = parse_quiet_hours(value)
+                summary = (
+                    f"Quiet hours set to {e.quiet_hours} ({e.timezone}): nothing arrives then."
+                    if e.quiet_hours
+                    else "Quiet hours are off."
+                )
             elif key == "pace":
                 pace = Pace.parse(value)
                 if pace is None:
@@ -620,7 +659,7 @@ class Coach:
                 return views.settings_usage(key)
         except SettingsInputError as problem:
             return Reply.text(str(problem), "Nothing was changed.")
-        e.next_nudge_at = self._next_nudge(e, ctx.now)
+        reschedule(e, ctx.now)
         await ctx.uow.store.save_enrollment(e)
         await ctx.uow.commit()
         return Reply.text(summary, "See all settings with /settings.")
@@ -647,10 +686,16 @@ class Coach:
                     study_days=current.study_days,
                     nudge_time=current.nudge_time,
                     current_week_id=track.first_week.id,
-                    next_nudge_at=self._next_nudge(current, ctx.now),
+                    next_nudge_at=None,
+                    evening_time=current.evening_time,
+                    quiz_days=current.quiz_days,
+                    quiet_hours=current.quiet_hours,
                 ),
             )
         await store.activate(ctx.snapshot.learner_id, target.id)
+        # The nudges follow the learner to the track they picked.
+        reschedule(target, ctx.now)
+        await store.save_enrollment(target)
         await ctx.uow.commit()
         week = track.week(target.current_week_id) or track.first_week
         return Reply.text(
@@ -663,7 +708,7 @@ class Coach:
         if e.paused_since is not None:
             return views.paused(e.paused_since)
         e.paused_since = ctx.today
-        e.next_nudge_at = None
+        reschedule(e, ctx.now)
         await ctx.uow.store.save_enrollment(e)
         await ctx.uow.commit()
         return Reply.text(
@@ -682,7 +727,7 @@ class Coach:
         # The plan shifts by the days away, so the break leaves nothing overdue.
         e.week_opened_on += timedelta(days=away)
         e.paused_since = None
-        e.next_nudge_at = self._next_nudge(e, ctx.now)
+        reschedule(e, ctx.now)
         await ctx.uow.store.save_enrollment(e)
         await ctx.uow.commit()
         return views.resumed(away)
@@ -721,10 +766,14 @@ class Coach:
             ),
         )
 
-    def _next_nudge(self, e: Enrollment, now: datetime) -> datetime | None:
-        if e.paused_since is not None:
-            return None
-        return next_nudge_at(now, zone=e.zone, at=e.nudge_time, study_days=e.study_days)
+
+def reschedule(e: Enrollment, now: datetime) -> None:
+    """Sets when the coach next writes first; a paused learner hears nothing."""
+    if e.paused_since is not None:
+        e.next_nudge_at = e.next_evening_at = None
+        return
+    e.next_nudge_at = next_nudge_at(now, zone=e.zone, at=e.nudge_time, study_days=e.study_days)
+    e.next_evening_at = next_nudge_at(now, zone=e.zone, at=e.evening_time, study_days=e.study_days)
 
 
 _HOURS_ONLY = re.compile(r"(\d{1,3}(?:[.,]\d+)?)(?:h|hr|hrs|hours?)?")

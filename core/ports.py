@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from core.activity import DayBitmap
 from core.pace import Pace
 from core.reply import Reply
+from core.schedule import DEFAULT_EVENING_TIME, DEFAULT_QUIZ_DAYS, QuietHours, Slot
 from core.tracks import Track
 
 
@@ -39,6 +40,10 @@ class Enrollment:
     active_days: DayBitmap
     paused_days: DayBitmap
     next_nudge_at: datetime | None
+    evening_time: time = DEFAULT_EVENING_TIME
+    next_evening_at: datetime | None = None
+    quiz_days: frozenset[int] = DEFAULT_QUIZ_DAYS
+    quiet_hours: QuietHours | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -55,6 +60,10 @@ class NewEnrollment:
     nudge_time: time
     current_week_id: str
     next_nudge_at: datetime | None
+    evening_time: time = DEFAULT_EVENING_TIME
+    next_evening_at: datetime | None = None
+    quiz_days: frozenset[int] = DEFAULT_QUIZ_DAYS
+    quiet_hours: QuietHours | None = None
 
 
 @dataclass
@@ -108,6 +117,52 @@ class QuizFigures:
 class TrackRef:
     id: str
     title: str
+
+
+@dataclass(frozen=True)
+class DueSlot:
+    """An enrollment whose morning or evening moment has come, with what scheduling needs."""
+
+    enrollment_id: int
+    learner_id: int
+    timezone: str
+    nudge_time: time
+    evening_time: time
+    study_days: frozenset[int]
+    quiz_days: frozenset[int]
+    due_at: datetime
+    next_evening_at: datetime | None
+    reachable: bool
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class NewOutboxItem:
+    learner_id: int
+    kind: str
+    local_date: date
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A claimed outbox row: one message owed to a learner."""
+
+    id: int
+    learner_id: int
+    kind: str
+    local_date: date
+    due_at: datetime
+    attempts: int  # including the current one
+
+
+@dataclass(frozen=True)
+class Identity:
+    who: LearnerRef
+    reachable: bool
 
 
 class CoachStore(Protocol):
@@ -222,6 +277,44 @@ class CoachStore(Protocol):
 
     async def forget(self, learner_id: int) -> None: ...
 
+    # -- outreach: the scheduler's side --------------------------------------
+
+    async def due_slots(self, slot: Slot, now: datetime, limit: int) -> list[DueSlot]:
+        """Enrollments whose `slot` instant is at or before `now`, oldest first.
+
+        Where several workers share the database, rows another worker holds are skipped.
+        """
+        ...
+
+    async def reschedule(self, slot: Slot, next_at: dict[int, datetime | None]) -> None:
+        """Sets the next `slot` instant of each enrollment id given."""
+        ...
+
+    async def enqueue(self, items: list[NewOutboxItem], *, available_at: datetime) -> int:
+        """Adds outbox rows; one already there for a learner, kind and day is kept. Returns
+        how many were new."""
+        ...
+
+    async def claim_outbox(
+        self, now: datetime, *, lease_until: datetime, worker: str, limit: int
+    ) -> list[OutboxItem]: ...
+
+    async def finish_outbox(
+        self, item_id: int, *, status: str, at: datetime, outcome: str, to: LearnerRef | None
+    ) -> None: ...
+
+    async def retry_outbox(
+        self, item_id: int, *, at: datetime, outcome: str, count_attempt: bool
+    ) -> None: ...
+
+    async def learner_snapshot(self, learner_id: int) -> Snapshot | None: ...
+
+    async def identities(self, learner_id: int) -> list[Identity]: ...
+
+    async def prune(self, *, updates_before: datetime, outbox_before: datetime, limit: int) -> int:
+        """Deletes old dedupe keys and finished outbox rows; returns how many went."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One use case's transaction: commit explicitly, anything else rolls back."""
@@ -243,6 +336,28 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class Messenger(Protocol):
+    """How the coach writes first on one platform: nudges, digests, scheduled quizzes."""
+
+    platform: str
+
+    async def deliver(self, to: LearnerRef, reply: Reply) -> None:
+        """Raises Unreachable, RetryLater, TemporaryFailure or PermanentFailure."""
+        ...
+
+
+class SendGate(Protocol):
+    """Paces a platform's outgoing requests within its flood limits."""
+
+    async def wait(self, chat: str, *, group: bool = False) -> None:
+        """Returns when one more request to `chat` stays within every limit."""
+        ...
+
+    def hold(self, seconds: float, chat: str | None = None) -> None:
+        """The platform asked for a pause: for one chat, or for every chat when None."""
+        ...
 
 
 class CoachPort(Protocol):

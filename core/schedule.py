@@ -2,10 +2,52 @@
 
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.activity import is_study_day
+
+DEFAULT_EVENING_TIME = time(20, 0)
+DEFAULT_QUIZ_DAYS = frozenset({0, 2, 4})  # Mon, Wed, Fri: three questions a week
+
+
+class Slot(enum.StrEnum):
+    """The two moments of a learner's day the coach may write first."""
+
+    MORNING = "morning"  # the day's plan, and a quiz question on quiz days
+    EVENING = "evening"  # a streak reminder, or the week's digest on its last study day
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A daily local window with no messages; it may wrap past midnight (22:00-07:00)."""
+
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if self.start == self.end:
+            raise ValueError("quiet hours need a start and an end that differ")
+
+    def covers(self, moment: time) -> bool:
+        if self.start < self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+    def ends_after(self, now: datetime, zone: ZoneInfo) -> datetime | None:
+        """The UTC instant these quiet hours end, if `now` falls inside them."""
+        local = now.astimezone(zone)
+        if not self.covers(local.time().replace(tzinfo=None)):
+            return None
+        day = local.date()
+        if self.start > self.end and local.time() >= self.start:
+            day += timedelta(days=1)
+        return local_instant(day, self.end, zone)
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
 
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:

@@ -7,6 +7,8 @@ from datetime import time
 from functools import cache
 from zoneinfo import available_timezones
 
+from core.schedule import QuietHours
+
 
 class SettingsInputError(ValueError):
     """The value cannot be used; the message says what would work."""
@@ -92,3 +94,29 @@ def _day_number(word: str) -> int:
         if len(key) >= 3 and full.startswith(key):
             return number
     raise KeyError(word)
+
+
+OFF_WORDS = frozenset({"off", "none", "no", "never"})
+
+
+def parse_quiet_hours(text: str) -> QuietHours | None:
+    """'22:00-07:00', '22 to 7', 'off' -> a nightly window, or None to switch it off."""
+    value = text.strip().lower()
+    if value in OFF_WORDS:
+        return None
+    parts = re.split(r"\s*(?:-|–|—|\bto\b|\buntil\b)\s*", value)
+    if len(parts) != 2 or not all(parts):
+        raise SettingsInputError(
+            f"“{text.strip()[:30]}” is not a span of time. Use two times, like 22:00-07:00, or off."
+        )
+    start, end = parse_time(parts[0]), parse_time(parts[1])
+    if start == end:
+        raise SettingsInputError("Quiet hours need to end at a different time than they start.")
+    return QuietHours(start, end)
+
+
+def parse_quiz_days(text: str) -> frozenset[int]:
+    """Days for a scheduled quiz question, or none at all with 'off'."""
+    if text.strip().lower() in OFF_WORDS:
+        return frozenset()
+    return parse_study_days(text)

@@ -423,8 +423,11 @@ def settings(e: Enrollment, track: Track, tracks: Sequence[TrackRef]) -> Reply:
                 f"Track: {track.title} ({track.id})\n"
                 f"Pace: {e.pace.profile.label.lower()} ({e.pace.profile.hours_text})\n"
                 f"Time zone: {e.timezone}\n"
-                f"Daily nudge: {e.nudge_time:%H:%M}\n"
+                f"Daily plan at: {e.nudge_time:%H:%M}\n"
+                f"Evening check-in at: {e.evening_time:%H:%M}\n"
                 f"Study days: {days_text(e.study_days)}\n"
+                f"Quiz days: {days_text(e.quiz_days) if e.quiz_days else 'off'}\n"
+                f"Quiet hours: {e.quiet_hours or 'off'}\n"
                 f"Status: {state}"
             ),
             Paragraph(
@@ -432,6 +435,9 @@ def settings(e: Enrollment, track: Track, tracks: Sequence[TrackRef]) -> Reply:
                 "/settings tz Europe/Berlin\n"
                 "/settings time 07:30\n"
                 "/settings days mon-fri\n"
+                "/settings evening 20:30\n"
+                "/settings quiz mon,wed,fri | off\n"
+                "/settings quiet 22:00-07:00 | off\n"
                 "/settings pace part-time | standard | accelerated\n"
                 "/settings track " + " | ".join(t.id for t in tracks)
             ),
@@ -448,7 +454,8 @@ def settings(e: Enrollment, track: Track, tracks: Sequence[TrackRef]) -> Reply:
 
 def settings_usage(key: str) -> Reply:
     return Reply.text(
-        f"I cannot change “{key[:30]}”. I can change tz, time, days, pace and track, "
+        f"I cannot change “{key[:30]}”. I can change tz, time, days, evening, quiz, quiet, "
+        "pace and track, "
         "for example /settings time 07:30. Nothing was changed."
     )
 
@@ -515,3 +522,73 @@ def self_check_noted(again_on: date) -> Reply:
 def quiz_caught_up(next_on: date | None) -> Reply:
     when = f" The next review is on {day_text(next_on)}." if next_on else ""
     return Reply.text(f"You are all caught up: nothing to review right now.{when}")
+
+
+# -- what the coach writes first ---------------------------------------------------
+
+
+def morning_plan(
+    track: Track, plan: WeekPlan, on: date, study_days: frozenset[int], streak_days: int
+) -> Reply:
+    """The daily plan: what /today says, opened with a greeting so it reads as a nudge."""
+    body = today(track, plan, on, study_days, streak_days)
+    return Reply(
+        blocks=(Paragraph("Good morning! Here is your plan."), *body.blocks), buttons=body.buttons
+    )
+
+
+def streak_at_risk(plan: WeekPlan, on: date, streak_days: int) -> Reply:
+    following = plan.next_open()
+    opening = (
+        f"Your {_plural(streak_days, 'day')} streak ends tonight unless you tick something off."
+        if streak_days
+        else "Nothing ticked off today yet. One small item starts a streak."
+    )
+    blocks: list[Block] = [Paragraph(opening)]
+    if following is not None:
+        blocks.append(Paragraph(f"Smallest next step: {following.number}. {following.item.title}."))
+    return Reply(
+        blocks=tuple(blocks),
+        buttons=_done_buttons([following]) if following is not None else (),
+    )
+
+
+def weekly_digest(
+    track: Track,
+    plan: WeekPlan,
+    on: date,
+    pace: Pace,
+    hours: float,
+    streak_days: int,
+    *,
+    worked_today: bool,
+) -> Reply:
+    """The week in review on its last study day: done, missed, hours, what comes next."""
+    done = [p for p in plan.items if p.done]
+    missed = [p for p in plan.items if not p.done and p.due_on <= on]
+    profile = pace.profile
+    lines = [
+        f"Done: {len(done)} of {len(plan.items)} items.",
+        f"Hours logged: {hours:g} of {profile.hours_text} ({profile.label.lower()} pace).",
+        _streak_text(streak_days),
+    ]
+    if hours < profile.min_hours:
+        lines.append("Log study time with /log 1.5 so the hours count.")
+    blocks: list[Block] = [
+        Heading(f"Week {plan.week.number} in review: {plan.week.title}"),
+        Paragraph("\n".join(lines)),
+    ]
+    if missed:
+        blocks += [
+            Paragraph("Still open:"),
+            Checklist(tuple(_check(p) for p in missed[:MAX_TODAY_BUTTONS])),
+        ]
+    following = track.week_after(plan.week.id)
+    if following is not None:
+        preview = f"Next: week {following.number}, {following.title}."
+        if following.goal:
+            preview += f" Goal: {following.goal}"
+        blocks.append(Paragraph(preview))
+    if not worked_today:
+        blocks.append(Paragraph("Nothing ticked off today yet; one item keeps your streak going."))
+    return Reply(blocks=tuple(blocks), buttons=_done_buttons(missed[:3]))

@@ -9,6 +9,7 @@ import asyncio
 from pathlib import Path
 from typing import TextIO
 
+from core.errors import Unreachable
 from core.ports import CoachPort, LearnerRef
 from core.reply import Button, Reply
 
@@ -52,6 +53,10 @@ class ConsoleChat:
         self._choices: tuple[Button, ...] = ()
         self._open_quiz: tuple[str, int] | None = None  # (reference, number of options)
 
+    @property
+    def who(self) -> LearnerRef:
+        return self._who
+
     async def run(self) -> None:
         if self._interactive:
             self._write(
@@ -65,14 +70,18 @@ class ConsoleChat:
             if not line:
                 break
             reply = await self.send(line.rstrip("\n"))
-            self._choices = reply.all_buttons
-            if reply.quiz is not None and reply.quiz.quiz_id is not None:
-                reference = str(reply.quiz.quiz_id)
-                await self._coach.quiz_sent(reply.quiz.quiz_id, PLATFORM, reference)
-                self._open_quiz = (reference, len(reply.quiz.options))
-            self._write(render(reply, choices=self._choices))
+            await self.show(reply)
         if self._interactive:
             self._write("Bye! Your progress is saved.")
+
+    async def show(self, reply: Reply) -> None:
+        """Prints a reply; its buttons and quiz become what the next number answers."""
+        self._choices = reply.all_buttons
+        if reply.quiz is not None and reply.quiz.quiz_id is not None:
+            reference = str(reply.quiz.quiz_id)
+            await self._coach.quiz_sent(reply.quiz.quiz_id, PLATFORM, reference)
+            self._open_quiz = (reference, len(reply.quiz.options))
+        self._write(render(reply, choices=self._choices))
 
     async def send(self, text: str) -> Reply:
         choice = text.strip()
@@ -113,3 +122,17 @@ def _read_document(argument: str) -> tuple[str, bytes]:
     path = Path(argument.strip("'\"")).expanduser()
     with path.open("rb") as file:
         return path.name, file.read(MAX_IMPORT_READ)
+
+
+class ConsoleMessenger:
+    """What the coach writes first (nudges, digests), printed into the running chat."""
+
+    platform = PLATFORM
+
+    def __init__(self, chat: ConsoleChat) -> None:
+        self._chat = chat
+
+    async def deliver(self, to: LearnerRef, reply: Reply) -> None:
+        if to.external_id != self._chat.who.external_id:
+            raise Unreachable(f"no console session for {to.external_id}")
+        await self._chat.show(reply)

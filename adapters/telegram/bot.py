@@ -50,11 +50,18 @@ MAX_DOCUMENT_BYTES = 1_000_000
 GROUP_COMMANDS = ("today", "done", "week", "progress", "help")
 
 
-def make_bot(token: str, api_base: str | None = None) -> Bot:
+FloodListener = Callable[[float, str | None], None]
+
+
+def make_bot(
+    token: str, api_base: str | None = None, *, on_flood: FloodListener | None = None
+) -> Bot:
+    """A Bot whose requests wait out a 429; `on_flood(seconds, chat)` hears of each one, so
+    the sender can hold every other message to that chat too."""
     session = (
         AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
     )
-    session.middleware(RetryAfter())
+    session.middleware(RetryAfter(on_flood=on_flood))
     return Bot(
         token,
         session=session,
@@ -65,9 +72,16 @@ def make_bot(token: str, api_base: str | None = None) -> Bot:
 class RetryAfter(BaseRequestMiddleware):
     """aiogram does not retry a 429 itself: wait the time Telegram names, then try again."""
 
-    def __init__(self, tries: int = 3, longest_wait: float = 60.0) -> None:
+    def __init__(
+        self,
+        tries: int = 3,
+        longest_wait: float = 60.0,
+        *,
+        on_flood: FloodListener | None = None,
+    ) -> None:
         self.tries = tries
         self.longest_wait = longest_wait
+        self.on_flood = on_flood
 
     async def __call__(
         self,
@@ -79,6 +93,9 @@ class RetryAfter(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as limited:
+                if self.on_flood is not None:
+                    chat = getattr(method, "chat_id", None)
+                    self.on_flood(float(limited.retry_after), None if chat is None else str(chat))
                 if attempt == self.tries or limited.retry_after > self.longest_wait:
                     raise
                 log.warning(
@@ -336,14 +353,14 @@ class TelegramAdapter:
         )
         try:
             for part in parts:
-                await self._send_one(chat_id, part, reply_parameters)
+                await self.send_part(chat_id, part, reply_parameters)
                 reply_parameters = None  # only the first message answers the command
         except TelegramForbiddenError:
             log.info("Telegram refuses delivery to %s; marking unreachable", who.external_id)
             await self.coach.mark_unreachable(who)
 
-    async def _send_one(
-        self, chat_id: int, part: TelegramMessage, reply_parameters: ReplyParameters | None
+    async def send_part(
+        self, chat_id: int, part: TelegramMessage, reply_parameters: ReplyParameters | None = None
     ) -> None:
         if part.photo is not None:
             await self.bot.send_photo(

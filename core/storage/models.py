@@ -7,9 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     Numeric,
@@ -99,6 +101,12 @@ class Enrollment(Base):
             sqlite_where=text("next_nudge_at IS NOT NULL"),
             postgresql_where=text("next_nudge_at IS NOT NULL"),
         ),
+        Index(
+            "ix_enrollments_next_evening_at",
+            "next_evening_at",
+            sqlite_where=text("next_evening_at IS NOT NULL"),
+            postgresql_where=text("next_evening_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +124,12 @@ class Enrollment(Base):
     active_days: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
     paused_days: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
     next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The evening slot: a streak reminder, or the week's digest on its last study day.
+    evening_time: Mapped[time] = mapped_column(server_default=text("'20:00:00'"))
+    next_evening_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    quiz_days: Mapped[int] = mapped_column(server_default=text("21"))  # Mon, Wed, Fri
+    quiet_start: Mapped[time | None]
+    quiet_end: Mapped[time | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -229,3 +243,40 @@ class ReviewCard(Base):
     due: Mapped[datetime] = mapped_column(UTCDateTime())
     reviews: Mapped[int] = mapped_column(default=0)
     lapses: Mapped[int] = mapped_column(default=0)
+
+
+class OutboxMessage(Base):
+    """A message the coach owes a learner, enqueued once per learner, kind and local day.
+
+    Pending rows wait until `available_at`; a sender claims one by pushing `available_at`
+    a lease into the future, so a sender that dies leaves it to be claimed again.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "kind", "local_date"),
+        Index(
+            "ix_outbox_pending",
+            "available_at",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_outbox_finished_at", "finished_at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # plan, quiz or evening
+    local_date: Mapped[date]
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # pending, sent, dropped (no longer wanted when its turn came) or failed
+    status: Mapped[str] = mapped_column(String(12), server_default="pending")
+    attempts: Mapped[int] = mapped_column(server_default=text("0"))
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    platform: Mapped[str | None] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(300))

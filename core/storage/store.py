@@ -20,15 +20,20 @@ from core.errors import AlreadyDone, StorageError
 from core.pace import Pace
 from core.ports import (
     CompletionRecord,
+    DueSlot,
     Enrollment,
+    Identity,
     LearnerRef,
     NewEnrollment,
+    NewOutboxItem,
+    OutboxItem,
     ProgressFigures,
     QuizFigures,
     QuizRecord,
     Snapshot,
     TrackRef,
 )
+from core.schedule import QuietHours, Slot
 from core.storage import models as m
 from core.tracks import Track
 
@@ -48,6 +53,11 @@ _ENROLLMENT_COLUMNS = (
     _E.active_days,
     _E.paused_days,
     _E.next_nudge_at,
+    _E.evening_time,
+    _E.next_evening_at,
+    _E.quiz_days,
+    _E.quiet_start,
+    _E.quiet_end,
 )
 
 
@@ -75,6 +85,14 @@ def _enrollment(row: RowMapping) -> Enrollment:
         active_days=DayBitmap(row["started_on"], row["active_days"] or b""),
         paused_days=DayBitmap(row["started_on"], row["paused_days"] or b""),
         next_nudge_at=row["next_nudge_at"],
+        evening_time=row["evening_time"],
+        next_evening_at=row["next_evening_at"],
+        quiz_days=mask_to_days(row["quiz_days"]),
+        quiet_hours=(
+            QuietHours(row["quiet_start"], row["quiet_end"])
+            if row["quiet_start"] is not None and row["quiet_end"] is not None
+            else None
+        ),
     )
 
 
@@ -86,6 +104,11 @@ def _enrollment_values(e: NewEnrollment | Enrollment) -> dict[str, Any]:
         "nudge_time": e.nudge_time,
         "current_week_id": e.current_week_id,
         "next_nudge_at": e.next_nudge_at,
+        "evening_time": e.evening_time,
+        "next_evening_at": e.next_evening_at,
+        "quiz_days": days_to_mask(e.quiz_days),
+        "quiet_start": e.quiet_hours.start if e.quiet_hours else None,
+        "quiet_end": e.quiet_hours.end if e.quiet_hours else None,
     }
 
 
@@ -119,6 +142,11 @@ _SAVED_FIELDS = (
     "nudge_time",
     "current_week_id",
     "next_nudge_at",
+    "evening_time",
+    "next_evening_at",
+    "quiz_days",
+    "quiet_start",
+    "quiet_end",
     "paused_since",
     "week_opened_on",
     "active_days",
@@ -141,6 +169,109 @@ _ADD_COMPLETION = {
     )
     for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
+
+_IDENTITY = m.Identity.__table__.c
+_ANY_REACHABLE = (
+    select(_IDENTITY.id)
+    .where(_IDENTITY.learner_id == _E.learner_id, _IDENTITY.reachable)
+    .exists()
+    .label("reachable")
+)
+_SLOT_COLUMNS = {Slot.MORNING: _E.next_nudge_at, Slot.EVENING: _E.next_evening_at}
+# Only the columns scheduling needs: a tick may read thousands of rows.
+_DUE_SLOTS = {
+    slot: select(
+        _E.id,
+        _E.learner_id,
+        _E.timezone,
+        _E.nudge_time,
+        _E.evening_time,
+        _E.study_days,
+        _E.quiz_days,
+        column.label("due_at"),
+        _E.next_evening_at,
+        _ANY_REACHABLE,
+    )
+    .where(column <= bindparam("now"), _E.active)
+    .order_by(column)
+    .limit(bindparam("limit"))
+    for slot, column in _SLOT_COLUMNS.items()
+}
+_RESCHEDULE = {
+    slot: update(_ENROLLMENTS)
+    .where(_E.id == bindparam("enrollment_id"))
+    .values({column.name: bindparam("next_at", type_=column.type)})
+    for slot, column in _SLOT_COLUMNS.items()
+}
+_OUTBOX = cast(Table, m.OutboxMessage.__table__)
+_O = _OUTBOX.c
+_ENQUEUE = {
+    name: dialect_insert(_OUTBOX)
+    .on_conflict_do_nothing(index_elements=["learner_id", "kind", "local_date"])
+    .returning(_O.id)
+    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
+def _claim_outbox(*, skip_locked: bool) -> Any:
+    """Claims by pushing `available_at` one lease ahead: a worker that dies mid-send
+    leaves its rows to come back on their own, with no sweeper."""
+    ready = (
+        select(_O.id)
+        .where(_O.status == "pending", _O.available_at <= bindparam("now"))
+        .order_by(_O.available_at)
+        .limit(bindparam("limit"))
+    )
+    if skip_locked:
+        ready = ready.with_for_update(skip_locked=True)
+    return (
+        update(_OUTBOX)
+        .where(_O.id.in_(ready.scalar_subquery()))
+        .values(
+            available_at=bindparam("lease_until", type_=_O.available_at.type),
+            attempts=_O.attempts + 1,
+            claimed_by=bindparam("worker"),
+        )
+        .returning(_O.id, _O.learner_id, _O.kind, _O.local_date, _O.due_at, _O.attempts)
+    )
+
+
+_CLAIM_OUTBOX = _claim_outbox(skip_locked=False)
+_CLAIM_OUTBOX_PG = _claim_outbox(skip_locked=True)
+_FINISH_OUTBOX = (
+    update(_OUTBOX)
+    .where(_O.id == bindparam("item_id"))
+    .values(
+        status=bindparam("status"),
+        finished_at=bindparam("finished_at", type_=_O.finished_at.type),
+        outcome=bindparam("outcome"),
+        platform=bindparam("platform"),
+        external_id=bindparam("external_id"),
+        claimed_by=None,
+    )
+)
+_RETRY_OUTBOX = (
+    update(_OUTBOX)
+    .where(_O.id == bindparam("item_id"))
+    .values(
+        available_at=bindparam("available_at", type_=_O.available_at.type),
+        outcome=bindparam("outcome"),
+        attempts=_O.attempts - bindparam("uncounted"),
+        claimed_by=None,
+    )
+)
+_LOAD_BY_LEARNER = (
+    select(
+        _ANY_REACHABLE.element.label("any_reachable"),
+        *_ENROLLMENT_COLUMNS,
+        _C.item_id,
+        _C.done_on,
+    )
+    .select_from(m.Learner)
+    .outerjoin(m.Enrollment, and_(_E.learner_id == m.Learner.id, _E.active))
+    .outerjoin(m.Completion, and_(_C.enrollment_id == _E.id, _C.week_id == _E.current_week_id))
+    .where(m.Learner.id == bindparam("learner_id"))
+)
 
 
 class SqlCoachStore:
@@ -386,7 +517,10 @@ class SqlCoachStore:
 
     async def activate(self, learner_id: int, enrollment_id: int) -> None:
         await self._session.execute(
-            update(m.Enrollment).where(_E.learner_id == learner_id, _E.active).values(active=False)
+            # A track left behind writes no more nudges until it is picked again.
+            update(m.Enrollment)
+            .where(_E.learner_id == learner_id, _E.active)
+            .values(active=False, next_nudge_at=None, next_evening_at=None)
         )
         await self._session.execute(
             update(m.Enrollment).where(_E.id == enrollment_id).values(active=True)
@@ -560,6 +694,7 @@ class SqlCoachStore:
         for e in enrollments:
             started = date.fromisoformat(e["started_on"])
             e["study_days"] = sorted(mask_to_days(int(e["study_days"])))
+            e["quiz_days"] = sorted(mask_to_days(int(e["quiz_days"])))
             e["active_days"] = [
                 d.isoformat() for d in DayBitmap(started, bytes.fromhex(e["active_days"])).days()
             ]
@@ -585,12 +720,160 @@ class SqlCoachStore:
         await self._session.execute(
             delete(m.Completion).where(m.Completion.enrollment_id.in_(enrollment_ids))
         )
-        for model in (m.HourLog, m.Note, m.QuizDelivery, m.ReviewCard, m.Enrollment, m.Identity):
+        for model in (
+            m.HourLog,
+            m.Note,
+            m.QuizDelivery,
+            m.ReviewCard,
+            m.OutboxMessage,
+            m.Enrollment,
+            m.Identity,
+        ):
             await self._session.execute(delete(model).where(model.learner_id == learner_id))
         await self._session.execute(
             delete(m.StoredTrack).where(m.StoredTrack.owner_learner_id == learner_id)
         )
         await self._session.execute(delete(m.Learner).where(m.Learner.id == learner_id))
+
+    # -- outreach ------------------------------------------------------------
+
+    async def due_slots(self, slot: Slot, now: datetime, limit: int) -> list[DueSlot]:
+        statement = _DUE_SLOTS[slot]
+        if self._dialect == "postgresql":
+            # Two workers ticking at once each take different rows instead of queueing.
+            statement = statement.with_for_update(of=_ENROLLMENTS, skip_locked=True)
+        result = await self._execute(statement, {"now": now, "limit": limit})
+        return [
+            DueSlot(
+                enrollment_id=row.id,
+                learner_id=row.learner_id,
+                timezone=row.timezone,
+                nudge_time=row.nudge_time,
+                evening_time=row.evening_time,
+                study_days=mask_to_days(row.study_days),
+                quiz_days=mask_to_days(row.quiz_days),
+                due_at=row.due_at,
+                next_evening_at=row.next_evening_at,
+                reachable=bool(row.reachable),
+            )
+            for row in result
+        ]
+
+    async def reschedule(self, slot: Slot, next_at: dict[int, datetime | None]) -> None:
+        if next_at:
+            await self._execute_many(
+                _RESCHEDULE[slot],
+                [{"enrollment_id": key, "next_at": value} for key, value in next_at.items()],
+            )
+
+    async def enqueue(self, items: list[NewOutboxItem], *, available_at: datetime) -> int:
+        if not items:
+            return 0
+        rows = [
+            {
+                "learner_id": item.learner_id,
+                "kind": item.kind,
+                "local_date": item.local_date,
+                "due_at": item.due_at,
+                "available_at": max(available_at, item.due_at),
+                "status": "pending",
+                "attempts": 0,
+            }
+            for item in items
+        ]
+        result = await self._execute_many(_ENQUEUE[self._dialect], rows)
+        return len(result.all())
+
+    async def claim_outbox(
+        self, now: datetime, *, lease_until: datetime, worker: str, limit: int
+    ) -> list[OutboxItem]:
+        result = await self._execute(
+            _CLAIM_OUTBOX_PG if self._dialect == "postgresql" else _CLAIM_OUTBOX,
+            {"now": now, "lease_until": lease_until, "worker": worker[:64], "limit": limit},
+        )
+        claimed = [
+            OutboxItem(
+                id=row.id,
+                learner_id=row.learner_id,
+                kind=row.kind,
+                local_date=row.local_date,
+                due_at=row.due_at,
+                attempts=row.attempts,
+            )
+            for row in result
+        ]
+        return sorted(claimed, key=lambda item: (item.due_at, item.id))
+
+    async def finish_outbox(
+        self, item_id: int, *, status: str, at: datetime, outcome: str, to: LearnerRef | None
+    ) -> None:
+        await self._execute(
+            _FINISH_OUTBOX,
+            {
+                "item_id": item_id,
+                "status": status,
+                "finished_at": at,
+                "outcome": outcome[:300],
+                "platform": to.platform if to else None,
+                "external_id": to.external_id if to else None,
+            },
+        )
+
+    async def retry_outbox(
+        self, item_id: int, *, at: datetime, outcome: str, count_attempt: bool
+    ) -> None:
+        await self._execute(
+            _RETRY_OUTBOX,
+            {
+                "item_id": item_id,
+                "available_at": at,
+                "outcome": outcome[:300],
+                "uncounted": 0 if count_attempt else 1,
+            },
+        )
+
+    async def learner_snapshot(self, learner_id: int) -> Snapshot | None:
+        rows = (await self._execute(_LOAD_BY_LEARNER, {"learner_id": learner_id})).mappings().all()
+        if not rows:
+            return None
+        first = rows[0]
+        enrollment = _enrollment(first) if first["id"] is not None else None
+        week_done = {row["item_id"]: row["done_on"] for row in rows if row["item_id"] is not None}
+        return Snapshot(learner_id, enrollment, week_done, bool(first["any_reachable"]))
+
+    async def identities(self, learner_id: int) -> list[Identity]:
+        i = m.Identity
+        rows = await self._session.execute(
+            select(i.platform, i.external_id, i.display_name, i.reachable)
+            .where(i.learner_id == learner_id)
+            .order_by(i.id)
+        )
+        return [
+            Identity(LearnerRef(row.platform, row.external_id, row.display_name), row.reachable)
+            for row in rows
+        ]
+
+    async def prune(self, *, updates_before: datetime, outbox_before: datetime, limit: int) -> int:
+        p, o = m.ProcessedUpdate, m.OutboxMessage
+        old_keys = select(p.key).where(p.handled_at < updates_before).limit(limit)
+        old_rows = (
+            select(o.id).where(o.finished_at < outbox_before, o.status != "pending").limit(limit)
+        )
+        removed = await self._session.execute(
+            delete(p).where(p.key.in_(old_keys.scalar_subquery()))
+        )
+        finished = await self._session.execute(
+            delete(o).where(o.id.in_(old_rows.scalar_subquery()))
+        )
+        return int(removed.rowcount or 0) + int(finished.rowcount or 0)  # type: ignore[attr-defined]
+
+    @property
+    def _dialect(self) -> str:
+        return self._session.get_bind().dialect.name
+
+    async def _execute_many(self, statement: Executable, rows: list[dict[str, Any]]) -> Result[Any]:
+        connection = await self._session.connection()
+        return await connection.execute(statement, rows)
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

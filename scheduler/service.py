@@ -1,0 +1,132 @@
+"""The scheduler beside the adapters: an APScheduler tick that fills the outbox, and a
+sender that drains it.
+
+One periodic job, not one per learner: the tick asks the core for everything due since
+the last one, with indexed queries in batches. APScheduler's own job store is not shared
+between processes and holds nothing here; the outbox in the database is the shared state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from core.outreach import Outreach, TickReport
+from core.ports import Messenger
+from scheduler.sender import Sender, SenderSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    tick_seconds: float = 60.0
+    # On shutdown, sends in flight get this long to finish before they are returned.
+    grace_seconds: float = 10.0
+    sender: SenderSettings = field(default_factory=SenderSettings)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class CoachScheduler:
+    def __init__(
+        self,
+        outreach: Outreach,
+        messengers: Mapping[str, Messenger],
+        settings: SchedulerSettings | None = None,
+        *,
+        worker: str | None = None,
+    ) -> None:
+        self.settings = settings or SchedulerSettings()
+        self.outreach = outreach
+        self.sender = Sender(
+            outreach, messengers, worker=worker or worker_name(), settings=self.settings.sender
+        )
+        self.last_tick: TickReport | None = None
+        self._wake = asyncio.Event()
+        self._ticking = asyncio.Lock()
+        self._apscheduler: AsyncIOScheduler | None = None
+        self._sending: asyncio.Task[None] | None = None
+        self._tick_tasks: set[asyncio.Task[object]] = set()
+
+    async def start(self) -> None:
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        tick = self.settings.tick_seconds
+        scheduler.add_job(
+            self._tick_job,
+            IntervalTrigger(seconds=tick),
+            id="coach-tick",
+            coalesce=True,  # after a stall, one catch-up tick, not a burst of them
+            max_instances=1,
+            misfire_grace_time=max(1, int(tick)),
+            next_run_time=datetime.now(UTC),
+        )
+        scheduler.start()
+        self._apscheduler = scheduler
+        self._sending = asyncio.create_task(self.sender.run(self._wake), name="outbox-sender")
+        log.info("scheduler started: a tick every %gs, worker %s", tick, self.sender.worker)
+
+    async def tick(self) -> TickReport:
+        """Enqueues what is due and wakes the sender; also run directly by tests."""
+        async with self._ticking:
+            report = await self.outreach.enqueue_due()
+            await self.outreach.prune()
+        self.last_tick = report
+        if report.enqueued:
+            self._wake.set()
+        log.debug("tick: %s", report)
+        return report
+
+    async def _tick_job(self) -> None:
+        running = asyncio.current_task()
+        if running is not None:
+            self._tick_tasks.add(running)
+        try:
+            await self.tick()
+        except Exception:
+            log.exception("the scheduler tick failed; the next one tries again")
+        finally:
+            if running is not None:
+                self._tick_tasks.discard(running)
+
+    async def stop(self) -> None:
+        if self._apscheduler is not None:
+            # APScheduler's shutdown cancels running jobs: let a tick finish its transaction.
+            self._apscheduler.pause()
+            await asyncio.gather(*self._tick_tasks, return_exceptions=True)
+            self._apscheduler.shutdown(wait=False)
+            self._apscheduler = None
+        self.sender.stop()
+        if self._sending is not None:
+            sending, self._sending = self._sending, None
+            done, _ = await asyncio.wait({sending}, timeout=self.settings.grace_seconds)
+            if not done:
+                sending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sending
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
