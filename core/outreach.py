@@ -199,6 +199,8 @@ class Outreach:
             if e.quiet_hours is not None:
                 quiet_ends = e.quiet_hours.ends_after(context.now, e.zone)
                 if quiet_ends is not None:
+                    if quiet_ends.astimezone(e.zone).date() != item.local_date:
+                        return Drop("quiet hours until the day ends")
                     return Hold(quiet_ends, "quiet hours")
             return await self._compose(Kind(item.kind), context, to)
 

@@ -540,7 +540,7 @@ def morning_plan(
 def streak_at_risk(plan: WeekPlan, on: date, streak_days: int) -> Reply:
     following = plan.next_open()
     opening = (
-        f"Your {_plural(streak_days, 'day')} streak ends tonight unless you tick something off."
+        f"Your {streak_days}-day streak ends tonight unless you tick something off."
         if streak_days
         else "Nothing ticked off today yet. One small item starts a streak."
     )

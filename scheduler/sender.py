@@ -14,7 +14,8 @@ from tenacity import (
     AsyncRetrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from core.errors import (
@@ -126,7 +127,8 @@ class Sender:
             async for attempt in AsyncRetrying(
                 retry=retry_if_exception_type(TemporaryFailure),
                 stop=stop_after_attempt(self.settings.quick_tries),
-                wait=wait_exponential_jitter(initial=self.settings.quick_wait, max=8),
+                wait=wait_exponential(multiplier=self.settings.quick_wait, max=8)
+                + wait_random(0, self.settings.quick_wait),
                 reraise=True,
             ):
                 with attempt:
