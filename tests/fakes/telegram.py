@@ -19,6 +19,12 @@ limits in bytes; poll and command limits; long polling with offset confirmation 
 409 conflicts; 403 for users who blocked the bot or never started it; 429 with
 ``retry_after``.
 
+Flood control is off until ``enforce_rates`` switches on Telegram's limits: a bucket of
+30 sends a second shared by all chats (short bursts pass), one send a second per private
+chat, 20 sends a minute per group.  Like Telegram, every 429 holds its chat (an exhausted
+bucket: every chat) for ``retry_after`` seconds; a send that comes before is refused again
+and kept in ``early_retries``, so a test can prove a client waits as told.
+
 Deliberately stricter than Telegram, so that bugs fail loudly instead of corrupting text:
 
 * ``strict_html=True`` (the default) rejects an ``&`` that does not start a complete
@@ -53,7 +59,10 @@ import secrets
 import socket
 import struct
 import time
+from bisect import bisect_left
+from collections import deque
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Final
@@ -80,6 +89,9 @@ DOWNLOAD_LIMIT: Final = 20 * 1024 * 1024
 UPLOAD_LIMIT: Final = 50 * 1024 * 1024
 PHOTO_LIMIT: Final = 10 * 1024 * 1024
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
+GROUP_WINDOW: Final = 60.0  # seconds of the per-group limit's sliding window
+# The methods flood control counts; their handlers call _check_rate and _sent_now.
+SENDING_METHODS: Final = frozenset({"sendmessage", "sendphoto", "senddocument", "sendpoll"})
 
 # Update types Telegram sends only when they are listed in allowed_updates explicitly.
 OPT_IN_UPDATES: Final = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -156,6 +168,22 @@ class ApiError(Exception):
 
 def bad_request(reason: str) -> ApiError:
     return ApiError(400, f"Bad Request: {reason}")
+
+
+class _FloodWait(ApiError):
+    """A 429 of the fake's flood control.  ``everyone``: the shared bucket is empty, so
+    every chat is held; ``early``: the answer to a request that came during a hold, which
+    repeats the hold instead of extending it."""
+
+    def __init__(self, wait: float, *, everyone: bool = False, early: bool = False) -> None:
+        # Telegram speaks whole seconds and never says 0; rounding first keeps float noise
+        # (59.000000001) from costing a whole extra second.
+        retry_after = max(1, math.ceil(round(wait, 6)))
+        super().__init__(
+            429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+        )
+        self.everyone = everyone
+        self.early = early
 
 
 def utf16_len(text: str) -> int:
@@ -775,13 +803,15 @@ class _Described:
 
 @dataclass
 class CallRecord:
-    """One request the fake answered, for assertions and failure dumps."""
+    """One request the fake answered, for assertions and failure dumps.  ``at`` is the
+    fake's clock once the request was read: the instant flood control judges it by."""
 
     method: str
     params: JsonDict
     uploads: list[str]
     status: int | None = None
     description: str | None = None
+    at: float = field(default_factory=time.monotonic)
 
 
 class _Default(enum.Enum):
@@ -791,6 +821,9 @@ class _Default(enum.Enum):
 REGISTERED_SECRET: Final = _Default.SECRET
 
 _Handler = Callable[[JsonDict, dict[str, _Upload]], Awaitable[Any]]
+
+# The arrival time of the request being handled, for the checks deep in the handlers.
+_ARRIVAL: ContextVar[float | None] = ContextVar("fake_telegram_arrival", default=None)
 
 
 def _default_description(status: int, retry_after: int | None) -> str:
@@ -812,9 +845,14 @@ class FakeTelegram:
     """A Telegram Bot API server on 127.0.0.1 for a real aiogram Bot to talk to.
 
     Public state for assertions: ``calls`` (``(method, params)`` in order, parameters
-    decoded), ``log`` (the same with status and error description), ``commands``
-    (``scope key -> commands``), ``allowed_updates``, ``callback_answers``, ``files``,
-    ``deliveries``, ``deleted``, ``dropped_updates``, ``webhook_url``, ``webhook_secret``.
+    decoded), ``log`` (the same with status, error description and arrival time),
+    ``commands`` (``scope key -> commands``), ``allowed_updates``, ``callback_answers``,
+    ``files``, ``deliveries``, ``deleted``, ``dropped_updates``, ``webhook_url``,
+    ``webhook_secret``, ``too_many_requests`` (429s answered), ``early_retries`` (sends
+    that came while their chat was held by a 429).
+
+    ``clock`` stamps requests for flood control; a test may pass one it moves by hand, so
+    that waiting out a ``retry_after`` of whole seconds costs no time.
     """
 
     def __init__(
@@ -824,6 +862,7 @@ class FakeTelegram:
         bot_username: str = "coach_test_bot",
         bot_name: str = "Roadmap Coach",
         strict_html: bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
@@ -848,6 +887,8 @@ class FakeTelegram:
         self.webhook_secret: str | None = None
         self.webhook_max_connections: int | None = None
         self.webhook_last_error: str | None = None
+        self.too_many_requests = 0
+        self.early_retries: list[CallRecord] = []
 
         self._messages: dict[int, dict[int, JsonDict]] = {}
         self._updates: list[JsonDict] = []
@@ -856,8 +897,17 @@ class FakeTelegram:
         self._pending_callbacks: dict[str, JsonDict] = {}
         self._files_by_path: dict[str, FakeFile] = {}
         self._failures: dict[str, list[_Failure]] = {}
+        self._clock = clock
+        self._overall_rate: float | None = None
         self._chat_rate: float | None = None
+        self._group_rate: float | None = None
+        self._tokens = 0.0
+        self._tokens_at = 0.0
         self._last_send: dict[int, float] = {}
+        self._group_sends: dict[int, deque[float]] = {}
+        self._sends: list[tuple[int, float]] = []
+        self._held: dict[int, float] = {}
+        self._held_everyone = -math.inf
         self._ids = itertools.count(1)
         self._changed = asyncio.Event()
         self._poll_generation = 0
@@ -1186,11 +1236,42 @@ class FakeTelegram:
         failure = _Failure(status, description or _default_description(status, retry), retry)
         self._failures.setdefault(method.lower(), []).extend([failure] * times)
 
-    def enforce_chat_rate(self, per_second: float | None = 1.0) -> None:
-        """Answer 429 with retry_after when a chat gets sends faster than ``per_second``
-        (``None`` switches the limit off).  Only successful sends count."""
-        self._chat_rate = per_second
+    def enforce_rates(
+        self,
+        overall_per_second: float | None = 30,
+        per_chat_per_second: float | None = 1,
+        per_group_per_minute: float | None = 20,
+    ) -> None:
+        """Switch on Telegram's flood limits; ``None`` switches one off.
+
+        * overall: a bucket of ``overall_per_second`` sends (at least one), refilled
+          continuously at that rate and shared by all chats, so short bursts pass;
+        * a private chat: ``1 / per_chat_per_second`` seconds between sends;
+        * a group or supergroup: ``per_group_per_minute`` sends in any 60 s window.
+
+        A send over a limit gets 429 with the whole seconds until it would pass.  Only
+        successful sends spend budget.  Every call starts afresh: a full bucket, no sends
+        counted, no chat held.  ``send_times`` and the counters keep their history.
+        """
+        if overall_per_second is not None and overall_per_second <= 0:
+            raise ValueError("overall_per_second must be positive")
+        if per_chat_per_second is not None and per_chat_per_second <= 0:
+            raise ValueError("per_chat_per_second must be positive")
+        if per_group_per_minute is not None and per_group_per_minute < 1:
+            raise ValueError("per_group_per_minute must be at least 1")
+        self._overall_rate = overall_per_second
+        self._chat_rate = per_chat_per_second
+        self._group_rate = per_group_per_minute
+        self._tokens = self._bucket_size()
+        self._tokens_at = self._clock()
         self._last_send.clear()
+        self._group_sends.clear()
+        self._held.clear()
+        self._held_everyone = -math.inf
+
+    def enforce_chat_rate(self, per_second: float | None = 1.0) -> None:
+        """Only the per private chat limit of ``enforce_rates``."""
+        self.enforce_rates(None, per_second, None)
 
     # ---------------------------------------------------------------- assertions
 
@@ -1211,6 +1292,19 @@ class FakeTelegram:
 
     def calls_of(self, method: str) -> list[JsonDict]:
         return [params for name, params in self.calls if name.lower() == method.lower()]
+
+    def send_times(self, chat_id: int | None = None) -> list[float]:
+        """Arrival times of successful sends (all chats, or one), oldest first."""
+        return [at for chat, at in self._sends if chat_id is None or chat == chat_id]
+
+    def max_sends_in_window(self, window: float, chat_id: int | None = None) -> int:
+        """The most successful sends in any half-open window ``[t, t + window)``: what a
+        sender must keep under a limit of N sends per ``window`` seconds."""
+        times = self.send_times(chat_id)
+        return max(
+            (bisect_left(times, start + window) - index for index, start in enumerate(times)),
+            default=0,
+        )
 
     def file_bytes(self, file_id: str) -> bytes:
         return self.files[file_id].content
@@ -1260,15 +1354,28 @@ class FakeTelegram:
         try:
             raw, uploads = await self._read_raw(request)
         except ApiError as error:
-            self.log.append(CallRecord(method, {}, [], error.status, error.description))
+            failed = CallRecord(method, {}, [], error.status, error.description, self._clock())
+            self.log.append(failed)
             return self._json(error.payload(), error.status)
-        record = CallRecord(method, dict(raw), sorted(uploads))
+        record = CallRecord(method, dict(raw), sorted(uploads), at=self._clock())
         self.log.append(record)
+        arrival = _ARRIVAL.set(record.at)
+        try:
+            return await self._answer(record, raw, uploads)
+        finally:
+            _ARRIVAL.reset(arrival)
+
+    async def _answer(
+        self, record: CallRecord, raw: JsonDict, uploads: dict[str, _Upload]
+    ) -> web.Response:
+        method = record.method
         try:
             try:
                 record.params = {key: _decode_param(key, value) for key, value in raw.items()}
             finally:
                 self.calls.append((method, record.params))
+            if method.lower() in SENDING_METHODS:
+                self._check_hold(record)
             self._inject_failure(method)
             handler = self._methods.get(method.lower())
             if handler is None:
@@ -1276,6 +1383,8 @@ class FakeTelegram:
             result = await handler(record.params, uploads)
         except ApiError as error:
             record.status, record.description = error.status, error.description
+            if error.status == 429:
+                self._hold(record, error)
             return self._json(error.payload(), error.status)
         except Exception as error:  # a bug in the fake: say so in JSON aiogram can read
             description = f"Internal Server Error: the fake failed: {error!r}"
@@ -1506,20 +1615,76 @@ class FakeTelegram:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         return chat
 
-    def _check_rate(self, chat_id: int) -> None:
-        if self._chat_rate is None:
+    def _now(self) -> float:
+        arrival = _ARRIVAL.get()
+        return self._clock() if arrival is None else arrival
+
+    def _bucket_size(self) -> float:
+        # At least one token, or a rate under 1/s could never send at all.
+        return max(1.0, self._overall_rate or 0.0)
+
+    def _tokens_now(self, now: float) -> float:
+        rate = self._overall_rate or 0.0
+        refill = max(0.0, now - self._tokens_at) * rate
+        return min(self._bucket_size(), self._tokens + refill)
+
+    def _recent_group_sends(self, chat_id: int, now: float) -> deque[float]:
+        sends = self._group_sends.setdefault(chat_id, deque())
+        while sends and sends[0] <= now - GROUP_WINDOW:
+            sends.popleft()
+        return sends
+
+    def _check_hold(self, record: CallRecord) -> None:
+        """Telegram refuses, and remembers, a send that did not wait out a 429."""
+        chat_id = record.params.get("chat_id")
+        held = self._held.get(chat_id, -math.inf) if isinstance(chat_id, int) else -math.inf
+        until = max(held, self._held_everyone)
+        if record.at < until:
+            self.early_retries.append(record)
+            raise _FloodWait(until - record.at, early=True)
+
+    def _hold(self, record: CallRecord, error: ApiError) -> None:
+        """Remember until when a 429 told the client to wait: its chat, or every chat."""
+        self.too_many_requests += 1
+        retry_after = (error.parameters or {}).get("retry_after")
+        if not isinstance(retry_after, int) or (isinstance(error, _FloodWait) and error.early):
             return
-        last = self._last_send.get(chat_id)
-        interval = 1.0 / self._chat_rate
-        elapsed = time.monotonic() - last if last is not None else interval
-        if elapsed < interval:
-            retry_after = max(1, math.ceil(interval - elapsed))
-            raise ApiError(
-                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
-            )
+        until = record.at + retry_after
+        chat_id = record.params.get("chat_id")
+        if isinstance(error, _FloodWait) and error.everyone:
+            self._held_everyone = max(self._held_everyone, until)
+        elif isinstance(chat_id, int):
+            self._held[chat_id] = max(self._held.get(chat_id, -math.inf), until)
+
+    def _check_rate(self, chat_id: int) -> None:
+        """Refuse a send over a limit; only ``_sent_now`` spends budget."""
+        now = self._now()
+        if self.chats[chat_id].type == "private":
+            last = self._last_send.get(chat_id)
+            if self._chat_rate is not None and last is not None:
+                interval = 1.0 / self._chat_rate
+                if now - last < interval:
+                    raise _FloodWait(interval - (now - last))
+        elif self._group_rate is not None:
+            recent = self._recent_group_sends(chat_id, now)
+            if len(recent) + 1 > self._group_rate:
+                # Wait until enough of the oldest have left the window for this one to fit.
+                leaving = recent[len(recent) - math.floor(self._group_rate)]
+                raise _FloodWait(leaving + GROUP_WINDOW - now)
+        if self._overall_rate is not None:
+            tokens = self._tokens_now(now)
+            if tokens < 1 - 1e-9:
+                raise _FloodWait((1 - tokens) / self._overall_rate, everyone=True)
 
     def _sent_now(self, chat_id: int) -> None:
-        self._last_send[chat_id] = time.monotonic()
+        now = self._now()
+        self._sends.append((chat_id, now))
+        self._last_send[chat_id] = now
+        if self.chats[chat_id].type != "private":
+            self._recent_group_sends(chat_id, now).append(now)
+        if self._overall_rate is not None:
+            self._tokens = self._tokens_now(now) - 1
+            self._tokens_at = now
 
     def _formatted(self, raw: Any, parse_mode: Any, entities: Any) -> tuple[str, list[JsonDict]]:
         text = "" if raw is None else str(raw)

@@ -7,7 +7,7 @@ import html
 import struct
 import time
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 import aiohttp
 import pytest
@@ -41,6 +41,7 @@ ADA = 1001
 BOB = 1002
 GROUP = -1001234567890
 BOB_PRIVATE = 1003
+CAROL = 1004
 
 
 def keyboard(*data: str) -> InlineKeyboardMarkup:
@@ -461,14 +462,17 @@ async def test_block_and_unblock_send_my_chat_member_updates(bot: Bot, tg: FakeT
 
 
 async def test_fail_next_injects_flood_control(bot: Bot, tg: FakeTelegram) -> None:
+    tg.add_user(BOB_PRIVATE, first_name="Bob")
+    tg.add_user(CAROL, first_name="Carol")
     tg.fail_next("sendMessage", retry_after=3, times=2)
-    for _ in range(2):
+    for chat in (ADA, BOB_PRIVATE):  # a 429 holds its chat, so each failure meets a new one
         with pytest.raises(TelegramRetryAfter) as raised:
-            await bot.send_message(ADA, "hi")
+            await bot.send_message(chat, "hi")
         assert raised.value.retry_after == 3
         assert "Too Many Requests: retry after 3" in raised.value.message
-    await bot.send_message(ADA, "hi")
-    assert [m["text"] for m in tg.sent(ADA)] == ["hi"]
+    await bot.send_message(CAROL, "hi")
+    assert [m["text"] for m in tg.sent(CAROL)] == ["hi"]
+    assert (tg.too_many_requests, tg.early_retries) == (2, [])
 
     tg.fail_next("getMe", status=500)
     with pytest.raises(Exception, match="Internal Server Error"):
@@ -479,13 +483,13 @@ async def test_per_chat_rate_limit(bot: Bot, tg: FakeTelegram) -> None:
     tg.add_user(BOB_PRIVATE, first_name="Bob")
     tg.enforce_chat_rate(per_second=5)
     await bot.send_message(ADA, "one")
-    with pytest.raises(TelegramRetryAfter) as raised:
-        await bot.send_message(ADA, "two")
-    assert raised.value.retry_after == 1  # Telegram rounds up to whole seconds
-    await bot.send_message(BOB_PRIVATE, "other chats are not limited")
     await asyncio.sleep(0.25)
     await bot.send_message(ADA, "two")
-    tg.enforce_chat_rate(None)
+    with pytest.raises(TelegramRetryAfter) as raised:
+        await bot.send_message(ADA, "three")
+    assert raised.value.retry_after == 1  # Telegram rounds up to whole seconds
+    await bot.send_message(BOB_PRIVATE, "other chats are not limited")
+    tg.enforce_chat_rate(None)  # a fresh start: no limit, and the 429's hold is forgotten
     await bot.send_message(ADA, "three")
     assert [m["text"] for m in tg.sent(ADA)] == ["one", "two", "three"]
 
@@ -540,6 +544,231 @@ async def test_group_chat_and_members(bot: Bot, tg: FakeTelegram) -> None:
     assert update.message.chat.id == GROUP
     assert update.message.entities is not None
     assert update.message.entities[0].length == len("/plan@coach_test_bot")
+
+
+# ------------------------------------------------------------------ flood control
+
+
+class HandClock:
+    """The fake's flood-control clock, moved by hand: waiting out a retry_after is free."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> HandClock:
+    return HandClock()
+
+
+@pytest.fixture
+async def flood(clock: HandClock) -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN, clock=clock) as fake:
+        for user, name in ((ADA, "Ada"), (BOB_PRIVATE, "Bob"), (CAROL, "Carol")):
+            fake.add_user(user, first_name=name)
+        fake.add_group(GROUP, "Study group")
+        yield fake
+
+
+@pytest.fixture
+async def flood_bot(flood: FakeTelegram) -> AsyncIterator[Bot]:
+    bot = make_bot(flood.base_url)
+    yield bot
+    await bot.session.close()
+
+
+async def refused(send: Awaitable[object]) -> int:
+    """The retry_after of a request that must be answered 429."""
+    with pytest.raises(TelegramRetryAfter) as raised:
+        await send
+    return raised.value.retry_after
+
+
+async def test_calls_are_stamped_with_their_arrival(bot: Bot, tg: FakeTelegram) -> None:
+    before = time.monotonic()
+    await bot.send_message(ADA, "hi")
+    assert before <= tg.log[-1].at <= time.monotonic()
+    assert tg.send_times(ADA) == [tg.log[-1].at]
+
+
+async def test_overall_bucket_passes_a_burst_then_holds_every_chat(
+    flood_bot: Bot, flood: FakeTelegram, clock: HandClock
+) -> None:
+    flood.enforce_rates(overall_per_second=4, per_chat_per_second=None, per_group_per_minute=None)
+    for n in range(4):  # as many as the bucket holds, at one instant
+        await flood_bot.send_message(ADA, f"burst {n}")
+    # A token is back in 1/4 s; Telegram says whole seconds.
+    assert await refused(flood_bot.send_message(BOB_PRIVATE, "one too many")) == 1
+    clock.advance(0.5)  # tokens are back, but the 429 held every chat for a second
+    assert await refused(flood_bot.send_message(CAROL, "too early")) == 1
+    assert [r.params["chat_id"] for r in flood.early_retries] == [CAROL]
+    clock.advance(0.5)
+    for chat in (ADA, BOB_PRIVATE, CAROL, GROUP):  # one second refilled the whole bucket
+        await flood_bot.send_message(chat, "after the wait")
+    assert await refused(flood_bot.send_message(ADA, "shared by all chats")) == 1
+    assert flood.too_many_requests == 3
+
+    flood.enforce_rates(
+        overall_per_second=0.25, per_chat_per_second=None, per_group_per_minute=None
+    )
+    await flood_bot.send_message(ADA, "a slow bucket still holds one")
+    assert await refused(flood_bot.send_message(BOB_PRIVATE, "next")) == 4
+
+
+async def test_private_chat_interval(flood_bot: Bot, flood: FakeTelegram, clock: HandClock) -> None:
+    flood.enforce_rates(overall_per_second=None, per_chat_per_second=2, per_group_per_minute=None)
+    await flood_bot.send_message(ADA, "one")
+    clock.advance(0.25)
+    assert await refused(flood_bot.send_message(ADA, "too soon")) == 1
+    await flood_bot.send_message(BOB_PRIVATE, "another chat has its own interval")
+    for n in range(3):
+        await flood_bot.send_message(GROUP, f"groups have their own limit, off here {n}")
+    clock.advance(1)  # the 429's hold is over
+    await flood_bot.send_message(ADA, "two")
+    clock.advance(0.5)  # exactly 1/2 s later
+    await flood_bot.send_message(ADA, "three")
+    start = flood.send_times(ADA)[0]
+    assert [t - start for t in flood.send_times(ADA)] == [0, 1.25, 1.75]
+    assert [m["text"] for m in flood.sent(ADA)] == ["one", "two", "three"]
+
+
+async def test_group_sliding_window(flood_bot: Bot, flood: FakeTelegram, clock: HandClock) -> None:
+    flood.enforce_rates(overall_per_second=None, per_chat_per_second=None, per_group_per_minute=3)
+    for n in range(3):  # at 0, 10 and 20 s
+        await flood_bot.send_message(GROUP, f"update {n}")
+        clock.advance(10)
+    assert await refused(flood_bot.send_message(GROUP, "fourth")) == 30  # the first leaves at 60
+    await flood_bot.send_message(ADA, "private chats are not counted")
+    clock.advance(30)
+    await flood_bot.send_message(GROUP, "fourth")
+    clock.advance(5)
+    assert await refused(flood_bot.send_message(GROUP, "fifth")) == 5  # the one at 10 s leaves
+    assert flood.max_sends_in_window(60, GROUP) == 3
+    assert flood.max_sends_in_window(60.5, GROUP) == 4  # 0 … 60 s
+
+
+async def test_a_send_before_retry_after_is_an_early_retry(
+    flood_bot: Bot, flood: FakeTelegram, clock: HandClock
+) -> None:
+    flood.enforce_rates(overall_per_second=None, per_chat_per_second=1, per_group_per_minute=None)
+    sent = await flood_bot.send_message(ADA, "one")
+    assert await refused(flood_bot.send_message(ADA, "two")) == 1
+    assert flood.early_retries == []  # being refused is no fault; not waiting is
+    clock.advance(0.5)
+    assert await refused(flood_bot.send_message(ADA, "impatient")) == 1
+    (early,) = flood.early_retries
+    assert (early.method, early.params["text"], early.status, early.at) == (
+        "sendMessage",
+        "impatient",
+        429,
+        clock.now,
+    )
+    await flood_bot.send_message(BOB_PRIVATE, "other chats are not held")
+    await flood_bot.edit_message_text("edited", chat_id=ADA, message_id=sent.message_id)
+    clock.advance(0.5)  # retry_after after the first 429: the early one did not extend it
+    await flood_bot.send_message(ADA, "two")
+    assert len(flood.early_retries) == 1
+    assert flood.too_many_requests == 2
+
+
+async def test_an_injected_429_holds_the_chat_of_its_request(
+    flood_bot: Bot, flood: FakeTelegram, clock: HandClock
+) -> None:
+    flood.fail_next("sendMessage", retry_after=2, times=2)  # no limits enforced
+    assert await refused(flood_bot.send_message(ADA, "one")) == 2
+    clock.advance(1)
+    # Refused for coming early; the second injected failure waits for a punctual request.
+    assert await refused(flood_bot.send_message(ADA, "one")) == 1
+    clock.advance(1)
+    assert await refused(flood_bot.send_message(ADA, "one")) == 2
+    await flood_bot.send_message(BOB_PRIVATE, "another chat is not held")
+    clock.advance(2)
+    await flood_bot.send_message(ADA, "one")
+
+    flood.fail_next("sendChatAction", retry_after=3)
+    flood.fail_next("getMe", retry_after=3)
+    assert await refused(flood_bot.send_chat_action(BOB_PRIVATE, "typing")) == 3
+    assert await refused(flood_bot.get_me()) == 3  # no chat: none is held
+    assert await refused(flood_bot.send_message(BOB_PRIVATE, "hi")) == 3
+    await flood_bot.send_message(CAROL, "hi")
+    assert [r.params["chat_id"] for r in flood.early_retries] == [ADA, BOB_PRIVATE]
+    assert flood.too_many_requests == 6
+
+
+async def test_send_times_and_max_sends_in_window(
+    flood_bot: Bot, flood: FakeTelegram, clock: HandClock
+) -> None:
+    start = clock.now
+    plan = [(ADA, 0.0), (ADA, 0.5), (ADA, 1.0), (BOB_PRIVATE, 1.0), (ADA, 2.5)]
+    for chat, offset in plan:
+        clock.now = start + offset
+        await flood_bot.send_message(chat, "hi")
+    with pytest.raises(TelegramBadRequest):
+        await flood_bot.send_message(ADA, "<b>unclosed", parse_mode="HTML")
+
+    assert flood.send_times() == [start + offset for _, offset in plan]
+    assert flood.send_times(ADA) == [start + offset for chat, offset in plan if chat == ADA]
+    assert flood.send_times(CAROL) == []
+    assert [r.at - start for r in flood.log] == [offset for _, offset in plan] + [2.5]
+    assert flood.max_sends_in_window(1.0) == 3  # [0.5, 1.5)
+    assert flood.max_sends_in_window(1.0, ADA) == 2
+    assert flood.max_sends_in_window(0.5) == 2  # half-open: 0 and 0.5 never share a window
+    assert flood.max_sends_in_window(0.5, ADA) == 1
+    assert flood.max_sends_in_window(60) == 5
+    assert flood.max_sends_in_window(60, CAROL) == 0
+
+
+async def test_refused_requests_spend_no_budget(
+    flood_bot: Bot, flood: FakeTelegram, clock: HandClock
+) -> None:
+    flood.enforce_rates(overall_per_second=3, per_chat_per_second=1, per_group_per_minute=2)
+    await flood_bot.send_message(ADA, "token 1")
+    assert await refused(flood_bot.send_message(ADA, "the chat's interval")) == 1
+    with pytest.raises(TelegramBadRequest):
+        await flood_bot.send_message(BOB_PRIVATE, "<b>", parse_mode="HTML")
+    flood.fail_next("sendMessage", status=400)
+    with pytest.raises(TelegramBadRequest):
+        await flood_bot.send_message(BOB_PRIVATE, "injected")
+    await flood_bot.send_message(GROUP, "token 2, group send 1")
+    with pytest.raises(TelegramBadRequest):
+        await flood_bot.send_message(GROUP, "<i>", parse_mode="HTML")
+    await flood_bot.send_message(GROUP, "token 3, group send 2")
+    assert await refused(flood_bot.send_message(CAROL, "the bucket is empty")) == 1
+    assert len(flood.send_times()) == 3
+    assert flood.too_many_requests == 2
+
+
+async def test_enforce_rates_defaults_are_telegrams(
+    flood_bot: Bot, flood: FakeTelegram, clock: HandClock
+) -> None:
+    users = range(2001, 2032)
+    for user in users:
+        flood.add_user(user)
+    flood.enforce_rates()
+    for user in users[:30]:
+        await flood_bot.send_message(user, "broadcast")
+    assert await refused(flood_bot.send_message(users[30], "the 31st in a second")) == 1
+
+    flood.enforce_rates()
+    await flood_bot.send_message(ADA, "one")
+    clock.advance(0.75)
+    assert await refused(flood_bot.send_message(ADA, "two in a second")) == 1
+    flood.enforce_rates()
+    for n in range(20):
+        await flood_bot.send_message(GROUP, f"group {n}")
+    assert await refused(flood_bot.send_message(GROUP, "21st in a minute")) == 60
+
+    for bad in ({"overall_per_second": 0}, {"per_chat_per_second": -1}):
+        with pytest.raises(ValueError, match="must be positive"):
+            flood.enforce_rates(**bad)
+    with pytest.raises(ValueError, match="at least 1"):
+        flood.enforce_rates(per_group_per_minute=0.5)
 
 
 # ------------------------------------------------------------------ commands

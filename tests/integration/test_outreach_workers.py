@@ -1,0 +1,110 @@
+"""Several workers on one PostgreSQL database share the outbox with no message twice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.clock import FrozenClock
+from core.coach import Coach
+from core.outreach import Outreach
+from core.ports import LearnerRef
+from core.reply import Reply
+from core.storage import models as m
+from core.storage.engine import make_engine, make_sessions
+from core.storage.store import SqlUnitOfWorkFactory
+from core.tracks import BuiltinCatalog
+from scheduler.sender import Sender, SenderSettings
+
+pytestmark = pytest.mark.postgres
+
+LEARNERS = 150
+
+
+class SharedInbox:
+    platform = "test"
+
+    def __init__(self) -> None:
+        self.received: Counter[tuple[str, str]] = Counter()
+        self.by_worker: Counter[str] = Counter()
+
+    def messenger(self, worker: str) -> WorkerMessenger:
+        return WorkerMessenger(self, worker)
+
+
+class WorkerMessenger:
+    platform = "test"
+
+    def __init__(self, inbox: SharedInbox, worker: str) -> None:
+        self.inbox = inbox
+        self.worker = worker
+
+    async def deliver(self, to: LearnerRef, reply: Reply) -> None:
+        await asyncio.sleep(0.002)  # a network round trip, so the workers interleave
+        kind = "quiz" if reply.quiz is not None else "plan"
+        self.inbox.received[(to.external_id, kind)] += 1
+        self.inbox.by_worker[self.worker] += 1
+
+
+@pytest.fixture
+async def engines(migrated_postgres_url: str) -> AsyncIterator[tuple[AsyncEngine, AsyncEngine]]:
+    first, second = make_engine(migrated_postgres_url), make_engine(migrated_postgres_url)
+    tables = ", ".join(t.name for t in m.Base.metadata.sorted_tables)
+    async with first.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield first, second
+    await first.dispose()
+    await second.dispose()
+
+
+def worker(engine: AsyncEngine, clock: FrozenClock, inbox: SharedInbox, name: str) -> Sender:
+    units = SqlUnitOfWorkFactory(make_sessions(engine))
+    outreach = Outreach(Coach(units, clock, BuiltinCatalog()), units, clock)
+    settings = SenderSettings(batch_size=20, concurrency=8)
+    return Sender(outreach, {"test": inbox.messenger(name)}, worker=name, settings=settings)
+
+
+async def work(sender: Sender, rounds: int = 40) -> None:
+    for _ in range(rounds):
+        await sender._outreach.enqueue_due()
+        while await sender.drain_once():
+            pass
+        await asyncio.sleep(0)
+
+
+async def test_two_workers_deliver_every_due_message_exactly_once(
+    engines: tuple[AsyncEngine, AsyncEngine],
+) -> None:
+    clock = FrozenClock(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
+    first_engine, second_engine = engines
+    units = SqlUnitOfWorkFactory(make_sessions(first_engine))
+    coach = Coach(units, clock, BuiltinCatalog())
+    for n in range(LEARNERS):
+        await coach.handle(LearnerRef("test", f"learner-{n}"), "/start")
+    clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))  # Monday: a plan and a quiz each
+
+    inbox = SharedInbox()
+    a = worker(first_engine, clock, inbox, "worker-a")
+    b = worker(second_engine, clock, inbox, "worker-b")
+    await asyncio.gather(work(a), work(b))
+
+    expected = {(f"learner-{n}", kind) for n in range(LEARNERS) for kind in ("plan", "quiz")}
+    assert set(inbox.received) == expected
+    assert max(inbox.received.values()) == 1, "a message went out twice"
+    assert inbox.by_worker["worker-a"] > 0
+    assert inbox.by_worker["worker-b"] > 0, "the second worker never got a share"
+    async with make_sessions(first_engine)() as session:
+        statuses = dict(
+            (
+                await session.execute(
+                    select(m.OutboxMessage.status, func.count()).group_by(m.OutboxMessage.status)
+                )
+            ).all()
+        )
+    assert statuses == {"sent": 2 * LEARNERS}
