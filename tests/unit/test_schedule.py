@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.schedule import local_instant, next_nudge_at
+from core.schedule import QuietHours, local_instant, next_nudge_at
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -280,3 +280,68 @@ def test_next_nudge_properties(
         if day.weekday() in study_days:
             assert local_instant(day, at, zone) <= after
         day += timedelta(days=1)
+
+
+# --- quiet hours -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "moment", "covered"),
+    [
+        (time(22), time(7), time(23, 30), True),
+        (time(22), time(7), time(6, 59), True),
+        (time(22), time(7), time(7), False),  # the end is already allowed
+        (time(22), time(7), time(21, 59), False),
+        (time(22), time(7), time(22), True),
+        (time(13), time(14), time(13, 30), True),  # a window within the day
+        (time(13), time(14), time(14, 30), False),
+    ],
+)
+def test_quiet_hours_cover_their_window_also_across_midnight(
+    start: time, end: time, moment: time, covered: bool
+) -> None:
+    assert QuietHours(start, end).covers(moment) is covered
+
+
+def test_quiet_hours_must_end_when_they_do_not_start() -> None:
+    with pytest.raises(ValueError):
+        QuietHours(time(7), time(7))
+
+
+def test_quiet_hours_end_the_next_morning_when_they_began_last_night() -> None:
+    quiet = QuietHours(time(22), time(7))
+    late = utc(2026, 11, 16, 22, 30)  # 23:30 in Berlin
+    assert quiet.ends_after(late, BERLIN) == utc(2026, 11, 17, 6, 0)
+    early = utc(2026, 11, 17, 4, 0)  # 05:00 in Berlin
+    assert quiet.ends_after(early, BERLIN) == utc(2026, 11, 17, 6, 0)
+    assert quiet.ends_after(utc(2026, 11, 17, 12, 0), BERLIN) is None
+
+
+def test_quiet_hours_end_by_the_wall_clock_across_a_dst_change() -> None:
+    quiet = QuietHours(time(22), time(7))
+    # Berlin springs forward in the night to 28 March 2027: 07:00 is then UTC+2.
+    assert quiet.ends_after(utc(2027, 3, 27, 22, 0), BERLIN) == utc(2027, 3, 28, 5, 0)
+    # New York falls back in the night to 7 November 2027: 07:00 is then UTC-5.
+    assert quiet.ends_after(utc(2027, 11, 7, 4, 0), NEW_YORK) == utc(2027, 11, 7, 12, 0)
+
+
+@given(
+    st.times(),
+    st.times(),
+    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31)),
+    st.sampled_from([BERLIN, NEW_YORK, TOKYO, KIRITIMATI, ADAK]),
+)
+def test_quiet_hours_always_end_outside_themselves_and_within_a_day(
+    start: time, end: time, naive: datetime, zone: ZoneInfo
+) -> None:
+    start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
+    if start == end:
+        return
+    quiet = QuietHours(start, end)
+    now = naive.replace(tzinfo=UTC)
+    ends = quiet.ends_after(now, zone)
+    if ends is None:
+        assert not quiet.covers(now.astimezone(zone).time())
+        return
+    assert now < ends <= now + timedelta(hours=25)
+    assert not quiet.covers(ends.astimezone(zone).time())

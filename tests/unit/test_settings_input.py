@@ -7,8 +7,11 @@ from datetime import time
 import pytest
 
 from core.coach import parse_hours
+from core.schedule import QuietHours
 from core.settings_input import (
     SettingsInputError,
+    parse_quiet_hours,
+    parse_quiz_days,
     parse_study_days,
     parse_time,
     parse_timezone,
@@ -205,3 +208,35 @@ def test_parse_hours(text: str, expected: float) -> None:
 )
 def test_parse_hours_rejects(text: str) -> None:
     assert parse_hours(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("22:00-07:00", time(22), time(7)),
+        ("22:00 - 07:00", time(22), time(7)),
+        ("10pm to 7am", time(22), time(7)),
+        ("13:00–14:30", time(13), time(14, 30)),
+        ("23 until 6", time(23), time(6)),
+    ],
+)
+def test_quiet_hours_read_as_people_write_them(text: str, start: time, end: time) -> None:
+    assert parse_quiet_hours(text) == QuietHours(start, end)
+
+
+@pytest.mark.parametrize("text", ["off", "OFF", " none "])
+def test_quiet_hours_switch_off(text: str) -> None:
+    assert parse_quiet_hours(text) is None
+
+
+@pytest.mark.parametrize("text", ["", "22:00", "22:00-", "late-early", "25:00-07:00", "7-7"])
+def test_bad_quiet_hours_say_what_would_work(text: str) -> None:
+    with pytest.raises(SettingsInputError):
+        parse_quiet_hours(text)
+
+
+def test_quiz_days_are_study_days_or_off() -> None:
+    assert parse_quiz_days("mon,wed,fri") == frozenset({0, 2, 4})
+    assert parse_quiz_days("off") == frozenset()
+    with pytest.raises(SettingsInputError):
+        parse_quiz_days("sometimes")

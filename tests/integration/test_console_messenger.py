@@ -1,0 +1,60 @@
+"""Nudges in the terminal: the console adapter's messenger prints into the running chat."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.console import ConsoleChat, ConsoleMessenger
+from core.clock import FrozenClock
+from core.coach import Coach
+from core.outreach import Outreach
+from core.ports import LearnerRef
+from core.storage.engine import make_sessions
+from core.storage.store import SqlUnitOfWorkFactory
+from scheduler.sender import Sender
+from tests.conftest import Learner
+
+
+async def test_the_plan_and_a_quiz_arrive_in_the_console_and_the_quiz_can_be_answered(
+    engine: AsyncEngine, coach: Coach, clock: FrozenClock
+) -> None:
+    who = LearnerRef("console", "local", "Ada")
+    out = io.StringIO()
+    chat = ConsoleChat(coach, who, io.StringIO(), out, interactive=False)
+    outreach = Outreach(coach, SqlUnitOfWorkFactory(make_sessions(engine)), clock)
+    sender = Sender(outreach, {"console": ConsoleMessenger(chat)}, worker="console")
+    await coach.handle(who, "/start")
+
+    clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))  # Monday: the plan and a question
+    await outreach.enqueue_due()
+    while await sender.drain_once():
+        pass
+    printed = out.getvalue()
+    assert "Good morning! Here is your plan." in printed
+    assert "(type the number of your answer)" in printed
+
+    graded = await chat.send("1")
+    assert "again" in graded.plain_text().lower()
+
+
+async def test_settings_show_and_change_the_evening_quiz_days_and_quiet_hours(
+    ada: Learner,
+) -> None:
+    await ada.say("/start")
+    shown = await ada.say("/settings")
+    assert "Evening check-in at: 20:00" in shown
+    assert "Quiz days: Mon, Wed, Fri" in shown
+    assert "Quiet hours: off" in shown
+    assert "Evening check-in set to 21:15" in await ada.say("/settings evening 21:15")
+    assert "Quiz questions on Tue, Thu" in await ada.say("/settings quiz tue thu")
+    assert "Quiet hours set to 22:00–07:00" in await ada.say("/settings quiet 22:00-07:00")
+    assert "Nothing was changed" in await ada.say("/settings quiet sometimes")
+    shown = await ada.say("/settings")
+    assert "Evening check-in at: 21:15" in shown
+    assert "Quiz days: Tue, Thu" in shown
+    assert "Quiet hours: 22:00–07:00" in shown
+    assert "Scheduled quiz questions are off" in await ada.say("/settings quiz off")
+    assert "Quiet hours are off" in await ada.say("/settings quiet off")
