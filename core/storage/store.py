@@ -171,12 +171,14 @@ _ADD_COMPLETION = {
 }
 
 _IDENTITY = m.Identity.__table__.c
-_ANY_REACHABLE = (
-    select(_IDENTITY.id)
+# A correlated count, not EXISTS: PostgreSQL may run an EXISTS in the select list as a
+# hashed subplan that reads every identity for each batch, a cost growing with the table.
+_REACHABLE_IDENTITIES = (
+    select(func.count())
     .where(_IDENTITY.learner_id == _E.learner_id, _IDENTITY.reachable)
-    .exists()
-    .label("reachable")
+    .scalar_subquery()
 )
+_ANY_REACHABLE = (_REACHABLE_IDENTITIES > 0).label("reachable")
 _SLOT_COLUMNS = {Slot.MORNING: _E.next_nudge_at, Slot.EVENING: _E.next_evening_at}
 # Only the columns scheduling needs: a tick may read thousands of rows.
 _DUE_SLOTS = {
@@ -262,7 +264,7 @@ _RETRY_OUTBOX = (
 )
 _LOAD_BY_LEARNER = (
     select(
-        _ANY_REACHABLE.element.label("any_reachable"),
+        (_REACHABLE_IDENTITIES > 0).label("any_reachable"),
         *_ENROLLMENT_COLUMNS,
         _C.item_id,
         _C.done_on,
