@@ -37,14 +37,6 @@ GROUP = -100500
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as fake:
-        fake.add_user(ADA, "Ada")
-        fake.add_user(BOB, "Bob")
-        yield fake
-
-
-@pytest.fixture
 async def adapter(tg: FakeTelegram, coach: Coach) -> AsyncIterator[TelegramAdapter]:
     bot = make_bot(TOKEN, tg.base_url)
     adapter = TelegramAdapter(coach, bot)

@@ -70,14 +70,6 @@ def build(
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as fake:
-        fake.add_user(ADA, "Ada")
-        fake.add_user(BOB, "Bob")
-        yield fake
-
-
-@pytest.fixture
 async def stack(
     tg: FakeTelegram, engine: AsyncEngine, coach: Coach, clock: FrozenClock
 ) -> AsyncIterator[Stack]:

@@ -114,6 +114,16 @@ async def started(coach: Coach, clock: FrozenClock, at: datetime, *settings: str
     return learner
 
 
+async def due_at_nine(
+    coach: Coach, clock: FrozenClock, outreach: Outreach, *settings: str
+) -> Learner:
+    """A learner who started on Monday morning, at their 09:00 nudge, the tick just run."""
+    learner = await started(coach, clock, datetime(2026, 11, 16, 8, 0, tzinfo=UTC), *settings)
+    clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))
+    await outreach.enqueue_due()
+    return learner
+
+
 async def outbox_rows(engine: AsyncEngine) -> list[m.OutboxMessage]:
     async with make_sessions(engine)() as session:
         return list(
@@ -415,9 +425,7 @@ async def test_a_claim_left_by_a_dead_worker_is_taken_over_when_its_lease_ends(
     sender: Sender,
     inbox: RecordingMessenger,
 ) -> None:
-    await started(coach, clock, datetime(2026, 11, 16, 8, 0, tzinfo=UTC), "quiz off")
-    clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))
-    await outreach.enqueue_due()
+    await due_at_nine(coach, clock, outreach, "quiz off")
     dead = await outreach.claim("dead-worker", 10)
     assert len(dead) == 1
     assert await sender.drain_once() == 0  # leased to the dead worker
@@ -431,9 +439,7 @@ async def test_a_claim_left_by_a_dead_worker_is_taken_over_when_its_lease_ends(
 async def test_a_stopping_sender_returns_what_it_has_not_started(
     engine: AsyncEngine, coach: Coach, clock: FrozenClock, outreach: Outreach, sender: Sender
 ) -> None:
-    await started(coach, clock, datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
-    clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))
-    await outreach.enqueue_due()
+    await due_at_nine(coach, clock, outreach)
     sender.stop()
     assert await sender.drain_once() == 2
     rows = await outbox_rows(engine)
@@ -451,9 +457,7 @@ async def test_a_server_error_is_tried_again_with_growing_waits_then_given_up(
     sender: Sender,
     inbox: RecordingMessenger,
 ) -> None:
-    await started(coach, clock, datetime(2026, 11, 16, 8, 0, tzinfo=UTC), "quiz off")
-    clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))
-    await outreach.enqueue_due()
+    await due_at_nine(coach, clock, outreach, "quiz off")
     inbox.failures = [TemporaryFailure("502 Bad Gateway")] * 100
     waits = []
     for _ in range(outreach.policy.max_attempts):
@@ -472,9 +476,7 @@ async def test_a_server_error_is_tried_again_with_growing_waits_then_given_up(
 async def test_a_blip_is_absorbed_by_a_quick_retry(
     coach: Coach, clock: FrozenClock, outreach: Outreach, sender: Sender, inbox: RecordingMessenger
 ) -> None:
-    await started(coach, clock, datetime(2026, 11, 16, 8, 0, tzinfo=UTC), "quiz off")
-    clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))
-    await outreach.enqueue_due()
+    await due_at_nine(coach, clock, outreach, "quiz off")
     inbox.failures = [TemporaryFailure("timed out")]
     await sender.drain_once()
     assert len(inbox.of("plan")) == 1
@@ -488,9 +490,7 @@ async def test_flood_control_postpones_without_spending_a_try(
     sender: Sender,
     inbox: RecordingMessenger,
 ) -> None:
-    await started(coach, clock, datetime(2026, 11, 16, 8, 0, tzinfo=UTC), "quiz off")
-    clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))
-    await outreach.enqueue_due()
+    await due_at_nine(coach, clock, outreach, "quiz off")
     inbox.failures = [RetryLater(17)]
     await sender.drain_once()
     [row] = await outbox_rows(engine)
@@ -510,9 +510,7 @@ async def test_a_refused_message_fails_at_once_and_a_block_stops_everything(
     sender: Sender,
     inbox: RecordingMessenger,
 ) -> None:
-    await started(coach, clock, datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
-    clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))
-    await outreach.enqueue_due()
+    await due_at_nine(coach, clock, outreach)
     inbox.failures = [PermanentFailure("message is too long"), Unreachable("bot was blocked")]
     await sender.drain_once()
     outcomes = sorted((r.status, r.outcome or "") for r in await outbox_rows(engine))
