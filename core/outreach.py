@@ -202,6 +202,8 @@ class Outreach:
                     if quiet_ends.astimezone(e.zone).date() != item.local_date:
                         return Drop("quiet hours until the day ends")
                     return Hold(quiet_ends, "quiet hours")
+            if item.kind not in set(Kind):
+                return Drop(f"unknown kind {item.kind!r}")  # written by a newer version
             return await self._compose(Kind(item.kind), context, to)
 
     async def _compose(self, kind: Kind, ctx: Context, to: LearnerRef) -> Decision:

@@ -264,7 +264,12 @@ _RETRY_OUTBOX = (
 )
 _LOAD_BY_LEARNER = (
     select(
-        (_REACHABLE_IDENTITIES > 0).label("any_reachable"),
+        (
+            select(func.count())
+            .where(_IDENTITY.learner_id == m.Learner.id, _IDENTITY.reachable)
+            .scalar_subquery()
+            > 0
+        ).label("any_reachable"),
         *_ENROLLMENT_COLUMNS,
         _C.item_id,
         _C.done_on,

@@ -542,3 +542,14 @@ async def test_old_dedupe_keys_and_finished_rows_are_pruned(
     async with make_sessions(engine)() as session:
         assert not (await session.scalars(select(m.ProcessedUpdate))).all()
     assert await outbox_rows(engine) == []
+
+
+async def test_a_row_of_a_kind_this_version_does_not_know_is_dropped_not_crashed_on(
+    engine: AsyncEngine, coach: Coach, clock: FrozenClock, outreach: Outreach, sender: Sender
+) -> None:
+    await due_at_nine(coach, clock, outreach, "quiz off")
+    async with engine.begin() as connection:
+        await connection.execute(update(m.OutboxMessage).values(kind="newsletter"))
+    assert await sender.drain_once() == 1
+    [row] = await outbox_rows(engine)
+    assert (row.status, row.outcome) == ("dropped", "unknown kind 'newsletter'")
