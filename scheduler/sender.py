@@ -62,8 +62,8 @@ class Sender:
         while not self._stopping.is_set():
             try:
                 handled = await self.drain_once()
-            except StorageError:
-                log.exception("the outbox could not be read; trying again shortly")
+            except Exception:
+                log.exception("the outbox could not be drained; trying again shortly")
                 handled = 0
             if handled:
                 continue
@@ -108,8 +108,16 @@ class Sender:
             try:
                 await self._deliver(item)
             except StorageError:
+                # Left claimed: its lease runs out and another try follows, by then perhaps
+                # with the database back.
                 log.exception("could not record the outcome of outbox row %s", item.id)
-                return  # its lease runs out and another try follows
+            except Exception as unexpected:
+                # One row that cannot be composed must not stop the sender for everyone.
+                log.exception("unexpected failure with outbox row %s", item.id)
+                with contextlib.suppress(StorageError):
+                    await self._outreach.failed(
+                        item, f"error: {type(unexpected).__name__}", retry=True
+                    )
             del unfinished[item.id]
 
     async def _deliver(self, item: OutboxItem) -> None:

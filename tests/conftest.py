@@ -16,10 +16,12 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 from hypothesis import settings
+from pydantic import AliasChoices
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.config import Settings
 from core.clock import FrozenClock
 from core.coach import Coach
 from core.ports import LearnerRef
@@ -171,3 +173,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for nodeid in _skipped_postgres[:10]:
             print(f"  {nodeid}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def setting_names() -> set[str]:
+    names: set[str] = set()
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        assert isinstance(alias, AliasChoices), f"Settings.{name} has no AliasChoices alias"
+        for choice in alias.choices:
+            assert isinstance(choice, str), f"Settings.{name} has a non-string alias {choice!r}"
+            names.add(choice)
+    return names
+
+
+@pytest.fixture
+def clean_settings_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No setting leaks in from the environment the tests happen to run in."""
+    for name in setting_names():
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    return monkeypatch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from types import TracebackType
@@ -96,6 +97,18 @@ def _enrollment(row: RowMapping) -> Enrollment:
     )
 
 
+def _snapshot(rows: Sequence[RowMapping]) -> Snapshot | None:
+    """A learner, their active enrollment and this week's ticks, from one row per tick."""
+    if not rows:
+        return None
+    first = rows[0]
+    enrollment = _enrollment(first) if first["id"] is not None else None
+    week_done = {row["item_id"]: row["done_on"] for row in rows if row["item_id"] is not None}
+    return Snapshot(
+        first["snapshot_learner_id"], enrollment, week_done, bool(first["snapshot_reachable"])
+    )
+
+
 def _enrollment_values(e: NewEnrollment | Enrollment) -> dict[str, Any]:
     return {
         "pace": e.pace.value,
@@ -121,8 +134,8 @@ _C = _COMPLETIONS.c
 # command costs more Python time than the database round trip itself.
 _LOAD = (
     select(
-        m.Identity.learner_id.label("identity_learner_id"),
-        m.Identity.reachable.label("identity_reachable"),
+        m.Identity.learner_id.label("snapshot_learner_id"),
+        m.Identity.reachable.label("snapshot_reachable"),
         *_ENROLLMENT_COLUMNS,
         _C.item_id,
         _C.done_on,
@@ -264,12 +277,13 @@ _RETRY_OUTBOX = (
 )
 _LOAD_BY_LEARNER = (
     select(
+        m.Learner.id.label("snapshot_learner_id"),
         (
             select(func.count())
             .where(_IDENTITY.learner_id == m.Learner.id, _IDENTITY.reachable)
             .scalar_subquery()
             > 0
-        ).label("any_reachable"),
+        ).label("snapshot_reachable"),
         *_ENROLLMENT_COLUMNS,
         _C.item_id,
         _C.done_on,
@@ -293,15 +307,7 @@ class SqlCoachStore:
     async def load(self, platform: str, external_id: str) -> Snapshot | None:
         # One round trip: the identity, its active enrollment and this week's ticks.
         result = await self._execute(_LOAD, {"platform": platform, "external_id": external_id})
-        rows = result.mappings().all()
-        if not rows:
-            return None
-        first = rows[0]
-        enrollment = _enrollment(first) if first["id"] is not None else None
-        week_done = {row["item_id"]: row["done_on"] for row in rows if row["item_id"] is not None}
-        return Snapshot(
-            first["identity_learner_id"], enrollment, week_done, first["identity_reachable"]
-        )
+        return _snapshot(result.mappings().all())
 
     async def create_learner(self, who: LearnerRef, enrollment: NewEnrollment | None) -> Snapshot:
         now = datetime.now(UTC)
@@ -840,13 +846,8 @@ class SqlCoachStore:
         )
 
     async def learner_snapshot(self, learner_id: int) -> Snapshot | None:
-        rows = (await self._execute(_LOAD_BY_LEARNER, {"learner_id": learner_id})).mappings().all()
-        if not rows:
-            return None
-        first = rows[0]
-        enrollment = _enrollment(first) if first["id"] is not None else None
-        week_done = {row["item_id"]: row["done_on"] for row in rows if row["item_id"] is not None}
-        return Snapshot(learner_id, enrollment, week_done, bool(first["any_reachable"]))
+        result = await self._execute(_LOAD_BY_LEARNER, {"learner_id": learner_id})
+        return _snapshot(result.mappings().all())
 
     async def identities(self, learner_id: int) -> list[Identity]:
         i = m.Identity

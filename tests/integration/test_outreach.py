@@ -6,7 +6,7 @@ path runs against the fake Bot API in tests/e2e.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,8 +19,8 @@ from core.clock import FrozenClock
 from core.coach import Coach
 from core.commands import Command
 from core.errors import PermanentFailure, RetryLater, TemporaryFailure, Unreachable
-from core.outreach import Outreach
-from core.ports import LearnerRef
+from core.outreach import Decision, Outreach
+from core.ports import LearnerRef, OutboxItem
 from core.reply import Reply
 from core.storage import models as m
 from core.storage.engine import make_sessions
@@ -29,7 +29,6 @@ from scheduler.sender import Sender, SenderSettings
 from tests.conftest import Learner
 
 BERLIN = ZoneInfo("Europe/Berlin")
-NEW_YORK = ZoneInfo("America/New_York")
 
 
 @dataclass
@@ -133,10 +132,6 @@ async def outbox_rows(engine: AsyncEngine) -> list[m.OutboxMessage]:
 
 def local_days(deliveries: list[Delivery], zone: ZoneInfo) -> list[date]:
     return [d.at.astimezone(zone).date() for d in deliveries]
-
-
-def days(start: date, count: int) -> Iterator[date]:
-    return (start + timedelta(days=n) for n in range(count))
 
 
 # -- when things arrive ----------------------------------------------------------
@@ -267,40 +262,50 @@ async def test_nudges_follow_each_learners_own_time_zone(
 # -- daylight saving -----------------------------------------------------------
 
 
-async def test_a_nudge_in_the_spring_forward_gap_comes_once_an_hour_later(
-    coach: Coach, clock: FrozenClock, outreach: Outreach, sender: Sender, inbox: RecordingMessenger
+@pytest.mark.parametrize(
+    ("zone", "nudge", "start", "end", "expected_local", "expected_utc"),
+    [
+        pytest.param(
+            # Berlin skips 02:00-03:00 on Sunday 28 March 2027: the 28th's comes at 03:30.
+            "Europe/Berlin",
+            "02:30",
+            datetime(2027, 3, 26, 12, 0, tzinfo=UTC),
+            datetime(2027, 3, 29, 12, 0, tzinfo=UTC),
+            ["27 02:30", "28 03:30", "29 02:30"],
+            ["27 01:30", "28 01:30", "29 00:30"],
+            id="spring-forward gap",
+        ),
+        pytest.param(
+            # New York repeats 01:00-02:00 on Sunday 7 November 2027: the 7th's comes at
+            # the first 01:30 (EDT), not again an hour later.
+            "America/New_York",
+            "01:30",
+            datetime(2027, 11, 5, 12, 0, tzinfo=UTC),
+            datetime(2027, 11, 8, 12, 0, tzinfo=UTC),
+            ["06 01:30", "07 01:30", "08 01:30"],
+            ["06 05:30", "07 05:30", "08 06:30"],
+            id="fall-back repeat",
+        ),
+    ],
+)
+async def test_a_nudge_on_a_dst_change_comes_exactly_once(
+    coach: Coach,
+    clock: FrozenClock,
+    outreach: Outreach,
+    sender: Sender,
+    inbox: RecordingMessenger,
+    zone: str,
+    nudge: str,
+    start: datetime,
+    end: datetime,
+    expected_local: list[str],
+    expected_utc: list[str],
 ) -> None:
-    # Berlin skips 02:00-03:00 on Sunday 28 March 2027.
-    start = datetime(2027, 3, 26, 12, 0, tzinfo=UTC)
-    await started(
-        coach, clock, start, "tz Europe/Berlin", "time 02:30", "days every day", "quiz off"
-    )
-    await run_until(
-        clock, outreach, sender, datetime(2027, 3, 29, 12, 0, tzinfo=UTC), timedelta(minutes=1)
-    )
+    await started(coach, clock, start, f"tz {zone}", f"time {nudge}", "days every day", "quiz off")
+    await run_until(clock, outreach, sender, end, timedelta(minutes=1))
     plans = inbox.of("plan")
-    assert [d.at.astimezone(BERLIN).strftime("%d %H:%M") for d in plans] == [
-        "27 02:30",
-        "28 03:30",  # the wall clock jumped from 02:00 to 03:00
-        "29 02:30",
-    ]
-
-
-async def test_a_nudge_in_the_repeated_fall_back_hour_comes_once(
-    coach: Coach, clock: FrozenClock, outreach: Outreach, sender: Sender, inbox: RecordingMessenger
-) -> None:
-    # New York repeats 01:00-02:00 on Sunday 7 November 2027.
-    start = datetime(2027, 11, 5, 12, 0, tzinfo=UTC)
-    await started(
-        coach, clock, start, "tz America/New_York", "time 01:30", "days every day", "quiz off"
-    )
-    await run_until(
-        clock, outreach, sender, datetime(2027, 11, 8, 12, 0, tzinfo=UTC), timedelta(minutes=1)
-    )
-    plans = inbox.of("plan")
-    assert local_days(plans, NEW_YORK) == list(days(date(2027, 11, 6), 3))
-    # The 7th's comes at the first 01:30 (EDT, 05:30 UTC), not again an hour later.
-    assert [d.at.strftime("%d %H:%M") for d in plans] == ["06 05:30", "07 05:30", "08 06:30"]
+    assert [d.at.astimezone(ZoneInfo(zone)).strftime("%d %H:%M") for d in plans] == expected_local
+    assert [d.at.strftime("%d %H:%M") for d in plans] == expected_utc
 
 
 # -- who hears nothing -----------------------------------------------------------
@@ -553,3 +558,29 @@ async def test_a_row_of_a_kind_this_version_does_not_know_is_dropped_not_crashed
     assert await sender.drain_once() == 1
     [row] = await outbox_rows(engine)
     assert (row.status, row.outcome) == ("dropped", "unknown kind 'newsletter'")
+
+
+async def test_a_row_that_cannot_be_composed_fails_alone_and_the_others_go(
+    engine: AsyncEngine,
+    coach: Coach,
+    clock: FrozenClock,
+    outreach: Outreach,
+    sender: Sender,
+    inbox: RecordingMessenger,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await due_at_nine(coach, clock, outreach)  # a plan and a quiz question
+    compose = outreach.compose
+
+    async def broken_quiz(item: OutboxItem, platforms: Collection[str]) -> Decision:
+        if item.kind == "quiz":
+            raise RuntimeError("a bug in composing")
+        return await compose(item, platforms)
+
+    monkeypatch.setattr(outreach, "compose", broken_quiz)
+    assert await sender.drain_once() == 2
+    assert len(inbox.of("plan")) == 1
+    rows = {r.kind: r for r in await outbox_rows(engine)}
+    assert rows["plan"].status == "sent"
+    assert (rows["quiz"].status, rows["quiz"].outcome) == ("pending", "error: RuntimeError")
+    assert rows["quiz"].available_at == clock.now() + outreach.policy.first_backoff

@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic import AliasChoices
 from sqlalchemy.engine import make_url
 
 from bot.cli import COMMANDS, build_parser
 from bot.config import Settings
+from tests.conftest import setting_names
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -109,17 +109,6 @@ def _command(service: dict[str, Any]) -> list[str]:
     command = service.get("command")
     assert command, "the service has no command"
     return shlex.split(command) if isinstance(command, str) else [str(word) for word in command]
-
-
-def _setting_names() -> set[str]:
-    names: set[str] = set()
-    for name, field in Settings.model_fields.items():
-        alias = field.validation_alias
-        assert isinstance(alias, AliasChoices), f"Settings.{name} has no AliasChoices alias"
-        for choice in alias.choices:
-            assert isinstance(choice, str), f"Settings.{name} has a non-string alias {choice!r}"
-            names.add(choice)
-    return names
 
 
 def _instructions() -> list[tuple[str, str]]:
@@ -212,15 +201,6 @@ def _build_stage_sources() -> list[str]:
     return sources
 
 
-@pytest.fixture
-def clean_settings_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """No setting leaks in from the environment the tests happen to run in."""
-    for name in _setting_names():
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-    return monkeypatch
-
-
 # ---- docker-compose.yml ----
 
 
@@ -252,7 +232,7 @@ def test_each_built_service_runs_a_real_coach_subcommand(name: str) -> None:
 
 
 def test_setting_names_are_collected_from_the_aliases() -> None:
-    names = _setting_names()
+    names = setting_names()
     assert {"DATABASE_URL", "TELEGRAM_BOT_TOKEN", "COACH_DEFAULT_TIMEZONE", "LOG_LEVEL"} <= names
 
 
@@ -260,7 +240,7 @@ def test_setting_names_are_collected_from_the_aliases() -> None:
 def test_every_environment_variable_is_a_real_setting(name: str) -> None:
     written = set(_environment(_services()[name]))
     assert "DATABASE_URL" in written
-    unknown = written - _setting_names()
+    unknown = written - setting_names()
     assert not unknown, f"{name} sets variables no setting reads: {sorted(unknown)}"
 
 
