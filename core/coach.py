@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core import views
+from core import linking, views
 from core.activity import streak
 from core.clock import Clock
 from core.commands import MAX_MESSAGE_CHARS, Command, Unparsed, parse
@@ -22,6 +22,7 @@ from core.plan import WeekPlan, plan_week
 from core.ports import (
     Enrollment,
     LearnerRef,
+    MergedEnrollment,
     NewEnrollment,
     QuizFigures,
     Snapshot,
@@ -182,6 +183,8 @@ class Coach:
             return await self._start(uow, who, snapshot, command.args)
         if command.name == "import":
             return views.import_usage()
+        if command.name == "link":
+            return await self._link(uow, who, snapshot, command.args)
         handler = self._handlers.get(command.name)
         if handler is None:
             return views.unknown_command(command.name)
@@ -732,14 +735,121 @@ class Coach:
         await ctx.uow.commit()
         return views.resumed(away)
 
+    # -- one learner, several platforms ---------------------------------------
+
+    async def _link(
+        self, uow: UnitOfWork, who: LearnerRef, snapshot: Snapshot | None, args: str
+    ) -> Reply:
+        if not args:
+            return await self._issue_link_code(uow, who, snapshot)
+        code = linking.normalise_code(args)
+        if code is None:
+            return views.link_code_malformed()
+        return await self._redeem_link_code(uow, who, snapshot, code)
+
+    async def _issue_link_code(
+        self, uow: UnitOfWork, who: LearnerRef, snapshot: Snapshot | None
+    ) -> Reply:
+        if snapshot is None:
+            await uow.store.create_learner(who, None)
+        code = linking.new_code()
+        now = self._clock.now()
+        await uow.store.issue_link_code(
+            who, code_hash=linking.code_hash(code), at=now, expires_at=now + linking.CODE_TTL
+        )
+        await uow.commit()
+        return views.link_code(code, who.platform, linking.CODE_TTL)
+
+    async def _redeem_link_code(
+        self, uow: UnitOfWork, who: LearnerRef, snapshot: Snapshot | None, code: str
+    ) -> Reply:
+        """Joins this identity's learner to the one that issued the code.
+
+        Only a code that matches nothing counts against the guess limit; the other
+        refusals (own code, already linked, same platform twice) change nothing at all.
+        """
+        store = uow.store
+        now = self._clock.now()
+        failures = await store.link_failures(who, since=now - linking.WRONG_CODE_WINDOW)
+        if len(failures) >= linking.MAX_WRONG_CODES:
+            retry_at = failures[-linking.MAX_WRONG_CODES] + linking.WRONG_CODE_WINDOW
+            return views.link_locked(retry_at - now)
+        hashed = linking.code_hash(code)
+        found = await store.find_link_code(hashed, now=now)
+        if found is None:
+            await store.add_link_failure(who, at=now, forget_before=now - linking.WRONG_CODE_WINDOW)
+            await uow.commit()
+            return views.link_code_unknown(linking.MAX_WRONG_CODES - len(failures) - 1)
+        issuer = found.issued_by
+        if snapshot is not None and snapshot.learner_id == found.learner_id:
+            same = (issuer.platform, issuer.external_id) == (who.platform, who.external_id)
+            return views.link_own_code() if same else views.already_linked()
+        theirs = [i.who for i in await store.identities(found.learner_id)]
+        mine = [i.who for i in await store.identities(snapshot.learner_id)] if snapshot else [who]
+        clash = {i.platform for i in theirs} & {i.platform for i in mine}
+        if clash:
+            return views.link_same_platform(linking.platform_name(min(clash)))
+        if not await store.use_link_code(hashed, now=now):
+            return views.link_code_unknown(None)  # redeemed by someone else a moment ago
+        if snapshot is None:
+            await store.add_identity(found.learner_id, who)
+            merged_items, kept_settings = 0, True
+        else:
+            merged_items, kept_settings = await self._absorb(uow, found.learner_id, snapshot, now)
+        await uow.commit()
+        return views.linked(
+            [issuer.platform, *(i.platform for i in theirs + mine)],
+            issuer.platform,
+            merged_items=merged_items,
+            kept_settings=kept_settings,
+        )
+
+    async def _absorb(
+        self, uow: UnitOfWork, survivor_id: int, absorbed: Snapshot, now: datetime
+    ) -> tuple[int, bool]:
+        """Folds the absorbed learner into the survivor. Returns how many done items came
+        over, and whether the survivor's settings are the ones in force."""
+        store = uow.store
+        survivor = await store.learner_snapshot(survivor_id)
+        survivor_active = survivor.enrollment if survivor else None
+        own = {e.track_id: e for e in await store.enrollments(survivor_id)}
+        merged: list[MergedEnrollment] = []
+        came_over = 0
+        for theirs in await store.enrollments(absorbed.learner_id):
+            done = await store.completions(theirs.id)
+            keep = own.get(theirs.track_id)
+            if keep is None:
+                came_over += len(done)
+                continue
+            track = await self._track(uow, theirs.track_id)
+            pair = linking.merge_enrollments(
+                keep, theirs, await store.completions(keep.id), done, track
+            )
+            came_over += pair.added
+            merged.append(pair)
+        await store.absorb_learner(survivor_id, absorbed.learner_id, merged)
+
+        # The survivor's active track stays active; a survivor without one takes the other's.
+        leading = survivor_active or absorbed.enrollment
+        if leading is not None:
+            active = await store.find_enrollment(survivor_id, leading.track_id)
+            if active is not None:
+                if survivor_active is None:
+                    await store.activate(survivor_id, active.id)
+                if active.next_nudge_at is None:  # moved over or reactivated: not scheduled
+                    reschedule(active, now)
+                    await store.save_enrollment(active)
+        return came_over, survivor_active is not None or absorbed.enrollment is None
+
     # -- your data -----------------------------------------------------------
 
     async def _export(self, ctx: Context, args: str) -> Reply:
         data = await ctx.uow.store.export(ctx.snapshot.learner_id)
         data["exported_at"] = ctx.now.isoformat()
         content = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True).encode()
+        accounts = [i.who for i in await ctx.uow.store.identities(ctx.snapshot.learner_id)]
         return Reply(
-            blocks=views.export_blocks(),
+            blocks=views.export_blocks(accounts),
             attachment=Attachment(
                 f"roadmap-coach-{ctx.today.isoformat()}.json", content, "application/json"
             ),

@@ -26,6 +26,7 @@ COMMAND_NAMES = (
     "help",
     "import",
     "quiz",
+    "link",
 )
 # What each command does, for the platforms' command menus.
 DESCRIPTIONS = {
@@ -42,6 +43,7 @@ DESCRIPTIONS = {
     "resume": "Pick up after a break",
     "import": "Follow your own Markdown roadmap",
     "quiz": "A question on what you studied",
+    "link": "Share one progress across Telegram, Discord and the console",
     "export": "All your data as JSON",
     "forget": "Delete everything about you",
     "help": "What I understand",

@@ -179,6 +179,8 @@ class Outreach:
             e = snapshot.enrollment
             if e.paused_since is not None:
                 return Drop("paused")
+            # A linked learner hears from the coach in one place: their oldest account the
+            # sender can reach (where they began), the next one only if that is blocked.
             to = next(
                 (
                     identity.who

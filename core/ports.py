@@ -84,6 +84,35 @@ class CompletionRecord:
     item_id: str
     done_on: date
     completes_week: bool
+    done_at: datetime
+
+
+@dataclass(frozen=True)
+class NewCompletion:
+    week_id: str
+    item_id: str
+    done_on: date
+    done_at: datetime
+    completes_week: bool
+
+
+@dataclass(frozen=True)
+class MergedEnrollment:
+    """Two enrollments on one track made one: `enrollment` stays, `absorbed_id` goes."""
+
+    enrollment: Enrollment
+    absorbed_id: int
+    completions: tuple[NewCompletion, ...]  # replace both sides' ticks
+    added: int  # items done only on the absorbed side
+
+
+@dataclass(frozen=True)
+class LinkCode:
+    """A live link code: the learner it joins others to, and the identity that asked."""
+
+    learner_id: int
+    issued_by: LearnerRef
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -275,6 +304,49 @@ class CoachStore(Protocol):
 
     async def export(self, learner_id: int) -> dict[str, Any]: ...
 
+    # -- linking identities --------------------------------------------------
+
+    async def issue_link_code(
+        self, who: LearnerRef, *, code_hash: str, at: datetime, expires_at: datetime
+    ) -> None:
+        """Stores a code for this identity's learner, replacing any code they had."""
+        ...
+
+    async def find_link_code(self, code_hash: str, *, now: datetime) -> LinkCode | None:
+        """The code if it is stored and has not expired."""
+        ...
+
+    async def use_link_code(self, code_hash: str, *, now: datetime) -> bool:
+        """Deletes a live code; False if it is gone or expired (another redeemed it first)."""
+        ...
+
+    async def link_failures(self, who: LearnerRef, *, since: datetime) -> list[datetime]:
+        """When this identity typed a wrong code, since `since`."""
+        ...
+
+    async def add_link_failure(
+        self, who: LearnerRef, *, at: datetime, forget_before: datetime
+    ) -> None:
+        """Records a wrong code; failures older than `forget_before` (anyone's) go."""
+        ...
+
+    async def add_identity(self, learner_id: int, who: LearnerRef) -> None: ...
+
+    async def enrollments(self, learner_id: int) -> list[Enrollment]: ...
+
+    async def completions(self, enrollment_id: int) -> list[CompletionRecord]: ...
+
+    async def absorb_learner(
+        self, survivor_id: int, absorbed_id: int, merged: list[MergedEnrollment]
+    ) -> None:
+        """Moves everything the absorbed learner has to the survivor, then deletes them.
+
+        `merged` covers the tracks both were on; the absorbed side's other enrollments
+        move over inactive. Pending outbox rows of the absorbed learner are dropped, so
+        nobody is nudged twice.
+        """
+        ...
+
     async def forget(self, learner_id: int) -> None: ...
 
     # -- outreach: the scheduler's side --------------------------------------
@@ -309,7 +381,9 @@ class CoachStore(Protocol):
 
     async def learner_snapshot(self, learner_id: int) -> Snapshot | None: ...
 
-    async def identities(self, learner_id: int) -> list[Identity]: ...
+    async def identities(self, learner_id: int) -> list[Identity]:
+        """Oldest first."""
+        ...
 
     async def prune(self, *, updates_before: datetime, outbox_before: datetime, limit: int) -> int:
         """Deletes old dedupe keys and finished outbox rows; returns how many went."""

@@ -38,3 +38,7 @@ def review(card: str | None, recall: Recall, at: datetime) -> tuple[str, datetim
     current = fsrs.Card.from_json(card) if card else fsrs.Card()
     updated, _ = _SCHEDULER.review_card(current, fsrs.Rating(int(recall)), at)
     return updated.to_json(), updated.due
+
+
+def last_reviewed(card: str) -> datetime | None:
+    return fsrs.Card.from_json(card).last_review

@@ -280,3 +280,36 @@ class OutboxMessage(Base):
     external_id: Mapped[str | None] = mapped_column(String(64))
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(300))
+
+
+class LinkCode(Base):
+    """A one-time code joining another identity to this learner; only its hash is kept."""
+
+    __tablename__ = "link_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # One live code per learner: asking again replaces it.
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), unique=True
+    )
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkFailure(Base):
+    """A wrong link code typed by an identity, for limiting guesses across workers.
+
+    Keyed by platform and id rather than an identity row: whoever guesses may not have one.
+    """
+
+    __tablename__ = "link_failures"
+    __table_args__ = (
+        Index("ix_link_failures_who", "platform", "external_id", "failed_at"),
+        Index("ix_link_failures_failed_at", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -8,12 +8,24 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Result, RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, Executable
 
 from core.activity import DayBitmap
@@ -25,6 +37,8 @@ from core.ports import (
     Enrollment,
     Identity,
     LearnerRef,
+    LinkCode,
+    MergedEnrollment,
     NewEnrollment,
     NewOutboxItem,
     OutboxItem,
@@ -34,6 +48,7 @@ from core.ports import (
     Snapshot,
     TrackRef,
 )
+from core.review import last_reviewed
 from core.schedule import QuietHours, Slot
 from core.storage import models as m
 from core.tracks import Track
@@ -129,6 +144,7 @@ def _enrollment_values(e: NewEnrollment | Enrollment) -> dict[str, Any]:
 _ENROLLMENTS = cast(Table, m.Enrollment.__table__)
 _COMPLETIONS = cast(Table, m.Completion.__table__)
 _C = _COMPLETIONS.c
+_COMPLETION_COLUMNS = (_C.id, _C.week_id, _C.item_id, _C.done_on, _C.completes_week, _C.done_at)
 
 # The hot path's statements are built once: building and cache-keying a statement per
 # command costs more Python time than the database round trip itself.
@@ -149,6 +165,7 @@ _LOAD = (
     )
 )
 _SAVED_FIELDS = (
+    "started_on",  # the origin of both day bitmaps; moves back when two enrollments merge
     "pace",
     "timezone",
     "study_days",
@@ -542,6 +559,7 @@ class SqlCoachStore:
     async def save_enrollment(self, e: Enrollment) -> None:
         values = {
             "enrollment_id": e.id,
+            "started_on": e.started_on,
             "paused_since": e.paused_since,
             "week_opened_on": e.week_opened_on,
             "active_days": e.active_days.bits,
@@ -580,7 +598,7 @@ class SqlCoachStore:
         row = (
             (
                 await self._session.execute(
-                    select(c.id, c.week_id, c.item_id, c.done_on, c.completes_week)
+                    select(*_COMPLETION_COLUMNS)
                     .where(c.enrollment_id == enrollment_id)
                     .order_by(c.done_at.desc(), c.id.desc())
                     .limit(1)
@@ -733,7 +751,11 @@ class SqlCoachStore:
         await self._session.execute(
             delete(m.Completion).where(m.Completion.enrollment_id.in_(enrollment_ids))
         )
+        i, f = m.Identity, m.LinkFailure
+        mine = select(i.platform, i.external_id).where(i.learner_id == learner_id)
+        await self._session.execute(delete(f).where(tuple_(f.platform, f.external_id).in_(mine)))
         for model in (
+            m.LinkCode,
             m.HourLog,
             m.Note,
             m.QuizDelivery,
@@ -747,6 +769,210 @@ class SqlCoachStore:
             delete(m.StoredTrack).where(m.StoredTrack.owner_learner_id == learner_id)
         )
         await self._session.execute(delete(m.Learner).where(m.Learner.id == learner_id))
+
+    # -- linking identities ------------------------------------------------------
+
+    async def issue_link_code(
+        self, who: LearnerRef, *, code_hash: str, at: datetime, expires_at: datetime
+    ) -> None:
+        i, c = m.Identity, m.LinkCode
+        row = (
+            await self._session.execute(
+                select(i.id, i.learner_id).where(
+                    i.platform == who.platform, i.external_id == who.external_id
+                )
+            )
+        ).one()
+        await self._session.execute(delete(c).where(c.expires_at <= at))
+        values = {
+            "code_hash": code_hash,
+            "learner_id": row.learner_id,
+            "identity_id": row.id,
+            "expires_at": expires_at,
+            "created_at": at,
+        }
+        stmt = (pg_insert if self._dialect == "postgresql" else sqlite_insert)(c).values(values)
+        # An upsert, so two requests at once leave one code rather than a key violation.
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["learner_id"],
+                set_={name: stmt.excluded[name] for name in values if name != "learner_id"},
+            )
+        )
+
+    async def find_link_code(self, code_hash: str, *, now: datetime) -> LinkCode | None:
+        c, i = m.LinkCode, m.Identity
+        row = (
+            await self._session.execute(
+                select(c.learner_id, c.expires_at, i.platform, i.external_id, i.display_name)
+                .join(i, i.id == c.identity_id)
+                .where(c.code_hash == code_hash, c.expires_at > now)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        return LinkCode(
+            row.learner_id,
+            LearnerRef(row.platform, row.external_id, row.display_name),
+            row.expires_at,
+        )
+
+    async def use_link_code(self, code_hash: str, *, now: datetime) -> bool:
+        c = m.LinkCode
+        result = await self._session.execute(
+            delete(c).where(c.code_hash == code_hash, c.expires_at > now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def link_failures(self, who: LearnerRef, *, since: datetime) -> list[datetime]:
+        f = m.LinkFailure
+        rows = await self._session.scalars(
+            select(f.failed_at)
+            .where(
+                f.platform == who.platform,
+                f.external_id == who.external_id,
+                f.failed_at > since,
+            )
+            .order_by(f.failed_at)
+        )
+        return list(rows)
+
+    async def add_link_failure(
+        self, who: LearnerRef, *, at: datetime, forget_before: datetime
+    ) -> None:
+        f = m.LinkFailure
+        await self._session.execute(delete(f).where(f.failed_at <= forget_before))
+        await self._session.execute(
+            insert(f).values(platform=who.platform, external_id=who.external_id, failed_at=at)
+        )
+
+    async def add_identity(self, learner_id: int, who: LearnerRef) -> None:
+        await self._session.execute(
+            insert(m.Identity).values(
+                learner_id=learner_id,
+                platform=who.platform,
+                external_id=who.external_id,
+                display_name=who.display_name[:100],
+                created_at=datetime.now(UTC),
+            )
+        )
+
+    async def enrollments(self, learner_id: int) -> list[Enrollment]:
+        result = await self._session.execute(
+            select(*_ENROLLMENT_COLUMNS).where(_E.learner_id == learner_id).order_by(_E.id)
+        )
+        return [_enrollment(row) for row in result.mappings()]
+
+    async def completions(self, enrollment_id: int) -> list[CompletionRecord]:
+        result = await self._session.execute(
+            select(*_COMPLETION_COLUMNS).where(_C.enrollment_id == enrollment_id).order_by(_C.id)
+        )
+        return [CompletionRecord(**row) for row in result.mappings()]
+
+    async def absorb_learner(
+        self, survivor_id: int, absorbed_id: int, merged: list[MergedEnrollment]
+    ) -> None:
+        # Every table with a learner_id or enrollment_id is handled here; a new one must be too.
+        run = self._session.execute
+        for pair in merged:
+            keep, gone = pair.enrollment.id, pair.absorbed_id
+            await run(delete(m.Completion).where(_C.enrollment_id.in_((keep, gone))))
+            if pair.completions:
+                await run(
+                    insert(m.Completion),
+                    [
+                        {
+                            "enrollment_id": keep,
+                            "week_id": c.week_id,
+                            "item_id": c.item_id,
+                            "done_on": c.done_on,
+                            "done_at": c.done_at,
+                            "completes_week": c.completes_week,
+                        }
+                        for c in pair.completions
+                    ],
+                )
+            for model in (m.HourLog, m.Note):
+                await run(
+                    update(model).where(model.enrollment_id == gone).values(enrollment_id=keep)
+                )
+            await run(delete(m.Enrollment).where(_E.id == gone))
+            await self.save_enrollment(pair.enrollment)
+        # The survivor's active enrollment stays the one; the caller picks one if it has none.
+        await run(
+            update(m.Enrollment)
+            .where(_E.learner_id == absorbed_id)
+            .values(learner_id=survivor_id, active=False, next_nudge_at=None, next_evening_at=None)
+        )
+        for owned in (m.HourLog, m.Note, m.QuizDelivery, m.Identity):
+            await run(
+                update(owned).where(owned.learner_id == absorbed_id).values(learner_id=survivor_id)
+            )
+        await run(
+            update(m.StoredTrack)
+            .where(m.StoredTrack.owner_learner_id == absorbed_id)
+            .values(owner_learner_id=survivor_id)
+        )
+        await self._absorb_review_cards(survivor_id, absorbed_id)
+        await self._absorb_outbox(survivor_id, absorbed_id)
+        await run(delete(m.LinkCode).where(m.LinkCode.learner_id == absorbed_id))
+        await run(delete(m.Learner).where(m.Learner.id == absorbed_id))
+
+    async def _absorb_review_cards(self, survivor_id: int, absorbed_id: int) -> None:
+        """A subject both reviewed keeps the card reviewed last, with both sides' counts."""
+        r = m.ReviewCard
+        rows = await self._session.execute(
+            select(r.learner_id, r.subject, r.card, r.due, r.reviews, r.lapses).where(
+                r.learner_id.in_((survivor_id, absorbed_id))
+            )
+        )
+        cards: dict[str, dict[int, Any]] = {}
+        for row in rows:
+            cards.setdefault(row.subject, {})[row.learner_id] = row
+        for subject, sides in cards.items():
+            if len(sides) < 2:
+                continue
+            mine, theirs = sides[survivor_id], sides[absorbed_id]
+            newer = max(
+                (mine, theirs),
+                key=lambda c: (last_reviewed(c.card) or datetime.min.replace(tzinfo=UTC), c.due),
+            )
+            await self._session.execute(
+                update(r)
+                .where(r.learner_id == survivor_id, r.subject == subject)
+                .values(
+                    card=newer.card,
+                    due=newer.due,
+                    reviews=mine.reviews + theirs.reviews,
+                    lapses=mine.lapses + theirs.lapses,
+                )
+            )
+            await self._session.execute(
+                delete(r).where(r.learner_id == absorbed_id, r.subject == subject)
+            )
+        await self._session.execute(
+            update(r).where(r.learner_id == absorbed_id).values(learner_id=survivor_id)
+        )
+
+    async def _absorb_outbox(self, survivor_id: int, absorbed_id: int) -> None:
+        """Owed messages of the absorbed learner go (the survivor is owed its own); sent
+        ones move over where the survivor has none that day, so today is not sent twice."""
+        o, theirs = m.OutboxMessage, aliased(m.OutboxMessage)
+        clash = (
+            select(theirs.id)
+            .where(
+                theirs.learner_id == survivor_id,
+                theirs.kind == o.kind,
+                theirs.local_date == o.local_date,
+            )
+            .exists()
+        )
+        await self._session.execute(
+            update(o)
+            .where(o.learner_id == absorbed_id, o.status != "pending", ~clash)
+            .values(learner_id=survivor_id)
+        )
+        await self._session.execute(delete(o).where(o.learner_id == absorbed_id))
 
     # -- outreach ------------------------------------------------------------
 
