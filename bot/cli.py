@@ -9,7 +9,7 @@ import getpass
 import logging
 import signal
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.wiring import NotMigrated, check_sqlite_folder, running_app
+from bot.wiring import App, NotMigrated, check_sqlite_folder, running_app
 from core.importer import ImportedTrack, ImportRefused, import_markdown, preview
+from core.ports import Messenger
 
 COMMANDS = ("run", "chat", "migrate", "import")
 
@@ -120,28 +121,51 @@ async def _share(settings: Settings, imported: ImportedTrack, source: str) -> bo
 
 
 async def run(settings: Settings) -> int:
-    if settings.telegram_bot_token is not None:
-        if settings.discord_bot_token is not None:
-            print(
-                "DISCORD_BOT_TOKEN is set, but this version talks on Telegram only.",
-                file=sys.stderr,
-            )
-        return await run_telegram(settings)
-    if settings.discord_bot_token is not None:
-        print(
-            "DISCORD_BOT_TOKEN is set, but this version has no Discord adapter yet; "
-            "starting the console chat.",
-            file=sys.stderr,
+    platforms = [
+        name
+        for name, token in (
+            ("Telegram", settings.telegram_bot_token),
+            ("Discord", settings.discord_bot_token),
         )
-    else:
+        if token is not None
+    ]
+    if not platforms:
         print(
             "No TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN is set, so the coach runs here in the console.",
             file=sys.stderr,
         )
-    return await chat(settings)
+        return await chat(settings)
+    async with running_app(settings) as app, contextlib.AsyncExitStack() as stack:
+        messengers: dict[str, Messenger] = {}
+        serving: list[Coroutine[Any, Any, None]] = []
+        if settings.telegram_bot_token is not None:
+            messenger, serve = await stack.enter_async_context(telegram_platform(settings, app))
+            messengers[messenger.platform] = messenger
+            serving.append(serve)
+        if settings.discord_bot_token is not None:
+            messenger, serve = await stack.enter_async_context(discord_platform(settings, app))
+            messengers[messenger.platform] = messenger
+            serving.append(serve)
+        print(
+            f"The coach is on {' and '.join(platforms)}. Stop it with Ctrl-C or SIGTERM.",
+            file=sys.stderr,
+        )
+        async with app.scheduler(messengers):
+            await until_stopped(serve_all(serving))
+    return 0
 
 
-async def run_telegram(settings: Settings) -> int:
+async def serve_all(serving: list[Coroutine[Any, Any, None]]) -> None:
+    """Serves every platform; one failing to start stops them all."""
+    async with asyncio.TaskGroup() as group:
+        for serve in serving:
+            group.create_task(serve)
+
+
+@contextlib.asynccontextmanager
+async def telegram_platform(
+    settings: Settings, app: App
+) -> AsyncIterator[tuple[Messenger, Coroutine[Any, Any, None]]]:
     from adapters.telegram.bot import TelegramAdapter, make_bot
     from adapters.telegram.messenger import TelegramMessenger
     from scheduler.limits import TELEGRAM_LIMITS, RateGate, RateLimits
@@ -155,29 +179,53 @@ async def run_telegram(settings: Settings) -> int:
             per_group_per_minute=TELEGRAM_LIMITS.per_group_per_minute,
         )
     )
-    async with running_app(settings) as app:
-        bot = make_bot(
-            settings.telegram_bot_token.get_secret_value(),
-            api_base,
-            on_flood=lambda seconds, chat: gate.hold(seconds, chat),
+    bot = make_bot(
+        settings.telegram_bot_token.get_secret_value(),
+        api_base,
+        on_flood=lambda seconds, chat: gate.hold(seconds, chat),
+    )
+    adapter = TelegramAdapter(app.coach, bot)
+    if settings.telegram_webhook_url is not None:
+        host, _, port = settings.telegram_webhook_listen.rpartition(":")
+        serving = adapter.run_webhook(
+            str(settings.telegram_webhook_url), settings.webhook_secret, host, int(port)
         )
-        adapter = TelegramAdapter(app.coach, bot)
-        messengers = {"telegram": TelegramMessenger(adapter, gate)}
-        if settings.telegram_webhook_url is not None:
-            host, _, port = settings.telegram_webhook_listen.rpartition(":")
-            serving = adapter.run_webhook(
-                str(settings.telegram_webhook_url), settings.webhook_secret, host, int(port)
-            )
-        else:
-            serving = adapter.run_polling()
-        print("The coach is on Telegram. Stop it with Ctrl-C or SIGTERM.", file=sys.stderr)
-        try:
-            async with app.scheduler(messengers):
-                await until_stopped(serving)
-        finally:
-            await adapter.stop()
-            await bot.session.close()
-    return 0
+    else:
+        serving = adapter.run_polling()
+    try:
+        yield TelegramMessenger(adapter, gate), serving
+    finally:
+        serving.close()  # never awaited when another platform failed first
+        await adapter.stop()
+        await bot.session.close()
+
+
+@contextlib.asynccontextmanager
+async def discord_platform(
+    settings: Settings, app: App
+) -> AsyncIterator[tuple[Messenger, Coroutine[Any, Any, None]]]:
+    from adapters.discord.bot import DiscordAdapter
+    from adapters.discord.messenger import DiscordMessenger
+    from scheduler.limits import DISCORD_LIMITS, RateGate, RateLimits
+
+    assert settings.discord_bot_token is not None
+    api_base = str(settings.discord_api_base).rstrip("/") if settings.discord_api_base else None
+    gate = RateGate(
+        RateLimits(
+            overall_per_second=settings.discord_send_rate,
+            per_chat_per_second=DISCORD_LIMITS.per_chat_per_second,
+            per_group_per_minute=DISCORD_LIMITS.per_group_per_minute,
+        )
+    )
+    adapter = DiscordAdapter(
+        app.coach, settings.discord_bot_token.get_secret_value(), api_base=api_base
+    )
+    serving = adapter.start()
+    try:
+        yield DiscordMessenger(adapter, gate), serving
+    finally:
+        serving.close()
+        await adapter.stop()
 
 
 async def until_stopped(serving: Coroutine[Any, Any, None]) -> None:

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     telegram_send_rate: Annotated[
         float, Field(validation_alias=_env("COACH_TELEGRAM_SEND_RATE"), gt=0, le=30)
     ] = 25.0
+    # Discord allows 50 requests a second per bot; what the outbox leaves is for answers.
+    discord_send_rate: Annotated[
+        float, Field(validation_alias=_env("COACH_DISCORD_SEND_RATE"), gt=0, le=50)
+    ] = 40.0
     outbox_lease_seconds: Annotated[
         float, Field(validation_alias=_env("COACH_OUTBOX_LEASE_SECONDS"), ge=5, le=3600)
     ] = 120.0

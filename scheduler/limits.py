@@ -24,6 +24,8 @@ class RateLimits:
 
 
 TELEGRAM_LIMITS = RateLimits(30.0, 1.0, 20.0)
+# 50 requests a second per bot; a channel's message route allows 5 every 5 seconds.
+DISCORD_LIMITS = RateLimits(50.0, 1.0, None)
 
 
 @dataclass

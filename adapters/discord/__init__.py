@@ -1,0 +1,1 @@
+"""The coach on Discord (discord.py 2)."""

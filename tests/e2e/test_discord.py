@@ -1,0 +1,462 @@
+"""The coach on Discord as users meet it: real discord.py over HTTP and the gateway websocket
+against a fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import yarl
+from discord.gateway import DiscordWebSocket
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.discord import bot as discord_bot
+from adapters.discord.bot import DiscordAdapter, use_api_base
+from adapters.discord.messenger import DiscordMessenger
+from adapters.telegram.bot import TelegramAdapter
+from core.clock import FrozenClock
+from core.coach import Coach
+from core.outreach import Outreach
+from core.ports import LearnerRef
+from core.reply import Reply
+from core.storage import models as m
+from core.storage.engine import make_sessions
+from core.storage.store import SqlUnitOfWorkFactory
+from scheduler.limits import RateGate, RateLimits
+from scheduler.sender import Sender, SenderSettings
+from tests.e2e.test_telegram import ADA, count, reply_to
+from tests.fakes.discord import FakeDiscord, FakeInteraction
+from tests.fakes.telegram import FakeTelegram
+
+JsonDict = dict[str, Any]
+ADA_DC = 2_000_000_000_000_000_001
+BOB_DC = 2_000_000_000_000_000_002
+GUILD = 3_000_000_000_000_000_001
+CHANNEL = 3_000_000_000_000_000_002
+EPHEMERAL = 64
+EARLY = datetime(2026, 11, 16, 5, 0, tzinfo=UTC)  # before the day's 09:00 nudge
+NINE = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+ROADMAP = b"""# Rust in 2 weeks
+## Week 1: Basics
+- Compare 2 * 3 with snake_case_names
+- Ownership [explained](https://doc.rust-lang.org/book/ch04-00-understanding-ownership.html)
+## Week 2: Traits
+- Traits and generics
+"""
+
+
+@pytest.fixture
+async def dc() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as fake:
+        fake.add_user(ADA_DC, "ada", "Ada")
+        fake.add_user(BOB_DC, "bob", "Bob")
+        fake.add_guild(GUILD, "Study hall", owner_id=BOB_DC)
+        fake.add_channel(GUILD, CHANNEL, "python")
+        fake.add_member(GUILD, ADA_DC)
+        yield fake
+
+
+@pytest.fixture(autouse=True)
+def _restore_discord_endpoints() -> Any:
+    gateway = DiscordWebSocket.DEFAULT_GATEWAY
+    yield
+    use_api_base(None)
+    DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+class Running:
+    """A DiscordAdapter serving the fake until stopped, as `coach run` serves it."""
+
+    def __init__(self, dc: FakeDiscord, coach: Coach) -> None:
+        self.dc = dc
+        self.adapter = DiscordAdapter(coach, dc.token, api_base=dc.api_base)
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> DiscordAdapter:
+        connected = len([c for c in self.dc.connections if c.session_id])
+        self._task = asyncio.create_task(self.adapter.start())
+        await self.dc.wait_identified(connected + 1)
+        return self.adapter
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.adapter.stop()
+        assert self._task is not None
+        await asyncio.wait_for(asyncio.gather(self._task, return_exceptions=True), 10)
+
+
+@pytest.fixture
+async def adapter(dc: FakeDiscord, coach: Coach) -> AsyncIterator[DiscordAdapter]:
+    async with Running(dc, coach) as running:
+        yield running
+    assert dc.internal_errors == []
+
+
+def text(message: JsonDict) -> str:
+    """What the user reads: the content, then every embed's title and description."""
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+    shown = "\n".join(part for part in parts if part)
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", shown)  # escapes are not shown
+
+
+def custom_ids(message: JsonDict) -> list[str]:
+    return [
+        component["custom_id"]
+        for row in message.get("components") or []
+        for component in row.get("components", [])
+        if "custom_id" in component
+    ]
+
+
+async def run(
+    dc: FakeDiscord, user: int, command: str, options: dict[str, Any] | None = None, **where: Any
+) -> FakeInteraction:
+    interaction = await dc.slash(user, command, options, **where)
+    await interaction.wait_for_messages(1, timeout=10)
+    assert not interaction.failed
+    return interaction
+
+
+async def said(dc: FakeDiscord, user: int, command: str, **options: Any) -> str:
+    interaction = await run(dc, user, command, options or None)
+    return "\n".join(text(message) for message in interaction.messages)
+
+
+async def press(dc: FakeDiscord, user: int, message: JsonDict, custom_id: str) -> FakeInteraction:
+    interaction = await dc.press(user, message, custom_id)
+    await interaction.wait_answered(timeout=10)
+    assert not interaction.failed
+    return interaction
+
+
+async def test_a_week_on_discord(
+    dc: FakeDiscord, adapter: DiscordAdapter, engine: AsyncEngine
+) -> None:
+    # Every command is registered as a slash command, on a gateway session without
+    # privileged intents.
+    assert {"start", "today", "done", "week", "quiz", "progress", "import", "link"} <= set(
+        dc.commands
+    )
+    intents = dc.identifies[0]["intents"]
+    assert intents & (1 << 1 | 1 << 8 | 1 << 15) == 0
+
+    assert "Welcome to Roadmap Coach: Python Backend Developer" in await said(dc, ADA_DC, "start")
+
+    today = (await run(dc, ADA_DC, "today")).messages[0]
+    assert "Mon 16 Nov" in text(today)
+    assert custom_ids(today)[0] == "a:done:w01-setup"
+    assert not today["flags"] & EPHEMERAL  # in a DM, answers stay
+
+    # The ✓ button is /done for that item and turns the message into the answer.
+    ticked = await press(dc, ADA_DC, today, "a:done:w01-setup")
+    assert ticked.response_type == 7  # updated in place
+    assert ": done." in text(dc.message(int(today["id"])) or {})
+
+    assert "2." in await said(dc, ADA_DC, "done")
+    assert "Week 1 of 24" in await said(dc, ADA_DC, "week")
+
+    quiz = (await run(dc, ADA_DC, "quiz")).messages[-1]
+    assert quiz["embeds"][0]["title"] in {"Quiz", "Self-check"}
+    options = custom_ids(quiz)
+    assert options and all(option.startswith("q:") for option in options)
+    answered = await press(dc, ADA_DC, quiz, options[0])
+    feedback = await answered.wait_for_messages(1)
+    assert answered.ephemeral
+    assert re.search(r"(Right|Not quite|noted)", text(feedback[0]), re.IGNORECASE)
+    again = await press(dc, ADA_DC, quiz, options[1])
+    assert "answered already" in text((await again.wait_for_messages(1))[0])
+
+    assert "Items done: 2 of 172" in await said(dc, ADA_DC, "progress")
+    assert await count(engine, m.Completion) == 2
+
+
+async def test_answers_in_a_server_channel_are_ephemeral(
+    dc: FakeDiscord, adapter: DiscordAdapter
+) -> None:
+    interaction = await run(dc, ADA_DC, "start", channel_id=CHANNEL)
+    assert interaction.ephemeral
+    assert all(message["flags"] & EPHEMERAL for message in interaction.messages)
+    today = await run(dc, ADA_DC, "today", channel_id=CHANNEL)
+    ticked = await press(dc, ADA_DC, today.messages[0], custom_ids(today.messages[0])[0])
+    assert ticked.response_type == 7
+    assert ": done." in text(dc.message(int(today.messages[0]["id"])) or {})
+
+
+async def test_slow_work_is_deferred_within_three_seconds(
+    dc: FakeDiscord, coach: Coach, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(discord_bot, "DEFER_AFTER", 0.2)
+    dc.interaction_deadline = 1.0
+
+    class SlowCoach:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(coach, name)
+
+        async def handle(self, who: LearnerRef, text: str, **kwargs: Any) -> Reply:
+            await asyncio.sleep(1.5)  # longer than the deadline
+            return await coach.handle(who, text, **kwargs)
+
+    async with Running(dc, SlowCoach()) as _:  # type: ignore[arg-type]
+        interaction = await dc.slash(ADA_DC, "start")
+        messages = await interaction.wait_for_messages(1, timeout=10)
+    assert interaction.response_type == 5  # "thinking…", then the answer
+    assert not interaction.failed
+    assert "Welcome" in text(messages[0])
+
+
+async def test_import_shows_a_preview_and_a_button_to_follow_it(
+    dc: FakeDiscord, adapter: DiscordAdapter
+) -> None:
+    preview = (await run(dc, ADA_DC, "import", {"roadmap": ("rust.md", ROADMAP)})).messages[0]
+    shown = text(preview)
+    assert "Rust in 2 weeks" in shown
+    assert "Week 1: Basics (2 items)" in shown
+    [follow] = custom_ids(preview)
+    welcome = await press(dc, ADA_DC, preview, follow)
+    assert welcome.response_type == 7
+    assert "Welcome" in text(dc.message(int(preview["id"])) or {})
+    week = (await run(dc, ADA_DC, "week")).messages[0]
+    assert "Compare 2 * 3 with snake_case_names" in text(week)  # as written, not as markdown
+    assert "2 \\* 3 with snake\\_case\\_names" in week["embeds"][0]["description"]
+
+
+async def test_a_roadmap_over_1_mb_is_refused_without_downloading_it(
+    dc: FakeDiscord, adapter: DiscordAdapter
+) -> None:
+    huge = b"## Week 1: x\n" + b"- item\n" * 200_000
+    said_back = await said(dc, ADA_DC, "import", roadmap=("huge.md", huge))
+    assert "larger than 1 MB" in said_back
+    assert not [r for r in dc.requests if "/attachments/" in r.path]
+
+
+async def test_a_hostile_roadmap_cannot_ping_or_format(
+    dc: FakeDiscord, adapter: DiscordAdapter
+) -> None:
+    roadmap = b"## Week 1: Start\n- @everyone <@123> **loud** [win](https://evil.example)\n"
+    preview = (await run(dc, ADA_DC, "import", {"roadmap": ("evil.md", roadmap)})).messages[0]
+    await press(dc, ADA_DC, preview, custom_ids(preview)[0])
+    week = (await run(dc, ADA_DC, "week")).messages[0]
+    raw = (week.get("content") or "") + str(week.get("embeds"))
+    assert "@everyone" not in raw
+    assert not re.search(r"(?<!\\)<@123>|(?<!\\)\[win", raw)
+    assert "@\u200beveryone <@123> loud win" in text(week)
+    # No mention is allowed to ping, whatever the text says.
+    sends = [r for r in dc.requests if "/callback" in r.path or r.path.startswith("/webhooks")]
+    assert sends
+    for request in sends:
+        body = request.body.get("data", request.body) if isinstance(request.body, dict) else {}
+        assert body.get("allowed_mentions", {"parse": []}) == {"parse": []}
+
+
+async def test_settings_offers_time_zones_as_you_type(
+    dc: FakeDiscord, adapter: DiscordAdapter
+) -> None:
+    await run(dc, ADA_DC, "start")
+    answer = await said(dc, ADA_DC, "settings", setting="timezone", value="Europe/Berlin")
+    assert "Time zone set to Europe/Berlin" in answer
+    assert "Europe/Berlin" in await said(dc, ADA_DC, "settings")
+
+
+async def test_a_button_from_before_a_restart_still_works(
+    dc: FakeDiscord, coach: Coach, engine: AsyncEngine
+) -> None:
+    async with Running(dc, coach):
+        await run(dc, ADA_DC, "start")
+        today = (await run(dc, ADA_DC, "today")).messages[0]
+    async with Running(dc, coach):
+        ticked = await press(dc, ADA_DC, today, custom_ids(today)[0])
+        assert ticked.response_type == 7
+    assert ": done." in text(dc.message(int(today["id"])) or {})
+    assert await count(engine, m.Completion) == 1
+
+
+async def test_the_client_reconnects_and_keeps_answering(
+    dc: FakeDiscord, adapter: DiscordAdapter
+) -> None:
+    await run(dc, ADA_DC, "start")
+    await dc.disconnect(4000)
+    await dc.wait_for(lambda f: len(f.resumes) + len(f.identifies) >= 2, timeout=15)
+    assert "Mon 16 Nov" in await said(dc, ADA_DC, "today")
+
+
+# -- writing first: DMs from the outbox -----------------------------------------------
+
+
+def sender_for(adapter: DiscordAdapter, coach: Coach, engine: AsyncEngine, clock: FrozenClock):
+    outreach = Outreach(coach, SqlUnitOfWorkFactory(make_sessions(engine)), clock)
+    sender = Sender(
+        outreach,
+        # The default COACH_DISCORD_SEND_RATE, leaving Discord's 50 a second some room.
+        {"discord": DiscordMessenger(adapter, RateGate(RateLimits(40.0, 1.0, None)))},
+        worker="e2e",
+        settings=SenderSettings(quick_wait=0.05),
+    )
+    return outreach, sender
+
+
+async def deliver_due(outreach: Outreach, sender: Sender) -> None:
+    await outreach.enqueue_due()
+    while await sender.drain_once():
+        pass
+
+
+async def test_the_morning_plan_comes_by_dm_and_its_button_works(
+    dc: FakeDiscord,
+    adapter: DiscordAdapter,
+    coach: Coach,
+    engine: AsyncEngine,
+    clock: FrozenClock,
+) -> None:
+    clock.set(datetime(2026, 11, 16, 5, 0, tzinfo=UTC))
+    await run(dc, ADA_DC, "start", channel_id=CHANNEL)  # started in a server, nudged by DM
+    for value in ("Europe/Berlin",):
+        await said(dc, ADA_DC, "settings", setting="timezone", value=value)
+    await said(dc, ADA_DC, "settings", setting="nudge", value="07:30")
+    await said(dc, ADA_DC, "settings", setting="quiz", value="off")
+    outreach, sender = sender_for(adapter, coach, engine, clock)
+    before = len(dc.dm_messages(ADA_DC))
+
+    clock.set(datetime(2026, 11, 16, 6, 29, tzinfo=UTC))  # 07:29 in Berlin
+    await deliver_due(outreach, sender)
+    assert len(dc.dm_messages(ADA_DC)) == before
+    clock.set(datetime(2026, 11, 16, 6, 30, tzinfo=UTC))
+    await deliver_due(outreach, sender)
+    nudge = await dc.wait_for_dm(ADA_DC, lambda msg: "Good morning" in text(msg))
+    assert nudge["components"]
+    ticked = await press(dc, ADA_DC, nudge, custom_ids(nudge)[0])
+    assert ticked.response_type == 7
+    assert "done." in text(dc.message(int(nudge["id"])) or {})
+
+
+async def test_a_quiz_by_dm_is_answered_with_its_buttons(
+    dc: FakeDiscord,
+    adapter: DiscordAdapter,
+    coach: Coach,
+    engine: AsyncEngine,
+    clock: FrozenClock,
+) -> None:
+    clock.set(EARLY)
+    await run(dc, ADA_DC, "start")
+    await said(dc, ADA_DC, "settings", setting="quiz", value="mon-sun")
+    outreach, sender = sender_for(adapter, coach, engine, clock)
+    clock.set(NINE)
+    await deliver_due(outreach, sender)
+    quiz = await dc.wait_for_dm(
+        ADA_DC, lambda msg: any(c.startswith("q:") for c in custom_ids(msg))
+    )
+    answered = await press(dc, ADA_DC, quiz, custom_ids(quiz)[0])
+    assert (await answered.wait_for_messages(1))[0]
+
+
+async def test_closed_dms_mark_the_learner_unreachable_until_they_write(
+    dc: FakeDiscord,
+    adapter: DiscordAdapter,
+    coach: Coach,
+    engine: AsyncEngine,
+    clock: FrozenClock,
+) -> None:
+    clock.set(EARLY)
+    await run(dc, ADA_DC, "start")
+    dc.block_dms(ADA_DC)
+    outreach, sender = sender_for(adapter, coach, engine, clock)
+    clock.set(NINE)
+    await deliver_due(outreach, sender)
+    refused = [r for r in dc.requests if r.code == 50007]
+    assert refused and {r.status for r in refused} == {403}
+    async with make_sessions(engine)() as session:
+        identity = await session.get(m.Identity, 1)
+        rows = (await session.execute(m.OutboxMessage.__table__.select())).all()
+    assert identity is not None and identity.reachable is False
+    assert {row.status for row in rows} == {"failed"}
+
+    # Nothing more is tried; a command makes them reachable again.
+    sends = len(dc.requests)
+    clock.set(NINE + timedelta(days=1))
+    await deliver_due(outreach, sender)
+    assert len(dc.requests) == sends
+    dc.unblock_dms(ADA_DC)
+    await said(dc, ADA_DC, "today")
+    clock.set(NINE + timedelta(days=2))
+    await deliver_due(outreach, sender)
+    await dc.wait_for_dm(ADA_DC, lambda msg: "Good morning" in text(msg))
+
+
+async def test_a_429_on_a_dm_is_waited_out(
+    dc: FakeDiscord,
+    adapter: DiscordAdapter,
+    coach: Coach,
+    engine: AsyncEngine,
+    clock: FrozenClock,
+) -> None:
+    clock.set(EARLY)
+    await run(dc, ADA_DC, "start")
+    dc.fail_next("POST", "/channels/{channel_id}/messages", 429, retry_after=0.4)
+    outreach, sender = sender_for(adapter, coach, engine, clock)
+    clock.set(NINE)
+    await deliver_due(outreach, sender)
+    await dc.wait_for_dm(ADA_DC, lambda msg: "Good morning" in text(msg))
+    assert dc.too_many_requests == 1
+    assert dc.early_retries == []
+
+
+async def test_dms_to_many_learners_stay_within_discords_limits(
+    dc: FakeDiscord, coach: Coach, engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    dc.enforce_rates(global_per_second=50, per_route=(5, 5.0))
+    learners = [4_000_000_000_000_000_000 + n for n in range(40)]
+    clock.set(EARLY)
+    for user in learners:
+        dc.add_user(user, f"learner{user % 100}")
+        await coach.handle(LearnerRef("discord", str(user), "L"), "/start")
+    async with Running(dc, coach) as running:
+        outreach, sender = sender_for(running, coach, engine, clock)
+        clock.set(NINE)
+        await deliver_due(outreach, sender)
+        await dc.wait_for(lambda f: all(f.dm_messages(u) for u in learners), timeout=30)
+    assert dc.too_many_requests == 0, [
+        (r.route, r.at, r.error, r.path) for r in dc.requests if r.status == 429
+    ]
+    assert dc.early_retries == []
+    assert dc.max_requests_in_window(1.0) <= 50
+
+
+# -- one learner on two platforms -----------------------------------------------------
+
+
+async def test_a_telegram_learner_links_their_discord_account(
+    dc: FakeDiscord, adapter: DiscordAdapter, tg: FakeTelegram, coach: Coach
+) -> None:
+    from adapters.telegram.bot import make_bot
+
+    bot = make_bot("123456:TEST-token", tg.base_url)
+    telegram = TelegramAdapter(coach, bot)
+    polling = asyncio.create_task(telegram.run_polling(polling_timeout=1))
+    try:
+        await tg.wait_for(lambda t: bool(t.calls_of("getUpdates")))
+        await reply_to(tg, ADA, "/start")
+        await reply_to(tg, ADA, "/done")
+        await reply_to(tg, ADA, "/done")
+        issued = (await reply_to(tg, ADA, "/link"))["text"]
+        code = re.search(r"\b[2-9A-HJ-NP-Z]{6}\b", issued)
+        assert code is not None, issued
+
+        linked = await said(dc, ADA_DC, "link", code=code.group().lower())
+        assert "Telegram" in linked and "Discord" in linked
+        assert "Items done: 2 of 172" in await said(dc, ADA_DC, "progress")
+        await said(dc, ADA_DC, "done")
+        progress = await reply_to(tg, ADA, "/progress")
+        assert "Items done: 3 of 172" in progress["text"]
+    finally:
+        await telegram.stop()
+        polling.cancel()
+        await asyncio.gather(polling, return_exceptions=True)
+        await bot.session.close()
+
+
+def test_the_gateway_comes_from_the_rest_base(dc: FakeDiscord) -> None:
+    assert yarl.URL(dc.gateway_url).scheme == "ws"

@@ -1,0 +1,198 @@
+"""Every Reply the core can produce renders into messages Discord accepts, showing what was written."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.discord.render import (
+    MAX_BUTTON_LABEL,
+    MAX_CONTENT,
+    MAX_CUSTOM_ID,
+    MAX_EMBED_DESCRIPTION,
+    MAX_ROW_BUTTONS,
+    MAX_ROWS,
+    DiscordMessage,
+    escape,
+    render,
+    split_lines,
+)
+from core import views
+from core.commands import MAX_ACTION_BYTES
+from core.reply import (
+    Attachment,
+    Button,
+    CheckItem,
+    Checklist,
+    Heading,
+    Image,
+    Paragraph,
+    Preformatted,
+    QuizQuestion,
+    Reply,
+)
+
+MARKDOWN = "*_~|`[]<>#-+\\1. "
+# No ':' so no URL forms, which are deliberately left unescaped.
+WRITTEN = st.text(
+    alphabet=st.sampled_from(list(MARKDOWN) + list("abc xyz\n@🙂")), max_size=80
+).filter(lambda t: "@everyone" not in t and "@here" not in t)
+TEXT = st.text(max_size=200)
+BLOCK = st.one_of(
+    TEXT.map(Heading),
+    st.lists(TEXT, max_size=5).map(lambda lines: Paragraph("\n".join(lines))),
+    st.lists(st.builds(CheckItem, TEXT, st.booleans(), TEXT), max_size=15).map(
+        lambda items: Checklist(tuple(items))
+    ),
+    st.text(max_size=6000).map(Preformatted),
+)
+ACTION = st.text(
+    alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=20
+).filter(lambda a: len(a.encode()) <= MAX_ACTION_BYTES)
+BUTTONS = st.lists(
+    st.lists(st.builds(Button, TEXT, ACTION), min_size=1, max_size=7), max_size=7
+).map(lambda rows: tuple(tuple(r) for r in rows))
+
+
+def unescape(text: str) -> str:
+    """What Discord shows: a backslash before punctuation is hidden, the character kept."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+
+
+@given(WRITTEN)
+def test_escaped_text_shows_exactly_what_was_written(text: str) -> None:
+    for line in text.split("\n"):
+        assert unescape(escape(line)) == line
+
+
+@given(WRITTEN)
+def test_no_markdown_character_is_left_to_act(text: str) -> None:
+    escaped = escape(text)
+    for match in re.finditer(r"[*_~|`\[\]<]", escaped):
+        backslashes = len(escaped[: match.start()]) - len(escaped[: match.start()].rstrip("\\"))
+        assert backslashes % 2 == 1, (text, escaped)
+
+
+def test_mass_mentions_and_user_mentions_cannot_ping() -> None:
+    escaped = escape("@everyone look at <@123> and @here")
+    assert "@everyone" not in escaped
+    assert "@here" not in escaped
+    assert "\\<@123>" in escaped  # shown as text, not as a mention
+
+
+def test_links_stay_clickable_but_masked_links_do_not_work() -> None:
+    assert escape("see https://docs.python.org/3/library/asyncio_task.html now") == (
+        "see https://docs.python.org/3/library/asyncio_task.html now"
+    )
+    assert escape("[free](https://evil.example)").startswith("\\[free\\]")
+
+
+def test_line_start_markup_is_neutralised() -> None:
+    assert escape("# not a heading") == "\\# not a heading"
+    assert escape("- not a list") == "\\- not a list"
+    assert escape("3. not numbered") == "3\\. not numbered"
+    assert escape("> not a quote") == "\\> not a quote"
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(BLOCK, max_size=6), BUTTONS)
+def test_any_reply_fits_discords_limits(blocks: list[object], buttons: object) -> None:
+    reply = Reply(blocks=tuple(blocks), buttons=buttons)  # type: ignore[arg-type]
+    for message in render(reply):
+        assert_within_limits(message)
+
+
+def assert_within_limits(message: DiscordMessage) -> None:
+    assert message.content or message.embed or message.file or message.rows
+    assert len(message.content) <= MAX_CONTENT
+    if message.embed is not None:
+        assert len(message.embed.title or "") <= 256
+        assert len(message.embed.description or "") <= MAX_EMBED_DESCRIPTION
+    assert len(message.rows) <= MAX_ROWS
+    custom_ids = [button.custom_id for row in message.rows for button in row]
+    assert len(custom_ids) == len(set(custom_ids))  # Discord refuses a repeated custom_id
+    for row in message.rows:
+        assert 1 <= len(row) <= MAX_ROW_BUTTONS
+        for button in row:
+            assert 1 <= len(button.custom_id) <= MAX_CUSTOM_ID
+            assert len(button.label) <= MAX_BUTTON_LABEL
+
+
+def test_a_long_reply_is_split_on_line_ends_and_loses_nothing() -> None:
+    lines = [f"line {n}: " + "x" * 70 for n in range(200)]
+    reply = Reply.text("\n".join(lines))
+    messages = render(reply)
+    assert len(messages) > 1
+    assert all(len(m.content) <= MAX_CONTENT for m in messages)
+    shown = "\n".join(unescape(m.content) for m in messages)
+    assert shown == "\n".join(lines)
+
+
+def test_one_line_longer_than_a_message_is_cut_without_breaking_an_escape() -> None:
+    line = "_" * 3000  # each escapes to two characters
+    chunks = split_lines([escape(line)])
+    assert all(len(chunk) <= MAX_CONTENT for chunk in chunks)
+    assert "".join(unescape(chunk) for chunk in chunks) == line
+
+
+def test_a_reply_opening_with_a_heading_reads_as_an_embed() -> None:
+    reply = Reply(
+        blocks=(
+            Heading("Week 2: *Async* Python"),
+            Checklist((CheckItem("Read the docs", True, "done Mon"), CheckItem("Build it", False))),
+        ),
+        buttons=((Button("✓ Build it", "done:2"),),),
+    )
+    [message] = render(reply)
+    assert message.embed is not None
+    assert message.embed.title == "Week 2: \\*Async\\* Python"
+    assert "✅ Read the docs" in (message.embed.description or "")
+    assert "⬜ Build it" in (message.embed.description or "")
+    assert message.rows[0][0].custom_id == "a:done:2"
+
+
+def test_code_blocks_cannot_be_closed_by_the_text_inside() -> None:
+    [message] = render(Reply(blocks=(Preformatted("before ``` after"),)))
+    assert message.content.count("```") == 2
+
+
+def test_a_quiz_is_an_embed_with_one_button_per_option() -> None:
+    quiz = QuizQuestion("What does `await` do?", ("Pauses", "Blocks", "Nothing"), 0, "", 42)
+    [message] = render(Reply(quiz=quiz))
+    assert message.embed is not None
+    assert message.quiz_id == 42
+    assert [b.custom_id for b in message.rows[0]] == ["q:42:0", "q:42:1", "q:42:2"]
+    assert message.rows[0][0].label == "1. Pauses"
+    assert "\\`await\\`" in (message.embed.description or "")
+
+
+def test_ten_quiz_options_make_two_rows() -> None:
+    quiz = QuizQuestion("Pick", tuple(f"option {n}" for n in range(10)), 3, "", 7)
+    [message] = render(Reply(quiz=quiz))
+    assert [len(row) for row in message.rows] == [5, 5]
+
+
+def test_images_and_files_are_attachments() -> None:
+    reply = Reply(
+        blocks=(Paragraph("Your weeks"),),
+        image=Image(b"\x89PNG...", "Done vs planned"),
+        attachment=Attachment("coach-export.json", b"{}", "application/json"),
+    )
+    text, picture, document = render(reply)
+    assert text.content == "Your weeks"
+    assert picture.file is not None and picture.file.filename == "progress.png"
+    assert picture.embed is not None and picture.embed.image.url == "attachment://progress.png"
+    assert document.file is not None and document.file.filename == "coach-export.json"
+
+
+def test_buttons_alone_get_a_message_to_sit_on() -> None:
+    [message] = render(Reply(buttons=((Button("Yes", "forget:confirm"),),)))
+    assert message.content
+    assert message.rows[0][0].custom_id == "a:forget:confirm"
+
+
+def test_the_help_text_renders() -> None:
+    for message in render(views.help_text()):
+        assert_within_limits(message)
