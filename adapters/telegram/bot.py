@@ -39,7 +39,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from adapters.telegram.render import CoachAction, TelegramMessage, caption, render
-from core.commands import COMMAND_NAMES, DESCRIPTIONS
+from core.commands import COMMAND_NAMES, DESCRIPTIONS, Command, parse
 from core.ports import CoachPort, LearnerRef
 from core.reply import Reply
 
@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 MAX_DOCUMENT_BYTES = 1_000_000
 GROUP_COMMANDS = ("today", "done", "week", "progress", "help")
+# Answers everyone in a group would see but only the sender should: a link code would let
+# anyone there join their account, an export shows all their data.
+PRIVATE_COMMANDS = frozenset({"link", "export", "forget"})
 
 
 FloodListener = Callable[[float, str | None], None]
@@ -260,6 +263,18 @@ class TelegramAdapter:
 
     async def _on_text(self, message: Message, who: LearnerRef, update_key: str) -> None:
         if self._addressed_elsewhere(message):
+            return
+        parsed = parse(message.text or "")
+        if (
+            message.chat.type != "private"
+            and isinstance(parsed, Command)
+            and parsed.name in PRIVATE_COMMANDS
+        ):
+            reply = Reply.text(
+                f"/{parsed.name} shows what only you should see, so I answer it in a private "
+                f"chat: open @{self._username} and send it there."
+            )
+            await self.send(message.chat.id, reply, who, reply_to=message)
             return
         reply = await self.coach.handle(who, message.text or "", update_key=update_key)
         await self.send(

@@ -4,13 +4,16 @@ against a fake Discord."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-import yarl
 from discord.gateway import DiscordWebSocket
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,6 +32,7 @@ from core.storage.store import SqlUnitOfWorkFactory
 from scheduler.limits import RateGate, RateLimits
 from scheduler.sender import Sender, SenderSettings
 from tests.e2e.test_telegram import ADA, count, reply_to
+from tests.e2e.test_telegram import TOKEN as TELEGRAM_TOKEN
 from tests.fakes.discord import FakeDiscord, FakeInteraction
 from tests.fakes.telegram import FakeTelegram
 
@@ -142,6 +146,7 @@ async def test_a_week_on_discord(
     assert {"start", "today", "done", "week", "quiz", "progress", "import", "link"} <= set(
         dc.commands
     )
+    assert dc.requests_to("GET /gateway/bot")  # the gateway the REST base names
     intents = dc.identifies[0]["intents"]
     assert intents & (1 << 1 | 1 << 8 | 1 << 15) == 0
 
@@ -185,6 +190,9 @@ async def test_answers_in_a_server_channel_are_ephemeral(
     ticked = await press(dc, ADA_DC, today.messages[0], custom_ids(today.messages[0])[0])
     assert ticked.response_type == 7
     assert ": done." in text(dc.message(int(today.messages[0]["id"])) or {})
+    # A link code in a server channel is seen by its owner only.
+    link = await run(dc, ADA_DC, "link", channel_id=CHANNEL)
+    assert link.ephemeral and "/link" in text(link.messages[0])
 
 
 async def test_slow_work_is_deferred_within_three_seconds(
@@ -433,7 +441,7 @@ async def test_a_telegram_learner_links_their_discord_account(
 ) -> None:
     from adapters.telegram.bot import make_bot
 
-    bot = make_bot("123456:TEST-token", tg.base_url)
+    bot = make_bot(TELEGRAM_TOKEN, tg.base_url)
     telegram = TelegramAdapter(coach, bot)
     polling = asyncio.create_task(telegram.run_polling(polling_timeout=1))
     try:
@@ -458,5 +466,48 @@ async def test_a_telegram_learner_links_their_discord_account(
         await bot.session.close()
 
 
-def test_the_gateway_comes_from_the_rest_base(dc: FakeDiscord) -> None:
-    assert yarl.URL(dc.gateway_url).scheme == "ws"
+@pytest.mark.parametrize("platforms", [("discord",), ("discord", "telegram")])
+def test_coach_run_serves_discord_alone_or_beside_telegram(
+    tmp_path: Path, platforms: tuple[str, ...]
+) -> None:
+    async def scenario() -> None:
+        async with FakeDiscord() as dc, FakeTelegram(token=TELEGRAM_TOKEN) as tg:
+            dc.add_user(ADA_DC, "ada", "Ada")
+            tg.add_user(ADA, "Ada")
+            env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+            env.update(
+                DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}",
+                DISCORD_BOT_TOKEN=dc.token,
+                DISCORD_API_BASE=dc.api_base,
+                COACH_FROZEN_TIME="2026-11-16T09:00:00+00:00",
+            )
+            if "telegram" in platforms:
+                env.update(TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_API_BASE=tg.base_url)
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                env=env,
+                cwd=str(tmp_path),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            try:
+                await dc.wait_identified(timeout=30)
+                start = await dc.slash(ADA_DC, "start")
+                [welcome] = await start.wait_for_messages(1, timeout=15)
+                assert "Welcome" in text(welcome)
+                if "telegram" in platforms:
+                    await tg.wait_for(lambda t: bool(t.calls_of("getUpdates")), timeout=30)
+                    tg.send_text(ADA, "/today")
+                    await tg.wait_for(lambda t: bool(t.sent(ADA)), timeout=15)
+                    assert "/start" in tg.last(ADA)["text"]  # not started there yet
+            finally:
+                process.terminate()
+                _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+            assert process.returncode == 0, stderr.decode()
+            assert b"Traceback" not in stderr
+            named = " and ".join(p.title() for p in ("telegram", "discord") if p in platforms)
+            assert f"The coach is on {named}." in stderr.decode()
+
+    asyncio.run(scenario())

@@ -336,6 +336,20 @@ async def test_a_study_group_uses_the_same_commands(
     assert await count(engine, m.Completion) == 2
 
 
+@pytest.mark.parametrize("command", ["/link", "/export", "/forget confirm"])
+async def test_personal_commands_are_answered_only_in_private(
+    tg: FakeTelegram, adapter: TelegramAdapter, engine: AsyncEngine, command: str
+) -> None:
+    tg.add_group(GROUP, "Study group", admins=[ADA])
+    await reply_to(tg, ADA, "/start")
+    answer = await reply_to(tg, ADA, command, chat=GROUP)
+    assert "private chat" in answer["text"]
+    assert "@coach_test_bot" in answer["text"]
+    assert await count(engine, m.Identity) == 1  # nothing was forgotten
+    assert await count(engine, m.LinkCode) == 0  # and no code was shown to the group
+    assert "/link" in (await reply_to(tg, ADA, "/link"))["text"]  # in private it works
+
+
 async def test_run_webhook_registers_itself_and_serves(tg: FakeTelegram, coach: Coach) -> None:
     bot = make_bot(TOKEN, tg.base_url)
     adapter = TelegramAdapter(coach, bot)
