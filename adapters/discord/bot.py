@@ -159,8 +159,30 @@ def _matching(current: str, options: Iterable[str]) -> list[app_commands.Choice[
     return [app_commands.Choice(name=option, value=option) for option in found[:25]]
 
 
+# Commands without options: each is the core command of the same name.
+PLAIN_COMMANDS = (
+    "today",
+    "undo",
+    "week",
+    "progress",
+    "quiz",
+    "pause",
+    "resume",
+    "help",
+    "export",
+    "forget",
+)
+
+
+def plain_command(name: str) -> app_commands.Command[Any, ..., None]:
+    async def run(interaction: discord.Interaction[Any]) -> None:
+        await _adapter(interaction).command(interaction, name)
+
+    return app_commands.Command(name=name, description=DESCRIPTIONS[name], callback=run)
+
+
 class LearnerCommands(commands.Cog, name="Learning"):
-    """The daily loop: what a learner types most."""
+    """The daily loop's commands that take options."""
 
     def __init__(self, adapter: DiscordAdapter) -> None:
         self.adapter = adapter
@@ -170,28 +192,12 @@ class LearnerCommands(commands.Cog, name="Learning"):
     async def start(self, interaction: discord.Interaction[Any], track: str | None = None) -> None:
         await self.adapter.command(interaction, "start", track or "")
 
-    @app_commands.command(name="today", description=DESCRIPTIONS["today"])
-    async def today(self, interaction: discord.Interaction[Any]) -> None:
-        await self.adapter.command(interaction, "today")
-
     @app_commands.command(name="done", description=DESCRIPTIONS["done"])
     @app_commands.describe(
         which="An item number from /today or /week, or 'yesterday'; empty ticks the next one"
     )
     async def done(self, interaction: discord.Interaction[Any], which: str | None = None) -> None:
         await self.adapter.command(interaction, "done", which or "")
-
-    @app_commands.command(name="undo", description=DESCRIPTIONS["undo"])
-    async def undo(self, interaction: discord.Interaction[Any]) -> None:
-        await self.adapter.command(interaction, "undo")
-
-    @app_commands.command(name="week", description=DESCRIPTIONS["week"])
-    async def week(self, interaction: discord.Interaction[Any]) -> None:
-        await self.adapter.command(interaction, "week")
-
-    @app_commands.command(name="progress", description=DESCRIPTIONS["progress"])
-    async def progress(self, interaction: discord.Interaction[Any]) -> None:
-        await self.adapter.command(interaction, "progress")
 
     @app_commands.command(name="log", description=DESCRIPTIONS["log"])
     @app_commands.describe(hours="Time studied today: 1.5, 90m or 1h30m")
@@ -208,22 +214,6 @@ class LearnerCommands(commands.Cog, name="Learning"):
         text: app_commands.Range[str, 1, 1900] | None = None,
     ) -> None:
         await self.adapter.command(interaction, "note", text or "")
-
-    @app_commands.command(name="quiz", description=DESCRIPTIONS["quiz"])
-    async def quiz(self, interaction: discord.Interaction[Any]) -> None:
-        await self.adapter.command(interaction, "quiz")
-
-    @app_commands.command(name="pause", description=DESCRIPTIONS["pause"])
-    async def pause(self, interaction: discord.Interaction[Any]) -> None:
-        await self.adapter.command(interaction, "pause")
-
-    @app_commands.command(name="resume", description=DESCRIPTIONS["resume"])
-    async def resume(self, interaction: discord.Interaction[Any]) -> None:
-        await self.adapter.command(interaction, "resume")
-
-    @app_commands.command(name="help", description=DESCRIPTIONS["help"])
-    async def help(self, interaction: discord.Interaction[Any]) -> None:
-        await self.adapter.command(interaction, "help")
 
 
 class AccountCommands(commands.Cog, name="Account"):
@@ -279,14 +269,6 @@ class AccountCommands(commands.Cog, name="Account"):
     ) -> None:
         await self.adapter.command(interaction, "link", code or "")
 
-    @app_commands.command(name="export", description=DESCRIPTIONS["export"])
-    async def export(self, interaction: discord.Interaction[Any]) -> None:
-        await self.adapter.command(interaction, "export")
-
-    @app_commands.command(name="forget", description=DESCRIPTIONS["forget"])
-    async def forget(self, interaction: discord.Interaction[Any]) -> None:
-        await self.adapter.command(interaction, "forget")
-
 
 class CoachTree(app_commands.CommandTree[Any]):
     async def on_error(
@@ -330,6 +312,8 @@ class CoachBot(commands.Bot):
         """The commands and the buttons' handlers, before anything is registered with Discord."""
         await self.add_cog(LearnerCommands(self.adapter))
         await self.add_cog(AccountCommands(self.adapter))
+        for name in PLAIN_COMMANDS:
+            self.tree.add_command(plain_command(name))
         self.add_dynamic_items(ActionButton, QuizButton)
 
 
@@ -439,7 +423,13 @@ class DiscordAdapter:
         self, interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool | None = None
     ) -> None:
         hidden = personal(interaction) if ephemeral is None else ephemeral
-        for message in await self.prepare(reply):
+        await self._post(interaction, await self.prepare(reply), hidden=hidden)
+
+    async def _post(
+        self, interaction: discord.Interaction[Any], messages: list[DiscordMessage], *, hidden: bool
+    ) -> None:
+        """The first message answers the interaction; the rest follow it."""
+        for message in messages:
             kwargs = _message_kwargs(message)
             if not interaction.response.is_done():
                 await interaction.response.send_message(ephemeral=hidden, **kwargs)
@@ -462,14 +452,7 @@ class DiscordAdapter:
             else:
                 await interaction.edit_original_response(**edit)
             messages = messages[1:]
-        hidden = personal(interaction)
-        for message in messages:
-            if not interaction.response.is_done():
-                await interaction.response.send_message(
-                    ephemeral=hidden, **_message_kwargs(message)
-                )
-            else:
-                await interaction.followup.send(ephemeral=hidden, **_message_kwargs(message))
+        await self._post(interaction, messages, hidden=personal(interaction))
 
     async def prepare(self, reply: Reply) -> list[DiscordMessage]:
         messages = render(reply)

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.discord.bot import ActionButton, DiscordAdapter, QuizButton, make_view
+from adapters.discord.bot import (
+    AccountCommands,
+    ActionButton,
+    DiscordAdapter,
+    QuizButton,
+    make_view,
+)
 from adapters.discord.render import ButtonSpec, action_id, quiz_id
-from core.commands import COMMAND_NAMES, MAX_ACTION_BYTES, Command
+from core.commands import COMMAND_NAMES, MAX_ACTION_BYTES
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -60,11 +67,14 @@ async def test_options_are_typed(menu: list[dict[str, Any]]) -> None:
     assert by_name["note"]["options"][0]["max_length"] <= 2000
 
 
-ACTION = st.builds(
-    lambda name, args: Command(name, args).as_action(),
-    st.sampled_from(COMMAND_NAMES),
-    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FFF), max_size=30),
-).filter(lambda a: len(a.encode()) <= MAX_ACTION_BYTES and a == a.strip())
+ACTION = (
+    st.tuples(
+        st.sampled_from(COMMAND_NAMES),
+        st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FFF), max_size=30),
+    )
+    .map(lambda pair: f"{pair[0]}:{pair[1]}".strip())
+    .filter(lambda action: len(action.encode()) <= MAX_ACTION_BYTES)
+)
 
 
 @given(ACTION)
@@ -89,3 +99,29 @@ async def test_views_are_persistent() -> None:
     assert isinstance(first, ActionButton) and first.action == "done:w01-setup"
     assert isinstance(second, QuizButton) and (second.quiz, second.option) == (5, 1)
     assert make_view([]) is None
+
+
+@pytest.mark.parametrize(
+    ("setting", "typed", "offered"),
+    [
+        ("timezone", "berl", ["Europe/Berlin"]),
+        ("timezone", "kolkata", ["Asia/Kolkata"]),
+        ("pace", "acc", ["accelerated"]),
+        ("days", "", ["mon-fri", "mon,wed,fri", "every day", "sat,sun"]),
+        ("nudge", "07", []),
+    ],
+)
+async def test_settings_values_are_offered_as_you_type(
+    setting: str, typed: str, offered: list[str]
+) -> None:
+    cog = AccountCommands(DiscordAdapter(SilentCoach(), "token"))  # type: ignore[arg-type]
+    interaction = SimpleNamespace(namespace=SimpleNamespace(setting=setting))
+    choices = await cog.settings_value(interaction, typed)  # type: ignore[arg-type]
+    assert [choice.value for choice in choices] == offered
+
+
+async def test_at_most_25_choices_are_offered() -> None:
+    cog = AccountCommands(DiscordAdapter(SilentCoach(), "token"))  # type: ignore[arg-type]
+    interaction = SimpleNamespace(namespace=SimpleNamespace(setting="timezone"))
+    choices = await cog.settings_value(interaction, "")  # type: ignore[arg-type]
+    assert len(choices) == 25
