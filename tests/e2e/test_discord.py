@@ -412,6 +412,54 @@ async def test_a_429_on_a_dm_is_waited_out(
     assert dc.early_retries == []
 
 
+async def test_a_long_429_sends_the_dm_back_to_the_outbox(
+    coach: Coach, engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    # Discord's hold runs on the fake's clock, moved with the coach's.
+    discord_time = [1_000.0]
+    async with FakeDiscord(clock=lambda: discord_time[0]) as dc:
+        dc.add_user(ADA_DC, "ada", "Ada")
+        async with Running(dc, coach) as adapter:
+            clock.set(EARLY)
+            await run(dc, ADA_DC, "start")
+            await said(dc, ADA_DC, "settings", setting="quiz", value="off")
+            dc.fail_next("POST", "/channels/{channel_id}/messages", 429, retry_after=90)
+            outreach, sender = sender_for(adapter, coach, engine, clock)
+            clock.set(NINE)
+            await deliver_due(outreach, sender)
+            async with make_sessions(engine)() as session:
+                [row] = (await session.execute(m.OutboxMessage.__table__.select())).all()
+            assert row.status == "pending"
+            assert row.available_at >= NINE + timedelta(seconds=90)
+            assert row.attempts == 0  # a flood wait does not spend a try
+            assert not [msg for msg in dc.dm_messages(ADA_DC) if "Good morning" in text(msg)]
+
+            clock.set(NINE + timedelta(seconds=91))
+            discord_time[0] += 91
+            await deliver_due(outreach, sender)
+            await dc.wait_for_dm(ADA_DC, lambda msg: "Good morning" in text(msg))
+            assert dc.early_retries == []
+
+
+async def test_a_server_error_on_a_dm_is_retried(
+    dc: FakeDiscord,
+    adapter: DiscordAdapter,
+    coach: Coach,
+    engine: AsyncEngine,
+    clock: FrozenClock,
+) -> None:
+    clock.set(EARLY)
+    await run(dc, ADA_DC, "start")
+    dc.fail_next("POST", "/channels/{channel_id}/messages", 502)
+    outreach, sender = sender_for(adapter, coach, engine, clock)
+    clock.set(NINE)
+    await deliver_due(outreach, sender)
+    await dc.wait_for_dm(ADA_DC, lambda msg: "Good morning" in text(msg))
+    sends = dc.requests_to("POST /channels/{channel_id}/messages")
+    assert sends[0].status == 502
+    assert {r.status for r in sends[1:]} == {200}
+
+
 async def test_dms_to_many_learners_stay_within_discords_limits(
     dc: FakeDiscord, coach: Coach, engine: AsyncEngine, clock: FrozenClock
 ) -> None:

@@ -96,9 +96,11 @@ def test_scheduler_settings_are_read_from_the_environment(
         tmp_path,
         COACH_TICK_SECONDS="15",
         COACH_TELEGRAM_SEND_RATE="20",
+        COACH_DISCORD_SEND_RATE="45",
         COACH_OUTBOX_LEASE_SECONDS="300",
     )
     assert (settings.tick_seconds, settings.telegram_send_rate) == (15, 20)
+    assert settings.discord_send_rate == 45
     assert settings.outbox_lease_seconds == 300
 
 
@@ -108,6 +110,8 @@ def test_scheduler_settings_are_read_from_the_environment(
         ("COACH_TICK_SECONDS", "0", "COACH_TICK_SECONDS"),
         ("COACH_TICK_SECONDS", "often", "COACH_TICK_SECONDS"),
         ("COACH_TELEGRAM_SEND_RATE", "31", "COACH_TELEGRAM_SEND_RATE"),
+        ("COACH_DISCORD_SEND_RATE", "51", "COACH_DISCORD_SEND_RATE"),
+        ("DISCORD_API_BASE", "not a url", "DISCORD_API_BASE"),
         ("COACH_OUTBOX_LEASE_SECONDS", "1", "COACH_OUTBOX_LEASE_SECONDS"),
         ("COACH_SCHEDULER", "sometimes", "COACH_SCHEDULER"),
     ],
