@@ -748,7 +748,9 @@ class FakeInteraction:
     the "thinking" message of a deferral, or the pressed message for 6 and 7), as it is
     now; ``followups`` the followup messages as they are now; ``failed`` is set when no
     callback came within the deadline (the user saw "This interaction failed").
-    ``callbacks`` keeps every callback attempt as ``(type, status)``.
+    ``callbacks`` keeps every callback attempt as ``(type, status)``;
+    ``answered_monotonic`` is when the first accepted one came (``created_monotonic``
+    is when the interaction was dispatched).
     """
 
     def __init__(
@@ -775,6 +777,7 @@ class FakeInteraction:
         self.created_monotonic = time.monotonic()
         self.created_at = fake.clock()
         self.response_type: int | None = None
+        self.answered_monotonic: float | None = None
         self.ephemeral = False
         self.modal: JsonDict | None = None
         self.failed = False
@@ -2452,6 +2455,7 @@ class FakeDiscord:
             self._check_modal(data)
             interaction.modal = copy.deepcopy(data)
         interaction.response_type = kind
+        interaction.answered_monotonic = time.monotonic()
         interaction.ephemeral = bool(flags & EPHEMERAL) and kind in (4, 5)
         if message is not None:
             await self._notify_message("MESSAGE_CREATE" if kind == 4 else "MESSAGE_UPDATE", message)
