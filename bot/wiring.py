@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from core.charts import ChartRenderer
 from core.clock import Clock, FrozenClock, SystemClock
 from core.coach import Coach, Defaults
 from core.outreach import Outreach, OutreachPolicy
@@ -65,6 +67,7 @@ def check_sqlite_folder(settings: Settings) -> None:
 async def running_app(settings: Settings) -> AsyncIterator[App]:
     check_sqlite_folder(settings)
     engine = make_engine(settings.database_url)
+    charts = ChartRenderer()
     try:
         if settings.is_sqlite:
             await upgrade(engine)  # the embedded database keeps itself current
@@ -77,6 +80,7 @@ async def running_app(settings: Settings) -> AsyncIterator[App]:
             clock,
             BuiltinCatalog(),
             Defaults(timezone=settings.default_timezone, nudge_time=settings.default_nudge_time),
+            charts=charts,
         )
         outreach = Outreach(
             coach,
@@ -86,4 +90,5 @@ async def running_app(settings: Settings) -> AsyncIterator[App]:
         )
         yield App(settings, engine, coach, outreach)
     finally:
+        await asyncio.to_thread(charts.close)  # waits for a chart being drawn
         await engine.dispose()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import random
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -13,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from core import linking, views
 from core.activity import streak
+from core.charts import ChartRenderer, ProgressPicture, WeekBar
 from core.clock import Clock
 from core.commands import MAX_MESSAGE_CHARS, Command, Unparsed, parse
 from core.errors import AlreadyDone, StorageError
@@ -31,7 +34,7 @@ from core.ports import (
     UnitOfWorkFactory,
 )
 from core.quiz import QuestionBank, builtin_bank, next_review, pick_subject, shuffled
-from core.reply import Attachment, Button, QuizQuestion, Reply
+from core.reply import Attachment, Button, Image, QuizQuestion, Reply
 from core.review import SELF_CHECK_LEVELS, Recall, review
 from core.schedule import DEFAULT_EVENING_TIME, next_nudge_at
 from core.settings_input import (
@@ -107,6 +110,7 @@ class Coach:
         catalog: TrackCatalog,
         defaults: Defaults | None = None,
         questions: QuestionBank | None = None,
+        charts: ChartRenderer | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
@@ -114,6 +118,7 @@ class Coach:
         self._imported: dict[str, Track] = {}  # imported tracks never change, so caching is safe
         self._defaults = defaults or Defaults()
         self._questions = questions
+        self._charts = charts  # None: /progress answers in text only
         self._handlers: dict[str, Handler] = {
             "today": self._today,
             "done": self._done,
@@ -550,8 +555,35 @@ class Coach:
         monday = ctx.today - timedelta(days=ctx.today.weekday())
         figures = await ctx.uow.store.progress(e.id, hours_from=monday, hours_to=ctx.today)
         quiz = await ctx.uow.store.quiz_figures(ctx.snapshot.learner_id, now=ctx.now)
-        return views.progress(
-            ctx.track, ctx.plan(), e, figures, ctx.streak(), quiz, self._weakest(ctx.track, quiz)
+        plan = ctx.plan()
+        reply = views.progress(
+            ctx.track, plan, e, figures, ctx.streak(), quiz, self._weakest(ctx.track, quiz)
+        )
+        if self._charts is None:
+            return reply
+        try:
+            picture = await self._progress_picture(ctx, plan.week.number)
+            png = await self._charts.progress(picture)
+        except Exception:
+            log.exception("the progress chart could not be drawn; answering in text")
+            return reply
+        return dataclasses.replace(reply, image=Image(png, views.PROGRESS_CHART_CAPTION))
+
+    async def _progress_picture(self, ctx: Context, current_week: int) -> ProgressPicture:
+        done_by_week: Counter[str] = Counter()
+        done_by_day: Counter[date] = Counter()
+        for record in await ctx.uow.store.completions(ctx.enrollment.id):
+            done_by_week[record.week_id] += 1
+            done_by_day[record.done_on] += 1
+        return ProgressPicture(
+            title=f"{ctx.track.title}: week {current_week} of {len(ctx.track.weeks)}",
+            weeks=tuple(
+                WeekBar(week.number, len(week.items), done_by_week[week.id])
+                for week in ctx.track.weeks
+            ),
+            done_by_day=dict(done_by_day),
+            today=ctx.today,
+            current_week=current_week,
         )
 
     def _weakest(self, track: Track, quiz: QuizFigures, count: int = 3) -> list[str]:

@@ -299,6 +299,9 @@ def week(track: Track, plan: WeekPlan, note_count: int) -> Reply:
     return Reply(blocks=tuple(blocks))
 
 
+PROGRESS_CHART_CAPTION = "Items done against the plan, week by week, and your study days."
+
+
 def progress(
     track: Track,
     plan: WeekPlan,

@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.e2e.test_discord import ADA_DC, BOB_DC, CHANNEL, GUILD
 from tests.e2e.test_telegram import ADA, BOB, TOKEN
+from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
 
 
@@ -15,4 +17,15 @@ async def tg() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram(token=TOKEN) as fake:
         fake.add_user(ADA, "Ada")
         fake.add_user(BOB, "Bob")
+        yield fake
+
+
+@pytest.fixture
+async def dc() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as fake:
+        fake.add_user(ADA_DC, "ada", "Ada")
+        fake.add_user(BOB_DC, "bob", "Bob")
+        fake.add_guild(GUILD, "Study hall", owner_id=BOB_DC)
+        fake.add_channel(GUILD, CHANNEL, "python")
+        fake.add_member(GUILD, ADA_DC)
         yield fake

@@ -53,17 +53,6 @@ ROADMAP = b"""# Rust in 2 weeks
 """
 
 
-@pytest.fixture
-async def dc() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as fake:
-        fake.add_user(ADA_DC, "ada", "Ada")
-        fake.add_user(BOB_DC, "bob", "Bob")
-        fake.add_guild(GUILD, "Study hall", owner_id=BOB_DC)
-        fake.add_channel(GUILD, CHANNEL, "python")
-        fake.add_member(GUILD, ADA_DC)
-        yield fake
-
-
 @pytest.fixture(autouse=True)
 def _restore_discord_endpoints() -> Any:
     gateway = DiscordWebSocket.DEFAULT_GATEWAY

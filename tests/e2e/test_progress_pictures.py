@@ -1,0 +1,74 @@
+"""/progress sends its picture on both platforms: a Telegram photo and a Discord attachment."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.telegram.bot import TelegramAdapter, make_bot
+from core.charts import HEIGHT_PX, WIDTH_PX, ChartRenderer
+from core.clock import FrozenClock
+from core.coach import Coach
+from core.storage.engine import make_sessions
+from core.storage.store import SqlUnitOfWorkFactory
+from core.tracks import BuiltinCatalog
+from tests.e2e.test_discord import ADA_DC, Running, run
+from tests.e2e.test_telegram import ADA, TOKEN, reply_to
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.telegram import FakeTelegram
+from tests.unit.test_charts import png_size
+
+
+@pytest.fixture
+def charting_coach(engine: AsyncEngine, clock: FrozenClock) -> Iterator[Coach]:
+    units = SqlUnitOfWorkFactory(make_sessions(engine))
+    renderer = ChartRenderer()
+    yield Coach(units, clock, BuiltinCatalog(), charts=renderer)
+    renderer.close()
+
+
+@pytest.fixture
+async def telegram(tg: FakeTelegram, charting_coach: Coach) -> AsyncIterator[TelegramAdapter]:
+    bot = make_bot(TOKEN, tg.base_url)
+    adapter = TelegramAdapter(charting_coach, bot)
+    polling = asyncio.create_task(adapter.run_polling(polling_timeout=1))
+    await tg.wait_for(lambda t: bool(t.calls_of("getUpdates")))
+    yield adapter
+    await adapter.stop()
+    polling.cancel()
+    await asyncio.gather(polling, return_exceptions=True)
+    await bot.session.close()
+
+
+async def test_progress_on_telegram_is_text_then_a_photo(
+    tg: FakeTelegram, telegram: TelegramAdapter
+) -> None:
+    await reply_to(tg, ADA, "/start")
+    await reply_to(tg, ADA, "/done")
+    before = len(tg.sent(ADA))
+    tg.send_text(ADA, "/progress")
+    await tg.wait_for(lambda t: len(t.sent(ADA)) >= before + 2, timeout=15)
+    text, photo = tg.sent(ADA)[before:]
+    assert "Items done: 1 of 172" in text["text"]
+    [size] = photo["photo"]
+    assert (size["width"], size["height"]) == (WIDTH_PX, HEIGHT_PX)
+    assert "week by week" in photo["caption"]
+
+
+async def test_progress_on_discord_attaches_the_picture(
+    dc: FakeDiscord, charting_coach: Coach
+) -> None:
+    async with Running(dc, charting_coach):
+        await run(dc, ADA_DC, "start")
+        await run(dc, ADA_DC, "done")
+        progress = await dc.slash(ADA_DC, "progress")
+        messages = await progress.wait_for_messages(2, timeout=15)
+    assert not progress.failed
+    picture = messages[-1]
+    [attachment] = picture["attachments"]
+    assert attachment["filename"] == "progress.png"
+    assert png_size(dc.attachment_bytes(attachment["id"])) == (WIDTH_PX, HEIGHT_PX)
+    assert picture["embeds"][0]["image"]["url"].startswith(("attachment://progress.png", "http"))

@@ -1,0 +1,81 @@
+"""/progress with its picture: drawn from the learner's own ticks, and never in the way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core import charts
+from core.charts import ChartRenderer, ProgressPicture
+from core.clock import FrozenClock
+from core.coach import Coach
+from core.storage.engine import make_sessions
+from core.storage.store import SqlUnitOfWorkFactory
+from core.tracks import BuiltinCatalog
+from tests.conftest import Learner
+from tests.unit.test_charts import png_size
+
+
+class RecordingRenderer(ChartRenderer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.pictures: list[ProgressPicture] = []
+
+    async def progress(self, picture: ProgressPicture) -> bytes:
+        self.pictures.append(picture)
+        return await super().progress(picture)
+
+
+@pytest.fixture
+def renderer() -> Iterator[RecordingRenderer]:
+    renderer = RecordingRenderer()
+    yield renderer
+    renderer.close()
+
+
+@pytest.fixture
+def ada_with_charts(
+    engine: AsyncEngine, clock: FrozenClock, renderer: RecordingRenderer
+) -> Learner:
+    coach = Coach(
+        SqlUnitOfWorkFactory(make_sessions(engine)), clock, BuiltinCatalog(), charts=renderer
+    )
+    return Learner(coach)
+
+
+async def test_progress_comes_with_a_picture_of_the_weeks_and_days(
+    ada_with_charts: Learner, clock: FrozenClock, renderer: RecordingRenderer
+) -> None:
+    ada = ada_with_charts
+    await ada.say("/start")
+    await ada.say("/done")
+    await ada.say("/done")
+    clock.advance(timedelta(days=1))
+    await ada.say("/done")
+    text = await ada.say("/progress")
+    assert "Items done: 3 of 172" in text
+    assert ada.last is not None and ada.last.image is not None
+    assert png_size(ada.last.image.png) == (charts.WIDTH_PX, charts.HEIGHT_PX)
+    assert ada.last.image.caption
+
+    [picture] = renderer.pictures
+    assert picture.current_week == 1
+    assert picture.weeks[0].done == 3 and picture.weeks[0].planned == 7
+    monday = clock.now().date() - timedelta(days=1)
+    assert picture.done_by_day == {monday: 2, monday + timedelta(days=1): 1}
+    assert picture.today == clock.now().date()
+
+
+async def test_a_chart_that_fails_leaves_the_text(
+    ada_with_charts: Learner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(picture: ProgressPicture) -> bytes:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(charts, "progress_png", broken)
+    await ada_with_charts.say("/start")
+    assert "Items done: 0 of 172" in await ada_with_charts.say("/progress")
+    assert ada_with_charts.last is not None and ada_with_charts.last.image is None

@@ -1,0 +1,80 @@
+"""Progress pictures: real PNGs of a phone-friendly size, drawn without blocking the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+import time
+from datetime import date, timedelta
+
+from core.charts import HEIGHT_PX, WIDTH_PX, ChartRenderer, ProgressPicture, WeekBar, progress_png
+
+TODAY = date(2026, 11, 22)  # a Sunday
+
+
+def picture(current_week: int = 6, days: int = 60) -> ProgressPicture:
+    return ProgressPicture(
+        title="Python Backend Developer: week 6 of 24",
+        weeks=tuple(WeekBar(n, 7, max(0, 9 - n)) for n in range(1, 25)),
+        done_by_day={TODAY - timedelta(days=i): i % 6 for i in range(days)},
+        today=TODAY,
+        current_week=current_week,
+    )
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def test_a_learners_picture_is_a_png_sized_for_a_phone() -> None:
+    png = progress_png(picture())
+    assert png_size(png) == (WIDTH_PX, HEIGHT_PX)
+    assert len(png) > 10_000  # something was drawn
+
+
+def test_a_new_learner_and_a_long_track_both_draw() -> None:
+    fresh = ProgressPicture("New", (WeekBar(1, 5, 0),), {}, TODAY, 1)
+    assert png_size(progress_png(fresh)) == (WIDTH_PX, HEIGHT_PX)
+    far = picture(current_week=24, days=200)
+    assert png_size(progress_png(far)) == (WIDTH_PX, HEIGHT_PX)
+
+
+async def test_the_event_loop_keeps_running_while_charts_render() -> None:
+    renderer = ChartRenderer()
+    try:
+        await renderer.progress(picture())  # the workers start and load matplotlib
+        gaps: list[float] = []
+        rendering = True
+
+        async def ticker() -> None:
+            last = time.perf_counter()
+            while rendering:
+                await asyncio.sleep(0.005)
+                now = time.perf_counter()
+                gaps.append(now - last)
+                last = now
+
+        ticking = asyncio.create_task(ticker())
+        await asyncio.sleep(0)
+        pngs = await asyncio.gather(*(renderer.progress(picture()) for _ in range(4)))
+        rendering = False
+        await ticking
+    finally:
+        renderer.close()
+    started = time.perf_counter()
+    progress_png(picture())
+    one_chart_inline = time.perf_counter() - started
+    assert all(png_size(png) == (WIDTH_PX, HEIGHT_PX) for png in pngs)
+    # Compared within this run: drawn in the loop's thread (or in a thread, as Agg holds
+    # the GIL), one chart would pause the loop for about its whole drawing time.
+    assert len(gaps) >= 10
+    assert max(gaps) < one_chart_inline / 2, (max(gaps), one_chart_inline)
+
+
+def test_the_picture_crosses_to_a_worker_process() -> None:
+    import pickle
+
+    assert pickle.loads(pickle.dumps(picture())) == picture()
