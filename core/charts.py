@@ -30,6 +30,20 @@ class WeekBar:
 
 
 @dataclass(frozen=True)
+class MemberWeek:
+    name: str
+    done: int  # items done this week
+    streak: int
+
+
+@dataclass(frozen=True)
+class GroupWeekPicture:
+    title: str
+    planned: int  # items in the group's week
+    members: tuple[MemberWeek, ...]
+
+
+@dataclass(frozen=True)
 class ProgressPicture:
     title: str
     weeks: tuple[WeekBar, ...]
@@ -51,9 +65,19 @@ class ChartRenderer:
         self._pool: ProcessPoolExecutor | None = None
 
     async def progress(self, picture: ProgressPicture) -> bytes:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._started(), progress_png, picture
+        )
+
+    def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self._at_once, mp_context=get_context("spawn"))
-        return await asyncio.get_running_loop().run_in_executor(self._pool, progress_png, picture)
+        return self._pool
+
+    async def group_week(self, picture: GroupWeekPicture) -> bytes:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._started(), group_week_png, picture
+        )
 
     def close(self) -> None:
         if self._pool is not None:
@@ -68,7 +92,7 @@ def progress_png(picture: ProgressPicture) -> bytes:
 
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     weeks_axes, days_axes = figure.subplots(2, 1, height_ratios=(3, 2))
-    figure.suptitle(picture.title, fontsize=13, fontweight="bold")
+    figure.suptitle(_plain(picture.title), fontsize=13, fontweight="bold")
 
     shown = [w for w in picture.weeks if w.number <= picture.current_week][-WEEKS_SHOWN:]
     numbers = [w.number for w in shown]
@@ -128,3 +152,53 @@ def progress_png(picture: ProgressPicture) -> bytes:
 
 def _day_month(day: date) -> str:
     return f"{day.day} {day:%b}"
+
+
+TOP_MEMBERS = 15  # named bars; a bigger group is summed up in the histogram beside them
+
+
+def group_week_png(picture: GroupWeekPicture) -> bytes:
+    """The group's week: the members furthest along by name, and how everyone is spread."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    leaders_axes, spread_axes = figure.subplots(2, 1, height_ratios=(3, 2))
+    figure.suptitle(_plain(picture.title), fontsize=13, fontweight="bold")
+
+    # Ties broken by name, so the same week always draws the same picture.
+    ranked = sorted(picture.members, key=lambda m: (-m.done, -m.streak, m.name.casefold()))
+    leaders = ranked[:TOP_MEMBERS][::-1]  # the first at the top
+    rows = range(len(leaders))
+    leaders_axes.barh(rows, [picture.planned] * len(leaders), color=PLANNED_COLOUR, label="planned")
+    leaders_axes.barh(rows, [m.done for m in leaders], height=0.55, color=DONE_COLOUR, label="done")
+    leaders_axes.set_yticks(list(rows), [_short(m.name) for m in leaders])
+    leaders_axes.set_xlabel("items done this week")
+    shown = min(TOP_MEMBERS, len(ranked))
+    who = f"Top {shown} of {len(ranked)}" if len(ranked) > shown else "Everyone"
+    leaders_axes.set_title(f"{who}: done (blue) of planned (grey)", fontsize=11, loc="left")
+    leaders_axes.spines[["top", "right"]].set_visible(False)
+
+    counts = [0] * (picture.planned + 1)
+    for member in ranked:
+        counts[min(member.done, picture.planned)] += 1
+    spread_axes.bar(range(len(counts)), counts, color=DONE_COLOUR)
+    spread_axes.set_title("Members by items done", fontsize=11, loc="left")
+    spread_axes.set_xlabel("items done this week")
+    spread_axes.set_ylabel("members")
+    spread_axes.set_xticks(range(len(counts)))
+    spread_axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    spread_axes.spines[["top", "right"]].set_visible(False)
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def _short(name: str, limit: int = 18) -> str:
+    return _plain(name if len(name) <= limit else name[: limit - 1] + "…")
+
+
+def _plain(text: str) -> str:
+    """Text drawn as written: matplotlib reads $…$ as mathematics, and a lone $ fails."""
+    return text.replace("$", r"\$")

@@ -7,7 +7,17 @@ import struct
 import time
 from datetime import date, timedelta
 
-from core.charts import HEIGHT_PX, WIDTH_PX, ChartRenderer, ProgressPicture, WeekBar, progress_png
+from core.charts import (
+    HEIGHT_PX,
+    WIDTH_PX,
+    ChartRenderer,
+    GroupWeekPicture,
+    MemberWeek,
+    ProgressPicture,
+    WeekBar,
+    group_week_png,
+    progress_png,
+)
 
 TODAY = date(2026, 11, 22)  # a Sunday
 
@@ -78,3 +88,28 @@ def test_the_picture_crosses_to_a_worker_process() -> None:
     import pickle
 
     assert pickle.loads(pickle.dumps(picture())) == picture()
+
+
+def test_titles_and_names_with_dollar_signs_are_drawn_as_written() -> None:
+    # matplotlib reads $…$ as mathematics and fails on an unbalanced $.
+    odd = ProgressPicture("Earn $$$ with $x$", (WeekBar(1, 3, 1),), {}, TODAY, 1)
+    assert png_size(progress_png(odd)) == (WIDTH_PX, HEIGHT_PX)
+    members = (MemberWeek("$x^2", 2, 1), MemberWeek("Ada $", 3, 0))
+    assert png_size(group_week_png(GroupWeekPicture("Costs in $", 7, members))) == (
+        WIDTH_PX,
+        HEIGHT_PX,
+    )
+
+
+async def test_a_500_member_group_draws_in_a_worker() -> None:
+    members = tuple(MemberWeek(f"Learner {n}", (n * 7) % 8, n % 12) for n in range(500))
+    renderer = ChartRenderer()
+    try:
+        png = await renderer.group_week(GroupWeekPicture("Study hall: week 6", 7, members))
+    finally:
+        renderer.close()
+    assert png_size(png) == (WIDTH_PX, HEIGHT_PX)
+
+
+def test_an_empty_group_draws() -> None:
+    assert png_size(group_week_png(GroupWeekPicture("New group", 5, ()))) == (WIDTH_PX, HEIGHT_PX)
