@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.discord import bot as discord_bot
 from adapters.discord.bot import DiscordAdapter, use_api_base
 from adapters.discord.messenger import DiscordMessenger
-from adapters.telegram.bot import TelegramAdapter
 from core.clock import FrozenClock
 from core.coach import Coach
 from core.outreach import Outreach
@@ -31,7 +30,7 @@ from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory
 from scheduler.limits import RateGate, RateLimits
 from scheduler.sender import Sender, SenderSettings
-from tests.e2e.test_telegram import ADA, count, reply_to
+from tests.e2e.test_telegram import ADA, count, polling, reply_to
 from tests.e2e.test_telegram import TOKEN as TELEGRAM_TOKEN
 from tests.fakes.discord import FakeDiscord, FakeInteraction
 from tests.fakes.telegram import FakeTelegram
@@ -476,13 +475,7 @@ async def test_dms_to_many_learners_stay_within_discords_limits(
 async def test_a_telegram_learner_links_their_discord_account(
     dc: FakeDiscord, adapter: DiscordAdapter, tg: FakeTelegram, coach: Coach
 ) -> None:
-    from adapters.telegram.bot import make_bot
-
-    bot = make_bot(TELEGRAM_TOKEN, tg.base_url)
-    telegram = TelegramAdapter(coach, bot)
-    polling = asyncio.create_task(telegram.run_polling(polling_timeout=1))
-    try:
-        await tg.wait_for(lambda t: bool(t.calls_of("getUpdates")))
+    async with polling(tg, coach):
         await reply_to(tg, ADA, "/start")
         await reply_to(tg, ADA, "/done")
         await reply_to(tg, ADA, "/done")
@@ -496,11 +489,6 @@ async def test_a_telegram_learner_links_their_discord_account(
         await said(dc, ADA_DC, "done")
         progress = await reply_to(tg, ADA, "/progress")
         assert "Items done: 3 of 172" in progress["text"]
-    finally:
-        await telegram.stop()
-        polling.cancel()
-        await asyncio.gather(polling, return_exceptions=True)
-        await bot.session.close()
 
 
 @pytest.mark.parametrize("platforms", [("discord",), ("discord", "telegram")])

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.telegram.bot import TelegramAdapter, make_bot
+from adapters.telegram.bot import TelegramAdapter
 from core.charts import HEIGHT_PX, WIDTH_PX, ChartRenderer
 from core.clock import FrozenClock
 from core.coach import Coach
@@ -16,7 +15,7 @@ from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory
 from core.tracks import BuiltinCatalog
 from tests.e2e.test_discord import ADA_DC, Running, run
-from tests.e2e.test_telegram import ADA, TOKEN, reply_to
+from tests.e2e.test_telegram import ADA, polling, reply_to
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
 from tests.unit.test_charts import png_size
@@ -32,15 +31,8 @@ def charting_coach(engine: AsyncEngine, clock: FrozenClock) -> Iterator[Coach]:
 
 @pytest.fixture
 async def telegram(tg: FakeTelegram, charting_coach: Coach) -> AsyncIterator[TelegramAdapter]:
-    bot = make_bot(TOKEN, tg.base_url)
-    adapter = TelegramAdapter(charting_coach, bot)
-    polling = asyncio.create_task(adapter.run_polling(polling_timeout=1))
-    await tg.wait_for(lambda t: bool(t.calls_of("getUpdates")))
-    yield adapter
-    await adapter.stop()
-    polling.cancel()
-    await asyncio.gather(polling, return_exceptions=True)
-    await bot.session.close()
+    async with polling(tg, charting_coach) as adapter:
+        yield adapter
 
 
 async def test_progress_on_telegram_is_text_then_a_photo(

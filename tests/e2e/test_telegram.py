@@ -11,6 +11,7 @@ import subprocess
 import sys
 import zlib
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -36,17 +37,26 @@ BOB = 1002
 GROUP = -100500
 
 
-@pytest.fixture
-async def adapter(tg: FakeTelegram, coach: Coach) -> AsyncIterator[TelegramAdapter]:
+@asynccontextmanager
+async def polling(tg: FakeTelegram, coach: Coach) -> AsyncIterator[TelegramAdapter]:
+    """A TelegramAdapter long-polling the fake, as `coach run` does, until the block ends."""
     bot = make_bot(TOKEN, tg.base_url)
     adapter = TelegramAdapter(coach, bot)
-    polling = asyncio.create_task(adapter.run_polling(polling_timeout=1))
-    await tg.wait_for(lambda t: bool(t.calls_of("getUpdates")))
-    yield adapter
-    await adapter.stop()
-    polling.cancel()
-    await asyncio.gather(polling, return_exceptions=True)
-    await bot.session.close()
+    task = asyncio.create_task(adapter.run_polling(polling_timeout=1))
+    try:
+        await tg.wait_for(lambda t: bool(t.calls_of("getUpdates")))
+        yield adapter
+    finally:
+        await adapter.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await bot.session.close()
+
+
+@pytest.fixture
+async def adapter(tg: FakeTelegram, coach: Coach) -> AsyncIterator[TelegramAdapter]:
+    async with polling(tg, coach) as serving:
+        yield serving
 
 
 async def reply_to(tg: FakeTelegram, user: int, text: str, *, chat: int | None = None) -> dict:
