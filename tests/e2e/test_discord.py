@@ -283,22 +283,35 @@ async def test_the_client_reconnects_and_keeps_answering(
 # -- writing first: DMs from the outbox -----------------------------------------------
 
 
-def sender_for(adapter: DiscordAdapter, coach: Coach, engine: AsyncEngine, clock: FrozenClock):
-    outreach = Outreach(coach, SqlUnitOfWorkFactory(make_sessions(engine)), clock)
-    sender = Sender(
-        outreach,
-        # The default COACH_DISCORD_SEND_RATE, leaving Discord's 50 a second some room.
-        {"discord": DiscordMessenger(adapter, RateGate(RateLimits(40.0, 1.0, None)))},
-        worker="e2e",
-        settings=SenderSettings(quick_wait=0.05),
-    )
-    return outreach, sender
+class DmOutbox:
+    """The scheduler's side against the fake: enqueue what is due, drain it by DM."""
+
+    def __init__(
+        self, adapter: DiscordAdapter, coach: Coach, engine: AsyncEngine, clock: FrozenClock
+    ) -> None:
+        self.clock = clock
+        self.outreach = Outreach(coach, SqlUnitOfWorkFactory(make_sessions(engine)), clock)
+        self.sender = Sender(
+            self.outreach,
+            # The default COACH_DISCORD_SEND_RATE, leaving Discord's 50 a second some room.
+            {"discord": DiscordMessenger(adapter, RateGate(RateLimits(40.0, 1.0, None)))},
+            worker="e2e",
+            settings=SenderSettings(quick_wait=0.05),
+        )
+
+    async def deliver_at(self, moment: datetime) -> None:
+        self.clock.set(moment)
+        await self.outreach.enqueue_due()
+        while await self.sender.drain_once():
+            pass
 
 
-async def deliver_due(outreach: Outreach, sender: Sender) -> None:
-    await outreach.enqueue_due()
-    while await sender.drain_once():
-        pass
+async def start_before_nine(dc: FakeDiscord, clock: FrozenClock, **settings: str) -> None:
+    """Ada starts on Monday at 05:00 UTC, so her first 09:00 nudge is still to come."""
+    clock.set(EARLY)
+    await run(dc, ADA_DC, "start")
+    for setting, value in settings.items():
+        await said(dc, ADA_DC, "settings", setting=setting, value=value)
 
 
 async def test_the_morning_plan_comes_by_dm_and_its_button_works(
@@ -308,20 +321,17 @@ async def test_the_morning_plan_comes_by_dm_and_its_button_works(
     engine: AsyncEngine,
     clock: FrozenClock,
 ) -> None:
-    clock.set(datetime(2026, 11, 16, 5, 0, tzinfo=UTC))
+    clock.set(EARLY)
     await run(dc, ADA_DC, "start", channel_id=CHANNEL)  # started in a server, nudged by DM
-    for value in ("Europe/Berlin",):
-        await said(dc, ADA_DC, "settings", setting="timezone", value=value)
+    await said(dc, ADA_DC, "settings", setting="timezone", value="Europe/Berlin")
     await said(dc, ADA_DC, "settings", setting="nudge", value="07:30")
     await said(dc, ADA_DC, "settings", setting="quiz", value="off")
-    outreach, sender = sender_for(adapter, coach, engine, clock)
+    outbox = DmOutbox(adapter, coach, engine, clock)
     before = len(dc.dm_messages(ADA_DC))
 
-    clock.set(datetime(2026, 11, 16, 6, 29, tzinfo=UTC))  # 07:29 in Berlin
-    await deliver_due(outreach, sender)
+    await outbox.deliver_at(datetime(2026, 11, 16, 6, 29, tzinfo=UTC))  # 07:29 in Berlin
     assert len(dc.dm_messages(ADA_DC)) == before
-    clock.set(datetime(2026, 11, 16, 6, 30, tzinfo=UTC))
-    await deliver_due(outreach, sender)
+    await outbox.deliver_at(datetime(2026, 11, 16, 6, 30, tzinfo=UTC))
     nudge = await dc.wait_for_dm(ADA_DC, lambda msg: "Good morning" in text(msg))
     assert nudge["components"]
     ticked = await press(dc, ADA_DC, nudge, custom_ids(nudge)[0])
@@ -336,12 +346,9 @@ async def test_a_quiz_by_dm_is_answered_with_its_buttons(
     engine: AsyncEngine,
     clock: FrozenClock,
 ) -> None:
-    clock.set(EARLY)
-    await run(dc, ADA_DC, "start")
-    await said(dc, ADA_DC, "settings", setting="quiz", value="mon-sun")
-    outreach, sender = sender_for(adapter, coach, engine, clock)
-    clock.set(NINE)
-    await deliver_due(outreach, sender)
+    await start_before_nine(dc, clock, quiz="mon-sun")
+    outbox = DmOutbox(adapter, coach, engine, clock)
+    await outbox.deliver_at(NINE)
     quiz = await dc.wait_for_dm(
         ADA_DC, lambda msg: any(c.startswith("q:") for c in custom_ids(msg))
     )
@@ -356,12 +363,10 @@ async def test_closed_dms_mark_the_learner_unreachable_until_they_write(
     engine: AsyncEngine,
     clock: FrozenClock,
 ) -> None:
-    clock.set(EARLY)
-    await run(dc, ADA_DC, "start")
+    await start_before_nine(dc, clock)
     dc.block_dms(ADA_DC)
-    outreach, sender = sender_for(adapter, coach, engine, clock)
-    clock.set(NINE)
-    await deliver_due(outreach, sender)
+    outbox = DmOutbox(adapter, coach, engine, clock)
+    await outbox.deliver_at(NINE)
     refused = [r for r in dc.requests if r.code == 50007]
     assert refused and {r.status for r in refused} == {403}
     async with make_sessions(engine)() as session:
@@ -372,13 +377,11 @@ async def test_closed_dms_mark_the_learner_unreachable_until_they_write(
 
     # Nothing more is tried; a command makes them reachable again.
     sends = len(dc.requests)
-    clock.set(NINE + timedelta(days=1))
-    await deliver_due(outreach, sender)
+    await outbox.deliver_at(NINE + timedelta(days=1))
     assert len(dc.requests) == sends
     dc.unblock_dms(ADA_DC)
     await said(dc, ADA_DC, "today")
-    clock.set(NINE + timedelta(days=2))
-    await deliver_due(outreach, sender)
+    await outbox.deliver_at(NINE + timedelta(days=2))
     await dc.wait_for_dm(ADA_DC, lambda msg: "Good morning" in text(msg))
 
 
@@ -389,12 +392,10 @@ async def test_a_429_on_a_dm_is_waited_out(
     engine: AsyncEngine,
     clock: FrozenClock,
 ) -> None:
-    clock.set(EARLY)
-    await run(dc, ADA_DC, "start")
+    await start_before_nine(dc, clock)
     dc.fail_next("POST", "/channels/{channel_id}/messages", 429, retry_after=0.4)
-    outreach, sender = sender_for(adapter, coach, engine, clock)
-    clock.set(NINE)
-    await deliver_due(outreach, sender)
+    outbox = DmOutbox(adapter, coach, engine, clock)
+    await outbox.deliver_at(NINE)
     await dc.wait_for_dm(ADA_DC, lambda msg: "Good morning" in text(msg))
     assert dc.too_many_requests == 1
     assert dc.early_retries == []
@@ -408,13 +409,10 @@ async def test_a_long_429_sends_the_dm_back_to_the_outbox(
     async with FakeDiscord(clock=lambda: discord_time[0]) as dc:
         dc.add_user(ADA_DC, "ada", "Ada")
         async with Running(dc, coach) as adapter:
-            clock.set(EARLY)
-            await run(dc, ADA_DC, "start")
-            await said(dc, ADA_DC, "settings", setting="quiz", value="off")
+            await start_before_nine(dc, clock, quiz="off")
             dc.fail_next("POST", "/channels/{channel_id}/messages", 429, retry_after=90)
-            outreach, sender = sender_for(adapter, coach, engine, clock)
-            clock.set(NINE)
-            await deliver_due(outreach, sender)
+            outbox = DmOutbox(adapter, coach, engine, clock)
+            await outbox.deliver_at(NINE)
             async with make_sessions(engine)() as session:
                 [row] = (await session.execute(m.OutboxMessage.__table__.select())).all()
             assert row.status == "pending"
@@ -422,9 +420,8 @@ async def test_a_long_429_sends_the_dm_back_to_the_outbox(
             assert row.attempts == 0  # a flood wait does not spend a try
             assert not [msg for msg in dc.dm_messages(ADA_DC) if "Good morning" in text(msg)]
 
-            clock.set(NINE + timedelta(seconds=91))
             discord_time[0] += 91
-            await deliver_due(outreach, sender)
+            await outbox.deliver_at(NINE + timedelta(seconds=91))
             await dc.wait_for_dm(ADA_DC, lambda msg: "Good morning" in text(msg))
             assert dc.early_retries == []
 
@@ -436,12 +433,10 @@ async def test_a_server_error_on_a_dm_is_retried(
     engine: AsyncEngine,
     clock: FrozenClock,
 ) -> None:
-    clock.set(EARLY)
-    await run(dc, ADA_DC, "start")
+    await start_before_nine(dc, clock)
     dc.fail_next("POST", "/channels/{channel_id}/messages", 502)
-    outreach, sender = sender_for(adapter, coach, engine, clock)
-    clock.set(NINE)
-    await deliver_due(outreach, sender)
+    outbox = DmOutbox(adapter, coach, engine, clock)
+    await outbox.deliver_at(NINE)
     await dc.wait_for_dm(ADA_DC, lambda msg: "Good morning" in text(msg))
     sends = dc.requests_to("POST /channels/{channel_id}/messages")
     assert sends[0].status == 502
@@ -458,9 +453,8 @@ async def test_dms_to_many_learners_stay_within_discords_limits(
         dc.add_user(user, f"learner{user % 100}")
         await coach.handle(LearnerRef("discord", str(user), "L"), "/start")
     async with Running(dc, coach) as running:
-        outreach, sender = sender_for(running, coach, engine, clock)
-        clock.set(NINE)
-        await deliver_due(outreach, sender)
+        outbox = DmOutbox(running, coach, engine, clock)
+        await outbox.deliver_at(NINE)
         await dc.wait_for(lambda f: all(f.dm_messages(u) for u in learners), timeout=30)
     assert dc.too_many_requests == 0, [
         (r.route, r.at, r.error, r.path) for r in dc.requests if r.status == 429
