@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core import linking, views
+from core import group_views, linking, views
 from core.activity import streak
 from core.charts import ChartRenderer, ProgressPicture, WeekBar
 from core.clock import Clock
 from core.commands import MAX_MESSAGE_CHARS, Command, Unparsed, parse
 from core.errors import AlreadyDone, StorageError
+from core.groups import GROUP_COMMANDS, GroupCoach
 from core.importer import ImportedTrack, ImportRefused, import_markdown, preview
 from core.pace import Pace
 from core.plan import WeekPlan, plan_week
@@ -45,6 +46,7 @@ from core.settings_input import (
     parse_time,
     parse_timezone,
 )
+from core.study_groups import ChatContext, ChatRef
 from core.tracks import BUILTIN_TRACK_ID, Item, ItemKind, Track, TrackCatalog
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ MAX_NOTE_CHARS = 1000
 DEFAULT_STUDY_DAYS = frozenset(range(6))  # Mon-Sat
 IMPORTED_TRACKS_CACHED = 256
 # Answering these twice changes nothing, so a redelivery of one needs no claim (a write).
-READ_ONLY_COMMANDS = frozenset({"today", "week", "progress", "help", "export"})
+READ_ONLY_COMMANDS = frozenset({"today", "week", "progress", "help", "export", "leaderboard"})
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ class Coach:
         self._defaults = defaults or Defaults()
         self._questions = questions
         self._charts = charts  # None: /progress answers in text only
+        self.groups = GroupCoach(self)
         self._handlers: dict[str, Handler] = {
             "today": self._today,
             "done": self._done,
@@ -135,8 +138,27 @@ class Coach:
             "quiz": self._quiz,
         }
 
-    async def handle(self, who: LearnerRef, text: str, *, update_key: str | None = None) -> Reply:
-        """A message typed by a learner.
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def defaults(self) -> Defaults:
+        return self._defaults
+
+    @property
+    def charts(self) -> ChartRenderer | None:
+        return self._charts
+
+    async def handle(
+        self,
+        who: LearnerRef,
+        text: str,
+        *,
+        update_key: str | None = None,
+        chat: ChatContext | None = None,
+    ) -> Reply:
+        """A message typed by a learner, in a private chat or in the group chat `chat`.
 
         `update_key` names the platform update that carried it; an update delivered
         twice (a redelivery after a crash, a retried webhook) has its effect once, and
@@ -145,21 +167,36 @@ class Coach:
         parsed = parse(text)
         if isinstance(parsed, Unparsed):
             return _unparsed_reply(parsed)
-        return await self.run(who, parsed, update_key=update_key)
+        return await self.run(who, parsed, update_key=update_key, chat=chat)
 
-    async def press(self, who: LearnerRef, action: str, *, update_key: str | None = None) -> Reply:
+    async def press(
+        self,
+        who: LearnerRef,
+        action: str,
+        *,
+        update_key: str | None = None,
+        chat: ChatContext | None = None,
+    ) -> Reply:
         """A button pressed by a learner: its action id is a command."""
-        return await self.run(who, Command.from_action(action), update_key=update_key)
+        return await self.run(who, Command.from_action(action), update_key=update_key, chat=chat)
 
     async def run(
-        self, who: LearnerRef, command: Command, *, update_key: str | None = None
+        self,
+        who: LearnerRef,
+        command: Command,
+        *,
+        update_key: str | None = None,
+        chat: ChatContext | None = None,
     ) -> Reply:
         try:
             async with self._uow_factory() as uow:
                 claims = update_key is not None and command.name not in READ_ONLY_COMMANDS
                 if claims and not await uow.store.claim_update(update_key or ""):
                     return Reply()
-                reply = await self._run(uow, who, command)
+                if command.name in GROUP_COMMANDS:
+                    reply = await self.groups.run(uow, who, command, chat)
+                else:
+                    reply = await self._run(uow, who, command)
                 if claims:
                     await uow.commit()  # the claim, also for a command that changed nothing
                 return reply
@@ -273,6 +310,12 @@ class Coach:
         return views.welcome(track, plan, snapshot.enrollment, choices)
 
     # -- tracks --------------------------------------------------------------
+
+    async def load_track(self, uow: UnitOfWork, track_id: str) -> Track | None:
+        return await self._track(uow, track_id)
+
+    async def choosable(self, uow: UnitOfWork, learner_id: int | None) -> list[TrackRef]:
+        return await self._choosable(uow, learner_id)
 
     async def _track(self, uow: UnitOfWork, track_id: str) -> Track | None:
         track = self._catalog.get(track_id) or self._imported.get(track_id)
@@ -393,6 +436,12 @@ class Coach:
                 if update_key is not None and not await uow.store.claim_update(update_key):
                     return Reply()
                 quiz = await uow.store.find_quiz(platform, poll_ref)
+                if quiz is None:
+                    reply = await self._group_quiz_answered(
+                        uow, who, platform, poll_ref, option_ids
+                    )
+                    await uow.commit()
+                    return reply
                 snapshot = await uow.store.load(who.platform, who.external_id)
                 if (
                     quiz is None
@@ -438,6 +487,57 @@ class Coach:
         except StorageError:
             log.exception("storage failed while grading a quiz")
             return views.apology()
+
+    async def _group_quiz_answered(
+        self, uow: UnitOfWork, who: LearnerRef, platform: str, poll_ref: str, option_ids: list[int]
+    ) -> Reply:
+        """Anyone in the chat may answer a group quiz, once; members' answers count for them."""
+        quiz = await uow.groups.find_group_quiz(platform, poll_ref)
+        if quiz is None or len(option_ids) != 1:
+            return Reply()
+        if quiz.closed:
+            return group_views.group_quiz_closed()
+        snapshot = await uow.store.load(who.platform, who.external_id)
+        correct = option_ids[0] == quiz.correct_option
+        first = await uow.groups.answer_group_quiz(
+            quiz.id,
+            who,
+            snapshot.learner_id if snapshot else None,
+            chosen=option_ids[0],
+            correct=correct,
+            at=self._clock.now(),
+        )
+        if not first:
+            return group_views.group_quiz_answered_already()
+        question = self.questions.get(quiz.question_id)
+        right = question.options[question.answer] if question else ""
+        return group_views.group_quiz_result(correct, right)
+
+    async def group_quiz_posted(
+        self, quiz_id: int, platform: str, poll_ref: str, message_ref: str
+    ) -> None:
+        """Where a group quiz went: its answers find it by `poll_ref`, closing by message."""
+        async with self._uow_factory() as uow:
+            await uow.groups.set_group_quiz_ref(
+                quiz_id, platform=platform, poll_ref=poll_ref, message_ref=message_ref
+            )
+            await uow.commit()
+
+    async def group_gone(self, chat: ChatRef) -> None:
+        """The bot is out of a group chat: its schedule stops and pending posts are dropped."""
+        async with self._uow_factory() as uow:
+            group = await uow.groups.find_group(chat.platform, chat.external_id)
+            if group is not None and group.active:
+                dropped = await uow.groups.deactivate_group(group.id)
+                log.info("group %s is gone; %s pending posts dropped", group.id, dropped)
+            await uow.commit()
+
+    async def groups_gone(self, platform: str, parent: str) -> None:
+        """The bot left a Discord server: every study group in its channels is gone."""
+        async with self._uow_factory() as uow:
+            for group in await uow.groups.groups_in(platform, parent):
+                await uow.groups.deactivate_group(group.id)
+            await uow.commit()
 
     async def share_track(self, imported: ImportedTrack, source: str) -> bool:
         """Makes an imported track available to every learner; False if it already was."""

@@ -27,6 +27,13 @@ COMMAND_NAMES = (
     "import",
     "quiz",
     "link",
+    "group",
+    "join",
+    "leave",
+    "leaderboard",
+    "submit",
+    "review",
+    "share",
 )
 # What each command does, for the platforms' command menus.
 DESCRIPTIONS = {
@@ -47,6 +54,13 @@ DESCRIPTIONS = {
     "export": "All your data as JSON",
     "forget": "Delete everything about you",
     "help": "What I understand",
+    "group": "Study group: set up (admins) or see its schedule",
+    "join": "Join this chat's study group",
+    "leave": "Leave this chat's study group",
+    "leaderboard": "This week's standings in the group",
+    "submit": "Share your practice project with the group",
+    "review": "Review a member's project: /review 3 comment",
+    "share": "Choose what the group sees of your progress",
 }
 ALIASES = {
     "t": "today",
@@ -55,6 +69,8 @@ ALIASES = {
     "p": "progress",
     "h": "help",
     "stats": "progress",
+    "lb": "leaderboard",
+    "standings": "leaderboard",
 }
 
 

@@ -19,6 +19,7 @@ from core import views
 from core.activity import is_study_day
 from core.clock import Clock
 from core.coach import Coach, Context
+from core.group_outreach import GroupOutreach
 from core.ports import (
     DueSlot,
     LearnerRef,
@@ -28,6 +29,7 @@ from core.ports import (
 )
 from core.reply import Reply
 from core.schedule import Slot, next_nudge_at
+from core.study_groups import ChatRef
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ class OutreachPolicy:
     longest_backoff: timedelta = timedelta(hours=1)
     keep_update_keys: timedelta = timedelta(days=3)
     keep_finished: timedelta = timedelta(days=30)
+    # A group quiz stays open this long after the digest it comes with, then is tallied.
+    group_quiz_open: timedelta = timedelta(hours=8)
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class TickReport:
 
 @dataclass(frozen=True)
 class Send:
-    to: LearnerRef
+    to: LearnerRef | ChatRef  # a learner's private chat, or a study group's chat
     reply: Reply
     what: str  # what the message turned out to be, for the record: plan, quiz, digest…
 
@@ -99,6 +103,7 @@ class Outreach:
         self._uow_factory = uow_factory
         self._clock = clock
         self.policy = policy or OutreachPolicy()
+        self.groups = GroupOutreach(coach, uow_factory, self.policy)
 
     # -- the tick --------------------------------------------------------------
 
@@ -116,7 +121,10 @@ class Outreach:
                 )
                 if report.due < self.policy.batch_size:
                     break
-        return total
+        groups = await self.groups.enqueue_due(now)
+        return TickReport(
+            total.due + groups.due, total.enqueued + groups.enqueued, total.skipped + groups.skipped
+        )
 
     async def _enqueue_batch(self, slot: Slot, now: datetime) -> TickReport:
         async with self._uow_factory() as uow:
@@ -172,6 +180,9 @@ class Outreach:
 
     async def compose(self, item: OutboxItem, platforms: Collection[str]) -> Decision:
         """What to send for an outbox row now, to whom; or why it waits or goes unsent."""
+        if item.group_id is not None:
+            return await self.groups.compose(item, platforms)
+        assert item.learner_id is not None
         async with self._uow_factory() as uow:
             snapshot = await uow.store.learner_snapshot(item.learner_id)
             if snapshot is None or snapshot.enrollment is None:
@@ -248,11 +259,15 @@ class Outreach:
     async def dropped(self, item: OutboxItem, why: str) -> None:
         await self._finish(item, Status.DROPPED, why, None)
 
-    async def unreachable(self, item: OutboxItem, to: LearnerRef, why: str) -> None:
-        """The platform refuses this chat: nothing more is written to it until they write."""
+    async def unreachable(self, item: OutboxItem, to: LearnerRef | ChatRef, why: str) -> None:
+        """The platform refuses this chat: nothing more is written to a learner until they
+        write, and a group chat the bot is out of stops being a group."""
         now = self._clock.now()
+        if isinstance(to, ChatRef):
+            await self._coach.group_gone(to)
         async with self._uow_factory() as uow:
-            await uow.store.set_reachable(to.platform, to.external_id, reachable=False)
+            if isinstance(to, LearnerRef):
+                await uow.store.set_reachable(to.platform, to.external_id, reachable=False)
             await uow.store.finish_outbox(
                 item.id, status=Status.FAILED, at=now, outcome=f"unreachable: {why}", to=to
             )
@@ -282,7 +297,7 @@ class Outreach:
             await uow.commit()
 
     async def _finish(
-        self, item: OutboxItem, status: Status, why: str, to: LearnerRef | None
+        self, item: OutboxItem, status: Status, why: str, to: LearnerRef | ChatRef | None
     ) -> None:
         async with self._uow_factory() as uow:
             await uow.store.finish_outbox(

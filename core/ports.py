@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 from zoneinfo import ZoneInfo
 
 from core.activity import DayBitmap
@@ -13,6 +13,9 @@ from core.pace import Pace
 from core.reply import Reply
 from core.schedule import DEFAULT_EVENING_TIME, DEFAULT_QUIZ_DAYS, QuietHours, Slot
 from core.tracks import Track
+
+if TYPE_CHECKING:
+    from core.study_groups import ChatContext, ChatRef, GroupStore
 
 
 @dataclass(frozen=True)
@@ -178,14 +181,15 @@ class NewOutboxItem:
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """A claimed outbox row: one message owed to a learner."""
+    """A claimed outbox row: one message owed to a learner, or to a study group."""
 
     id: int
-    learner_id: int
+    learner_id: int | None
     kind: str
     local_date: date
     due_at: datetime
     attempts: int  # including the current one
+    group_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -372,7 +376,13 @@ class CoachStore(Protocol):
     ) -> list[OutboxItem]: ...
 
     async def finish_outbox(
-        self, item_id: int, *, status: str, at: datetime, outcome: str, to: LearnerRef | None
+        self,
+        item_id: int,
+        *,
+        status: str,
+        at: datetime,
+        outcome: str,
+        to: LearnerRef | ChatRef | None,
     ) -> None: ...
 
     async def retry_outbox(
@@ -395,6 +405,9 @@ class UnitOfWork(Protocol):
 
     @property
     def store(self) -> CoachStore: ...
+
+    @property
+    def groups(self) -> GroupStore: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -421,6 +434,10 @@ class Messenger(Protocol):
         """Raises Unreachable, RetryLater, TemporaryFailure or PermanentFailure."""
         ...
 
+    async def post(self, chat: ChatRef, reply: Reply) -> None:
+        """Writes to a study group's chat; Unreachable means the chat is gone for the bot."""
+        ...
+
 
 class SendGate(Protocol):
     """Paces a platform's outgoing requests within its flood limits."""
@@ -438,8 +455,27 @@ class CoachPort(Protocol):
     """What adapters call: the core's use cases as a platform sees them."""
 
     async def handle(
-        self, who: LearnerRef, text: str, *, update_key: str | None = None
-    ) -> Reply: ...
+        self,
+        who: LearnerRef,
+        text: str,
+        *,
+        update_key: str | None = None,
+        chat: ChatContext | None = None,
+    ) -> Reply:
+        """A command typed by a learner; `chat` says which group chat, if not a private one."""
+        ...
+
+    async def group_gone(self, chat: ChatRef) -> None:
+        """The bot was removed from a group chat, or the channel deleted."""
+        ...
+
+    async def groups_gone(self, platform: str, parent: str) -> None:
+        """The bot left a Discord server: every group in it is gone."""
+        ...
+
+    async def group_quiz_posted(
+        self, quiz_id: int, platform: str, poll_ref: str, message_ref: str
+    ) -> None: ...
 
     async def press(
         self, who: LearnerRef, action: str, *, update_key: str | None = None

@@ -36,7 +36,23 @@ class Preformatted:
     text: str
 
 
-Block = Heading | Paragraph | Checklist | Preformatted
+@dataclass(frozen=True)
+class Mention:
+    """A person in a group chat, by their id on that chat's platform."""
+
+    external_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """A line that calls people by name, so the platform notifies them."""
+
+    lead: str
+    people: tuple[Mention, ...]
+
+
+Block = Heading | Paragraph | Checklist | Preformatted | Mentions
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,7 @@ class QuizQuestion:
     correct_option: int
     explanation: str = ""
     quiz_id: int | None = None  # the core's record; adapters report where they sent it
+    for_group: bool = False  # a group quiz: everyone answers, `quiz_id` is the group's
 
     @property
     def scored(self) -> bool:
@@ -79,6 +96,13 @@ class Reply:
     quiz: QuizQuestion | None = None
     image: Image | None = None
     attachment: Attachment | None = None
+    # Meant for everyone in the chat: on Discord not an ephemeral answer in a channel.
+    public: bool = False
+    # A group quiz's message to close (Telegram stopPoll) before this reply is posted.
+    closes_poll: str | None = None
+    # Only a transient acknowledgement (a group quiz answer's feedback): a platform whose
+    # own quiz shows the result may leave it unsaid.
+    acknowledgement: bool = False
 
     @classmethod
     def text(cls, *paragraphs: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
@@ -93,6 +117,8 @@ class Reply:
                     lines.append(f"== {text} ==")
                 case Paragraph(text) | Preformatted(text):
                     lines.append(text)
+                case Mentions(lead, people):
+                    lines.append(f"{lead} " + ", ".join(f"@{p.name}" for p in people))
                 case Checklist(items):
                     lines.extend(
                         f"[{'x' if i.done else ' '}] {i.text}"

@@ -27,6 +27,7 @@ from core.errors import (
 )
 from core.outreach import Drop, Hold, Outreach, Send
 from core.ports import Messenger, OutboxItem
+from core.study_groups import ChatRef
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,10 @@ class Sender:
                 reraise=True,
             ):
                 with attempt:
-                    await messenger.deliver(decision.to, decision.reply)
+                    if isinstance(decision.to, ChatRef):
+                        await messenger.post(decision.to, decision.reply)
+                    else:
+                        await messenger.deliver(decision.to, decision.reply)
         except Unreachable as refused:
             await outreach.unreachable(item, decision.to, str(refused))
         except RetryLater as flood:

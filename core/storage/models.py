@@ -255,6 +255,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("learner_id", "kind", "local_date"),
+        UniqueConstraint("group_id", "kind", "local_date"),
         Index(
             "ix_outbox_pending",
             "available_at",
@@ -267,8 +268,10 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
     )
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # plan, quiz or evening
+    # Owed to a learner, or to a study group's chat: exactly one of the two is set.
+    learner_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("study_groups.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # plan, quiz, evening, group_digest…
     local_date: Mapped[date]
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # pending, sent, dropped (no longer wanted when its turn came) or failed
@@ -313,3 +316,136 @@ class LinkFailure(Base):
     platform: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StudyGroup(Base):
+    """A group chat or channel that studies one track together."""
+
+    __tablename__ = "study_groups"
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id"),
+        Index("ix_study_groups_parent", "platform", "parent"),
+        Index(
+            "ix_study_groups_next_digest_at",
+            "next_digest_at",
+            sqlite_where=text("next_digest_at IS NOT NULL"),
+            postgresql_where=text("next_digest_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_study_groups_next_report_at",
+            "next_report_at",
+            sqlite_where=text("next_report_at IS NOT NULL"),
+            postgresql_where=text("next_report_at IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))  # the chat or channel id
+    parent: Mapped[str | None] = mapped_column(String(64))  # the Discord server of a channel
+    title: Mapped[str] = mapped_column(String(128), default="")
+    track_id: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str] = mapped_column(String(64))
+    digest_time: Mapped[time]
+    report_time: Mapped[time]
+    study_days: Mapped[int]  # bit n set = weekday n (Mon=0)
+    quiz_days: Mapped[int]
+    started_on: Mapped[date]  # the group's week 1 is the calendar week of this day
+    active: Mapped[bool]
+    next_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_report_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GroupMember(Base):
+    """A learner in a study group, as the group's platform knows them, and what they share."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (Index("ix_group_members_learner_id", "learner_id"),)
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("study_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    external_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    share_done: Mapped[bool]
+    share_streak: Mapped[bool]
+    share_quiz: Mapped[bool]
+    mentions: Mapped[bool]
+
+
+class GroupQuiz(Base):
+    """A question put to a whole group, at most one a day, open until `closes_at`."""
+
+    __tablename__ = "group_quizzes"
+    __table_args__ = (
+        UniqueConstraint("group_id", "local_date"),
+        UniqueConstraint("platform", "poll_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("study_groups.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(64))
+    option_order: Mapped[str] = mapped_column(String(32))
+    correct_option: Mapped[int]  # in the order shown
+    local_date: Mapped[date]
+    platform: Mapped[str | None] = mapped_column(String(16))
+    poll_ref: Mapped[str | None] = mapped_column(String(64))  # where answers come from
+    message_ref: Mapped[str | None] = mapped_column(String(64))  # the message to close
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class GroupQuizAnswer(Base):
+    """Anyone's first answer to a group quiz; members' answers also count for them."""
+
+    __tablename__ = "group_quiz_answers"
+    __table_args__ = (Index("ix_group_quiz_answers_learner_id", "learner_id", "answered_at"),)
+
+    quiz_id: Mapped[int] = mapped_column(
+        ForeignKey("group_quizzes.id", ondelete="CASCADE"), primary_key=True
+    )
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    chosen: Mapped[int]
+    correct: Mapped[bool]
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Submission(Base):
+    """A practice project a member shared with their group, numbered within the group."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("group_id", "number"),
+        Index("ix_submissions_group_submitted_at", "group_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("study_groups.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
+    week_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SubmissionReview(Base):
+    __tablename__ = "submission_reviews"
+    __table_args__ = (Index("ix_submission_reviews_reviewer_id", "reviewer_id"),)
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    comment: Mapped[str] = mapped_column(String(300))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime())

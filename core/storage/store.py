@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Self, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from sqlalchemy import (
     Table,
@@ -52,6 +52,10 @@ from core.review import last_reviewed
 from core.schedule import QuietHours, Slot
 from core.storage import models as m
 from core.tracks import Track
+
+if TYPE_CHECKING:
+    from core.storage.group_store import SqlGroupStore
+    from core.study_groups import ChatRef
 
 _E = m.Enrollment.__table__.c
 _ENROLLMENT_COLUMNS = (
@@ -264,7 +268,9 @@ def _claim_outbox(*, skip_locked: bool) -> Any:
             attempts=_O.attempts + 1,
             claimed_by=bindparam("worker"),
         )
-        .returning(_O.id, _O.learner_id, _O.kind, _O.local_date, _O.due_at, _O.attempts)
+        .returning(
+            _O.id, _O.learner_id, _O.group_id, _O.kind, _O.local_date, _O.due_at, _O.attempts
+        )
     )
 
 
@@ -754,7 +760,15 @@ class SqlCoachStore:
         i, f = m.Identity, m.LinkFailure
         mine = select(i.platform, i.external_id).where(i.learner_id == learner_id)
         await self._session.execute(delete(f).where(tuple_(f.platform, f.external_id).in_(mine)))
+        await self._session.execute(
+            delete(m.SubmissionReview).where(m.SubmissionReview.reviewer_id == learner_id)
+        )
+        await self._session.execute(
+            delete(m.GroupQuizAnswer).where(m.GroupQuizAnswer.learner_id == learner_id)
+        )
         for model in (
+            m.Submission,
+            m.GroupMember,
             m.LinkCode,
             m.HourLog,
             m.Note,
@@ -915,6 +929,7 @@ class SqlCoachStore:
         )
         await self._absorb_review_cards(survivor_id, absorbed_id)
         await self._absorb_outbox(survivor_id, absorbed_id)
+        await self._absorb_group_life(survivor_id, absorbed_id)
         await run(delete(m.LinkCode).where(m.LinkCode.learner_id == absorbed_id))
         await run(delete(m.Learner).where(m.Learner.id == absorbed_id))
 
@@ -973,6 +988,35 @@ class SqlCoachStore:
             .values(learner_id=survivor_id)
         )
         await self._session.execute(delete(o).where(o.learner_id == absorbed_id))
+
+    async def _absorb_group_life(self, survivor_id: int, absorbed_id: int) -> None:
+        """Memberships, submissions, reviews and group quiz answers move over; where both
+        were in one group, or reviewed one submission, the survivor's stays."""
+        run = self._session.execute
+        g, other = m.GroupMember, aliased(m.GroupMember)
+        both = (
+            select(other.group_id)
+            .where(other.learner_id == survivor_id, other.group_id == g.group_id)
+            .exists()
+        )
+        await run(
+            update(g).where(g.learner_id == absorbed_id, ~both).values(learner_id=survivor_id)
+        )
+        await run(delete(g).where(g.learner_id == absorbed_id))
+        r, theirs = m.SubmissionReview, aliased(m.SubmissionReview)
+        reviewed = (
+            select(theirs.submission_id)
+            .where(theirs.reviewer_id == survivor_id, theirs.submission_id == r.submission_id)
+            .exists()
+        )
+        await run(
+            update(r).where(r.reviewer_id == absorbed_id, ~reviewed).values(reviewer_id=survivor_id)
+        )
+        await run(delete(r).where(r.reviewer_id == absorbed_id))
+        for owned in (m.Submission, m.GroupQuizAnswer):
+            await run(
+                update(owned).where(owned.learner_id == absorbed_id).values(learner_id=survivor_id)
+            )
 
     # -- outreach ------------------------------------------------------------
 
@@ -1034,6 +1078,7 @@ class SqlCoachStore:
             OutboxItem(
                 id=row.id,
                 learner_id=row.learner_id,
+                group_id=row.group_id,
                 kind=row.kind,
                 local_date=row.local_date,
                 due_at=row.due_at,
@@ -1044,7 +1089,13 @@ class SqlCoachStore:
         return sorted(claimed, key=lambda item: (item.due_at, item.id))
 
     async def finish_outbox(
-        self, item_id: int, *, status: str, at: datetime, outcome: str, to: LearnerRef | None
+        self,
+        item_id: int,
+        *,
+        status: str,
+        at: datetime,
+        outcome: str,
+        to: LearnerRef | ChatRef | None,
     ) -> None:
         await self._execute(
             _FINISH_OUTBOX,
@@ -1128,13 +1179,17 @@ class SqlUnitOfWork:
     """A session per use case; storage errors surface as the core's StorageError."""
 
     store: SqlCoachStore
+    groups: SqlGroupStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
     async def __aenter__(self) -> Self:
+        from core.storage.group_store import SqlGroupStore  # it builds on this module
+
         self._session = self._sessions()
         self.store = SqlCoachStore(self._session)
+        self.groups = SqlGroupStore(self._session)
         return self
 
     async def __aexit__(

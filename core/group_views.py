@@ -1,0 +1,377 @@
+"""What the coach says in study groups: setup, membership, digests, standings, reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, time
+
+from core.plan import WEEKDAY_NAMES, WeekPlan
+from core.reply import Block, Button, Heading, Mention, Mentions, Paragraph, Reply
+from core.standings import Standing
+from core.study_groups import GroupWeekFigures, QuizTally, Sharing, StudyGroup, SubmissionRecord
+from core.tracks import Track, Week
+from core.views import day_text, days_text
+
+MAX_STANDINGS_SHOWN = 20
+MAX_DIGEST_NAMES = 15
+SHARING_WORDS = {"done": "items done", "streak": "streak", "quiz": "quiz score"}
+
+
+def _public(*paragraphs: str, heading: str | None = None) -> Reply:
+    blocks: list[Block] = [Heading(heading)] if heading else []
+    blocks += [Paragraph(p) for p in paragraphs]
+    return Reply(blocks=tuple(blocks), public=True)
+
+
+def use_in_group(name: str) -> Reply:
+    return Reply.text(
+        f"/{name} is for study groups, so it works in a group chat, not here.",
+        "On Telegram, add me to a group and send it there; on Discord, use it in a server "
+        "channel. An admin starts a group with /group setup.",
+    )
+
+
+def not_a_group() -> Reply:
+    return Reply.text(
+        "This chat is not a study group yet.",
+        "A group admin can start one with /group setup (or /group setup TRACK).",
+    )
+
+
+def admins_only(action: str) -> Reply:
+    return Reply.text(
+        f"Only the group's admins can {action}.",
+        "Ask an admin; members can /join, /leave, /share, /submit and see the /leaderboard.",
+    )
+
+
+def schedule_lines(group: StudyGroup, track: Track) -> list[str]:
+    report_day = WEEKDAY_NAMES[max(group.study_days)]
+    quiz = (
+        f"Group quiz: {days_text(group.quiz_days)} with the digest."
+        if group.quiz_days
+        else "Group quiz: off."
+    )
+    return [
+        f"Track: {track.title}.",
+        f"Daily digest: {group.digest_time:%H:%M} ({group.timezone}) on "
+        f"{days_text(group.study_days)}.",
+        quiz,
+        f"Weekly report: {report_day} {group.report_time:%H:%M}.",
+    ]
+
+
+def group_set_up(group: StudyGroup, track: Track, week: Week, *, restarted: bool) -> Reply:
+    opening = "This group is active again." if restarted else "This chat is now a study group."
+    return _public(
+        f"{opening} We follow {track.title}, starting with week {week.number}: {week.title}.",
+        "\n".join(schedule_lines(group, track)),
+        "Members: send /join to take part. What you share with the group is up to you (/share).",
+        "Admins can change the schedule: /group tz Europe/Berlin, /group time 08:00, "
+        "/group report 18:00, /group days mon-fri, /group quiz tue,thu, /group track NAME, "
+        "/group off.",
+        heading="Study group",
+    )
+
+
+def already_set_up(track: Track) -> Reply:
+    return Reply.text(
+        f"This chat is already a study group on {track.title}.",
+        "Send /group to see its schedule; admins change it with /group tz, /group time, "
+        "/group days, /group quiz, /group report or /group track.",
+    )
+
+
+def group_status(
+    group: StudyGroup, track: Track, plan: WeekPlan, members: int, member: bool
+) -> Reply:
+    you = "You are a member." if member else "You are not a member yet: /join."
+    return Reply(
+        blocks=(
+            Heading(f"Study group: week {plan.week.number} of {len(track.weeks)}"),
+            Paragraph(f"{plan.week.title}. {members} member{'s' if members != 1 else ''}. {you}"),
+            Paragraph("\n".join(schedule_lines(group, track))),
+        )
+    )
+
+
+def group_usage(word: str) -> Reply:
+    return Reply.text(
+        f"I do not know “/group {word[:30]}”.",
+        "Try /group, /group setup [track], /group tz ZONE, /group time HH:MM, "
+        "/group report HH:MM, /group days mon-fri, /group quiz mon,wed, /group track NAME "
+        "or /group off.",
+    )
+
+
+def group_changed(summary: str) -> Reply:
+    return _public(summary, "Send /group to see the whole schedule.")
+
+
+def group_stopped() -> Reply:
+    return _public(
+        "The study group is off: no more digests, quizzes or reports here.",
+        "Everyone's own progress is kept. An admin can start it again with /group setup.",
+    )
+
+
+def joined(name: str, track: Track, week: Week, note: str) -> Reply:
+    lines = [
+        f"Welcome, {name}! You are in the group: week {week.number} of {track.title}, {week.title}."
+    ]
+    if note:
+        lines.append(note)
+    lines.append(
+        "The group sees your items done, streak and quiz score; /share changes that. "
+        "/leaderboard shows the week's standings."
+    )
+    return _public(*lines)
+
+
+def already_member() -> Reply:
+    return Reply.text("You are already in this group. /leaderboard shows how the week goes.")
+
+
+def left(name: str) -> Reply:
+    return _public(f"{name} left the group. Their own progress stays theirs.")
+
+
+def not_member(action: str) -> Reply:
+    return Reply.text(f"Join the group first to {action}: send /join.")
+
+
+def sharing(share: Sharing) -> Reply:
+    def state(on: bool) -> str:
+        return "shared" if on else "private"
+
+    lines = [
+        f"Items done: {state(share.done)}",
+        f"Streak: {state(share.streak)}",
+        f"Quiz score: {state(share.quiz)}",
+        "Named in the digest when you fall behind: " + ("yes" if share.mentions else "no"),
+    ]
+    return Reply(
+        blocks=(
+            Heading("What the group sees of you"),
+            Paragraph("\n".join(lines)),
+            Paragraph(
+                "Change it with /share done off, /share streak on, /share quiz off, "
+                "/share mentions on, or /share all off."
+            ),
+        ),
+        buttons=(
+            tuple(
+                Button(
+                    f"{'Hide' if getattr(share, key) else 'Share'} {word}",
+                    f"share:{key} {'off' if getattr(share, key) else 'on'}",
+                )
+                for key, word in SHARING_WORDS.items()
+            ),
+            (
+                Button(
+                    "Stop naming me" if share.mentions else "Name me if I fall behind",
+                    f"share:mentions {'off' if share.mentions else 'on'}",
+                ),
+            ),
+        ),
+    )
+
+
+def sharing_usage() -> Reply:
+    return Reply.text(
+        "Say what to share and on or off: /share done off, /share streak on, "
+        "/share quiz off, /share mentions on, /share all on."
+    )
+
+
+def sharing_changed(summary: str) -> Reply:
+    return Reply.text(summary, "/share shows everything the group sees of you.")
+
+
+# -- standings -----------------------------------------------------------------
+
+
+def _figure(value: int | None, word: str) -> str:
+    return f"{value} {word}" if value is not None else "–"
+
+
+def leaderboard(plan: WeekPlan, track: Track, rows: Sequence[Standing], week_start: date) -> Reply:
+    if not rows:
+        return _public(
+            "Nobody has joined yet. Send /join to be the first.", heading="This week's standings"
+        )
+    lines = []
+    for row in rows[:MAX_STANDINGS_SHOWN]:
+        figures = ", ".join(
+            (
+                _figure(row.done, "done"),
+                _figure(row.quiz, "right"),
+                _figure(row.streak, "day streak"),
+            )
+        )
+        lines.append(f"{row.position}. {row.name}: {figures}")
+    if len(rows) > MAX_STANDINGS_SHOWN:
+        lines.append(f"…and {len(rows) - MAX_STANDINGS_SHOWN} more.")
+    return _public(
+        "\n".join(lines),
+        "Ranked by items done this week, then right quiz answers, then streak; "
+        "“–” is kept private.",
+        heading=f"Standings since {day_text(week_start)}: week {plan.week.number}, "
+        f"{plan.week.title}",
+    )
+
+
+# -- the digest, quizzes, reports -------------------------------------------------
+
+
+def digest(
+    plan: WeekPlan,
+    track: Track,
+    today: date,
+    study_days: frozenset[int],
+    finished: Sequence[tuple[str, list[str]]],
+    catching_up: Sequence[Mention],
+) -> Reply:
+    blocks: list[Block] = [
+        Heading(f"Group digest, {day_text(today)}: week {plan.week.number} of {len(track.weeks)}")
+    ]
+    if finished:
+        lines = [f"{name}: {', '.join(items)}" for name, items in finished[:MAX_DIGEST_NAMES]]
+        if len(finished) > MAX_DIGEST_NAMES:
+            lines.append(f"…and {len(finished) - MAX_DIGEST_NAMES} more.")
+        blocks += [Paragraph("Finished yesterday:"), Paragraph("\n".join(lines))]
+    else:
+        blocks.append(Paragraph("Nobody ticked anything off yesterday. Today is a fresh start."))
+    focus = plan.day(today, study_days).due_today
+    if focus:
+        blocks.append(
+            Paragraph(
+                "Today's focus for the group:\n"
+                + "\n".join(f"{p.number}. {p.item.title}" for p in focus)
+            )
+        )
+    else:
+        blocks.append(Paragraph(f"This week: {plan.week.title}. Catch up on anything open."))
+    if catching_up:
+        blocks.append(
+            Mentions("Catching up with the group's week, you can do it:", tuple(catching_up))
+        )
+    blocks.append(Paragraph("Tick items off with /done; /leaderboard shows the standings."))
+    return Reply(blocks=tuple(blocks), public=True)
+
+
+def group_quiz_intro(week: Week) -> Paragraph:
+    return Paragraph(f"Group quiz on week {week.number}, {week.title}: everyone can answer!")
+
+
+def group_quiz_summary(
+    question: str, right_option: str, explanation: str, tally: QuizTally, message_ref: str
+) -> Reply:
+    if tally.answered == 0:
+        result = "Nobody answered this time."
+    else:
+        result = f"{tally.answered} answered, {tally.right} got it right."
+    lines = [f"“{question}”", result, f"The answer: {right_option}."]
+    if explanation:
+        lines.append(explanation)
+    return Reply(
+        blocks=(Heading("The group quiz is closed"), Paragraph("\n".join(lines))),
+        public=True,
+        closes_poll=message_ref,
+    )
+
+
+def group_quiz_closed() -> Reply:
+    return Reply(
+        blocks=(Paragraph("This quiz has closed; the next one comes soon."),), acknowledgement=True
+    )
+
+
+def group_quiz_answered_already() -> Reply:
+    return Reply(blocks=(Paragraph("You answered this one already."),), acknowledgement=True)
+
+
+def group_quiz_result(correct: bool, right_option: str) -> Reply:
+    text = "Right!" if correct else f"Not quite: the answer is {right_option}."
+    return Reply(
+        blocks=(Paragraph(text + " The group sees the tally when the quiz closes."),),
+        acknowledgement=True,
+    )
+
+
+def weekly_report(
+    plan: WeekPlan,
+    track: Track,
+    rows: Sequence[Standing],
+    members: int,
+    active: int,
+    done_total: int,
+    figures: GroupWeekFigures,
+) -> Reply:
+    lines = [
+        f"{active} of {members} members ticked something off; {done_total} items done in all.",
+        f"Practice projects shared: {figures.submissions}; reviews given: {figures.reviews}.",
+    ]
+    if figures.quizzes:
+        lines.append(
+            f"Group quizzes: {figures.quizzes}, {figures.quiz_answers} answers, "
+            f"{figures.quiz_right} right."
+        )
+    top = [row for row in rows if row.done][:3]
+    if top:
+        lines.append(
+            "Furthest this week: " + ", ".join(f"{row.name} ({row.done})" for row in top) + "."
+        )
+    following = track.week_after(plan.week.id)
+    if following is not None:
+        lines.append(f"Next week: week {following.number}, {following.title}.")
+    return Reply(
+        blocks=(
+            Heading(f"Week {plan.week.number} in review: {plan.week.title}"),
+            Paragraph("\n".join(lines)),
+        ),
+        public=True,
+    )
+
+
+# -- practice projects --------------------------------------------------------------
+
+
+def submit_usage(limit: int) -> Reply:
+    return Reply.text(
+        "Share your practice project with the group: /submit followed by a link or a short "
+        f"description (up to {limit:,} characters)."
+    )
+
+
+def submitted(record: SubmissionRecord, week: Week) -> Reply:
+    return _public(
+        f"#{record.number}: {record.author} shared a practice project for week {week.number} "
+        f"({week.title}):",
+        record.text,
+        f"Review it with /review {record.number} followed by a short comment.",
+    )
+
+
+def review_usage(limit: int) -> Reply:
+    return Reply.text(
+        f"Review a project with /review NUMBER COMMENT, e.g. /review 3 Clear README! "
+        f"Comments are up to {limit} characters."
+    )
+
+
+def no_such_submission(number: int) -> Reply:
+    return Reply.text(f"There is no project #{number} in this group. Check the number.")
+
+
+def own_submission() -> Reply:
+    return Reply.text("That one is yours: ask another member to review it.")
+
+
+def reviewed(record: SubmissionRecord, reviewer: str, comment: str, *, first: bool) -> Reply:
+    verb = "reviewed" if first else "updated their review of"
+    return _public(f"{reviewer} {verb} #{record.number} by {record.author}:", comment)
+
+
+def time_text(moment: time) -> str:
+    return f"{moment:%H:%M}"

@@ -1,0 +1,149 @@
+"""A study group's week and its standings: pure rules, the same on every platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from core.activity import streak
+from core.charts import MemberWeek
+from core.pace import Pace
+from core.plan import WeekPlan, plan_week
+from core.study_groups import MemberActivity, StudyGroup
+from core.tracks import Track, Week
+
+# A group keeps one calendar week per track week, whatever its members' own paces.
+GROUP_PACE = Pace.STANDARD
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def group_week(track: Track, started_on: date, today: date) -> Week:
+    """The track week the group is on: week 1 in the calendar week it was set up, then one
+    a week, staying on the last week once the track is through."""
+    index = (monday_of(today) - monday_of(started_on)).days // 7
+    return track.weeks[max(0, min(index, len(track.weeks) - 1))]
+
+
+def group_plan(track: Track, group: StudyGroup, today: date) -> WeekPlan:
+    return plan_week(
+        group_week(track, group.started_on, today),
+        opened_on=max(monday_of(today), group.started_on),
+        pace=GROUP_PACE,
+        study_days=group.study_days,
+        done_on={},
+    )
+
+
+def last_study_day(study_days: frozenset[int]) -> int:
+    return max(study_days)
+
+
+@dataclass(frozen=True)
+class Standing:
+    position: int  # equal figures share a position
+    learner_id: int
+    name: str
+    done: int | None  # None: the member keeps it to themselves
+    streak: int | None
+    quiz: int | None
+
+
+def member_done(member: MemberActivity, since: date, until: date) -> int:
+    return sum(1 for tick in member.ticks if since <= tick.done_on <= until)
+
+
+def member_streak(member: MemberActivity, today: date) -> int:
+    e = member.enrollment
+    if e is None:
+        return 0
+    return streak(
+        today,
+        active=e.active_days,
+        paused=e.paused_days,
+        paused_since=e.paused_since,
+        study_days=e.study_days,
+    )
+
+
+def standings(members: list[MemberActivity], *, week_start: date, today: date) -> list[Standing]:
+    """This week's table: items done, then right quiz answers, then streak, highest first.
+
+    What a member does not share is neither shown nor ranked: it sorts below any shared
+    figure, zero included. Equal figures share a position; among them the member who
+    joined first is listed first, then the lower id, so the order never flickers.
+    """
+    rows = []
+    for member in members:
+        sharing = member.membership.sharing
+        rows.append(
+            Standing(
+                position=0,
+                learner_id=member.membership.learner_id,
+                name=member.membership.who.display_name or "a member",
+                done=member_done(member, week_start, today) if sharing.done else None,
+                streak=member_streak(member, today) if sharing.streak else None,
+                quiz=member.quiz_right if sharing.quiz else None,
+            )
+        )
+    joined = {m.membership.learner_id: m.membership.joined_at for m in members}
+
+    def figures(row: Standing) -> tuple[int, int, int]:
+        return (
+            -1 if row.done is None else row.done,
+            -1 if row.quiz is None else row.quiz,
+            -1 if row.streak is None else row.streak,
+        )
+
+    rows.sort(
+        key=lambda row: (tuple(-f for f in figures(row)), joined[row.learner_id], row.learner_id)
+    )
+    ranked: list[Standing] = []
+    for index, row in enumerate(rows):
+        same = ranked and figures(ranked[-1]) == figures(row)
+        position = ranked[-1].position if same else index + 1
+        ranked.append(Standing(position, row.learner_id, row.name, row.done, row.streak, row.quiz))
+    return ranked
+
+
+def finished_yesterday(
+    members: list[MemberActivity], track: Track, yesterday: date
+) -> list[tuple[str, list[str]]]:
+    """Who ticked what yesterday, among members who share what they do."""
+    titles = {item.id: item.title for week in track.weeks for item in week.items}
+    finished = []
+    for member in members:
+        if not member.membership.sharing.done:
+            continue
+        done = [titles.get(t.item_id, t.item_id) for t in member.ticks if t.done_on == yesterday]
+        if done:
+            finished.append((member.membership.who.display_name or "a member", done))
+    return finished
+
+
+def behind(members: list[MemberActivity], track: Track, week: Week) -> list[MemberActivity]:
+    """Members on an earlier track week than the group who asked to be named for it."""
+    numbers = {w.id: w.number for w in track.weeks}
+    return [
+        member
+        for member in members
+        if member.membership.sharing.mentions
+        and member.enrollment is not None
+        and member.enrollment.paused_since is None
+        and numbers.get(member.enrollment.current_week_id, week.number) < week.number
+    ]
+
+
+def week_members(members: list[MemberActivity], week_start: date, today: date) -> list[MemberWeek]:
+    """The chart's rows: members who share what they do, with their streak if shared."""
+    return [
+        MemberWeek(
+            member.membership.who.display_name or "a member",
+            member_done(member, week_start, today),
+            member_streak(member, today) if member.membership.sharing.streak else 0,
+        )
+        for member in members
+        if member.membership.sharing.done
+    ]
