@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.scheduler
 	$(BIN)/python -m bench.discord
 	$(BIN)/python -m bench.charts
+	$(BIN)/python -m bench.groups
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'

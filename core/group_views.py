@@ -253,9 +253,10 @@ def digest(
     else:
         blocks.append(Paragraph(f"This week: {plan.week.title}. Catch up on anything open."))
     if catching_up:
-        blocks.append(
-            Mentions("Catching up with the group's week, you can do it:", tuple(catching_up))
-        )
+        named = tuple(catching_up[:MAX_DIGEST_NAMES])
+        blocks.append(Mentions("Catching up with the group's week, you can do it:", named))
+        if len(catching_up) > MAX_DIGEST_NAMES:
+            blocks.append(Paragraph(f"…and {len(catching_up) - MAX_DIGEST_NAMES} more."))
     blocks.append(Paragraph("Tick items off with /done; /leaderboard shows the standings."))
     return Reply(blocks=tuple(blocks), public=True)
 
@@ -309,7 +310,8 @@ def weekly_report(
     figures: GroupWeekFigures,
 ) -> Reply:
     lines = [
-        f"{active} of {members} members ticked something off; {done_total} items done in all.",
+        f"{active} of {members} members ticked something off; "
+        f"{done_total} item{'' if done_total == 1 else 's'} done in all.",
         f"Practice projects shared: {figures.submissions}; reviews given: {figures.reviews}.",
     ]
     if figures.quizzes:

@@ -98,6 +98,13 @@ def plan_week(
     done_on: dict[str, date],
 ) -> WeekPlan:
     dates = study_dates(opened_on, study_days, pace.study_days_per_track_week(len(study_days)))
+    return plan_over(week, opened_on=opened_on, dates=dates, done_on=done_on)
+
+
+def plan_over(
+    week: Week, *, opened_on: date, dates: tuple[date, ...], done_on: dict[str, date]
+) -> WeekPlan:
+    """A week's items spread over the given study dates, in rhythm order."""
     total = len(week.items)
     planned = tuple(
         PlannedItem(

@@ -478,7 +478,12 @@ class CoachPort(Protocol):
     ) -> None: ...
 
     async def press(
-        self, who: LearnerRef, action: str, *, update_key: str | None = None
+        self,
+        who: LearnerRef,
+        action: str,
+        *,
+        update_key: str | None = None,
+        chat: ChatContext | None = None,
     ) -> Reply: ...
 
     async def import_roadmap(self, who: LearnerRef, filename: str, data: bytes) -> Reply: ...

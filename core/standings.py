@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.activity import streak
+from core.activity import is_study_day, streak
 from core.charts import MemberWeek
 from core.pace import Pace
-from core.plan import WeekPlan, plan_week
+from core.plan import WeekPlan, plan_over, plan_week
 from core.study_groups import MemberActivity, StudyGroup
 from core.tracks import Track, Week
 
@@ -28,13 +28,21 @@ def group_week(track: Track, started_on: date, today: date) -> Week:
 
 
 def group_plan(track: Track, group: StudyGroup, today: date) -> WeekPlan:
-    return plan_week(
-        group_week(track, group.started_on, today),
-        opened_on=max(monday_of(today), group.started_on),
-        pace=GROUP_PACE,
-        study_days=group.study_days,
-        done_on={},
+    """The group's week, within its calendar week: a group set up mid-week spreads week 1
+    over the study days it has left (the setup day itself if none are)."""
+    week = group_week(track, group.started_on, today)
+    monday = monday_of(today)
+    if group.started_on <= monday:
+        return plan_week(
+            week, opened_on=monday, pace=GROUP_PACE, study_days=group.study_days, done_on={}
+        )
+    opened = group.started_on
+    left = tuple(
+        day
+        for day in (opened + timedelta(days=n) for n in range(7 - opened.weekday()))
+        if is_study_day(day, group.study_days)
     )
+    return plan_over(week, opened_on=opened, dates=left or (opened,), done_on={})
 
 
 def last_study_day(study_days: frozenset[int]) -> int:

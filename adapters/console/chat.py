@@ -12,6 +12,7 @@ from typing import TextIO
 from core.errors import Unreachable
 from core.ports import CoachPort, LearnerRef
 from core.reply import Button, Reply
+from core.study_groups import ChatRef
 
 PLATFORM = "console"
 
@@ -136,3 +137,6 @@ class ConsoleMessenger:
         if to.external_id != self._chat.who.external_id:
             raise Unreachable(f"no console session for {to.external_id}")
         await self._chat.show(reply)
+
+    async def post(self, chat: ChatRef, reply: Reply) -> None:
+        raise Unreachable("the console has no group chats")

@@ -18,14 +18,17 @@ from discord.http import Route
 
 from adapters.discord.render import (
     ACTION_PREFIX,
+    GROUP_QUIZ_MARK,
     QUIZ_PREFIX,
     ButtonSpec,
     DiscordMessage,
     render,
 )
 from core.commands import DESCRIPTIONS
+from core.groups import GROUP_COMMANDS, MAX_REVIEW_CHARS, MAX_SUBMISSION_CHARS
 from core.ports import CoachPort, LearnerRef
 from core.reply import Reply
+from core.study_groups import ChatContext, ChatRef
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,11 @@ LONGEST_RATE_LIMIT_WAIT = 30.0
 SETTING_CHOICES = ("timezone", "nudge", "days", "evening", "quiz", "quiet", "pace", "track")
 PACE_CHOICES = ("part-time", "standard", "accelerated")
 DAY_EXAMPLES = ("mon-fri", "mon,wed,fri", "every day", "sat,sun")
+# /group's actions; "timezone" reads better in a menu than the core's "tz".
+GROUP_ACTIONS = ("show", "setup", "timezone", "time", "report", "days", "quiz", "track", "off")
+GROUP_WORDS = {"timezone": "tz"}
+SHARE_WHAT = ("done", "streak", "quiz", "mentions", "all")
+SHARE_STATES = ("on", "off")
 _ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
 
 
@@ -65,6 +73,28 @@ def learner(user: discord.User | discord.Member) -> LearnerRef:
 def personal(interaction: discord.Interaction[Any]) -> bool:
     """In a server channel, a learner's own answers are for their eyes only."""
     return interaction.guild_id is not None
+
+
+def hidden(interaction: discord.Interaction[Any], reply: Reply) -> bool:
+    """Ephemeral, unless the reply is meant for the whole channel (a study group's news)."""
+    return personal(interaction) and not reply.public
+
+
+def chat_context(interaction: discord.Interaction[Any]) -> ChatContext | None:
+    """The server channel an interaction came from, as the core sees a group chat; None in
+    a DM. Whether the member may run the group comes with the interaction: their resolved
+    permissions in that channel, so no request is needed."""
+    if interaction.guild_id is None or interaction.channel_id is None:
+        return None
+    permissions = interaction.permissions
+    admin = permissions.administrator or permissions.manage_guild or permissions.manage_channels
+
+    async def is_admin() -> bool:
+        return admin
+
+    title = getattr(interaction.channel, "name", None) or ""
+    chat = ChatRef(PLATFORM, str(interaction.channel_id), title, parent=str(interaction.guild_id))
+    return ChatContext(chat, is_admin)
 
 
 def update_key(interaction: discord.Interaction[Any]) -> str:
@@ -104,9 +134,11 @@ class ActionButton(
 
 class QuizButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=QUIZ_PREFIX.replace(":", r"\:") + r"(?P<quiz>[0-9]+)\:(?P<option>[0-9]+)",
+    template=QUIZ_PREFIX.replace(":", r"\:")
+    + rf"(?P<group>{GROUP_QUIZ_MARK}?)(?P<quiz>[0-9]+)\:(?P<option>[0-9]+)",
 ):
-    """One answer of a quiz; the quiz record and the option live in its custom_id."""
+    """One answer of a quiz; the quiz record and the option live in its custom_id, with a
+    "g" before the id for a group quiz, which everyone in the channel may answer."""
 
     def __init__(self, spec: ButtonSpec, *, row: int | None = None) -> None:
         super().__init__(
@@ -118,7 +150,8 @@ class QuizButton(
             )
         )
         _, quiz, option = spec.custom_id.split(":")
-        self.quiz = int(quiz)
+        self.group = quiz.startswith(GROUP_QUIZ_MARK)
+        self.quiz = int(quiz.removeprefix(GROUP_QUIZ_MARK))
         self.option = int(option)
 
     @classmethod
@@ -128,10 +161,16 @@ class QuizButton(
         item: discord.ui.Item[Any],
         match: Any,
     ) -> QuizButton:
-        return cls(ButtonSpec(_label(item), f"{QUIZ_PREFIX}{match['quiz']}:{match['option']}"))
+        quiz = f"{match['group']}{match['quiz']}"
+        return cls(ButtonSpec(_label(item), f"{QUIZ_PREFIX}{quiz}:{match['option']}"))
+
+    @property
+    def poll_ref(self) -> str:
+        """What the core knows the quiz by on Discord."""
+        return f"{GROUP_QUIZ_MARK}{self.quiz}" if self.group else str(self.quiz)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _adapter(interaction).answered(interaction, self.quiz, self.option)
+        await _adapter(interaction).answered(interaction, self.poll_ref, self.option)
 
 
 def _label(item: discord.ui.Item[Any]) -> str:
@@ -171,6 +210,9 @@ PLAIN_COMMANDS = (
     "help",
     "export",
     "forget",
+    "join",
+    "leave",
+    "leaderboard",
 )
 
 
@@ -270,6 +312,79 @@ class AccountCommands(commands.Cog, name="Account"):
         await self.adapter.command(interaction, "link", code or "")
 
 
+class GroupCommands(commands.Cog, name="Study group"):
+    """A server channel's study group: set up by those who manage the server or channel."""
+
+    def __init__(self, adapter: DiscordAdapter) -> None:
+        self.adapter = adapter
+
+    @app_commands.command(name="group", description=DESCRIPTIONS["group"])
+    @app_commands.describe(
+        action="What to do; leave empty to see the group's schedule",
+        value="The new value, e.g. a track, Europe/Berlin, 08:00, 18:00 or mon-fri",
+    )
+    @app_commands.choices(
+        action=[app_commands.Choice(name=name, value=name) for name in GROUP_ACTIONS]
+    )
+    async def study_group(
+        self,
+        interaction: discord.Interaction[Any],
+        action: str | None = None,
+        value: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        word = GROUP_WORDS.get(action or "show", action or "show")
+        await self.adapter.command(interaction, "group", f"{word} {value or ''}")
+
+    @study_group.autocomplete("value")
+    async def group_value(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        action = getattr(interaction.namespace, "action", None)
+        if action == "timezone":
+            return _matching(current, _ZONES)
+        if action in {"days", "quiz"}:
+            return _matching(current, (*DAY_EXAMPLES, *(("off",) if action == "quiz" else ())))
+        return []
+
+    @app_commands.command(name="submit", description=DESCRIPTIONS["submit"])
+    @app_commands.describe(text="A link to your project, or a short description of it")
+    async def submit(
+        self,
+        interaction: discord.Interaction[Any],
+        text: app_commands.Range[str, 1, MAX_SUBMISSION_CHARS],
+    ) -> None:
+        await self.adapter.command(interaction, "submit", text)
+
+    @app_commands.command(name="review", description=DESCRIPTIONS["review"])
+    @app_commands.describe(
+        number="The project's number, as /submit showed it", comment="Your review, briefly"
+    )
+    async def review(
+        self,
+        interaction: discord.Interaction[Any],
+        number: app_commands.Range[int, 1, 1_000_000],
+        comment: app_commands.Range[str, 1, MAX_REVIEW_CHARS],
+    ) -> None:
+        await self.adapter.command(interaction, "review", f"{number} {comment}")
+
+    @app_commands.command(name="share", description=DESCRIPTIONS["share"])
+    @app_commands.describe(
+        what="Which figure; leave both empty to see what the group sees of you",
+        state="Share it (on) or keep it to yourself (off)",
+    )
+    @app_commands.choices(
+        what=[app_commands.Choice(name=name, value=name) for name in SHARE_WHAT],
+        state=[app_commands.Choice(name=name, value=name) for name in SHARE_STATES],
+    )
+    async def share(
+        self,
+        interaction: discord.Interaction[Any],
+        what: str | None = None,
+        state: str | None = None,
+    ) -> None:
+        await self.adapter.command(interaction, "share", f"{what or ''} {state or ''}")
+
+
 class CoachTree(app_commands.CommandTree[Any]):
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
@@ -303,6 +418,16 @@ class CoachBot(commands.Bot):
         )
         self.adapter = adapter
 
+    # The GUILDS intent brings these: a channel or server gone takes its groups along.
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        await self.adapter.coach.group_gone(ChatRef(PLATFORM, str(channel.id)))
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        await self.adapter.coach.group_gone(ChatRef(PLATFORM, str(payload.thread_id)))
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.adapter.coach.groups_gone(PLATFORM, str(guild.id))
+
     async def setup_hook(self) -> None:
         await self.install()
         # A bulk overwrite: unchanged commands are not created again, so this is cheap.
@@ -312,6 +437,7 @@ class CoachBot(commands.Bot):
         """The commands and the buttons' handlers, before anything is registered with Discord."""
         await self.add_cog(LearnerCommands(self.adapter))
         await self.add_cog(AccountCommands(self.adapter))
+        await self.add_cog(GroupCommands(self.adapter))
         for name in PLAIN_COMMANDS:
             self.tree.add_command(plain_command(name))
         self.add_dynamic_items(ActionButton, QuizButton)
@@ -347,10 +473,15 @@ class DiscordAdapter:
         self, interaction: discord.Interaction[Any], name: str, args: str = ""
     ) -> None:
         text = f"/{name} {' '.join(args.split()) if name != 'note' else args.strip()}".strip()
-        await self._answer(
-            interaction,
-            self.coach.handle(learner(interaction.user), text, update_key=update_key(interaction)),
+        work = self.coach.handle(
+            learner(interaction.user),
+            text,
+            update_key=update_key(interaction),
+            chat=chat_context(interaction),
         )
+        # A study group's answers are mostly for the whole channel, so a slow one is
+        # deferred in the open.
+        await self._answer(interaction, work, likely_public=name in GROUP_COMMANDS)
 
     async def import_roadmap(
         self, interaction: discord.Interaction[Any], roadmap: discord.Attachment
@@ -374,16 +505,22 @@ class DiscordAdapter:
     async def pressed(self, interaction: discord.Interaction[Any], action: str) -> None:
         """A button answers in place: the pressed message becomes the answer."""
         work = self.coach.press(
-            learner(interaction.user), action, update_key=update_key(interaction)
+            learner(interaction.user),
+            action,
+            update_key=update_key(interaction),
+            chat=chat_context(interaction),
         )
         await self._answer(interaction, work, in_place=True)
 
-    async def answered(self, interaction: discord.Interaction[Any], quiz: int, option: int) -> None:
-        """A quiz answer gets its feedback at once, for the learner's eyes only."""
+    async def answered(
+        self, interaction: discord.Interaction[Any], poll_ref: str, option: int
+    ) -> None:
+        """A quiz answer gets its feedback at once, for the learner's eyes only; on a group
+        quiz the channel sees the tally when it closes."""
         reply = await self.coach.quiz_answered(
             learner(interaction.user),
             PLATFORM,
-            str(quiz),
+            poll_ref,
             [option],
             update_key=update_key(interaction),
         )
@@ -397,15 +534,18 @@ class DiscordAdapter:
         work: Awaitable[Reply],
         *,
         in_place: bool = False,
+        likely_public: bool = False,
     ) -> None:
         """Defers when the core is slow, so Discord never shows "interaction failed"."""
         task = asyncio.ensure_future(work)
         done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        deferred_hidden: bool | None = None
         if not done:
             if in_place:
                 await interaction.response.defer()
             else:
-                await interaction.response.defer(ephemeral=personal(interaction), thinking=True)
+                deferred_hidden = personal(interaction) and not likely_public
+                await interaction.response.defer(ephemeral=deferred_hidden, thinking=True)
         reply = await task
         if not reply.blocks and not reply.buttons and reply.quiz is None:
             # Handled before (a replayed dispatch): its answer went already.
@@ -417,13 +557,23 @@ class DiscordAdapter:
         if in_place:
             await self._edit(interaction, reply)
         else:
-            await self._send(interaction, reply)
+            await self._send(interaction, reply, deferred_hidden=deferred_hidden)
 
     async def _send(
-        self, interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool | None = None
+        self,
+        interaction: discord.Interaction[Any],
+        reply: Reply,
+        *,
+        ephemeral: bool | None = None,
+        deferred_hidden: bool | None = None,
     ) -> None:
-        hidden = personal(interaction) if ephemeral is None else ephemeral
-        await self._post(interaction, await self.prepare(reply), hidden=hidden)
+        hide = hidden(interaction, reply) if ephemeral is None else ephemeral
+        if deferred_hidden is not None and deferred_hidden != hide:
+            # The "thinking…" message keeps the deferral's visibility whatever completes it,
+            # so it goes, and the answer comes as a new message that is seen as it should be.
+            with contextlib.suppress(discord.NotFound):
+                await interaction.delete_original_response()
+        await self._post(interaction, await self.prepare(reply), hidden=hide)
 
     async def _post(
         self, interaction: discord.Interaction[Any], messages: list[DiscordMessage], *, hidden: bool
@@ -447,12 +597,14 @@ class DiscordAdapter:
                 "embed": first.embed,
                 "view": view,
             }
+            if first.mentions:
+                edit["allowed_mentions"] = _allowed(first)
             if not interaction.response.is_done():
                 await interaction.response.edit_message(**edit)
             else:
                 await interaction.edit_original_response(**edit)
             messages = messages[1:]
-        await self._post(interaction, messages, hidden=personal(interaction))
+        await self._post(interaction, messages, hidden=hidden(interaction, reply))
 
     async def prepare(self, reply: Reply) -> list[DiscordMessage]:
         messages = render(reply)
@@ -473,12 +625,41 @@ class DiscordAdapter:
         await self.logged_in.wait()
         return await self.bot.create_dm(discord.Object(id=user_id))
 
-    async def send_to(self, channel: discord.abc.Messageable, message: DiscordMessage) -> None:
-        await channel.send(**_message_kwargs(message))
+    def channel(self, chat: ChatRef) -> discord.PartialMessageable:
+        """A study group's channel, to post to without fetching it first."""
+        guild_id = int(chat.parent) if chat.parent and chat.parent.isdigit() else None
+        return self.bot.get_partial_messageable(int(chat.external_id), guild_id=guild_id)
+
+    async def send_to(
+        self, channel: discord.abc.Messageable, message: DiscordMessage
+    ) -> discord.Message:
+        sent = await channel.send(**_message_kwargs(message))
+        if message.group_quiz_id is not None:
+            # Only now is the message id known, which the close edits later.
+            await self.coach.group_quiz_posted(
+                message.group_quiz_id,
+                PLATFORM,
+                poll_ref=f"{GROUP_QUIZ_MARK}{message.group_quiz_id}",
+                message_ref=str(sent.id),
+            )
+        return sent
+
+
+def _allowed(message: DiscordMessage) -> discord.AllowedMentions:
+    """Exactly the people a message calls by name may be pinged; the client's default
+    (no one) holds for every other message."""
+    return discord.AllowedMentions(
+        everyone=False,
+        roles=False,
+        replied_user=False,
+        users=[discord.Object(id=user) for user in message.mentions],
+    )
 
 
 def _message_kwargs(message: DiscordMessage) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
+    if message.mentions:
+        kwargs["allowed_mentions"] = _allowed(message)
     if message.content:
         kwargs["content"] = message.content
     if message.embed is not None:

@@ -14,6 +14,8 @@ from core.reply import (
     Checklist,
     Heading,
     Image,
+    Mention,
+    Mentions,
     Paragraph,
     Preformatted,
     QuizQuestion,
@@ -30,7 +32,11 @@ MAX_ROW_BUTTONS = 5
 MAX_QUIZ_OPTIONS = 10  # two rows of five; Telegram allows 12, the core asks for fewer
 
 ACTION_PREFIX = "a:"  # a core action id follows
-QUIZ_PREFIX = "q:"  # q:<quiz id>:<option>
+QUIZ_PREFIX = "q:"  # q:<quiz id>:<option>; a group quiz's id is g<quiz id>
+GROUP_QUIZ_MARK = "g"
+MAX_MENTIONS = 100  # Discord's cap on allowed_mentions.users
+# A line of mentions is wrapped well inside a message, so no mention is cut in two.
+MENTION_LINE = 1000
 IMAGE_NAME = "progress.png"
 EMBED_COLOUR = discord.Colour(0x3B82F6)
 
@@ -41,6 +47,7 @@ _ESCAPE = re.compile(
     rf"(?P<url>{_URL})|(?P<markdown>{_MARKDOWN})|^(?P<ordered>\d+)\.", re.MULTILINE
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SNOWFLAKE = re.compile(r"[1-9][0-9]{0,19}")  # Discord ids never start with 0
 # Discord shows "@everyone" and "@here" as pings even when escaped text is not a mention.
 _MASS_MENTION = re.compile(r"@(everyone|here)")
 
@@ -88,6 +95,8 @@ class DiscordMessage:
     rows: list[list[ButtonSpec]] = field(default_factory=list)
     file: FileSpec | None = None
     quiz_id: int | None = None  # the core's quiz record, to report where it went
+    group_quiz_id: int | None = None  # a group quiz, reported with its message once posted
+    mentions: tuple[int, ...] = ()  # the users this message may ping, and no one else
 
 
 def action_id(action: str) -> str:
@@ -97,8 +106,8 @@ def action_id(action: str) -> str:
     return custom_id
 
 
-def quiz_id(quiz: int, option: int) -> str:
-    return f"{QUIZ_PREFIX}{quiz}:{option}"
+def quiz_id(quiz: int, option: int, *, group: bool = False) -> str:
+    return f"{QUIZ_PREFIX}{GROUP_QUIZ_MARK if group else ''}{quiz}:{option}"
 
 
 def shorten(text: str, limit: int) -> str:
@@ -122,7 +131,48 @@ def markdown_lines(reply: Reply) -> list[str]:
                     lines.append(f"{mark} {escape(item.text)}{detail}")
             case Preformatted(text):
                 lines.extend(_code_block(piece) for piece in _pieces(text, MAX_CONTENT - 12))
+            case Mentions(lead, people):
+                lines.extend(_mention_lines(lead, people))
     return lines
+
+
+def _mention(person: Mention) -> str:
+    # A mention shows the member's current name; an id that is no snowflake cannot
+    # mention anyone, so its name is shown as plain text instead.
+    if _SNOWFLAKE.fullmatch(person.external_id):
+        return f"<@{person.external_id}>"
+    return escape(person.name)
+
+
+def _mention_lines(lead: str, people: tuple[Mention, ...]) -> list[str]:
+    """`lead <@1>, <@2>`, wrapped into lines short enough that no mention is cut."""
+    lines: list[str] = []
+    current = escape(lead)
+    separator = " " if current else ""
+    for person in people:
+        mention = _mention(person)
+        if current and len(current) + len(separator) + len(mention) > MENTION_LINE:
+            lines.append(current + ("," if separator == ", " else ""))
+            current, separator = mention, ", "
+            continue
+        current = f"{current}{separator}{mention}"
+        separator = ", "
+    if current:
+        lines.append(current)
+    return lines
+
+
+def mentioned_ids(reply: Reply) -> list[str]:
+    """The users a reply calls by name, in order: the only ones it may ping."""
+    ids: list[str] = []
+    for block in reply.blocks:
+        if isinstance(block, Mentions):
+            ids += [
+                p.external_id
+                for p in block.people
+                if _SNOWFLAKE.fullmatch(p.external_id) and p.external_id not in ids
+            ]
+    return ids
 
 
 def _pieces(text: str, limit: int) -> list[str]:
@@ -177,8 +227,11 @@ def split_lines(lines: list[str], limit: int = MAX_CONTENT) -> list[str]:
 
 
 def _as_embed(reply: Reply) -> discord.Embed | None:
-    """A reply that opens with a heading and fits one embed reads best as one."""
+    """A reply that opens with a heading and fits one embed reads best as one; not one that
+    mentions people, since a mention in an embed notifies no one."""
     if not reply.blocks or not isinstance(reply.blocks[0], Heading):
+        return None
+    if any(isinstance(block, Mentions) for block in reply.blocks):
         return None
     title = escape(shorten(reply.blocks[0].text, MAX_EMBED_TITLE // 2))
     description = "\n".join(markdown_lines(Reply(blocks=reply.blocks[1:])))
@@ -204,24 +257,32 @@ def button_rows(reply: Reply) -> list[list[ButtonSpec]]:
 
 
 def quiz_message(quiz: QuizQuestion) -> DiscordMessage:
-    """A quiz as an embed with one button per option: a native poll has no right answer."""
+    """A quiz as an embed with one button per option: a native poll has no right answer.
+
+    A group quiz's buttons are everyone's; each press is graded for whoever pressed it."""
     options = quiz.options[:MAX_QUIZ_OPTIONS]
     listed = "\n".join(f"**{n}.** {escape(option)}" for n, option in enumerate(options, 1))
+    title = "Quiz" if quiz.scored else "Self-check"
     embed = discord.Embed(
-        title="Quiz" if quiz.scored else "Self-check",
+        title=f"Group {title.lower()}" if quiz.for_group else title,
         description=f"{escape(quiz.question)}\n\n{listed}"[:MAX_EMBED_DESCRIPTION],
         colour=EMBED_COLOUR,
     )
     rows: list[list[ButtonSpec]] = []
     if quiz.quiz_id is not None:
         buttons = [
-            ButtonSpec(shorten(f"{n}. {option}", MAX_BUTTON_LABEL), quiz_id(quiz.quiz_id, n - 1))
+            ButtonSpec(
+                shorten(f"{n}. {option}", MAX_BUTTON_LABEL),
+                quiz_id(quiz.quiz_id, n - 1, group=quiz.for_group),
+            )
             for n, option in enumerate(options, 1)
         ]
         rows = [
             buttons[start : start + MAX_ROW_BUTTONS]
             for start in range(0, len(buttons), MAX_ROW_BUTTONS)
         ]
+    if quiz.for_group:
+        return DiscordMessage(embed=embed, rows=rows, group_quiz_id=quiz.quiz_id)
     return DiscordMessage(embed=embed, rows=rows, quiz_id=quiz.quiz_id)
 
 
@@ -241,13 +302,27 @@ def render(reply: Reply) -> list[DiscordMessage]:
     if embed is not None:
         messages = [DiscordMessage(embed=embed)]
     else:
-        messages = [DiscordMessage(content=chunk) for chunk in split_lines(markdown_lines(reply))]
+        people = mentioned_ids(reply)
+        messages = [
+            DiscordMessage(
+                content=chunk,
+                # Only the chunk that carries a mention may ping, and only its people.
+                mentions=tuple(int(p) for p in people if f"<@{p}>" in chunk)[:MAX_MENTIONS],
+            )
+            for chunk in split_lines(markdown_lines(reply))
+        ]
     if reply.image is not None:
         messages.append(_image_message(reply.image))
     if reply.attachment is not None:
         messages.append(_attachment_message(reply.attachment))
     if reply.quiz is not None:
-        messages.append(quiz_message(reply.quiz))
+        quiz = quiz_message(reply.quiz)
+        only = messages[0] if len(messages) == 1 else None
+        if reply.quiz.for_group and only is not None and not only.embed and not only.file:
+            # The group quiz's introduction goes on the quiz itself: one post, not two.
+            quiz.content, quiz.mentions = only.content, only.mentions
+            messages = []
+        messages.append(quiz)
     rows = button_rows(reply)
     if rows:
         texts = [m for m in messages if (m.content or m.embed) and not m.rows and not m.file]

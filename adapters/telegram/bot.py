@@ -17,7 +17,12 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import (
@@ -26,6 +31,8 @@ from aiogram.types import (
     BotCommandScopeAllPrivateChats,
     BufferedInputFile,
     CallbackQuery,
+    Chat,
+    ChatMemberUpdated,
     InaccessibleMessage,
     InputPollOption,
     Message,
@@ -40,14 +47,32 @@ from aiohttp import web
 
 from adapters.telegram.render import CoachAction, TelegramMessage, caption, render
 from core.commands import COMMAND_NAMES, DESCRIPTIONS, Command, parse
+from core.groups import GROUP_COMMANDS
 from core.ports import CoachPort, LearnerRef
 from core.reply import Reply
+from core.study_groups import ChatContext, ChatRef
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 MAX_DOCUMENT_BYTES = 1_000_000
-GROUP_COMMANDS = ("today", "done", "week", "progress", "help")
+# The group chat menu: the study group's commands, and the personal ones worth sharing there.
+GROUP_MENU = (
+    "join",
+    "leaderboard",
+    "submit",
+    "review",
+    "share",
+    "leave",
+    "group",
+    "today",
+    "done",
+    "week",
+    "progress",
+    "help",
+)
+ADMIN_STATUSES = frozenset({"creator", "administrator"})
+GONE_STATUSES = frozenset({"left", "kicked"})
 # Answers everyone in a group would see but only the sender should: a link code would let
 # anyone there join their account, an export shows all their data.
 PRIVATE_COMMANDS = frozenset({"link", "export", "forget"})
@@ -174,6 +199,10 @@ class LearnerMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
+def who_id(who: LearnerRef) -> int:
+    return int(who.external_id)
+
+
 class TelegramAdapter:
     def __init__(self, coach: CoachPort, bot: Bot, *, flood: FloodGuard | None = None) -> None:
         self.coach = coach
@@ -189,11 +218,11 @@ class TelegramAdapter:
         me = await self.bot.me()
         self._username = (me.username or "").lower()
         private = [
-            BotCommand(command=name, description=DESCRIPTIONS[name]) for name in COMMAND_NAMES
+            BotCommand(command=name, description=DESCRIPTIONS[name])
+            for name in COMMAND_NAMES
+            if name not in GROUP_COMMANDS
         ]
-        group = [
-            BotCommand(command=name, description=DESCRIPTIONS[name]) for name in GROUP_COMMANDS
-        ]
+        group = [BotCommand(command=name, description=DESCRIPTIONS[name]) for name in GROUP_MENU]
         await self.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
         await self.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
 
@@ -249,7 +278,35 @@ class TelegramAdapter:
         router.callback_query.register(self._on_button, CoachAction.filter())
         router.callback_query.register(self._on_stale_button)
         router.poll_answer.register(self._on_poll_answer)
+        router.my_chat_member.register(self._on_membership_change)
         return router
+
+    def _chat_context(self, chat: Chat, user_id: int) -> ChatContext | None:
+        """A group chat as the core sees it; None for a private chat."""
+        if chat.type == "private":
+            return None
+
+        async def is_admin() -> bool:
+            member = await self.bot.get_chat_member(chat.id, user_id)
+            return member.status in ADMIN_STATUSES
+
+        return ChatContext(ChatRef(PLATFORM, str(chat.id), chat.title or ""), is_admin)
+
+    async def _on_membership_change(self, update: ChatMemberUpdated) -> None:
+        """The bot itself added to or removed from a group."""
+        chat = update.chat
+        if chat.type == "private":
+            return  # a blocked bot shows as a refused delivery, handled where it happens
+        old, new = update.old_chat_member.status, update.new_chat_member.status
+        if new in GONE_STATUSES:
+            await self.coach.group_gone(ChatRef(PLATFORM, str(chat.id), chat.title or ""))
+        elif old in GONE_STATUSES:
+            with contextlib.suppress(TelegramAPIError):
+                await self.bot.send_message(
+                    chat.id,
+                    "Hello! I can make this chat a study group: an admin sends /group setup, "
+                    "then everyone who wants to take part sends /join.",
+                )
 
     def _addressed_elsewhere(self, message: Message) -> bool:
         """In groups: plain chatter and commands for other bots are not ours."""
@@ -276,7 +333,12 @@ class TelegramAdapter:
             )
             await self.send(message.chat.id, reply, who, reply_to=message)
             return
-        reply = await self.coach.handle(who, message.text or "", update_key=update_key)
+        reply = await self.coach.handle(
+            who,
+            message.text or "",
+            update_key=update_key,
+            chat=self._chat_context(message.chat, who_id(who)),
+        )
         await self.send(
             message.chat.id,
             reply,
@@ -302,11 +364,16 @@ class TelegramAdapter:
     async def _on_button(
         self, query: CallbackQuery, callback_data: CoachAction, who: LearnerRef, update_key: str
     ) -> None:
-        reply = await self.coach.press(who, callback_data.action, update_key=update_key)
+        message = query.message
+        chat = (
+            self._chat_context(message.chat, query.from_user.id)
+            if message is not None and not isinstance(message, InaccessibleMessage)
+            else None
+        )
+        reply = await self.coach.press(who, callback_data.action, update_key=update_key, chat=chat)
         await query.answer()
         if not reply.blocks and not reply.buttons:
             return  # a redelivered press: its effect and answer happened already
-        message = query.message
         if message is None or isinstance(message, InaccessibleMessage):
             await self.send(query.from_user.id, reply, who)
             return
@@ -318,7 +385,8 @@ class TelegramAdapter:
         reply = await self.coach.quiz_answered(
             who, PLATFORM, poll_answer.poll_id, list(poll_answer.option_ids), update_key=update_key
         )
-        if reply.blocks and poll_answer.user is not None:
+        # A group quiz shows the right answer itself; a private word to each voter is noise.
+        if reply.blocks and not reply.acknowledgement and poll_answer.user is not None:
             await self.send(poll_answer.user.id, reply, who)
 
     async def _on_stale_button(self, query: CallbackQuery) -> None:
@@ -404,7 +472,12 @@ class TelegramAdapter:
                 reply_parameters=reply_parameters,
             )
             if quiz.quiz_id is not None and sent.poll is not None:
-                await self.coach.quiz_sent(quiz.quiz_id, PLATFORM, sent.poll.id)
+                if quiz.for_group:
+                    await self.coach.group_quiz_posted(
+                        quiz.quiz_id, PLATFORM, sent.poll.id, str(sent.message_id)
+                    )
+                else:
+                    await self.coach.quiz_sent(quiz.quiz_id, PLATFORM, sent.poll.id)
         else:
             await self.bot.send_message(
                 chat_id, part.html, reply_markup=part.keyboard, reply_parameters=reply_parameters

@@ -18,9 +18,11 @@ from adapters.telegram.render import render
 from core.errors import PermanentFailure, RetryLater, TemporaryFailure, Unreachable
 from core.ports import LearnerRef, SendGate
 from core.reply import Reply
+from core.study_groups import ChatRef
 
 # Bad requests that mean the chat is gone rather than that the message was wrong.
 _GONE = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
+_POLL_GONE = ("poll has already been closed", "message with poll to stop not found")
 
 
 class TelegramMessenger:
@@ -31,11 +33,23 @@ class TelegramMessenger:
         self._gate = gate
 
     async def deliver(self, to: LearnerRef, reply: Reply) -> None:
-        chat_id = int(to.external_id)
+        await self._send(int(to.external_id), reply)
+
+    async def post(self, chat: ChatRef, reply: Reply) -> None:
+        chat_id = int(chat.external_id)
+        if reply.closes_poll is not None:
+            await self._send(chat_id, None, close=int(reply.closes_poll))
+        await self._send(chat_id, reply)
+
+    async def _send(self, chat_id: int, reply: Reply | None, *, close: int | None = None) -> None:
+        """Sends a reply, or stops the poll in message `close`, in Telegram's limits and
+        with its refusals in the core's terms."""
         try:
-            for part in render(reply):
-                if self._gate is not None:
-                    await self._gate.wait(to.external_id, group=chat_id < 0)
+            if close is not None:
+                await self._wait(chat_id)
+                await self._stop_poll(chat_id, close)
+            for part in render(reply) if reply is not None else []:
+                await self._wait(chat_id)
                 await self._adapter.send_part(chat_id, part)
         except TelegramForbiddenError as refused:
             raise Unreachable(refused.message) from refused
@@ -51,3 +65,15 @@ class TelegramMessenger:
             raise PermanentFailure(failure.message) from failure
         except TimeoutError as failure:
             raise TemporaryFailure("timed out") from failure
+
+    async def _wait(self, chat_id: int) -> None:
+        if self._gate is not None:
+            await self._gate.wait(str(chat_id), group=chat_id < 0)
+
+    async def _stop_poll(self, chat_id: int, message_id: int) -> None:
+        try:
+            await self._adapter.bot.stop_poll(chat_id, message_id)
+        except TelegramBadRequest as refused:
+            # Closed before (a retried close) or deleted by an admin: the tally still goes.
+            if not any(sign in refused.message.lower() for sign in _POLL_GONE):
+                raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from core.reply import (
     Checklist,
     Heading,
     Image,
+    Mention,
+    Mentions,
     Paragraph,
     Preformatted,
     QuizQuestion,
@@ -91,7 +94,25 @@ def reply_lines(reply: Reply) -> list[Line]:
                     )
             case Preformatted(text):
                 lines.extend(_line(part, before="<pre>", after="</pre>") for part in _pieces(text))
+            case Mentions(lead, people):
+                lines.append(_mentions(lead, people))
     return lines
+
+
+def _mentions(lead: str, people: tuple[Mention, ...]) -> Line:
+    """A text mention links the name to the user, so Telegram notifies them even without a
+    username; the name itself is escaped like any text."""
+    lead = _CONTROL.sub("", lead)
+    names = [_CONTROL.sub("", person.name) or "member" for person in people]
+    html = (
+        escape(lead, quote=False)
+        + " "
+        + ", ".join(
+            f'<a href="tg://user?id={int(person.external_id)}">{escape(name, quote=False)}</a>'
+            for person, name in zip(people, names, strict=True)
+        )
+    )
+    return Line(html, f"{lead} " + ", ".join(names))
 
 
 def _pieces(text: str, limit: int = MAX_TEXT - 16) -> list[str]:
@@ -209,10 +230,10 @@ def fit_quiz(quiz: QuizQuestion) -> QuizQuestion:
     options = tuple(_shorten(o, MAX_POLL_OPTION) for o in quiz.options[:MAX_POLL_OPTIONS])
     lines = quiz.explanation.split("\n")
     explanation = "\n".join(lines[:2]) + (" " + " ".join(lines[2:]) if len(lines) > 2 else "")
-    return QuizQuestion(
+    return dataclasses.replace(
+        quiz,
         question=_shorten(quiz.question, MAX_POLL_QUESTION),
         options=options,
         correct_option=min(quiz.correct_option, len(options) - 1) if quiz.scored else -1,
         explanation=_shorten(explanation, MAX_EXPLANATION),
-        quiz_id=quiz.quiz_id,
     )

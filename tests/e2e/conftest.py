@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.charts import ChartRenderer
+from core.clock import FrozenClock
+from core.coach import Coach
+from core.storage.engine import make_sessions
+from core.storage.store import SqlUnitOfWorkFactory
+from core.tracks import BuiltinCatalog
 from tests.e2e.test_discord import ADA_DC, BOB_DC, CHANNEL, GUILD
 from tests.e2e.test_telegram import ADA, BOB, TOKEN
 from tests.fakes.discord import FakeDiscord
@@ -29,3 +36,12 @@ async def dc() -> AsyncIterator[FakeDiscord]:
         fake.add_channel(GUILD, CHANNEL, "python")
         fake.add_member(GUILD, ADA_DC)
         yield fake
+
+
+@pytest.fixture
+def charting_coach(engine: AsyncEngine, clock: FrozenClock) -> Iterator[Coach]:
+    """A coach that draws charts, in its own worker processes, as `coach run` has."""
+    units = SqlUnitOfWorkFactory(make_sessions(engine))
+    renderer = ChartRenderer()
+    yield Coach(units, clock, BuiltinCatalog(), charts=renderer)
+    renderer.close()

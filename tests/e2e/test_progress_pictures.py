@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.telegram.bot import TelegramAdapter
-from core.charts import HEIGHT_PX, WIDTH_PX, ChartRenderer
-from core.clock import FrozenClock
+from core.charts import HEIGHT_PX, WIDTH_PX
 from core.coach import Coach
-from core.storage.engine import make_sessions
-from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog
 from tests.e2e.test_discord import ADA_DC, Running, run
 from tests.e2e.test_telegram import ADA, polling, reply_to
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
 from tests.unit.test_charts import png_size
-
-
-@pytest.fixture
-def charting_coach(engine: AsyncEngine, clock: FrozenClock) -> Iterator[Coach]:
-    units = SqlUnitOfWorkFactory(make_sessions(engine))
-    renderer = ChartRenderer()
-    yield Coach(units, clock, BuiltinCatalog(), charts=renderer)
-    renderer.close()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.telegram.bot import FloodGuard, TelegramAdapter, make_bot
+from adapters.telegram.bot import GROUP_MENU, FloodGuard, TelegramAdapter, make_bot
 from core.clock import FrozenClock
 from core.coach import Coach
 from core.ports import LearnerRef
@@ -88,14 +88,8 @@ async def test_a_week_on_telegram(
         "done",
         "week",
     }
-    assert {c["command"] for c in tg.commands["all_group_chats"]} == {
-        "today",
-        "done",
-        "week",
-        "progress",
-        "help",
-    }
-    assert set(tg.allowed_updates or []) >= {"message", "callback_query"}
+    assert [c["command"] for c in tg.commands["all_group_chats"]] == list(GROUP_MENU)
+    assert set(tg.allowed_updates or []) >= {"message", "callback_query", "my_chat_member"}
 
     welcome = await reply_to(tg, ADA, "/start")
     assert "Welcome to Roadmap Coach: Python Backend Developer" in welcome["text"]

@@ -27,6 +27,11 @@ headers, and the gateway: HELLO, IDENTIFY with intent checks (4004, 4014), READY
 GUILD_CREATE, heartbeats, sequence numbers, RESUME with replay or INVALID_SESSION, and
 zlib-stream transport compression (zstd-stream when ``zstandard`` is importable).
 
+Guilds change under the bot: ``delete_channel`` sends CHANNEL_DELETE and the channel
+answers 404/10003 "Unknown Channel" afterwards; ``remove_guild`` (the bot is kicked) sends
+GUILD_DELETE without ``unavailable`` and the guild's channels answer 403/50001 "Missing
+Access".
+
 Rate limits are off until ``enforce_rates``: then a global bucket (50 a second by
 default) and Discord's bucket for ``POST /channels/{channel_id}/messages`` (5 per 5 s per
 channel) apply.  Like Discord, a 429 holds its bucket for ``retry_after``; a request that
@@ -200,6 +205,7 @@ def unknown(what: str, code: int) -> ApiError:
 
 
 UNAUTHORIZED: Final = ApiError(401, 0, "401: Unauthorized")
+MISSING_ACCESS: Final = ApiError(403, 50001, "Missing Access")
 EMPTY_MESSAGE: Final = ApiError(400, 50006, "Cannot send an empty message")
 CANNOT_DM: Final = ApiError(403, 50007, "Cannot send messages to this user")
 ALREADY_ACKNOWLEDGED: Final = ApiError(400, 40060, "Interaction has already been acknowledged")
@@ -919,6 +925,7 @@ class FakeDiscord:
         self.attachments: dict[int, StoredAttachment] = {}
 
         self._messages: dict[int, JsonDict] = {}
+        self._inaccessible: dict[int, FakeChannel] = {}  # channels of guilds the bot left
         self._channel_messages: dict[int, list[int]] = {}
         self._message_owner: dict[int, int] = {}  # ephemeral message -> the user who sees it
         self._dm_by_user: dict[int, int] = {}
@@ -1014,7 +1021,37 @@ class FakeDiscord:
         channel = FakeChannel(channel_id, 0, guild_id=guild_id, name=name)
         self.guilds[guild_id].channels[channel_id] = channel
         self.channels[channel_id] = channel
+        self._inaccessible.pop(channel_id, None)
         return channel
+
+    async def delete_channel(self, channel_id: int) -> JsonDict:
+        """Someone deletes a guild channel: its messages go with it, the client gets
+        CHANNEL_DELETE (the channel object, with the GUILDS intent), and from then on the
+        channel's routes answer 404/10003 "Unknown Channel".  Returns the event's data."""
+        channel = self.channels.get(channel_id)
+        if channel is None or channel.guild_id is None:
+            raise KeyError(f"unknown guild channel {channel_id}")
+        data = self._channel_api(channel)
+        del self.channels[channel_id]
+        self.guilds[channel.guild_id].channels.pop(channel_id, None)
+        for message_id in self._channel_messages.pop(channel_id, []):
+            self._messages.pop(message_id, None)
+            self._message_owner.pop(message_id, None)
+        await self._dispatch_guild_event("CHANNEL_DELETE", data)
+        return data
+
+    async def remove_guild(self, guild_id: int) -> None:
+        """The bot is kicked (or banned) from a guild: GUILD_DELETE with just the id (no
+        ``unavailable``: a removal, not an outage), with the GUILDS intent.  The guild's
+        channels then answer 403/50001 "Missing Access", as do its command routes; users
+        there can no longer reach the bot."""
+        guild = self.guilds.pop(guild_id, None)
+        if guild is None:
+            raise KeyError(f"unknown guild {guild_id}")
+        for channel_id, channel in guild.channels.items():
+            self.channels.pop(channel_id, None)
+            self._inaccessible[channel_id] = channel
+        await self._dispatch_guild_event("GUILD_DELETE", {"id": str(guild_id)})
 
     def add_member(
         self,
@@ -1181,7 +1218,9 @@ class FakeDiscord:
         if component.get("disabled"):
             raise ValueError(f"component {custom_id!r} is disabled")
         user = self._user(user_id)
-        channel = self.channels[int(stored["channel_id"])]
+        channel = self.channels.get(int(stored["channel_id"]))
+        if channel is None:
+            raise KeyError(f"message {message_id} is in a channel the bot can no longer see")
         guild = self.guilds.get(channel.guild_id) if channel.guild_id else None
         if guild is not None and user_id not in guild.members:
             raise KeyError(f"user {user_id} is not a member of guild {guild.id}")
@@ -1309,6 +1348,12 @@ class FakeDiscord:
         if session.connection is not None:
             await self._send(session.connection, frame)
         return session.seq
+
+    async def _dispatch_guild_event(self, event: str, data: JsonDict) -> None:
+        """A GUILDS intent event, for a session that asked for it; a client that has not
+        identified yet learns the state from READY and GUILD_CREATE instead."""
+        if self._session is not None and self._session.intents & GUILDS:
+            await self.dispatch(event, data)
 
     async def wait_identified(self, count: int = 1, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Until ``count`` connections have a session (READY sent, or resumed)."""
@@ -1863,6 +1908,15 @@ class FakeDiscord:
             interaction.failed = True
         return interaction.failed
 
+    def _interaction_target(self, interaction: FakeInteraction) -> FakeChannel:
+        """The channel an interaction's messages go to; it may have gone since."""
+        channel = self.channels.get(interaction.channel_id)
+        if channel is None:
+            if interaction.channel_id in self._inaccessible:
+                raise MISSING_ACCESS
+            raise unknown("Channel", 10003)
+        return channel
+
     def _webhook_interaction(self, application_id: str, token: str) -> FakeInteraction:
         """The interaction behind a webhook route: only after its first callback, and
         for 15 minutes."""
@@ -2333,7 +2387,7 @@ class FakeDiscord:
             return None, self.commands
         guild_id = int(params["guild_id"])
         if guild_id not in self.guilds:
-            raise ApiError(403, 50001, "Missing Access")
+            raise MISSING_ACCESS
         return guild_id, self.guild_commands.setdefault(guild_id, {})
 
     async def _get_commands(self, request: _Request) -> list[JsonDict]:
@@ -2425,7 +2479,7 @@ class FakeDiscord:
             )
         errors.raise_if_any()
         flags = int(data.get("flags") or 0)
-        channel = self.channels[interaction.channel_id]
+        channel = self._interaction_target(interaction)
         message: JsonDict | None = None
         if kind == CHANNEL_MESSAGE:
             with _under("data"):
@@ -2521,7 +2575,7 @@ class FakeDiscord:
             message = original
             await self._notify_message("MESSAGE_CREATE", message)
         else:
-            channel = self.channels[interaction.channel_id]
+            channel = self._interaction_target(interaction)
             message = self._new_message(
                 channel,
                 {**body, "flags": flags & SENDABLE_FLAGS},
@@ -2588,9 +2642,12 @@ class FakeDiscord:
         return self._channel_api(self._dm_channel(user_id))
 
     def _channel(self, request: _Request) -> FakeChannel:
-        channel_id = request.params["channel_id"]
-        channel = self.channels.get(int(channel_id)) if channel_id.isdigit() else None
+        raw_id = request.params["channel_id"]
+        channel_id = int(raw_id) if raw_id.isdigit() else None
+        channel = self.channels.get(channel_id) if channel_id is not None else None
         if channel is None:
+            if channel_id in self._inaccessible:
+                raise MISSING_ACCESS
             raise unknown("Channel", 10003)
         return channel
 

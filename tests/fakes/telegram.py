@@ -19,6 +19,11 @@ limits in bytes; poll and command limits; long polling with offset confirmation 
 409 conflicts; 403 for users who blocked the bot or never started it; 429 with
 ``retry_after``.
 
+Groups have an owner ("creator") and administrators; ``remove_bot`` and ``add_bot_back``
+take the bot out of a group and back in with the my_chat_member updates Telegram sends,
+and in between the group answers 403 like Telegram ("bot was kicked from the supergroup
+chat", "bot is not a member of the group chat").
+
 Flood control is off until ``enforce_rates`` switches on Telegram's limits: a bucket of
 30 sends a second shared by all chats (short bursts pass), one send a second per private
 chat, 20 sends a minute per group.  Like Telegram, every 429 holds its chat (an exhausted
@@ -754,6 +759,9 @@ class FakeChat:
     type: str  # "private", "group" or "supergroup"
     title: str | None = None
     admins: list[int] = field(default_factory=list)
+    owner: int | None = None
+    # The bot's own status in a group: "member", "administrator", "kicked" or "left".
+    bot_status: str = "member"
     next_message_id: int = 1
 
 
@@ -1006,17 +1014,62 @@ class FakeTelegram:
         self.chats.setdefault(user_id, FakeChat(user_id, "private"))
         return self.users[user_id].as_api()
 
-    def add_group(self, chat_id: int, title: str, admins: list[int] | None = None) -> JsonDict:
-        """A group with the bot in it; ``-100…`` ids are supergroups.  Admins who are not
-        users yet become users who never started the bot (no private chat)."""
+    def add_group(
+        self,
+        chat_id: int,
+        title: str,
+        admins: list[int] | None = None,
+        owner: int | None = None,
+        *,
+        bot_admin: bool = False,
+        added_by: int | None = None,
+    ) -> JsonDict:
+        """A group with the bot in it; ``-100…`` ids are supergroups.  The ``owner`` is
+        "creator" and counts as an admin.  Owners and admins who are not users yet become
+        users who never started the bot (no private chat).  ``bot_admin`` makes the bot an
+        administrator; ``added_by`` enqueues the my_chat_member update (left -> member) of
+        that user adding the bot, as Telegram does when a bot joins a group."""
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
-        admins = list(admins or [])
+        admins = [admin for admin in admins or [] if admin != owner]
         for admin in admins:
             self.users.setdefault(admin, FakeUser(admin, f"Admin {admin}"))
+        if owner is not None:
+            self.users.setdefault(owner, FakeUser(owner, f"Owner {owner}"))
+        if added_by is not None and self._user_api(added_by) is None:
+            raise KeyError(f"unknown user {added_by}; add_user first")
         kind = "supergroup" if str(chat_id).startswith("-100") else "group"
-        self.chats[chat_id] = FakeChat(chat_id, kind, title=title, admins=admins)
-        return self._chat_api(self.chats[chat_id])
+        status = "administrator" if bot_admin else "member"
+        chat = FakeChat(chat_id, kind, title=title, admins=admins, owner=owner, bot_status=status)
+        self.chats[chat_id] = chat
+        if added_by is not None:
+            self._enqueue_member_change(chat_id, added_by, "left", status)
+        return self._chat_api(chat)
+
+    def remove_bot(self, chat_id: int, by_user_id: int, *, kicked: bool = True) -> None:
+        """The bot is removed from a group by ``by_user_id`` (``kicked``; an admin removing
+        a bot from a basic group kicks it too) or leaves it (``kicked=False``; pass the
+        bot's id when it left by itself).  Enqueues my_chat_member (member or
+        administrator -> kicked or left); from then on every method on the chat but
+        getChat answers 403, and users' messages there no longer reach the bot."""
+        chat = self._group(chat_id)
+        if chat.bot_status in ("kicked", "left"):
+            raise ValueError(f"the bot is not in chat {chat_id} already ({chat.bot_status})")
+        if self._user_api(by_user_id) is None:
+            raise KeyError(f"unknown user {by_user_id}; add_user first")
+        old, chat.bot_status = chat.bot_status, "kicked" if kicked else "left"
+        self._enqueue_member_change(chat_id, by_user_id, old, chat.bot_status)
+
+    def add_bot_back(self, chat_id: int, by_user_id: int, *, admin: bool = False) -> None:
+        """``by_user_id`` adds the removed bot to the group again, as a member (or an
+        administrator): my_chat_member (kicked or left -> member), and sends work again."""
+        chat = self._group(chat_id)
+        if chat.bot_status not in ("kicked", "left"):
+            raise ValueError(f"the bot is in chat {chat_id} already ({chat.bot_status})")
+        if self._user_api(by_user_id) is None:
+            raise KeyError(f"unknown user {by_user_id}; add_user first")
+        old, chat.bot_status = chat.bot_status, "administrator" if admin else "member"
+        self._enqueue_member_change(chat_id, by_user_id, old, chat.bot_status)
 
     def block(self, user_id: int, *, notify: bool = True) -> None:
         """The user blocks the bot: sends to the private chat answer 403.  Like Telegram,
@@ -1026,7 +1079,7 @@ class FakeTelegram:
             return
         self.blocked.add(user_id)
         if notify:
-            self._enqueue_member_change(user_id, "member", "kicked")
+            self._enqueue_member_change(user_id, user_id, "member", "kicked")
 
     def unblock(self, user_id: int, *, notify: bool = True) -> None:
         self._private_chat(user_id)
@@ -1034,7 +1087,7 @@ class FakeTelegram:
             return
         self.blocked.discard(user_id)
         if notify:
-            self._enqueue_member_change(user_id, "kicked", "member")
+            self._enqueue_member_change(user_id, user_id, "kicked", "member")
 
     # ---------------------------------------------------------------- updates from users
 
@@ -1290,6 +1343,25 @@ class FakeTelegram:
             raise AssertionError(f"the bot has no messages in chat {chat_id}\n{self.dump()}")
         return messages[-1]
 
+    def polls_in(self, chat_id: int) -> list[JsonDict]:
+        """The bot's poll messages in the chat, oldest first (``sent`` records; the poll
+        under ``"poll"`` with its current voter counts and ``is_closed``)."""
+        return [message for message in self.sent(chat_id) if message["kind"] == "poll"]
+
+    def poll_message(self, chat_id: int, message_id: int) -> JsonDict:
+        """One poll message of the bot, as ``polls_in`` lists it."""
+        record = self._messages.get(chat_id, {}).get(message_id)
+        if record is None or not record["from_bot"] or record["kind"] != "poll":
+            raise KeyError(f"the bot has no poll message {message_id} in chat {chat_id}")
+        return copy.deepcopy(record)
+
+    def poll_votes(self, poll_id: str) -> dict[int, list[int]]:
+        """The current vote of each user who answered the bot's poll: user id -> options."""
+        state = self._polls.get(poll_id)
+        if state is None:
+            raise KeyError(f"the bot sent no poll {poll_id!r}")
+        return copy.deepcopy(state.votes)
+
     def calls_of(self, method: str) -> list[JsonDict]:
         return [params for name, params in self.calls if name.lower() == method.lower()]
 
@@ -1466,7 +1538,19 @@ class FakeTelegram:
             return chat
         if chat_id not in self.chats:
             raise KeyError(f"unknown chat {chat_id}; add_group first")
-        return self.chats[chat_id]
+        chat = self.chats[chat_id]
+        if chat.bot_status in ("kicked", "left"):
+            raise ValueError(
+                f"the bot is not in chat {chat_id} ({chat.bot_status}): Telegram would "
+                "deliver nothing from there; add_bot_back first"
+            )
+        return chat
+
+    def _group(self, chat_id: int) -> FakeChat:
+        chat = self.chats.get(chat_id)
+        if chat is None or chat.type == "private":
+            raise KeyError(f"unknown group {chat_id}; add_group first")
+        return chat
 
     def _user_api(self, user_id: int) -> JsonDict | None:
         if user_id == self.bot_id:
@@ -1543,8 +1627,12 @@ class FakeTelegram:
     def _enqueue_new(self, content: JsonDict) -> int:
         return self.enqueue({"update_id": self._next_update_id, **content})
 
-    def _enqueue_member_change(self, user_id: int, old: str, new: str) -> None:
+    def _enqueue_member_change(self, chat_id: int, by_user_id: int, old: str, new: str) -> None:
+        """my_chat_member: the bot's status in the chat changed from ``old`` to ``new``."""
+
         def member(status: str) -> JsonDict:
+            if status == "administrator":
+                return self._administrator(self.bot_user)
             state: JsonDict = {"status": status, "user": self.bot_user}
             if status == "kicked":
                 state["until_date"] = 0
@@ -1553,8 +1641,8 @@ class FakeTelegram:
         self._enqueue_new(
             {
                 "my_chat_member": {
-                    "chat": self._chat_api(self.chats[user_id]),
-                    "from": self.users[user_id].as_api(),
+                    "chat": self._chat_api(self.chats[chat_id]),
+                    "from": self._user_api(by_user_id),
                     "date": int(time.time()),
                     "old_chat_member": member(old),
                     "new_chat_member": member(new),
@@ -1602,7 +1690,10 @@ class FakeTelegram:
 
     # ---------------------------------------------------------------- internals: checks
 
-    def _target_chat(self, p: JsonDict, *, sending: bool = True) -> FakeChat:
+    def _target_chat(self, p: JsonDict, *, access: str = "write") -> FakeChat:
+        """The chat a method acts on.  ``access``: "write" (sends, edits, deletes, chat
+        actions), "read" (members) or "info" (getChat, command scopes): a group without
+        the bot refuses the first two with 403, a blocked private chat only the first."""
         chat_id = p.get("chat_id")
         if chat_id is None or chat_id == "":
             raise bad_request("chat_id is empty")
@@ -1611,8 +1702,12 @@ class FakeTelegram:
             if isinstance(chat_id, int) and chat_id in self.users:
                 raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
             raise bad_request("chat not found")
-        if sending and chat.type == "private" and chat.id in self.blocked:
+        if access == "write" and chat.type == "private" and chat.id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if access != "info" and chat.bot_status == "kicked":
+            raise ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat")
+        if access != "info" and chat.bot_status == "left":
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
         return chat
 
     def _now(self) -> float:
@@ -2233,7 +2328,7 @@ class FakeTelegram:
             raise bad_request("can't parse BotCommandScope JSON object")
         key = str(scope["type"])
         if key in CHAT_SCOPES:
-            chat = self._target_chat({"chat_id": scope.get("chat_id")}, sending=False)
+            chat = self._target_chat({"chat_id": scope.get("chat_id")}, access="info")
             key += f":{chat.id}"
             if scope["type"] == "chat_member":
                 if scope.get("user_id") not in self.users:
@@ -2279,7 +2374,7 @@ class FakeTelegram:
         return True
 
     async def _get_chat(self, p: JsonDict, uploads: dict[str, _Upload]) -> JsonDict:
-        chat = self._target_chat(p, sending=False)
+        chat = self._target_chat(p, access="info")
         return {
             **self._chat_api(chat),
             "accent_color_id": 0,
@@ -2293,35 +2388,46 @@ class FakeTelegram:
             },
         }
 
+    @staticmethod
+    def _administrator(user: JsonDict) -> JsonDict:
+        """ChatMemberAdministrator: every can_* field is required."""
+        return {
+            "status": "administrator",
+            "user": user,
+            "can_be_edited": False,
+            "is_anonymous": False,
+            "can_manage_chat": True,
+            "can_delete_messages": True,
+            "can_manage_video_chats": True,
+            "can_restrict_members": True,
+            "can_promote_members": False,
+            "can_change_info": True,
+            "can_invite_users": True,
+            "can_post_stories": False,
+            "can_edit_stories": False,
+            "can_delete_stories": False,
+            "can_send_welcome_messages": False,
+            "can_pin_messages": True,
+        }
+
     def _member(self, chat: FakeChat, user_id: int) -> JsonDict:
         user = self._user_api(user_id)
         if user is None:
             raise bad_request("user not found")
-        if chat.type != "private" and user_id in chat.admins:
-            return {
-                "status": "administrator",
-                "user": user,
-                "can_be_edited": False,
-                "is_anonymous": False,
-                "can_manage_chat": True,
-                "can_delete_messages": True,
-                "can_manage_video_chats": True,
-                "can_restrict_members": True,
-                "can_promote_members": False,
-                "can_change_info": True,
-                "can_invite_users": True,
-                "can_post_stories": False,
-                "can_edit_stories": False,
-                "can_delete_stories": False,
-                "can_send_welcome_messages": False,
-                "can_pin_messages": True,
-            }
-        if chat.type == "private" and user_id not in (chat.id, self.bot_id):
-            return {"status": "left", "user": user}
+        if chat.type == "private":
+            if user_id not in (chat.id, self.bot_id):
+                return {"status": "left", "user": user}
+            return {"status": "member", "user": user}
+        if user_id == chat.owner:
+            # ChatMemberOwner: no can_* fields, the owner has every right.
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        is_bot_admin = user_id == self.bot_id and chat.bot_status == "administrator"
+        if user_id in chat.admins or is_bot_admin:
+            return self._administrator(user)
         return {"status": "member", "user": user}
 
     async def _get_chat_member(self, p: JsonDict, uploads: dict[str, _Upload]) -> JsonDict:
-        chat = self._target_chat(p, sending=False)
+        chat = self._target_chat(p, access="read")
         user_id = p.get("user_id")
         if not isinstance(user_id, int) or user_id <= 0:
             raise bad_request("invalid user_id specified")
@@ -2330,10 +2436,15 @@ class FakeTelegram:
     async def _get_chat_administrators(
         self, p: JsonDict, uploads: dict[str, _Upload]
     ) -> list[JsonDict]:
-        chat = self._target_chat(p, sending=False)
+        chat = self._target_chat(p, access="read")
         if chat.type == "private":
             raise bad_request("there are no administrators in the private chat")
-        return [self._member(chat, admin) for admin in chat.admins]
+        # The owner, the admins, and the bot itself when it is one ("except other bots").
+        admins = [chat.owner] if chat.owner is not None else []
+        admins += chat.admins
+        if chat.bot_status == "administrator":
+            admins.append(self.bot_id)
+        return [self._member(chat, admin) for admin in admins]
 
     async def _get_file(self, p: JsonDict, uploads: dict[str, _Upload]) -> JsonDict:
         stored = self.files.get(str(p.get("file_id") or ""))

@@ -22,10 +22,17 @@ import pytest
 import yarl
 from discord import app_commands
 
-from tests.fakes.discord import EPHEMERAL, FakeDiscord
+from tests.fakes.discord import (
+    DEFAULT_PERMISSIONS,
+    EPHEMERAL,
+    USE_APPLICATION_COMMANDS,
+    VIEW_CHANNEL,
+    FakeDiscord,
+)
 
 ADA = 1_200_000_000_000_000_001
 BOB = 1_200_000_000_000_000_002
+CAROL = 1_200_000_000_000_000_003
 GUILD = 1_300_000_000_000_000_001
 CHANNEL = 1_300_000_000_000_000_002
 MESSAGES = "POST /channels/{channel_id}/messages"
@@ -59,6 +66,7 @@ class Coach(discord.Client):
         self.errors: list[Exception] = []
         self.seen: list[discord.Interaction] = []
         self.inbox: list[discord.Message] = []
+        self.removed: list[str] = []  # guild_channel_delete and guild_remove, as "event:id"
         self.slow_delay = 0.0
         self._add_commands()
 
@@ -70,6 +78,15 @@ class Coach(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         self.inbox.append(message)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        self.removed.append(f"channel:{channel.id}")
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        self.removed.append(f"guild:{guild.id}")
+
+    async def on_guild_unavailable(self, guild: discord.Guild) -> None:
+        self.removed.append(f"unavailable:{guild.id}")
 
     def _add_commands(self) -> None:
         tree = self.tree
@@ -188,6 +205,12 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 async def client(fake: FakeDiscord) -> AsyncIterator[Coach]:
     async with running(fake, Coach()) as connected:
         yield connected
+
+
+def guild_channel(client: Coach) -> discord.TextChannel:
+    channel = client.get_channel(CHANNEL)
+    assert isinstance(channel, discord.TextChannel)
+    return channel
 
 
 async def wait_errors(client: Coach, count: int = 1) -> list[Exception]:
@@ -589,3 +612,154 @@ async def test_a_500_is_retried(fake: FakeDiscord, client: Coach) -> None:
     await channel.send("hello")
     assert [r.status for r in fake.requests_to(MESSAGES)] == [500, 200]
     assert len(fake.dm_messages(ADA)) == 1
+
+
+# ------------------------------------------------------------------------ guild channels
+
+
+async def test_bot_posts_to_a_guild_channel_with_embeds_buttons_and_files(
+    fake: FakeDiscord, client: Coach
+) -> None:
+    channel = guild_channel(client)
+    sent = await channel.send(
+        "Week 1 standings",
+        embed=discord.Embed(title="Standings", description="1. Ada"),
+        view=DoneView(),
+        file=discord.File(io.BytesIO(b"\x89PNG"), "standings.png"),
+    )
+    assert sent.guild is not None and sent.guild.id == GUILD
+    [stored] = fake.channel_messages(CHANNEL)
+    assert stored["id"] == str(sent.id)
+    assert stored["embeds"][0]["title"] == "Standings"
+    assert stored["components"][0]["components"][0]["custom_id"] == "coach:done"
+    assert stored["attachments"][0]["filename"] == "standings.png"
+    assert fake.attachment_bytes(stored["attachments"][0]["id"]) == b"\x89PNG"
+
+    edited = await sent.edit(view=None)  # components: [] removes the buttons
+    patch = fake.requests_to("PATCH /channels/{channel_id}/messages/{message_id}")[-1]
+    assert patch.body["components"] == []
+    assert edited.components == []
+    message = fake.message(sent.id)
+    assert message is not None
+    assert message["components"] == []
+    assert message["edited_timestamp"] is not None
+    assert message["embeds"][0]["title"] == "Standings"  # untouched fields stay
+
+
+async def test_a_guild_channel_has_its_own_message_bucket(fake: FakeDiscord, client: Coach) -> None:
+    fake.enforce_rates(global_per_second=None, per_route=(2, 0.5))
+    channel = guild_channel(client)
+    await asyncio.gather(*(channel.send(f"standings {i}") for i in range(5)))
+    assert [m["content"] for m in fake.channel_messages(CHANNEL)] == [
+        f"standings {i}" for i in range(5)
+    ]
+    assert fake.early_retries == []
+
+    # Raw requests: discord.py itself would sleep out an exhausted bucket and never 429.
+    dm = await client.create_dm(discord.Object(ADA))
+    fake.enforce_rates(global_per_second=None, per_route=(1, 60.0))
+    statuses: list[int] = []
+    async with aiohttp.ClientSession() as session:
+        for channel_id in (CHANNEL, CHANNEL, dm.id):
+            url = f"{fake.api_base}/channels/{channel_id}/messages"
+            async with session.post(
+                url, json={"content": "hi"}, headers={"Authorization": f"Bot {fake.token}"}
+            ) as response:
+                statuses.append(response.status)
+                if response.status == 429:
+                    assert (await response.json())["retry_after"] > 59
+    assert statuses == [200, 429, 200]  # one bucket per channel
+
+
+async def test_pressing_a_button_on_a_guild_channel_message(
+    fake: FakeDiscord, client: Coach
+) -> None:
+    sent = await guild_channel(client).send("Quiz time", view=DoneView())
+    press = await fake.press(BOB, sent.id, "coach:done")
+    assert await press.wait_answered() == 7
+    payload = press.payload
+    assert (payload["guild_id"], payload["channel_id"], payload["context"]) == (
+        str(GUILD),
+        str(CHANNEL),
+        0,
+    )
+    assert payload["channel"]["id"] == str(CHANNEL)
+    assert payload["member"]["user"]["id"] == str(BOB)
+    assert payload["member"]["permissions"] == str(DEFAULT_PERMISSIONS)
+    assert "user" not in payload  # guild interactions carry the member instead
+    [interaction] = [i for i in client.seen if i.id == press.id]
+    assert interaction.guild_id == GUILD
+    assert isinstance(interaction.user, discord.Member)
+    assert interaction.permissions.value == DEFAULT_PERMISSIONS
+    edited = fake.message(sent.id)
+    assert edited is not None
+    assert (edited["content"], edited["components"]) == ("Marked done", [])
+
+    fake.add_user(CAROL, "carol")
+    again = await guild_channel(client).send("Another", view=DoneView())
+    with pytest.raises(KeyError, match="not a member"):
+        await fake.press(CAROL, again.id, "coach:done")
+
+
+async def test_member_permissions_reach_interaction_permissions(
+    fake: FakeDiscord, client: Coach
+) -> None:
+    fake.add_user(CAROL, "carol")
+    fake.add_member(GUILD, CAROL, permissions=VIEW_CHANNEL | USE_APPLICATION_COMMANDS)
+    inter = await fake.slash(CAROL, "whoami", channel_id=CHANNEL)
+    await inter.wait_answered()
+    assert inter.original is not None
+    assert inter.original["content"] == "carol in Study Hall, send=False"
+    owner = await fake.slash(ADA, "whoami", channel_id=CHANNEL)
+    await owner.wait_answered()
+    [seen] = [i for i in client.seen if i.id == owner.id]
+    assert seen.permissions.administrator
+
+
+async def test_deleting_a_channel_dispatches_channel_delete(
+    fake: FakeDiscord, client: Coach
+) -> None:
+    channel = guild_channel(client)
+    sent = await channel.send("Week 1", view=DoneView())
+    data = await fake.delete_channel(CHANNEL)
+    assert (data["id"], data["guild_id"], data["type"]) == (str(CHANNEL), str(GUILD), 0)
+    await fake.wait_for(lambda _: client.removed == [f"channel:{CHANNEL}"])
+    assert client.get_channel(CHANNEL) is None
+
+    with pytest.raises(discord.NotFound) as raised:
+        await channel.send("anyone?")
+    assert (raised.value.code, raised.value.text) == (10003, "Unknown Channel")
+    with pytest.raises(discord.NotFound) as raised:
+        await sent.edit(view=None)
+    assert raised.value.code == 10003
+    assert fake.channel_messages(CHANNEL) == []  # the messages went with the channel
+    with pytest.raises(KeyError):
+        await fake.press(BOB, sent.id, "coach:done")
+    with pytest.raises(KeyError, match="unknown guild channel"):
+        await fake.slash(BOB, "whoami", channel_id=CHANNEL)
+
+
+async def test_removal_from_a_guild_dispatches_guild_delete(
+    fake: FakeDiscord, client: Coach
+) -> None:
+    channel = guild_channel(client)
+    sent = await channel.send("Week 1")
+    await fake.remove_guild(GUILD)
+    # No "unavailable": discord.py reads it as a removal, not an outage.
+    await fake.wait_for(lambda _: client.removed == [f"guild:{GUILD}"])
+    assert client.get_guild(GUILD) is None
+
+    for attempt in (
+        channel.send("anyone?"),
+        sent.edit(content="edited"),
+        client.fetch_channel(CHANNEL),
+        client.tree.sync(guild=discord.Object(GUILD)),
+    ):
+        with pytest.raises(discord.Forbidden) as raised:
+            await attempt
+        assert (raised.value.code, raised.value.text) == (50001, "Missing Access")
+    with pytest.raises(KeyError):
+        await fake.slash(BOB, "whoami", channel_id=CHANNEL)
+    dm = await client.create_dm(discord.Object(ADA))
+    await dm.send("DMs still work")
+    assert [m["content"] for m in fake.dm_messages(ADA)] == ["DMs still work"]

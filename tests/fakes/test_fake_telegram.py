@@ -27,6 +27,8 @@ from aiogram.types import (
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     BufferedInputFile,
+    ChatMemberBanned,
+    ChatMemberOwner,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputPollOption,
@@ -544,6 +546,180 @@ async def test_group_chat_and_members(bot: Bot, tg: FakeTelegram) -> None:
     assert update.message.chat.id == GROUP
     assert update.message.entities is not None
     assert update.message.entities[0].length == len("/plan@coach_test_bot")
+    assert update.message.from_user is not None
+    assert update.message.from_user.id == ADA
+
+
+async def test_group_owner_is_the_creator_and_an_admin(bot: Bot, tg: FakeTelegram) -> None:
+    tg.add_group(GROUP, "Study group", admins=[BOB], owner=CAROL)
+    owner = await bot.get_chat_member(GROUP, CAROL)
+    assert isinstance(owner, ChatMemberOwner)
+    assert (owner.status, owner.is_anonymous, owner.user.first_name) == (
+        "creator",
+        False,
+        f"Owner {CAROL}",
+    )
+    admins = await bot.get_chat_administrators(GROUP)
+    assert [(a.user.id, a.status) for a in admins] == [
+        (CAROL, "creator"),
+        (BOB, "administrator"),
+    ]
+    assert (await bot.get_chat_member(GROUP, tg.bot_id)).status == "member"
+    # ChatMemberOwner carries no can_* fields: the owner has every right.
+    url = f"{tg.base_url}/bot{TOKEN}/getChatMember"
+    params = {"chat_id": str(GROUP), "user_id": str(CAROL)}
+    async with aiohttp.ClientSession() as session, session.get(url, params=params) as resp:
+        body = await resp.json()
+    assert body["result"] == {
+        "status": "creator",
+        "user": {
+            "id": CAROL,
+            "is_bot": False,
+            "first_name": f"Owner {CAROL}",
+            "language_code": "en",
+        },
+        "is_anonymous": False,
+    }
+
+    tg.add_group(-1009, "Bot admin", owner=ADA, bot_admin=True)
+    admins = await bot.get_chat_administrators(-1009)
+    assert [(a.user.id, a.status) for a in admins] == [
+        (ADA, "creator"),
+        (tg.bot_id, "administrator"),
+    ]
+    assert (await bot.get_chat_member(-1009, tg.bot_id)).status == "administrator"
+
+
+async def test_bot_kicked_from_a_group_and_added_back(bot: Bot, tg: FakeTelegram) -> None:
+    tg.add_group(GROUP, "Study group", admins=[BOB])
+    menu = await bot.send_message(GROUP, "Pick", reply_markup=keyboard("a"))
+    quiz = await bot.send_poll(
+        GROUP, "q", [InputPollOption(text="a"), InputPollOption(text="b")], is_anonymous=False
+    )
+
+    tg.remove_bot(GROUP, BOB)
+    (update,) = await poll_updates(bot)
+    change = update.my_chat_member
+    assert change is not None
+    assert (change.chat.id, change.chat.type, change.from_user.id) == (GROUP, "supergroup", BOB)
+    assert (change.old_chat_member.status, change.new_chat_member.status) == ("member", "kicked")
+    assert isinstance(change.new_chat_member, ChatMemberBanned)
+    assert change.new_chat_member.user.id == tg.bot_id
+    raw = tg.pending_updates()[0]["my_chat_member"]["new_chat_member"]
+    assert raw == {"status": "kicked", "user": tg.bot_user, "until_date": 0}
+
+    kicked = "Forbidden: bot was kicked from the supergroup chat"
+    attempts: list[Awaitable[object]] = [
+        bot.send_message(GROUP, "anyone?"),
+        bot.send_poll(GROUP, "q", [InputPollOption(text="a"), InputPollOption(text="b")]),
+        bot.send_photo(GROUP, BufferedInputFile(png(), "chart.png")),
+        bot.send_document(GROUP, BufferedInputFile(b"x", "x.md")),
+        bot.stop_poll(GROUP, quiz.message_id),
+        bot.edit_message_text("Picked", chat_id=GROUP, message_id=menu.message_id),
+        bot.edit_message_reply_markup(chat_id=GROUP, message_id=menu.message_id),
+        bot.delete_message(GROUP, menu.message_id),
+        bot.send_chat_action(GROUP, "typing"),
+        bot.get_chat_member(GROUP, BOB),
+        bot.get_chat_administrators(GROUP),
+    ]
+    for attempt in attempts:
+        with pytest.raises(TelegramForbiddenError) as raised:
+            await attempt
+        assert raised.value.message == kicked
+    assert (await bot.get_chat(GROUP)).title == "Study group"  # getChat still answers
+    with pytest.raises(ValueError, match="the bot is not in chat"):
+        tg.send_text(BOB, "hello?", chat_id=GROUP)  # the bot hears nothing from there
+    with pytest.raises(ValueError, match="already"):
+        tg.remove_bot(GROUP, BOB)
+
+    tg.add_bot_back(GROUP, BOB)
+    updates = await poll_updates(bot, offset=update.update_id + 1)
+    assert [u.event_type for u in updates] == ["my_chat_member"]
+    back = updates[0].my_chat_member
+    assert back is not None
+    assert (back.old_chat_member.status, back.new_chat_member.status) == ("kicked", "member")
+    await bot.send_message(GROUP, "I'm back")
+    assert [m["text"] for m in tg.sent(GROUP)][-1] == "I'm back"
+    with pytest.raises(ValueError, match="already"):
+        tg.add_bot_back(GROUP, BOB)
+
+
+async def test_bot_leaving_a_basic_group(bot: Bot, tg: FakeTelegram) -> None:
+    basic = -4001
+    tg.add_group(basic, "Small group", owner=BOB, bot_admin=True, added_by=BOB)
+    tg.remove_bot(basic, tg.bot_id, kicked=False)  # the bot left by itself
+    joined, left = await poll_updates(bot)
+    assert joined.my_chat_member is not None
+    assert (joined.my_chat_member.chat.type, joined.my_chat_member.from_user.id) == ("group", BOB)
+    assert joined.my_chat_member.old_chat_member.status == "left"
+    assert joined.my_chat_member.new_chat_member.status == "administrator"
+    assert left.my_chat_member is not None
+    assert left.my_chat_member.from_user.id == tg.bot_id
+    statuses = (left.my_chat_member.old_chat_member, left.my_chat_member.new_chat_member)
+    assert [s.status for s in statuses] == ["administrator", "left"]
+    for attempt in (bot.send_message(basic, "hi"), bot.get_chat_member(basic, BOB)):
+        with pytest.raises(TelegramForbiddenError) as raised:
+            await attempt
+        assert raised.value.message == "Forbidden: bot is not a member of the group chat"
+
+    tg.add_bot_back(basic, BOB, admin=True)
+    assert (await bot.get_chat_member(basic, tg.bot_id)).status == "administrator"
+    await bot.send_message(basic, "hi again")
+
+
+async def test_group_quiz_poll_end_to_end(bot: Bot, tg: FakeTelegram) -> None:
+    tg.add_user(CAROL, first_name="Carol")
+    tg.add_group(GROUP, "Study group", admins=[BOB], owner=CAROL)
+    sent = await bot.send_poll(
+        GROUP,
+        "Week 1: which is a list?",
+        [InputPollOption(text="[1, 2]"), InputPollOption(text="(1, 2)")],
+        type="quiz",
+        correct_option_ids=[0],
+        is_anonymous=False,
+    )
+    assert sent.poll is not None
+    assert sent.chat.id == GROUP
+    poll_id = sent.poll.id
+
+    # Anyone the fake knows may vote, whether or not they ever started the bot.
+    tg.answer_poll(BOB, poll_id, [0])
+    tg.answer_poll(CAROL, poll_id, [1])
+    tg.answer_poll(ADA, poll_id, [0])
+    with pytest.raises(ValueError, match="does not allow changing a vote"):
+        tg.answer_poll(BOB, poll_id, [1])  # quizzes allow no revoting
+    tg.send_text(CAROL, "/standings", chat_id=GROUP)
+    updates = await poll_updates(bot)
+    answers = [u.poll_answer for u in updates if u.poll_answer is not None]
+    assert [(a.user.id, a.option_ids) for a in answers if a.user] == [
+        (BOB, [0]),
+        (CAROL, [1]),
+        (ADA, [0]),
+    ]
+    message = updates[-1].message
+    assert message is not None and message.from_user is not None
+    assert (message.chat.id, message.chat.type, message.from_user.id) == (
+        GROUP,
+        "supergroup",
+        CAROL,
+    )
+
+    [listed] = tg.polls_in(GROUP)
+    assert listed["message_id"] == sent.message_id
+    assert [o["voter_count"] for o in listed["poll"]["options"]] == [2, 1]
+    assert listed["poll"]["total_voter_count"] == 3
+    assert tg.poll_votes(poll_id) == {BOB: [0], CAROL: [1], ADA: [0]}
+    assert tg.polls_in(ADA) == []
+
+    stopped = await bot.stop_poll(GROUP, sent.message_id)
+    assert stopped.is_closed is True
+    assert stopped.correct_option_ids == [0]
+    assert [o.voter_count for o in stopped.options] == [2, 1]
+    assert tg.poll_message(GROUP, sent.message_id)["poll"]["is_closed"] is True
+    with pytest.raises(ValueError, match="closed"):
+        tg.answer_poll(CAROL, poll_id, [0])
+    with pytest.raises(KeyError):
+        tg.poll_message(GROUP, 999)
 
 
 # ------------------------------------------------------------------ flood control
@@ -651,6 +827,26 @@ async def test_group_sliding_window(flood_bot: Bot, flood: FakeTelegram, clock: 
     assert await refused(flood_bot.send_message(GROUP, "fifth")) == 5  # the one at 10 s leaves
     assert flood.max_sends_in_window(60, GROUP) == 3
     assert flood.max_sends_in_window(60.5, GROUP) == 4  # 0 … 60 s
+
+
+async def test_polls_photos_and_documents_count_for_the_group_limit(
+    flood_bot: Bot, flood: FakeTelegram, clock: HandClock
+) -> None:
+    flood.enforce_rates(overall_per_second=None, per_chat_per_second=None, per_group_per_minute=3)
+    options: list[InputPollOption | str] = [InputPollOption(text="a"), InputPollOption(text="b")]
+    await flood_bot.send_poll(GROUP, "Ready?", options)
+    clock.advance(1)
+    await flood_bot.send_photo(GROUP, BufferedInputFile(png(), "standings.png"))
+    clock.advance(1)
+    await flood_bot.send_document(GROUP, BufferedInputFile(b"# Plan", "plan.md"))
+    clock.advance(1)
+    assert await refused(flood_bot.send_message(GROUP, "fourth")) == 57
+    clock.advance(56)
+    assert await refused(flood_bot.send_poll(GROUP, "early", options)) == 1  # still held
+    clock.advance(1)
+    await flood_bot.send_poll(GROUP, "now", options)  # the poll at 0 s has left the window
+    assert flood.max_sends_in_window(60, GROUP) == 3
+    assert [m["kind"] for m in flood.sent(GROUP)] == ["poll", "photo", "document", "poll"]
 
 
 async def test_a_send_before_retry_after_is_an_early_retry(

@@ -12,6 +12,7 @@ from adapters.discord.render import (
     MAX_CONTENT,
     MAX_CUSTOM_ID,
     MAX_EMBED_DESCRIPTION,
+    MAX_MENTIONS,
     MAX_ROW_BUTTONS,
     MAX_ROWS,
     DiscordMessage,
@@ -28,6 +29,8 @@ from core.reply import (
     Checklist,
     Heading,
     Image,
+    Mention,
+    Mentions,
     Paragraph,
     Preformatted,
     QuizQuestion,
@@ -40,7 +43,14 @@ WRITTEN = st.text(
     alphabet=st.sampled_from(list(MARKDOWN) + list("abc xyz\n@🙂")), max_size=80
 ).filter(lambda t: "@everyone" not in t and "@here" not in t)
 TEXT = st.text(max_size=200)
+SNOWFLAKE = st.integers(10**16, 2**63 - 1).map(str)
+MENTIONS = st.builds(
+    Mentions,
+    TEXT,
+    st.lists(st.builds(Mention, st.one_of(SNOWFLAKE, TEXT), TEXT), max_size=150).map(tuple),
+)
 BLOCK = st.one_of(
+    MENTIONS,
     TEXT.map(Heading),
     st.lists(TEXT, max_size=5).map(lambda lines: Paragraph("\n".join(lines))),
     st.lists(st.builds(CheckItem, TEXT, st.booleans(), TEXT), max_size=15).map(
@@ -111,6 +121,9 @@ def assert_within_limits(message: DiscordMessage) -> None:
         assert len(message.embed.title or "") <= 256
         assert len(message.embed.description or "") <= MAX_EMBED_DESCRIPTION
     assert len(message.rows) <= MAX_ROWS
+    assert len(message.mentions) <= MAX_MENTIONS
+    for user in message.mentions:  # only someone the message does mention may be pinged
+        assert f"<@{user}>" in message.content
     custom_ids = [button.custom_id for row in message.rows for button in row]
     assert len(custom_ids) == len(set(custom_ids))  # Discord refuses a repeated custom_id
     for row in message.rows:
@@ -196,3 +209,55 @@ def test_buttons_alone_get_a_message_to_sit_on() -> None:
 def test_the_help_text_renders() -> None:
     for message in render(views.help_text()):
         assert_within_limits(message)
+
+
+def test_mentions_call_people_by_id_after_an_escaped_lead() -> None:
+    reply = Reply(
+        blocks=(
+            Heading("Group digest"),
+            Mentions(
+                "@everyone *catch up*:",
+                (Mention("111111111111111111", "Ada"), Mention("222222222222222222", "Bob")),
+            ),
+        )
+    )
+    [message] = render(reply)
+    assert message.embed is None  # a mention inside an embed notifies no one
+    assert message.content.endswith(
+        "@\u200beveryone \\*catch up\\*: <@111111111111111111>, <@222222222222222222>"
+    )
+    assert message.mentions == (111111111111111111, 222222222222222222)
+
+
+def test_only_a_snowflake_can_mention_and_a_name_is_text() -> None:
+    [message] = render(Reply(blocks=(Mentions("Behind:", (Mention("<@333>", "**Eve** @here"),)),)))
+    assert message.content == "Behind: \\*\\*Eve\\*\\* @\u200bhere"
+    assert message.mentions == ()
+
+
+def test_replies_without_mentions_ping_no_one() -> None:
+    [message] = render(Reply.text("Hi <@123456789012345678>"))
+    assert message.mentions == ()
+
+
+def test_only_the_message_that_carries_a_mention_may_ping() -> None:
+    people = tuple(Mention(str(10**17 + n), f"m{n}") for n in range(150))
+    filler = "\n".join("x" * 90 for _ in range(30))
+    messages = render(Reply(blocks=(Paragraph(filler), Mentions("Catch up:", people))))
+    assert len(messages) > 2
+    assert messages[0].mentions == ()
+    pinged = [user for message in messages for user in message.mentions]
+    assert sorted(pinged) == [10**17 + n for n in range(150)]
+    for message in messages:
+        assert_within_limits(message)
+        assert len(re.findall(r"<@\d+>", message.content)) == len(message.mentions)
+
+
+def test_a_group_quiz_posts_once_with_buttons_for_everyone() -> None:
+    quiz = QuizQuestion("What is 2 + 2?", ("3", "4"), 1, "", 42, for_group=True)
+    [message] = render(Reply(blocks=(Paragraph("Group quiz on week 1!"),), quiz=quiz, public=True))
+    assert message.content == "Group quiz on week 1!"
+    assert message.embed is not None and message.embed.title == "Group quiz"
+    assert [b.custom_id for b in message.rows[0]] == ["q:g42:0", "q:g42:1"]
+    # Reported once posted, with its message; not recorded as a learner's own quiz.
+    assert (message.group_quiz_id, message.quiz_id) == (42, None)
