@@ -135,6 +135,8 @@ def help_text() -> Reply:
                 "/quiz – a question on this week and the ones before\n"
                 "/import – follow your own Markdown roadmap (send the .md file)\n"
                 "/link – one progress on Telegram, Discord and the console\n"
+                "/join, /leaderboard, /submit, /review, /share – in a study group's chat; "
+                "an admin starts one there with /group setup\n"
                 "/export – all your data as JSON; /forget – delete it all"
             ),
         )
