@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from core import group_views, views
@@ -61,6 +61,22 @@ def week_start_instant(group: StudyGroup, today: date) -> tuple[date, datetime]:
     return monday, local_instant(monday, time(0, 0), group.zone)
 
 
+class GroupCall(NamedTuple):
+    """A member command in an active group: everything its handler reads."""
+
+    uow: UnitOfWork
+    who: LearnerRef
+    group: StudyGroup
+    track: Track
+    snapshot: Snapshot | None
+    args: str
+
+    async def membership(self) -> Membership | None:
+        if self.snapshot is None:
+            return None
+        return await self.uow.groups.membership(self.group.id, self.snapshot.learner_id)
+
+
 class GroupCoach:
     """The group side of the coach; it borrows the coach's tracks, clock and defaults."""
 
@@ -92,7 +108,7 @@ class GroupCoach:
             "review": self._review,
             "share": self._share,
         }[command.name]
-        return await handler(uow, who, group, track, snapshot, command.args)
+        return await handler(GroupCall(uow, who, group, track, snapshot, command.args))
 
     def _now(self) -> datetime:
         return self._coach.clock.now()
@@ -304,15 +320,8 @@ class GroupCoach:
             ),
         )
 
-    async def _join(
-        self,
-        uow: UnitOfWork,
-        who: LearnerRef,
-        group: StudyGroup,
-        track: Track,
-        snapshot: Snapshot | None,
-        args: str,
-    ) -> Reply:
+    async def _join(self, call: GroupCall) -> Reply:
+        uow, who, group, track, snapshot, _ = call
         new, note = await self._add_member(uow, who, group, track, snapshot)
         await uow.commit()
         if not new:
@@ -321,32 +330,16 @@ class GroupCoach:
         week = group_week(track, group.started_on, today)
         return group_views.joined(who.display_name or "new member", track, week, note)
 
-    async def _leave(
-        self,
-        uow: UnitOfWork,
-        who: LearnerRef,
-        group: StudyGroup,
-        track: Track,
-        snapshot: Snapshot | None,
-        args: str,
-    ) -> Reply:
+    async def _leave(self, call: GroupCall) -> Reply:
+        uow, who, group, _, snapshot, _ = call
         if snapshot is None or not await uow.groups.remove_member(group.id, snapshot.learner_id):
             return Reply.text("You are not in this group. /join takes you in.")
         await uow.commit()
         return group_views.left(who.display_name or "A member")
 
-    async def _share(
-        self,
-        uow: UnitOfWork,
-        who: LearnerRef,
-        group: StudyGroup,
-        track: Track,
-        snapshot: Snapshot | None,
-        args: str,
-    ) -> Reply:
-        membership = (
-            await uow.groups.membership(group.id, snapshot.learner_id) if snapshot else None
-        )
+    async def _share(self, call: GroupCall) -> Reply:
+        uow, args = call.uow, call.args
+        membership = await call.membership()
         if membership is None:
             return group_views.not_member("choose what it sees")
         words = args.lower().split()
@@ -374,15 +367,8 @@ class GroupCoach:
 
     # -- standings -------------------------------------------------------------------
 
-    async def _leaderboard(
-        self,
-        uow: UnitOfWork,
-        who: LearnerRef,
-        group: StudyGroup,
-        track: Track,
-        snapshot: Snapshot | None,
-        args: str,
-    ) -> Reply:
+    async def _leaderboard(self, call: GroupCall) -> Reply:
+        uow, group, track = call.uow, call.group, call.track
         today = self._now().astimezone(group.zone).date()
         monday, since_at = week_start_instant(group, today)
         activity = await uow.groups.member_activity(group, since=monday, since_at=since_at)
@@ -391,18 +377,9 @@ class GroupCoach:
 
     # -- practice projects -------------------------------------------------------------
 
-    async def _submit(
-        self,
-        uow: UnitOfWork,
-        who: LearnerRef,
-        group: StudyGroup,
-        track: Track,
-        snapshot: Snapshot | None,
-        args: str,
-    ) -> Reply:
-        membership = (
-            await uow.groups.membership(group.id, snapshot.learner_id) if snapshot else None
-        )
+    async def _submit(self, call: GroupCall) -> Reply:
+        uow, who, group, track, snapshot, args = call
+        membership = await call.membership()
         if snapshot is None or membership is None:
             return group_views.not_member("share a project")
         if not args or len(args) > MAX_SUBMISSION_CHARS:
@@ -422,18 +399,9 @@ class GroupCoach:
             replace(record, author=who.display_name or record.author), week
         )
 
-    async def _review(
-        self,
-        uow: UnitOfWork,
-        who: LearnerRef,
-        group: StudyGroup,
-        track: Track,
-        snapshot: Snapshot | None,
-        args: str,
-    ) -> Reply:
-        membership = (
-            await uow.groups.membership(group.id, snapshot.learner_id) if snapshot else None
-        )
+    async def _review(self, call: GroupCall) -> Reply:
+        uow, who, group, _track, snapshot, args = call
+        membership = await call.membership()
         if snapshot is None or membership is None:
             return group_views.not_member("review projects")
         number_text, _, comment = args.partition(" ")
