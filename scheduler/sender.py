@@ -93,14 +93,32 @@ class Sender:
         if not items:
             return 0
         unfinished = {item.id: item for item in items}
+        # Rows for one chat go one after another, in the order they were owed (the digest
+        # before the quiz it announces); different chats go in parallel.
+        chains: dict[tuple[str, int | None], list[OutboxItem]] = {}
+        for item in items:
+            key = (
+                ("group", item.group_id)
+                if item.group_id is not None
+                else ("learner", item.learner_id)
+            )
+            chains.setdefault(key, []).append(item)
         try:
-            await asyncio.gather(*(self._send(item, unfinished) for item in items))
+            await asyncio.gather(
+                *(self._send_in_order(chain, unfinished) for chain in chains.values())
+            )
         finally:
             if unfinished:
                 # Cancelled mid-batch (shutdown past its grace): these go back at once. One
                 # whose request was already on the wire may arrive twice; none is lost.
                 await asyncio.shield(self._return(list(unfinished.values())))
         return len(items)
+
+    async def _send_in_order(
+        self, chain: list[OutboxItem], unfinished: dict[int, OutboxItem]
+    ) -> None:
+        for item in chain:
+            await self._send(item, unfinished)
 
     async def _send(self, item: OutboxItem, unfinished: dict[int, OutboxItem]) -> None:
         async with self._slots:
