@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date
 
 from core.plan import WEEKDAY_NAMES, WeekPlan
 from core.reply import Block, Button, Heading, Mention, Mentions, Paragraph, Reply
-from core.standings import Standing
+from core.standings import Standing, last_study_day
 from core.study_groups import GroupWeekFigures, QuizTally, Sharing, StudyGroup, SubmissionRecord
 from core.tracks import Track, Week
 from core.views import day_text, days_text
@@ -46,7 +46,7 @@ def admins_only(action: str) -> Reply:
 
 
 def schedule_lines(group: StudyGroup, track: Track) -> list[str]:
-    report_day = WEEKDAY_NAMES[max(group.study_days)]
+    report_day = WEEKDAY_NAMES[last_study_day(group.study_days)]
     quiz = (
         f"Group quiz: {days_text(group.quiz_days)} with the digest."
         if group.quiz_days
@@ -373,7 +373,3 @@ def own_submission() -> Reply:
 def reviewed(record: SubmissionRecord, reviewer: str, comment: str, *, first: bool) -> Reply:
     verb = "reviewed" if first else "updated their review of"
     return _public(f"{reviewer} {verb} #{record.number} by {record.author}:", comment)
-
-
-def time_text(moment: time) -> str:
-    return f"{moment:%H:%M}"

@@ -19,7 +19,14 @@ from core.settings_input import (
     parse_time,
     parse_timezone,
 )
-from core.standings import GROUP_PACE, group_plan, group_week, monday_of, standings
+from core.standings import (
+    GROUP_PACE,
+    group_plan,
+    group_week,
+    last_study_day,
+    monday_of,
+    standings,
+)
 from core.study_groups import (
     ChatContext,
     ChatRef,
@@ -42,7 +49,7 @@ _SWITCHES = {"on": True, "yes": True, "off": False, "no": False}
 
 def next_report_at(group: StudyGroup, now: datetime) -> datetime:
     """The weekly report: the group's last study day of the week, at its report time."""
-    last_day = frozenset({max(group.study_days)})
+    last_day = frozenset({last_study_day(group.study_days)})
     return next_nudge_at(now, zone=group.zone, at=group.report_time, study_days=last_day)
 
 
@@ -172,18 +179,16 @@ class GroupCoach:
         track_name: str,
     ) -> Reply:
         if group is not None and group.active:
-            track = await self._coach.load_track(uow, group.track_id)
-            if track is not None:
-                return group_views.already_set_up(track)
+            current = await self._coach.load_track(uow, group.track_id)
+            if current is not None:
+                return group_views.already_set_up(current)
         snapshot = await uow.store.load(who.platform, who.external_id)
         learner_id = snapshot.learner_id if snapshot else None
-        choices = await self._coach.choosable(uow, learner_id)
-        wanted = track_name.lower() or self._coach.defaults.track_id
-        track = (
-            await self._coach.load_track(uow, wanted) if wanted in {t.id for t in choices} else None
+        track = await self._choose_track(
+            uow, learner_id, track_name or self._coach.defaults.track_id
         )
-        if track is None:
-            return views.unknown_track(wanted, choices)
+        if isinstance(track, Reply):
+            return track
         now = self._now()
         own = snapshot.enrollment if snapshot else None
         timezone = own.timezone if own else self._coach.defaults.timezone
@@ -240,15 +245,9 @@ class GroupCoach:
                     else "Group quizzes are off."
                 )
             else:  # track
-                choices = await self._coach.choosable(uow, None)
-                wanted = value.lower()
-                track = (
-                    await self._coach.load_track(uow, wanted)
-                    if wanted in {t.id for t in choices}
-                    else None
-                )
-                if track is None:
-                    return views.unknown_track(value, choices)
+                track = await self._choose_track(uow, None, value)
+                if isinstance(track, Reply):
+                    return track
                 group.track_id = track.id
                 group.started_on = self._now().astimezone(group.zone).date()
                 summary = f"The group now follows {track.title}, from week 1 this week."
@@ -258,6 +257,17 @@ class GroupCoach:
         await uow.groups.save_group(group)
         await uow.commit()
         return group_views.group_changed(summary)
+
+    async def _choose_track(
+        self, uow: UnitOfWork, learner_id: int | None, name: str
+    ) -> Track | Reply:
+        """A track the learner may pick by name, or the reply listing the ones they may."""
+        wanted = name.strip().lower()
+        choices = await self._coach.choosable(uow, learner_id)
+        track = (
+            await self._coach.load_track(uow, wanted) if wanted in {t.id for t in choices} else None
+        )
+        return track if track is not None else views.unknown_track(wanted, choices)
 
     # -- membership ------------------------------------------------------------------
 
