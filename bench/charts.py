@@ -18,7 +18,7 @@ import time
 from datetime import date, timedelta
 
 from bench.commands import percentile
-from core.charts import (
+from core.progress.charts import (
     ChartRenderer,
     GroupWeekPicture,
     MemberWeek,

@@ -36,14 +36,14 @@ from sqlalchemy import event, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import FrozenClock
-from core.coach import Coach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import BuiltinCatalog, builtin_track
 from core.ports import LearnerRef
 from core.storage import models as m
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
 from core.storage.store import SqlUnitOfWorkFactory, days_to_mask
-from core.tracks import BuiltinCatalog, builtin_track
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "COACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

@@ -30,12 +30,12 @@ from discord.gateway import DiscordWebSocket
 from adapters.discord.bot import DiscordAdapter, use_api_base
 from adapters.discord.render import ACTION_PREFIX
 from bench.commands import WEDNESDAY_NOON, percentile, seed
-from core.clock import FrozenClock
-from core.coach import Coach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import BuiltinCatalog
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog
 from tests.fakes.discord import FakeDiscord, FakeInteraction
 
 FIRST_USER = 2_000_000_000_000_000_001

@@ -45,18 +45,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.commands import StatementCounter, percentile, postgres_database
 from bench.scheduler import cpu_model, maintenance
-from core.activity import DayBitmap
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.group_outreach import GroupKind
-from core.outreach import Outreach, Send
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.kernel.schedule import next_nudge_at
+from core.learning.activity import DayBitmap
+from core.learning.tracks import BuiltinCatalog, Track, builtin_track
+from core.outreach.groups import GroupKind
+from core.outreach.learners import Outreach, Send
 from core.ports import OutboxItem
-from core.schedule import next_nudge_at
 from core.storage import models as m
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
 from core.storage.store import SqlUnitOfWorkFactory, days_to_mask
-from core.tracks import BuiltinCatalog, Track, builtin_track
 
 # Wednesday in every zone below, from 00:16 in Pago Pago to 23:45 in Fiji, for every due
 # moment of the last half hour: a study day and a quiz day wherever a group is.

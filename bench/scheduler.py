@@ -43,13 +43,13 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.commands import MONDAY, POSTGRES_ADMIN_URL, StatementCounter, postgres_database
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.outreach import Outreach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import BuiltinCatalog, builtin_track
+from core.outreach.learners import Outreach
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
 from core.storage.store import SqlUnitOfWorkFactory, days_to_mask
-from core.tracks import BuiltinCatalog, builtin_track
 from scheduler.limits import TELEGRAM_LIMITS, RateGate, RateLimits
 from scheduler.sender import Sender
 

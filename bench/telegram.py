@@ -29,12 +29,12 @@ from aiogram.types import CallbackQuery, Chat, Message, Update, User
 from adapters.telegram.bot import TelegramAdapter
 from adapters.telegram.render import CoachAction
 from bench.commands import WEDNESDAY_NOON, percentile, seed
-from core.clock import FrozenClock
-from core.coach import Coach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import BuiltinCatalog, builtin_track
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog, builtin_track
 
 TOKEN = "123456:BENCH"
 BOT_USER = User(id=123456, is_bot=True, first_name="Coach", username="coach_bench_bot")

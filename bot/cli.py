@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.wiring import App, NotMigrated, check_sqlite_folder, running_app
-from core.importer import ImportedTrack, ImportRefused, import_markdown, preview
+from core.importing.markdown import ImportedTrack, ImportRefused, import_markdown, preview
 from core.ports import Messenger
 
 COMMANDS = ("run", "chat", "migrate", "import")

@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from core.settings_input import SettingsInputError, parse_time, parse_timezone
+from core.kernel.settings_input import SettingsInputError, parse_time, parse_timezone
 from core.storage.engine import SUPPORTED_DRIVERS
 
 

@@ -13,15 +13,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from core.charts import ChartRenderer
-from core.clock import Clock, FrozenClock, SystemClock
-from core.coach import Coach, Defaults
-from core.outreach import Outreach, OutreachPolicy
+from core.app.coach import Coach, Defaults
+from core.kernel.clock import Clock, FrozenClock, SystemClock
+from core.learning.tracks import BuiltinCatalog
+from core.outreach.learners import Outreach, OutreachPolicy
 from core.ports import Messenger
+from core.progress.charts import ChartRenderer
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import pending_revisions, upgrade
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog
 from scheduler.service import CoachScheduler, SchedulerSettings
 
 

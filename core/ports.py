@@ -8,14 +8,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 from zoneinfo import ZoneInfo
 
-from core.activity import DayBitmap
-from core.pace import Pace
-from core.reply import Reply
-from core.schedule import DEFAULT_EVENING_TIME, DEFAULT_QUIZ_DAYS, QuietHours, Slot
-from core.tracks import Track
+from core.kernel.reply import Reply
+from core.kernel.schedule import DEFAULT_EVENING_TIME, DEFAULT_QUIZ_DAYS, QuietHours, Slot
+from core.learning.activity import DayBitmap
+from core.learning.pace import Pace
+from core.learning.tracks import Track
 
 if TYPE_CHECKING:
-    from core.study_groups import ChatContext, ChatRef, GroupStore
+    from core.groups.model import ChatContext, ChatRef, GroupStore
 
 
 @dataclass(frozen=True)

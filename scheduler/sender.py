@@ -18,16 +18,16 @@ from tenacity import (
     wait_random,
 )
 
-from core.errors import (
+from core.groups.model import ChatRef
+from core.kernel.errors import (
     PermanentFailure,
     RetryLater,
     StorageError,
     TemporaryFailure,
     Unreachable,
 )
-from core.outreach import Drop, Hold, Outreach, Send
+from core.outreach.learners import Drop, Hold, Outreach, Send
 from core.ports import Messenger, OutboxItem
-from core.study_groups import ChatRef
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from typing import Self
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from core.outreach import Outreach, TickReport
+from core.outreach.learners import Outreach, TickReport
 from core.ports import Messenger
 from scheduler.sender import Sender, SenderSettings
 

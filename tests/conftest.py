@@ -22,14 +22,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from core.clock import FrozenClock
-from core.coach import Coach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import BuiltinCatalog
 from core.ports import LearnerRef
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
 from core.storage.models import Base
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog
 
 # CI runs the property tests on a fixed sequence of examples, so a run is repeatable;
 # elsewhere each run explores new ones.

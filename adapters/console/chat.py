@@ -9,10 +9,10 @@ import asyncio
 from pathlib import Path
 from typing import TextIO
 
-from core.errors import Unreachable
+from core.groups.model import ChatRef
+from core.kernel.errors import Unreachable
+from core.kernel.reply import Button, Reply
 from core.ports import CoachPort, LearnerRef
-from core.reply import Button, Reply
-from core.study_groups import ChatRef
 
 PLATFORM = "console"
 

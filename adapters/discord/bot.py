@@ -24,11 +24,11 @@ from adapters.discord.render import (
     DiscordMessage,
     render,
 )
-from core.commands import DESCRIPTIONS
-from core.groups import GROUP_COMMANDS, MAX_REVIEW_CHARS, MAX_SUBMISSION_CHARS
+from core.groups.model import ChatContext, ChatRef
+from core.groups.use_cases import GROUP_COMMANDS, MAX_REVIEW_CHARS, MAX_SUBMISSION_CHARS
+from core.kernel.commands import DESCRIPTIONS
+from core.kernel.reply import Reply
 from core.ports import CoachPort, LearnerRef
-from core.reply import Reply
-from core.study_groups import ChatContext, ChatRef
 
 log = logging.getLogger(__name__)
 

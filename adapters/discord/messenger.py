@@ -10,10 +10,10 @@ import aiohttp
 import discord
 
 from adapters.discord.bot import PLATFORM, DiscordAdapter
-from core.errors import PermanentFailure, RetryLater, TemporaryFailure, Unreachable
+from core.groups.model import ChatRef
+from core.kernel.errors import PermanentFailure, RetryLater, TemporaryFailure, Unreachable
+from core.kernel.reply import Reply
 from core.ports import LearnerRef, SendGate
-from core.reply import Reply
-from core.study_groups import ChatRef
 
 CANNOT_MESSAGE_USER = 50007  # DMs closed, no shared server, or the bot is blocked
 UNKNOWN_USER = 10013

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import discord
 
-from core.reply import (
+from core.kernel.reply import (
     Attachment,
     Checklist,
     Heading,

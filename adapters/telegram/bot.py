@@ -46,11 +46,11 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from adapters.telegram.render import CoachAction, TelegramMessage, caption, render
-from core.commands import COMMAND_NAMES, DESCRIPTIONS, Command, parse
-from core.groups import GROUP_COMMANDS
+from core.groups.model import ChatContext, ChatRef
+from core.groups.use_cases import GROUP_COMMANDS
+from core.kernel.commands import COMMAND_NAMES, DESCRIPTIONS, Command, parse
+from core.kernel.reply import Reply
 from core.ports import CoachPort, LearnerRef
-from core.reply import Reply
-from core.study_groups import ChatContext, ChatRef
 
 log = logging.getLogger(__name__)
 

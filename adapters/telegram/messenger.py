@@ -15,10 +15,10 @@ from aiogram.exceptions import (
 
 from adapters.telegram.bot import PLATFORM, TelegramAdapter
 from adapters.telegram.render import render
-from core.errors import PermanentFailure, RetryLater, TemporaryFailure, Unreachable
+from core.groups.model import ChatRef
+from core.kernel.errors import PermanentFailure, RetryLater, TemporaryFailure, Unreachable
+from core.kernel.reply import Reply
 from core.ports import LearnerRef, SendGate
-from core.reply import Reply
-from core.study_groups import ChatRef
 
 # Bad requests that mean the chat is gone rather than that the message was wrong.
 _GONE = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")

@@ -11,7 +11,7 @@ from html import escape
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from core.reply import (
+from core.kernel.reply import (
     Attachment,
     Checklist,
     Heading,

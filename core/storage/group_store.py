@@ -13,10 +13,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import Executable
 
-from core.ports import LearnerRef
-from core.storage import models as m
-from core.storage.store import _ENROLLMENT_COLUMNS, _enrollment, days_to_mask, mask_to_days
-from core.study_groups import (
+from core.groups.model import (
     ChatRef,
     DueGroup,
     GroupQuizRecord,
@@ -31,6 +28,9 @@ from core.study_groups import (
     SubmissionRecord,
     Tick,
 )
+from core.ports import LearnerRef
+from core.storage import models as m
+from core.storage.store import _ENROLLMENT_COLUMNS, _enrollment, days_to_mask, mask_to_days
 
 _GROUPS = cast(Table, m.StudyGroup.__table__)
 _G = _GROUPS.c

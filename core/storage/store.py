@@ -28,9 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, Executable
 
-from core.activity import DayBitmap
-from core.errors import AlreadyDone, StorageError
-from core.pace import Pace
+from core.kernel.errors import AlreadyDone, StorageError
+from core.kernel.schedule import QuietHours, Slot
+from core.learning.activity import DayBitmap
+from core.learning.pace import Pace
+from core.learning.tracks import Track
 from core.ports import (
     CompletionRecord,
     DueSlot,
@@ -48,14 +50,12 @@ from core.ports import (
     Snapshot,
     TrackRef,
 )
-from core.review import last_reviewed
-from core.schedule import QuietHours, Slot
+from core.quizzes.review import last_reviewed
 from core.storage import models as m
-from core.tracks import Track
 
 if TYPE_CHECKING:
+    from core.groups.model import ChatRef
     from core.storage.group_store import SqlGroupStore
-    from core.study_groups import ChatRef
 
 _E = m.Enrollment.__table__.c
 _ENROLLMENT_COLUMNS = (

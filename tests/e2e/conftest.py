@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.charts import ChartRenderer
-from core.clock import FrozenClock
-from core.coach import Coach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import BuiltinCatalog
+from core.progress.charts import ChartRenderer
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog
 from tests.e2e.test_discord import ADA_DC, BOB_DC, CHANNEL, GUILD
 from tests.e2e.test_telegram import ADA, BOB, TOKEN
 from tests.fakes.discord import FakeDiscord

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from core.learning.tracks import builtin_track
 from core.storage import models as m
 from core.storage.engine import make_engine
-from core.tracks import builtin_track
 from tests.conftest import PostgresServer
 
 WEEK1 = builtin_track().weeks[0]

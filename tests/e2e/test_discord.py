@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.discord import bot as discord_bot
 from adapters.discord.bot import DiscordAdapter, use_api_base
 from adapters.discord.messenger import DiscordMessenger
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.outreach import Outreach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.kernel.reply import Reply
+from core.outreach.learners import Outreach
 from core.ports import LearnerRef
-from core.reply import Reply
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory

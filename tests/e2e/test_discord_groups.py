@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.discord import bot as discord_bot
 from adapters.discord.bot import DiscordAdapter, use_api_base
 from adapters.discord.messenger import DiscordMessenger
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.errors import Unreachable
+from core.app.coach import Coach
+from core.groups.model import ChatContext, ChatRef
+from core.kernel.clock import FrozenClock
+from core.kernel.errors import Unreachable
+from core.kernel.reply import Reply
 from core.ports import LearnerRef
-from core.reply import Reply
 from core.storage import models as m
-from core.study_groups import ChatContext, ChatRef
 from tests.e2e.test_discord import (
     ADA_DC,
     BOB_DC,

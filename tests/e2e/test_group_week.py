@@ -20,10 +20,10 @@ from adapters.discord.bot import use_api_base
 from adapters.discord.messenger import DiscordMessenger
 from adapters.telegram.bot import TelegramAdapter, make_bot
 from adapters.telegram.messenger import TelegramMessenger
-from core.charts import WIDTH_PX
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.outreach import Outreach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.outreach.learners import Outreach
+from core.progress.charts import WIDTH_PX
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.console.chat import PLATFORM, ConsoleChat
 from adapters.telegram.bot import TelegramAdapter
-from core.clock import FrozenClock
-from core.coach import Coach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import builtin_track
 from core.ports import LearnerRef
 from core.storage import models as m
-from core.tracks import builtin_track
 from tests.e2e.test_telegram import ADA, adapter, reply_to  # noqa: F401 (a fixture)
 from tests.fakes.telegram import FakeTelegram
 

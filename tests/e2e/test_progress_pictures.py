@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.telegram.bot import TelegramAdapter
-from core.charts import HEIGHT_PX, WIDTH_PX
-from core.coach import Coach
+from core.app.coach import Coach
+from core.progress.charts import HEIGHT_PX, WIDTH_PX
 from tests.e2e.test_discord import ADA_DC, Running, run
 from tests.e2e.test_telegram import ADA, polling, reply_to
 from tests.fakes.discord import FakeDiscord

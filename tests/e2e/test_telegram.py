@@ -20,14 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.telegram.bot import GROUP_MENU, FloodGuard, TelegramAdapter, make_bot
-from core.clock import FrozenClock
-from core.coach import Coach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.kernel.reply import Image, Reply
+from core.learning.tracks import BuiltinCatalog
 from core.ports import LearnerRef
-from core.reply import Image, Reply
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog
 from tests.fakes.telegram import FakeTelegram
 from tests.integration.test_quiz import BANK
 

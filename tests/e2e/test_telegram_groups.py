@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.charts import WIDTH_PX
-from core.clock import FrozenClock
-from core.coach import Coach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.progress.charts import WIDTH_PX
 from core.storage import models as m
 from scheduler.limits import RateLimits
 from tests.e2e.test_telegram import ADA, BOB, GROUP, reply_to

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.telegram.bot import TelegramAdapter, make_bot
 from adapters.telegram.messenger import TelegramMessenger
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.outreach import Outreach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.outreach.learners import Outreach
 from core.ports import LearnerRef
 from core.storage import models as m
 from core.storage.engine import make_sessions

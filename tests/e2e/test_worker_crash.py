@@ -17,13 +17,13 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import FrozenClock
-from core.coach import Coach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import BuiltinCatalog
 from core.ports import LearnerRef
 from core.storage import models as m
 from core.storage.engine import make_engine, make_sessions
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog
 from scheduler.sender import SenderSettings
 from tests.e2e.test_telegram import TOKEN
 from tests.fakes.telegram import FakeTelegram

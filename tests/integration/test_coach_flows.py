@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import FrozenClock
-from core.coach import Coach, Defaults
+from core.app.coach import Coach, Defaults
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import Track, builtin_track, parse_track
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import Track, builtin_track, parse_track
 from tests.conftest import Learner
 
 WEEK1 = builtin_track().weeks[0]

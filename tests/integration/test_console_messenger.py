@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.console import ConsoleChat, ConsoleMessenger
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.outreach import Outreach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.outreach.learners import Outreach
 from core.ports import LearnerRef
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory

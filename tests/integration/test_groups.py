@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.outreach import Drop, Outreach, Send
+from core.app.coach import Coach
+from core.groups.model import ChatContext, ChatRef
+from core.kernel.clock import FrozenClock
+from core.kernel.reply import Mentions, Reply
+from core.outreach.learners import Drop, Outreach, Send
 from core.ports import LearnerRef
-from core.reply import Mentions, Reply
 from core.storage import models as m
 from core.storage.engine import make_sessions
-from core.study_groups import ChatContext, ChatRef
 
 CHAT = ChatRef("test", "-100", "Backend cohort")
 

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.importer import ImportedTrack, import_markdown
+from core.app.coach import Coach
+from core.importing.markdown import ImportedTrack, import_markdown
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import BuiltinCatalog
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog
 from tests.conftest import Learner
 
 ROADMAP = b"""# SQL in three weeks
@@ -148,7 +148,7 @@ async def test_import_without_a_file_explains_how(ada: Learner) -> None:
 
 
 async def test_the_track_cache_is_bounded(coach: Coach, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("core.coach.IMPORTED_TRACKS_CACHED", 2)
+    monkeypatch.setattr("core.app.coach.IMPORTED_TRACKS_CACHED", 2)
     ids = []
     for n in range(3):
         imported = import_markdown(ROADMAP.replace(b"SQL in three weeks", f"SQL take {n}".encode()))

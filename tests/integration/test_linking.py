@@ -9,15 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.linking import CODE_ALPHABET, code_hash
+from core.accounts.linking import CODE_ALPHABET, code_hash
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import BuiltinCatalog, builtin_track
 from core.ports import NewOutboxItem
-from core.review import Recall, review
+from core.quizzes.review import Recall, review
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog, builtin_track
 from tests.conftest import Learner
 from tests.integration.test_imported_tracks import ROADMAP
 

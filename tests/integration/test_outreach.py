@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.commands import Command
-from core.errors import PermanentFailure, RetryLater, TemporaryFailure, Unreachable
-from core.outreach import Decision, Outreach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.kernel.commands import Command
+from core.kernel.errors import PermanentFailure, RetryLater, TemporaryFailure, Unreachable
+from core.kernel.reply import Reply
+from core.outreach.learners import Decision, Outreach
 from core.ports import LearnerRef, OutboxItem
-from core.reply import Reply
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory

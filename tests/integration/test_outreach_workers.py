@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.outreach import Outreach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.kernel.reply import Reply
+from core.learning.tracks import BuiltinCatalog
+from core.outreach.learners import Outreach
 from core.ports import LearnerRef
-from core.reply import Reply
 from core.storage import models as m
 from core.storage.engine import make_engine, make_sessions
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog
 from scheduler.sender import Sender, SenderSettings
 
 pytestmark = pytest.mark.postgres

@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core import charts
-from core.charts import ChartRenderer, ProgressPicture
-from core.clock import FrozenClock
-from core.coach import Coach
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import BuiltinCatalog
+from core.progress import charts
+from core.progress.charts import ChartRenderer, ProgressPicture
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog
 from tests.conftest import Learner
 from tests.unit.test_charts import png_size
 

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import FrozenClock
-from core.coach import Coach
-from core.quiz import Question, QuestionBank
+from core.app.coach import Coach
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import BuiltinCatalog
+from core.quizzes.bank import Question, QuestionBank
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWorkFactory
-from core.tracks import BuiltinCatalog
 from tests.conftest import Learner
 
 BANK = QuestionBank(

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.activity import DayBitmap
-from core.errors import AlreadyDone, StorageError
-from core.pace import Pace
+from core.kernel.errors import AlreadyDone, StorageError
+from core.learning.activity import DayBitmap
+from core.learning.pace import Pace
 from core.ports import LearnerRef, NewEnrollment
 from core.storage.engine import make_sessions
 from core.storage.store import SqlUnitOfWork, SqlUnitOfWorkFactory

@@ -7,7 +7,7 @@ import struct
 import time
 from datetime import date, timedelta
 
-from core.charts import (
+from core.progress.charts import (
     HEIGHT_PX,
     WIDTH_PX,
     ChartRenderer,

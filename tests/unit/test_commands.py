@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.commands import (
+from core.kernel.commands import (
     ALIASES,
     COMMAND_NAMES,
     MAX_ACTION_BYTES,

@@ -23,9 +23,9 @@ from adapters.discord.bot import (
     make_view,
 )
 from adapters.discord.render import ButtonSpec, action_id, quiz_id
-from core.commands import COMMAND_NAMES, MAX_ACTION_BYTES
-from core.reply import Reply
-from core.study_groups import ChatRef
+from core.groups.model import ChatRef
+from core.kernel.commands import COMMAND_NAMES, MAX_ACTION_BYTES
+from core.kernel.reply import Reply
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
 

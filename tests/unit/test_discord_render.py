@@ -20,9 +20,8 @@ from adapters.discord.render import (
     render,
     split_lines,
 )
-from core import views
-from core.commands import MAX_ACTION_BYTES
-from core.reply import (
+from core.kernel.commands import MAX_ACTION_BYTES
+from core.kernel.reply import (
     Attachment,
     Button,
     CheckItem,
@@ -36,6 +35,7 @@ from core.reply import (
     QuizQuestion,
     Reply,
 )
+from core.learning import views
 
 MARKDOWN = "*_~|`[]<>#-+\\1. "
 # No ':' so no URL forms, which are deliberately left unescaped.

@@ -14,14 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.importer import (
+from core.importing.markdown import (
     ImportedTrack,
     ImportRefused,
     import_markdown,
     is_time_estimate,
     preview,
 )
-from core.tracks import Item, ItemKind, Track, Week
+from core.learning.tracks import Item, ItemKind, Track, Week
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 needs_seeds = pytest.mark.skipif(

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.activity import DayBitmap
-from core.linking import (
+from core.accounts.linking import (
     CODE_ALPHABET,
     CODE_LENGTH,
     code_hash,
@@ -18,9 +17,10 @@ from core.linking import (
     normalise_code,
     platforms_text,
 )
-from core.pace import Pace
+from core.learning.activity import DayBitmap
+from core.learning.pace import Pace
+from core.learning.tracks import builtin_track
 from core.ports import CompletionRecord, Enrollment
-from core.tracks import builtin_track
 
 TRACK = builtin_track()
 WEEK1, WEEK2 = TRACK.weeks[0], TRACK.weeks[1]

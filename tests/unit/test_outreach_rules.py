@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from core.outreach import Kind, _is_digest_day, _owed
+from core.kernel.schedule import Slot
+from core.outreach.learners import Kind, _is_digest_day, _owed
 from core.ports import DueSlot
-from core.schedule import Slot
 
 MON_SAT = frozenset(range(6))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.pace import Pace
+from core.learning.pace import Pace
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.pace import Pace
-from core.plan import WEEKDAY_NAMES, PlannedItem, WeekPlan, plan_week, study_dates
-from core.tracks import ItemKind, Week, builtin_track
+from core.learning.pace import Pace
+from core.learning.plan import WEEKDAY_NAMES, PlannedItem, WeekPlan, plan_week, study_dates
+from core.learning.tracks import ItemKind, Week, builtin_track
 
 MON_SAT = frozenset(range(6))
 SUNDAY_ONLY = frozenset({6})

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from core.quiz import Question, next_review, pick_subject, shuffled
-from core.review import SELF_CHECK_LEVELS, Recall, review
+from core.quizzes.bank import Question, next_review, pick_subject, shuffled
+from core.quizzes.review import SELF_CHECK_LEVELS, Recall, review
 
 
 def question(qid: str, answer: int = 0) -> Question:

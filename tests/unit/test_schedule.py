@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.schedule import QuietHours, local_instant, next_nudge_at
+from core.kernel.schedule import QuietHours, local_instant, next_nudge_at
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

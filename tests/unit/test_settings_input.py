@@ -6,9 +6,9 @@ from datetime import time
 
 import pytest
 
-from core.coach import parse_hours
-from core.schedule import QuietHours
-from core.settings_input import (
+from core.app.coach import parse_hours
+from core.kernel.schedule import QuietHours
+from core.kernel.settings_input import (
     SettingsInputError,
     parse_quiet_hours,
     parse_quiz_days,

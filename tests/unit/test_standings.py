@@ -11,12 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.activity import DayBitmap
-from core.charts import MemberWeek
-from core.pace import Pace
-from core.ports import Enrollment, LearnerRef
-from core.schedule import local_instant
-from core.standings import (
+from core.groups.model import ChatRef, MemberActivity, Membership, Sharing, StudyGroup, Tick
+from core.groups.standings import (
     GROUP_PACE,
     Standing,
     behind,
@@ -30,8 +26,12 @@ from core.standings import (
     standings,
     week_members,
 )
-from core.study_groups import ChatRef, MemberActivity, Membership, Sharing, StudyGroup, Tick
-from core.tracks import Track, parse_track
+from core.kernel.schedule import local_instant
+from core.learning.activity import DayBitmap
+from core.learning.pace import Pace
+from core.learning.tracks import Track, parse_track
+from core.ports import Enrollment, LearnerRef
+from core.progress.charts import MemberWeek
 
 MONDAY = date(2026, 11, 16)
 WEDNESDAY = MONDAY + timedelta(days=2)

@@ -8,11 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.telegram.render import MAX_TEXT, CoachAction, render, utf16_length
-from core import views
-from core.pace import Pace
-from core.plan import plan_week
-from core.ports import TrackRef
-from core.reply import (
+from core.kernel.reply import (
     Button,
     CheckItem,
     Checklist,
@@ -22,7 +18,11 @@ from core.reply import (
     QuizQuestion,
     Reply,
 )
-from core.tracks import builtin_track, parse_track
+from core.learning import views
+from core.learning.pace import Pace
+from core.learning.plan import plan_week
+from core.learning.tracks import builtin_track, parse_track
+from core.ports import TrackRef
 from tests.fakes.telegram import clean_text, parse_html
 
 HOSTILE = st.sampled_from(

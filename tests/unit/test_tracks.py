@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from core.commands import MAX_ACTION_BYTES, Command
-from core.errors import CoachError, TrackError
-from core.tracks import (
+from core.kernel.commands import MAX_ACTION_BYTES, Command
+from core.kernel.errors import CoachError, TrackError
+from core.learning.tracks import (
     BUILTIN_TRACK_ID,
     BuiltinCatalog,
     ItemKind,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.activity import is_study_day
-from core.pace import Pace
-from core.tracks import Item, Week
+from core.learning.activity import is_study_day
+from core.learning.pace import Pace
+from core.learning.tracks import Item, Week
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

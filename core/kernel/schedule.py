@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.activity import is_study_day
+from core.learning.activity import is_study_day
 
 DEFAULT_EVENING_TIME = time(20, 0)
 DEFAULT_QUIZ_DAYS = frozenset({0, 2, 4})  # Mon, Wed, Fri: three questions a week

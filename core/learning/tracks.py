@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from core.errors import TrackError
+from core.kernel.errors import TrackError
 
 BUILTIN_TRACK_ID = "python-backend"
 

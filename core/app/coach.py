@@ -13,16 +13,29 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core import group_views, linking, views
-from core.activity import streak
-from core.charts import ChartRenderer, ProgressPicture, WeekBar
-from core.clock import Clock
-from core.commands import MAX_MESSAGE_CHARS, Command, Unparsed, parse
-from core.errors import AlreadyDone, StorageError
-from core.groups import GROUP_COMMANDS, GroupCoach
-from core.importer import ImportedTrack, ImportRefused, import_markdown, preview
-from core.pace import Pace
-from core.plan import WeekPlan, plan_week
+from core.accounts import linking
+from core.groups import views as group_views
+from core.groups.model import ChatContext, ChatRef
+from core.groups.use_cases import GROUP_COMMANDS, GroupCoach
+from core.importing.markdown import ImportedTrack, ImportRefused, import_markdown, preview
+from core.kernel.clock import Clock
+from core.kernel.commands import MAX_MESSAGE_CHARS, Command, Unparsed, parse
+from core.kernel.errors import AlreadyDone, StorageError
+from core.kernel.reply import Attachment, Button, Image, QuizQuestion, Reply
+from core.kernel.schedule import DEFAULT_EVENING_TIME, next_nudge_at
+from core.kernel.settings_input import (
+    SettingsInputError,
+    parse_quiet_hours,
+    parse_quiz_days,
+    parse_study_days,
+    parse_time,
+    parse_timezone,
+)
+from core.learning import views
+from core.learning.activity import streak
+from core.learning.pace import Pace
+from core.learning.plan import WeekPlan, plan_week
+from core.learning.tracks import BUILTIN_TRACK_ID, Item, ItemKind, Track, TrackCatalog
 from core.ports import (
     Enrollment,
     LearnerRef,
@@ -34,20 +47,9 @@ from core.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from core.quiz import QuestionBank, builtin_bank, next_review, pick_subject, shuffled
-from core.reply import Attachment, Button, Image, QuizQuestion, Reply
-from core.review import SELF_CHECK_LEVELS, Recall, review
-from core.schedule import DEFAULT_EVENING_TIME, next_nudge_at
-from core.settings_input import (
-    SettingsInputError,
-    parse_quiet_hours,
-    parse_quiz_days,
-    parse_study_days,
-    parse_time,
-    parse_timezone,
-)
-from core.study_groups import ChatContext, ChatRef
-from core.tracks import BUILTIN_TRACK_ID, Item, ItemKind, Track, TrackCatalog
+from core.progress.charts import ChartRenderer, ProgressPicture, WeekBar
+from core.quizzes.bank import QuestionBank, builtin_bank, next_review, pick_subject, shuffled
+from core.quizzes.review import SELF_CHECK_LEVELS, Recall, review
 
 log = logging.getLogger(__name__)
 

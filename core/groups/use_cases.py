@@ -7,19 +7,9 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
-from core import group_views, views
-from core.commands import Command
-from core.ports import LearnerRef, NewEnrollment, Snapshot, UnitOfWork
-from core.reply import Reply
-from core.schedule import DEFAULT_EVENING_TIME, DEFAULT_QUIZ_DAYS, local_instant, next_nudge_at
-from core.settings_input import (
-    SettingsInputError,
-    parse_quiz_days,
-    parse_study_days,
-    parse_time,
-    parse_timezone,
-)
-from core.standings import (
+from core.groups import views as group_views
+from core.groups.model import ChatContext, ChatRef, Membership, NewStudyGroup, Sharing, StudyGroup
+from core.groups.standings import (
     GROUP_PACE,
     group_plan,
     group_week,
@@ -27,18 +17,27 @@ from core.standings import (
     monday_of,
     standings,
 )
-from core.study_groups import (
-    ChatContext,
-    ChatRef,
-    Membership,
-    NewStudyGroup,
-    Sharing,
-    StudyGroup,
+from core.kernel.commands import Command
+from core.kernel.reply import Reply
+from core.kernel.schedule import (
+    DEFAULT_EVENING_TIME,
+    DEFAULT_QUIZ_DAYS,
+    local_instant,
+    next_nudge_at,
 )
-from core.tracks import Track
+from core.kernel.settings_input import (
+    SettingsInputError,
+    parse_quiz_days,
+    parse_study_days,
+    parse_time,
+    parse_timezone,
+)
+from core.learning import views
+from core.learning.tracks import Track
+from core.ports import LearnerRef, NewEnrollment, Snapshot, UnitOfWork
 
 if TYPE_CHECKING:
-    from core.coach import Coach
+    from core.app.coach import Coach
 
 GROUP_COMMANDS = frozenset({"group", "join", "leave", "leaderboard", "submit", "review", "share"})
 DEFAULT_REPORT_TIME = time(18, 0)

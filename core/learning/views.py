@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from core.commands import Command
-from core.linking import platform_name, platforms_text
-from core.pace import Pace
-from core.plan import WEEKDAY_NAMES, PlannedItem, WeekPlan
+from core.accounts.linking import platform_name, platforms_text
+from core.kernel.commands import Command
+from core.kernel.reply import (
+    Block,
+    Button,
+    CheckItem,
+    Checklist,
+    Heading,
+    Paragraph,
+    Preformatted,
+    Reply,
+)
+from core.learning.pace import Pace
+from core.learning.plan import WEEKDAY_NAMES, PlannedItem, WeekPlan
+from core.learning.tracks import Track, Week
 from core.ports import Enrollment, LearnerRef, ProgressFigures, QuizFigures, TrackRef
-from core.reply import Block, Button, CheckItem, Checklist, Heading, Paragraph, Preformatted, Reply
-from core.tracks import Track, Week
 
 MAX_BUTTON_LABEL = 40
 MAX_TODAY_BUTTONS = 8

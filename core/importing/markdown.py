@@ -22,8 +22,8 @@ import ftfy
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from core.errors import TrackError
-from core.tracks import ItemKind, Track, parse_track
+from core.kernel.errors import TrackError
+from core.learning.tracks import ItemKind, Track, parse_track
 
 MAX_BYTES = 1_000_000
 MAX_WEEKS = 520  # ten years of weekly study

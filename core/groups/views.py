@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from core.plan import WEEKDAY_NAMES, WeekPlan
-from core.reply import Block, Button, Heading, Mention, Mentions, Paragraph, Reply
-from core.standings import Standing, last_study_day
-from core.study_groups import GroupWeekFigures, QuizTally, Sharing, StudyGroup, SubmissionRecord
-from core.tracks import Track, Week
-from core.views import day_text, days_text
+from core.groups.model import GroupWeekFigures, QuizTally, Sharing, StudyGroup, SubmissionRecord
+from core.groups.standings import Standing, last_study_day
+from core.kernel.reply import Block, Button, Heading, Mention, Mentions, Paragraph, Reply
+from core.learning.plan import WEEKDAY_NAMES, WeekPlan
+from core.learning.tracks import Track, Week
+from core.learning.views import day_text, days_text
 
 MAX_STANDINGS_SHOWN = 20
 MAX_DIGEST_NAMES = 15

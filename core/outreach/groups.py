@@ -12,15 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from core import group_views
-from core.activity import is_study_day
-from core.charts import GroupWeekPicture
-from core.groups import next_report_at, week_start_instant
-from core.ports import OutboxItem, UnitOfWork, UnitOfWorkFactory
-from core.quiz import shuffled
-from core.reply import Image, Mention, QuizQuestion, Reply
-from core.schedule import next_nudge_at
-from core.standings import (
+from core.groups import views as group_views
+from core.groups.model import DueGroup, NewGroupOutboxItem, StudyGroup
+from core.groups.standings import (
     behind,
     finished_yesterday,
     group_plan,
@@ -28,12 +22,18 @@ from core.standings import (
     standings,
     week_members,
 )
-from core.study_groups import DueGroup, NewGroupOutboxItem, StudyGroup
-from core.tracks import BUILTIN_TRACK_ID, Track
+from core.groups.use_cases import next_report_at, week_start_instant
+from core.kernel.reply import Image, Mention, QuizQuestion, Reply
+from core.kernel.schedule import next_nudge_at
+from core.learning.activity import is_study_day
+from core.learning.tracks import BUILTIN_TRACK_ID, Track
+from core.ports import OutboxItem, UnitOfWork, UnitOfWorkFactory
+from core.progress.charts import GroupWeekPicture
+from core.quizzes.bank import shuffled
 
 if TYPE_CHECKING:
-    from core.coach import Coach
-    from core.outreach import Decision, OutreachPolicy
+    from core.app.coach import Coach
+    from core.outreach.learners import Decision, OutreachPolicy
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class GroupOutreach:
     # -- composing -----------------------------------------------------------------
 
     async def compose(self, item: OutboxItem, platforms: Collection[str]) -> Decision:
-        from core.outreach import Drop, Send
+        from core.outreach.learners import Drop, Send
 
         assert item.group_id is not None
         async with self._uow_factory() as uow:

@@ -15,11 +15,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from core import views
-from core.activity import is_study_day
-from core.clock import Clock
-from core.coach import Coach, Context
-from core.group_outreach import GroupOutreach
+from core.app.coach import Coach, Context
+from core.groups.model import ChatRef
+from core.kernel.clock import Clock
+from core.kernel.reply import Reply
+from core.kernel.schedule import Slot, next_nudge_at
+from core.learning import views
+from core.learning.activity import is_study_day
+from core.outreach.groups import GroupOutreach
 from core.ports import (
     DueSlot,
     LearnerRef,
@@ -27,9 +30,6 @@ from core.ports import (
     OutboxItem,
     UnitOfWorkFactory,
 )
-from core.reply import Reply
-from core.schedule import Slot, next_nudge_at
-from core.study_groups import ChatRef
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from datetime import time
 from functools import cache
 from zoneinfo import available_timezones
 
-from core.schedule import QuietHours
+from core.kernel.schedule import QuietHours
 
 
 class SettingsInputError(ValueError):

@@ -12,9 +12,9 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-from core.activity import DayBitmap
+from core.learning.activity import DayBitmap
+from core.learning.tracks import Track
 from core.ports import CompletionRecord, Enrollment, MergedEnrollment, NewCompletion
-from core.tracks import Track
 
 # Letters and digits that cannot be misread for one another: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

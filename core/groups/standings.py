@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.activity import is_study_day, streak
-from core.charts import MemberWeek
-from core.pace import Pace
-from core.plan import WeekPlan, plan_over, plan_week
-from core.study_groups import MemberActivity, StudyGroup
-from core.tracks import Track, Week
+from core.groups.model import MemberActivity, StudyGroup
+from core.learning.activity import is_study_day, streak
+from core.learning.pace import Pace
+from core.learning.plan import WeekPlan, plan_over, plan_week
+from core.learning.tracks import Track, Week
+from core.progress.charts import MemberWeek
 
 # A group keeps one calendar week per track week, whatever its members' own paces.
 GROUP_PACE = Pace.STANDARD

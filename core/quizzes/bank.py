@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from core.errors import TrackError
+from core.kernel.errors import TrackError
 
 Option = Annotated[str, StringConstraints(min_length=1, max_length=55)]  # Discord's answer limit
 

@@ -1,0 +1,1 @@
+"""Accounts: one learner across platforms, their data, and forgetting it."""

@@ -1,0 +1,1 @@
+"""The core as adapters see it: one entry per platform update."""

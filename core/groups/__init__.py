@@ -1,0 +1,1 @@
+"""Study groups: a chat learning one track together."""

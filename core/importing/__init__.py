@@ -1,0 +1,1 @@
+"""Importing a Markdown roadmap as a track."""

@@ -1,0 +1,1 @@
+"""Shared vocabulary of the core: clock, errors, who and where, commands in and replies out."""

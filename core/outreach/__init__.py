@@ -1,0 +1,1 @@
+"""The coach writing first: the outbox policy, planning, composing."""

@@ -1,0 +1,1 @@
+"""Progress: figures and pictures of how far a learner has come."""
