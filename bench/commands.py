@@ -38,12 +38,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
+from core.kernel.refs import LearnerRef
+from core.kernel.reply import Reply
 from core.learning.tracks import BuiltinCatalog, builtin_track
-from core.ports import LearnerRef
 from core.storage import models as m
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
-from core.storage.store import SqlUnitOfWorkFactory, days_to_mask
+from core.storage.rows import days_to_mask
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "COACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -220,8 +222,8 @@ async def bench_backend(
 
         async def done(learner: int) -> object:
             reply = await coach.handle(ref(learner), "/done")
-            if ": done." not in reply.plain_text():
-                raise AssertionError(reply.plain_text())
+            if not isinstance(reply, Reply) or ": done." not in reply.plain_text():
+                raise AssertionError(repr(reply))
             return reply
 
         lookup = text(

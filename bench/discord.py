@@ -35,7 +35,7 @@ from core.kernel.clock import FrozenClock
 from core.learning.tracks import BuiltinCatalog
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes.discord import FakeDiscord, FakeInteraction
 
 FIRST_USER = 2_000_000_000_000_000_001

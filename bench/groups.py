@@ -50,13 +50,14 @@ from core.kernel.clock import FrozenClock
 from core.kernel.schedule import next_nudge_at
 from core.learning.activity import DayBitmap
 from core.learning.tracks import BuiltinCatalog, Track, builtin_track
-from core.outreach.groups import GroupKind
-from core.outreach.learners import Outreach, Send
-from core.ports import OutboxItem
+from core.outreach.model import Kind, OutboxItem, Recipient, Send
+from core.outreach.planner import GroupPlanner, Tick
+from core.outreach.service import Outreach
 from core.storage import models as m
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
-from core.storage.store import SqlUnitOfWorkFactory, days_to_mask
+from core.storage.rows import days_to_mask
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 
 # Wednesday in every zone below, from 00:16 in Pago Pago to 23:45 in Fiji, for every due
 # moment of the last half hour: a study day and a quiz day wherever a group is.
@@ -468,7 +469,7 @@ async def bench_backend(url: str, population: Population, args: argparse.Namespa
                 raise AssertionError(f"expected nothing due, got {report}")
 
         async def idle_groups() -> None:
-            report = await outreach.groups.enqueue_due(TICK_AT)
+            report = await Tick(units, outreach.policy, GroupPlanner(outreach.policy)).run(TICK_AT)
             if report.due:
                 raise AssertionError(f"expected no group due, got {report}")
 
@@ -480,12 +481,11 @@ async def bench_backend(url: str, population: Population, args: argparse.Namespa
         items = [
             OutboxItem(
                 id=g,
-                learner_id=None,
-                kind=GroupKind.DIGEST,
+                recipient=Recipient.group(g),
+                kind=Kind.GROUP_DIGEST,
                 local_date=TICK_DAY,
                 due_at=population.due_at(g),
                 attempts=1,
-                group_id=g,
             )
             for g in sample(population.groups, args.compose)
         ]
@@ -494,7 +494,7 @@ async def bench_backend(url: str, population: Population, args: argparse.Namespa
         async def compose(item: OutboxItem) -> None:
             decision = await outreach.compose(item, platforms)
             if not isinstance(decision, Send) or decision.what != "digest":
-                raise AssertionError(f"group {item.group_id}: {decision}")
+                raise AssertionError(f"group {item.recipient.id}: {decision}")
 
         for item in items[:20]:  # warm the statement caches
             await compose(item)

@@ -46,10 +46,11 @@ from bench.commands import MONDAY, POSTGRES_ADMIN_URL, StatementCounter, postgre
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
 from core.learning.tracks import BuiltinCatalog, builtin_track
-from core.outreach.learners import Outreach
+from core.outreach.service import Outreach
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
-from core.storage.store import SqlUnitOfWorkFactory, days_to_mask
+from core.storage.rows import days_to_mask
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.limits import TELEGRAM_LIMITS, RateGate, RateLimits
 from scheduler.sender import Sender
 

@@ -34,7 +34,7 @@ from core.kernel.clock import FrozenClock
 from core.learning.tracks import BuiltinCatalog, builtin_track
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 
 TOKEN = "123456:BENCH"
 BOT_USER = User(id=123456, is_bot=True, first_name="Coach", username="coach_bench_bot")

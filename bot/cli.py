@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import ConfigError, Settings, load_settings
 from bot.wiring import App, NotMigrated, check_sqlite_folder, running_app
 from core.importing.markdown import ImportedTrack, ImportRefused, import_markdown, preview
-from core.ports import Messenger
+from core.outreach.ports import Messenger
 
 COMMANDS = ("run", "chat", "migrate", "import")
 
@@ -252,7 +252,7 @@ async def until_stopped(serving: Coroutine[Any, Any, None]) -> None:
 
 async def chat(settings: Settings) -> int:
     from adapters.console import ConsoleChat, ConsoleMessenger
-    from core.ports import LearnerRef
+    from core.kernel.refs import LearnerRef
 
     async with running_app(settings) as app:
         who = LearnerRef("console", "local", _local_name())

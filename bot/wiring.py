@@ -13,15 +13,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from core.app.coach import Coach, Defaults
+from core.app.coach import Coach
 from core.kernel.clock import Clock, FrozenClock, SystemClock
+from core.learning.library import Defaults
 from core.learning.tracks import BuiltinCatalog
-from core.outreach.learners import Outreach, OutreachPolicy
-from core.ports import Messenger
+from core.outreach.policy import OutreachPolicy
+from core.outreach.ports import Messenger
+from core.outreach.service import Outreach
 from core.progress.charts import ChartRenderer
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import pending_revisions, upgrade
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.service import CoachScheduler, SchedulerSettings
 
 

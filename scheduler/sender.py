@@ -18,7 +18,6 @@ from tenacity import (
     wait_random,
 )
 
-from core.groups.model import ChatRef
 from core.kernel.errors import (
     PermanentFailure,
     RetryLater,
@@ -26,8 +25,10 @@ from core.kernel.errors import (
     TemporaryFailure,
     Unreachable,
 )
-from core.outreach.learners import Drop, Hold, Outreach, Send
-from core.ports import Messenger, OutboxItem
+from core.kernel.refs import ChatRef
+from core.outreach.model import Drop, Hold, OutboxItem, Recipient, Send
+from core.outreach.ports import Messenger
+from core.outreach.service import Outreach
 
 log = logging.getLogger(__name__)
 
@@ -95,14 +96,9 @@ class Sender:
         unfinished = {item.id: item for item in items}
         # Rows for one chat go one after another, in the order they were owed (the digest
         # before the quiz it announces); different chats go in parallel.
-        chains: dict[tuple[str, int | None], list[OutboxItem]] = {}
+        chains: dict[Recipient, list[OutboxItem]] = {}
         for item in items:
-            key = (
-                ("group", item.group_id)
-                if item.group_id is not None
-                else ("learner", item.learner_id)
-            )
-            chains.setdefault(key, []).append(item)
+            chains.setdefault(item.recipient, []).append(item)
         try:
             await asyncio.gather(
                 *(self._send_in_order(chain, unfinished) for chain in chains.values())

@@ -23,8 +23,9 @@ from typing import Self
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from core.outreach.learners import Outreach, TickReport
-from core.ports import Messenger
+from core.outreach.model import TickReport
+from core.outreach.ports import Messenger
+from core.outreach.service import Outreach
 from scheduler.sender import Sender, SenderSettings
 
 log = logging.getLogger(__name__)

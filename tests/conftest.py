@@ -24,12 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
+from core.kernel.refs import LearnerRef
+from core.kernel.reply import Outcome, Reply
 from core.learning.tracks import BuiltinCatalog
-from core.ports import LearnerRef
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
 from core.storage.models import Base
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 
 # CI runs the property tests on a fixed sequence of examples, so a run is repeatable;
 # elsewhere each run explores new ones.
@@ -140,15 +141,18 @@ class Learner:
     def __init__(self, coach: Coach, external_id: str = "ada", platform: str = "test") -> None:
         self.coach = coach
         self.ref = LearnerRef(platform, external_id, external_id.title())
-        self.last = None
+        self.last: Reply | None = None
+
+    def _answer(self, what: str, outcome: Outcome) -> str:
+        assert isinstance(outcome, Reply), f"{what!r} was answered {outcome!r}, not a reply"
+        self.last = outcome
+        return outcome.plain_text()
 
     async def say(self, text: str) -> str:
-        self.last = await self.coach.handle(self.ref, text)
-        return self.last.plain_text()
+        return self._answer(text, await self.coach.handle(self.ref, text))
 
     async def press(self, action: str) -> str:
-        self.last = await self.coach.press(self.ref, action)
-        return self.last.plain_text()
+        return self._answer(action, await self.coach.press(self.ref, action))
 
 
 @pytest.fixture

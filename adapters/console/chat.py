@@ -9,10 +9,11 @@ import asyncio
 from pathlib import Path
 from typing import TextIO
 
-from core.groups.model import ChatRef
+from core.app.ports import CoachPort
+from core.kernel.commands import Import, from_action, parse
 from core.kernel.errors import Unreachable
-from core.kernel.reply import Button, Reply
-from core.ports import CoachPort, LearnerRef
+from core.kernel.refs import ChatRef, LearnerRef
+from core.kernel.reply import Button, Outcome, Reply
 
 PLATFORM = "console"
 
@@ -70,37 +71,40 @@ class ConsoleChat:
             line = await asyncio.to_thread(self._stdin.readline)
             if not line:
                 break
-            reply = await self.send(line.rstrip("\n"))
-            await self.show(reply)
+            outcome = await self.send(line.rstrip("\n"))
+            if isinstance(outcome, Reply):
+                await self.show(outcome)
         if self._interactive:
             self._write("Bye! Your progress is saved.")
 
     async def show(self, reply: Reply) -> None:
         """Prints a reply; its buttons and quiz become what the next number answers."""
         self._choices = reply.all_buttons
-        if reply.quiz is not None and reply.quiz.quiz_id is not None:
-            reference = str(reply.quiz.quiz_id)
-            await self._coach.quiz_sent(reply.quiz.quiz_id, PLATFORM, reference)
+        if reply.quiz is not None and reply.quiz.ref is not None:
+            # The terminal has no poll of its own to name it, nor a message to point at.
+            reference = str(reply.quiz.ref.id)
+            await self._coach.quiz_posted(reply.quiz.ref, PLATFORM, reference, "")
             self._open_quiz = (reference, len(reply.quiz.options))
         self._write(render(reply, choices=self._choices))
 
-    async def send(self, text: str) -> Reply:
+    async def send(self, text: str) -> Outcome:
         choice = text.strip()
         if choice.isdigit() and self._open_quiz and 1 <= int(choice) <= self._open_quiz[1]:
             reference, _ = self._open_quiz
             self._open_quiz = None
-            return await self._coach.quiz_answered(
-                self._who, PLATFORM, reference, [int(choice) - 1]
-            )
+            return await self._coach.answer_quiz(self._who, PLATFORM, reference, [int(choice) - 1])
         self._open_quiz = None  # moving on leaves the question unanswered
         if choice.isdigit() and self._choices and 1 <= int(choice) <= len(self._choices):
-            return await self._coach.press(self._who, self._choices[int(choice) - 1].action)
-        command, _, argument = choice.partition(" ")
-        if command == "/import" and argument.strip():
-            return await self._import(argument.strip())
-        return await self._coach.handle(self._who, text)
+            action = self._choices[int(choice) - 1].action
+            return await self._coach.run(self._who, from_action(action))
+        command = parse(text)
+        # A file is sent here by its path after /import; without one, the core explains.
+        path = choice.partition(" ")[2].strip()
+        if isinstance(command, Import) and path:
+            return await self._import(path)
+        return await self._coach.run(self._who, command)
 
-    async def _import(self, argument: str) -> Reply:
+    async def _import(self, argument: str) -> Outcome:
         """The terminal's way of sending a document: a path to read."""
         try:
             name, data = await asyncio.to_thread(_read_document, argument)

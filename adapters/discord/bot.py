@@ -22,13 +22,39 @@ from adapters.discord.render import (
     QUIZ_PREFIX,
     ButtonSpec,
     DiscordMessage,
+    poll_ref,
     render,
 )
-from core.groups.model import ChatContext, ChatRef
-from core.groups.use_cases import GROUP_COMMANDS, MAX_REVIEW_CHARS, MAX_SUBMISSION_CHARS
-from core.kernel.commands import DESCRIPTIONS
-from core.kernel.reply import Reply
-from core.ports import CoachPort, LearnerRef
+from core.app.ports import CoachPort
+from core.groups.projects import MAX_REVIEW_CHARS, MAX_SUBMISSION_CHARS
+from core.kernel.commands import (
+    COMMANDS,
+    DESCRIPTIONS,
+    Command,
+    Done,
+    Group,
+    Link,
+    Log,
+    Note,
+    Review,
+    Settings,
+    Share,
+    Start,
+    Submit,
+    Unparsed,
+    clean_text,
+    from_action,
+)
+from core.kernel.refs import ChatContext, ChatRef, LearnerRef
+from core.kernel.reply import (
+    AlreadyHandled,
+    NothingToSay,
+    Outcome,
+    QuizRef,
+    QuizScope,
+    Reply,
+    Visibility,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +103,7 @@ def personal(interaction: discord.Interaction[Any]) -> bool:
 
 def hidden(interaction: discord.Interaction[Any], reply: Reply) -> bool:
     """Ephemeral, unless the reply is meant for the whole channel (a study group's news)."""
-    return personal(interaction) and not reply.public
+    return personal(interaction) and reply.visibility is not Visibility.CHAT
 
 
 def chat_context(interaction: discord.Interaction[Any]) -> ChatContext | None:
@@ -94,7 +120,8 @@ def chat_context(interaction: discord.Interaction[Any]) -> ChatContext | None:
 
     title = getattr(interaction.channel, "name", None) or ""
     chat = ChatRef(PLATFORM, str(interaction.channel_id), title, parent=str(interaction.guild_id))
-    return ChatContext(chat, is_admin)
+    # Ephemeral answers keep one member's private answers out of the channel's sight.
+    return ChatContext(chat, is_admin, answers_privately=True)
 
 
 def update_key(interaction: discord.Interaction[Any]) -> str:
@@ -129,7 +156,7 @@ class ActionButton(
         return cls(ButtonSpec(_label(item), ACTION_PREFIX + match["action"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _adapter(interaction).pressed(interaction, self.action)
+        await _adapter(interaction).pressed(interaction, from_action(self.action))
 
 
 class QuizButton(
@@ -150,8 +177,8 @@ class QuizButton(
             )
         )
         _, quiz, option = spec.custom_id.split(":")
-        self.group = quiz.startswith(GROUP_QUIZ_MARK)
-        self.quiz = int(quiz.removeprefix(GROUP_QUIZ_MARK))
+        scope = QuizScope.GROUP if quiz.startswith(GROUP_QUIZ_MARK) else QuizScope.LEARNER
+        self.quiz = QuizRef(scope, int(quiz.removeprefix(GROUP_QUIZ_MARK)))
         self.option = int(option)
 
     @classmethod
@@ -164,13 +191,8 @@ class QuizButton(
         quiz = f"{match['group']}{match['quiz']}"
         return cls(ButtonSpec(_label(item), f"{QUIZ_PREFIX}{quiz}:{match['option']}"))
 
-    @property
-    def poll_ref(self) -> str:
-        """What the core knows the quiz by on Discord."""
-        return f"{GROUP_QUIZ_MARK}{self.quiz}" if self.group else str(self.quiz)
-
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _adapter(interaction).answered(interaction, self.poll_ref, self.option)
+        await _adapter(interaction).answered(interaction, poll_ref(self.quiz), self.option)
 
 
 def _label(item: discord.ui.Item[Any]) -> str:
@@ -216,9 +238,14 @@ PLAIN_COMMANDS = (
 )
 
 
+def _text(value: str | None, *, keep_newlines: bool = False) -> str:
+    """A free-text option as the core takes typed text: without control characters."""
+    return clean_text(value or "", keep_newlines=keep_newlines)
+
+
 def plain_command(name: str) -> app_commands.Command[Any, ..., None]:
     async def run(interaction: discord.Interaction[Any]) -> None:
-        await _adapter(interaction).command(interaction, name)
+        await _adapter(interaction).command(interaction, COMMANDS[name]())
 
     return app_commands.Command(name=name, description=DESCRIPTIONS[name], callback=run)
 
@@ -232,21 +259,21 @@ class LearnerCommands(commands.Cog, name="Learning"):
     @app_commands.command(name="start", description=DESCRIPTIONS["start"])
     @app_commands.describe(track="The track to follow; leave empty for the built-in one")
     async def start(self, interaction: discord.Interaction[Any], track: str | None = None) -> None:
-        await self.adapter.command(interaction, "start", track or "")
+        await self.adapter.command(interaction, Start.from_args(_text(track)))
 
     @app_commands.command(name="done", description=DESCRIPTIONS["done"])
     @app_commands.describe(
         which="An item number from /today or /week, or 'yesterday'; empty ticks the next one"
     )
     async def done(self, interaction: discord.Interaction[Any], which: str | None = None) -> None:
-        await self.adapter.command(interaction, "done", which or "")
+        await self.adapter.command(interaction, Done.from_args(_text(which)))
 
     @app_commands.command(name="log", description=DESCRIPTIONS["log"])
     @app_commands.describe(hours="Time studied today: 1.5, 90m or 1h30m")
     async def log_hours(
         self, interaction: discord.Interaction[Any], hours: app_commands.Range[str, 1, 20]
     ) -> None:
-        await self.adapter.command(interaction, "log", hours)
+        await self.adapter.command(interaction, Log(_text(hours)))
 
     @app_commands.command(name="note", description=DESCRIPTIONS["note"])
     @app_commands.describe(text="What you learned or found hard; empty lists this week's notes")
@@ -255,7 +282,7 @@ class LearnerCommands(commands.Cog, name="Learning"):
         interaction: discord.Interaction[Any],
         text: app_commands.Range[str, 1, 1900] | None = None,
     ) -> None:
-        await self.adapter.command(interaction, "note", text or "")
+        await self.adapter.command(interaction, Note(_text(text, keep_newlines=True)))
 
 
 class AccountCommands(commands.Cog, name="Account"):
@@ -278,7 +305,7 @@ class AccountCommands(commands.Cog, name="Account"):
         setting: str | None = None,
         value: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        await self.adapter.command(interaction, "settings", f"{setting or ''} {value or ''}")
+        await self.adapter.command(interaction, Settings(setting or "", _text(value)))
 
     @settings.autocomplete("value")
     async def settings_value(
@@ -309,7 +336,7 @@ class AccountCommands(commands.Cog, name="Account"):
         interaction: discord.Interaction[Any],
         code: app_commands.Range[str, 1, 20] | None = None,
     ) -> None:
-        await self.adapter.command(interaction, "link", code or "")
+        await self.adapter.command(interaction, Link(_text(code)))
 
 
 class GroupCommands(commands.Cog, name="Study group"):
@@ -332,8 +359,8 @@ class GroupCommands(commands.Cog, name="Study group"):
         action: str | None = None,
         value: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        word = GROUP_WORDS.get(action or "show", action or "show")
-        await self.adapter.command(interaction, "group", f"{word} {value or ''}")
+        key = GROUP_WORDS.get(action or "", action or "")
+        await self.adapter.command(interaction, Group(key, _text(value)))
 
     @study_group.autocomplete("value")
     async def group_value(
@@ -353,7 +380,7 @@ class GroupCommands(commands.Cog, name="Study group"):
         interaction: discord.Interaction[Any],
         text: app_commands.Range[str, 1, MAX_SUBMISSION_CHARS],
     ) -> None:
-        await self.adapter.command(interaction, "submit", text)
+        await self.adapter.command(interaction, Submit(_text(text)))
 
     @app_commands.command(name="review", description=DESCRIPTIONS["review"])
     @app_commands.describe(
@@ -365,7 +392,7 @@ class GroupCommands(commands.Cog, name="Study group"):
         number: app_commands.Range[int, 1, 1_000_000],
         comment: app_commands.Range[str, 1, MAX_REVIEW_CHARS],
     ) -> None:
-        await self.adapter.command(interaction, "review", f"{number} {comment}")
+        await self.adapter.command(interaction, Review(number, _text(comment)))
 
     @app_commands.command(name="share", description=DESCRIPTIONS["share"])
     @app_commands.describe(
@@ -382,7 +409,7 @@ class GroupCommands(commands.Cog, name="Study group"):
         what: str | None = None,
         state: str | None = None,
     ) -> None:
-        await self.adapter.command(interaction, "share", f"{what or ''} {state or ''}")
+        await self.adapter.command(interaction, Share(what or "", state or ""))
 
 
 class CoachTree(app_commands.CommandTree[Any]):
@@ -469,19 +496,16 @@ class DiscordAdapter:
 
     # -- interactions --------------------------------------------------------
 
-    async def command(
-        self, interaction: discord.Interaction[Any], name: str, args: str = ""
-    ) -> None:
-        text = f"/{name} {' '.join(args.split()) if name != 'note' else args.strip()}".strip()
-        work = self.coach.handle(
+    async def command(self, interaction: discord.Interaction[Any], command: Command) -> None:
+        work = self.coach.run(
             learner(interaction.user),
-            text,
+            command,
             update_key=update_key(interaction),
             chat=chat_context(interaction),
         )
         # A study group's answers are mostly for the whole channel, so a slow one is
         # deferred in the open.
-        await self._answer(interaction, work, likely_public=name in GROUP_COMMANDS)
+        await self._answer(interaction, work, likely_public=command.in_group)
 
     async def import_roadmap(
         self, interaction: discord.Interaction[Any], roadmap: discord.Attachment
@@ -494,19 +518,24 @@ class DiscordAdapter:
             await self._send(interaction, reply)
             return
 
-        async def read_and_import() -> Reply:
+        async def read_and_import() -> Outcome:
             data = await roadmap.read()
             return await self.coach.import_roadmap(
-                learner(interaction.user), roadmap.filename, data
+                learner(interaction.user),
+                roadmap.filename,
+                data,
+                update_key=update_key(interaction),
             )
 
         await self._answer(interaction, read_and_import())
 
-    async def pressed(self, interaction: discord.Interaction[Any], action: str) -> None:
+    async def pressed(
+        self, interaction: discord.Interaction[Any], command: Command | Unparsed
+    ) -> None:
         """A button answers in place: the pressed message becomes the answer."""
-        work = self.coach.press(
+        work = self.coach.run(
             learner(interaction.user),
-            action,
+            command,
             update_key=update_key(interaction),
             chat=chat_context(interaction),
         )
@@ -517,21 +546,28 @@ class DiscordAdapter:
     ) -> None:
         """A quiz answer gets its feedback at once, for the learner's eyes only; on a group
         quiz the channel sees the tally when it closes."""
-        reply = await self.coach.quiz_answered(
+        outcome = await self.coach.answer_quiz(
             learner(interaction.user),
             PLATFORM,
             poll_ref,
             [option],
             update_key=update_key(interaction),
         )
-        if not reply.blocks:
-            reply = Reply.text("This question was answered already, or is not yours to answer.")
-        await self._send(interaction, reply, ephemeral=True)
+        match outcome:
+            case Reply():
+                await self._send(interaction, outcome, ephemeral=True)
+            case NothingToSay():
+                # Unlike a poll's vote, a press leaves no mark on the buttons, so one that
+                # changes nothing is told why.
+                note = Reply.text("This question was answered already, or is not yours to answer.")
+                await self._send(interaction, note, ephemeral=True)
+            case AlreadyHandled():
+                await self._acknowledge(interaction, in_place=True)
 
     async def _answer(
         self,
         interaction: discord.Interaction[Any],
-        work: Awaitable[Reply],
+        work: Awaitable[Outcome],
         *,
         in_place: bool = False,
         likely_public: bool = False,
@@ -546,18 +582,31 @@ class DiscordAdapter:
             else:
                 deferred_hidden = personal(interaction) and not likely_public
                 await interaction.response.defer(ephemeral=deferred_hidden, thinking=True)
-        reply = await task
-        if not reply.blocks and not reply.buttons and reply.quiz is None:
-            # Handled before (a replayed dispatch): its answer went already.
-            if in_place and not interaction.response.is_done():
-                await interaction.response.defer()
-            elif interaction.response.is_done():
-                await interaction.followup.send("Already done.", ephemeral=True)
-            return
+        outcome = await task
+        match outcome:
+            case AlreadyHandled():
+                # A replayed dispatch: its answer went the first time.
+                if interaction.response.is_done():
+                    await interaction.followup.send("Already done.", ephemeral=True)
+                elif in_place:
+                    await interaction.response.defer()
+            case NothingToSay():
+                await self._acknowledge(interaction, in_place=in_place)
+            case Reply() if in_place:
+                await self._edit(interaction, outcome)
+            case Reply():
+                await self._send(interaction, outcome, deferred_hidden=deferred_hidden)
+
+    async def _acknowledge(self, interaction: discord.Interaction[Any], *, in_place: bool) -> None:
+        """Answers the interaction without a word, so the client shows no failure."""
         if in_place:
-            await self._edit(interaction, reply)
-        else:
-            await self._send(interaction, reply, deferred_hidden=deferred_hidden)
+            if not interaction.response.is_done():
+                await interaction.response.defer()
+            return
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        with contextlib.suppress(discord.NotFound):
+            await interaction.delete_original_response()
 
     async def _send(
         self,
@@ -609,9 +658,10 @@ class DiscordAdapter:
     async def prepare(self, reply: Reply) -> list[DiscordMessage]:
         messages = render(reply)
         for message in messages:
-            if message.quiz_id is not None:
-                # Recorded before it is shown, so an answer always finds its quiz.
-                await self.coach.quiz_sent(message.quiz_id, PLATFORM, str(message.quiz_id))
+            if message.quiz is not None and message.quiz.scope is QuizScope.LEARNER:
+                # Recorded before it is shown, so an answer always finds its quiz; the
+                # message it goes in is not known yet, and a learner's quiz is never closed.
+                await self.coach.quiz_posted(message.quiz, PLATFORM, poll_ref(message.quiz), "")
         return messages
 
     # -- writing first -------------------------------------------------------
@@ -634,13 +684,10 @@ class DiscordAdapter:
         self, channel: discord.abc.Messageable, message: DiscordMessage
     ) -> discord.Message:
         sent = await channel.send(**_message_kwargs(message))
-        if message.group_quiz_id is not None:
+        if message.quiz is not None and message.quiz.scope is QuizScope.GROUP:
             # Only now is the message id known, which the close edits later.
-            await self.coach.group_quiz_posted(
-                message.group_quiz_id,
-                PLATFORM,
-                poll_ref=f"{GROUP_QUIZ_MARK}{message.group_quiz_id}",
-                message_ref=str(sent.id),
+            await self.coach.quiz_posted(
+                message.quiz, PLATFORM, poll_ref(message.quiz), str(sent.id)
             )
         return sent
 

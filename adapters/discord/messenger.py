@@ -10,10 +10,10 @@ import aiohttp
 import discord
 
 from adapters.discord.bot import PLATFORM, DiscordAdapter
-from core.groups.model import ChatRef
 from core.kernel.errors import PermanentFailure, RetryLater, TemporaryFailure, Unreachable
+from core.kernel.refs import ChatRef, LearnerRef
 from core.kernel.reply import Reply
-from core.ports import LearnerRef, SendGate
+from core.outreach.ports import SendGate
 
 CANNOT_MESSAGE_USER = 50007  # DMs closed, no shared server, or the bot is blocked
 UNKNOWN_USER = 10013
@@ -70,9 +70,9 @@ class DiscordMessenger:
     async def post(self, chat: ChatRef, reply: Reply) -> None:
         with refusals(CHANNEL_GONE):
             channel = self._adapter.channel(chat)
-            if reply.closes_poll is not None:
+            if reply.closes is not None:
                 await self._wait(str(channel.id))
-                await self._close_quiz(channel, int(reply.closes_poll))
+                await self._close_quiz(channel, int(reply.closes.message_ref))
             for message in await self._adapter.prepare(reply):
                 await self._wait(str(channel.id))
                 await self._adapter.send_to(channel, message)

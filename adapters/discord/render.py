@@ -19,6 +19,8 @@ from core.kernel.reply import (
     Paragraph,
     Preformatted,
     QuizQuestion,
+    QuizRef,
+    QuizScope,
     Reply,
 )
 
@@ -32,8 +34,8 @@ MAX_ROW_BUTTONS = 5
 MAX_QUIZ_OPTIONS = 10  # two rows of five; Telegram allows 12, the core asks for fewer
 
 ACTION_PREFIX = "a:"  # a core action id follows
-QUIZ_PREFIX = "q:"  # q:<quiz id>:<option>; a group quiz's id is g<quiz id>
-GROUP_QUIZ_MARK = "g"
+QUIZ_PREFIX = "q:"  # q:<poll ref>:<option>
+GROUP_QUIZ_MARK = "g"  # a group quiz's poll ref is g<quiz id>, a learner's only the id
 MAX_MENTIONS = 100  # Discord's cap on allowed_mentions.users
 # A line of mentions is wrapped well inside a message, so no mention is cut in two.
 MENTION_LINE = 1000
@@ -94,8 +96,7 @@ class DiscordMessage:
     embed: discord.Embed | None = None
     rows: list[list[ButtonSpec]] = field(default_factory=list)
     file: FileSpec | None = None
-    quiz_id: int | None = None  # the core's quiz record, to report where it went
-    group_quiz_id: int | None = None  # a group quiz, reported with its message once posted
+    quiz: QuizRef | None = None  # the core's quiz record, to report where it went
     mentions: tuple[int, ...] = ()  # the users this message may ping, and no one else
 
 
@@ -106,8 +107,13 @@ def action_id(action: str) -> str:
     return custom_id
 
 
-def quiz_id(quiz: int, option: int, *, group: bool = False) -> str:
-    return f"{QUIZ_PREFIX}{GROUP_QUIZ_MARK if group else ''}{quiz}:{option}"
+def poll_ref(quiz: QuizRef) -> str:
+    """What the core knows a quiz by on Discord: the ids of the two scopes overlap."""
+    return f"{GROUP_QUIZ_MARK}{quiz.id}" if quiz.scope is QuizScope.GROUP else str(quiz.id)
+
+
+def quiz_button_id(quiz: QuizRef, option: int) -> str:
+    return f"{QUIZ_PREFIX}{poll_ref(quiz)}:{option}"
 
 
 def shorten(text: str, limit: int) -> str:
@@ -269,21 +275,16 @@ def quiz_message(quiz: QuizQuestion) -> DiscordMessage:
         colour=EMBED_COLOUR,
     )
     rows: list[list[ButtonSpec]] = []
-    if quiz.quiz_id is not None:
+    if quiz.ref is not None:
         buttons = [
-            ButtonSpec(
-                shorten(f"{n}. {option}", MAX_BUTTON_LABEL),
-                quiz_id(quiz.quiz_id, n - 1, group=quiz.for_group),
-            )
+            ButtonSpec(shorten(f"{n}. {option}", MAX_BUTTON_LABEL), quiz_button_id(quiz.ref, n - 1))
             for n, option in enumerate(options, 1)
         ]
         rows = [
             buttons[start : start + MAX_ROW_BUTTONS]
             for start in range(0, len(buttons), MAX_ROW_BUTTONS)
         ]
-    if quiz.for_group:
-        return DiscordMessage(embed=embed, rows=rows, group_quiz_id=quiz.quiz_id)
-    return DiscordMessage(embed=embed, rows=rows, quiz_id=quiz.quiz_id)
+    return DiscordMessage(embed=embed, rows=rows, quiz=quiz.ref)
 
 
 def _image_message(image: Image) -> DiscordMessage:

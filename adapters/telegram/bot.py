@@ -46,11 +46,10 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from adapters.telegram.render import CoachAction, TelegramMessage, caption, render
-from core.groups.model import ChatContext, ChatRef
-from core.groups.use_cases import GROUP_COMMANDS
-from core.kernel.commands import COMMAND_NAMES, DESCRIPTIONS, Command, parse
-from core.kernel.reply import Reply
-from core.ports import CoachPort, LearnerRef
+from core.app.ports import CoachPort
+from core.kernel.commands import COMMANDS, DESCRIPTIONS, from_action, parse
+from core.kernel.refs import ChatContext, ChatRef, LearnerRef
+from core.kernel.reply import Outcome, Reply, Visibility
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +72,6 @@ GROUP_MENU = (
 )
 ADMIN_STATUSES = frozenset({"creator", "administrator"})
 GONE_STATUSES = frozenset({"left", "kicked"})
-# Answers everyone in a group would see but only the sender should: a link code would let
-# anyone there join their account, an export shows all their data.
-PRIVATE_COMMANDS = frozenset({"link", "export", "forget"})
 
 
 FloodListener = Callable[[float, str | None], None]
@@ -210,17 +206,19 @@ class TelegramAdapter:
         self.dispatcher = Dispatcher()
         self.dispatcher.update.outer_middleware(LearnerMiddleware(flood or FloodGuard()))
         self.dispatcher.include_router(self._router())
-        self._username = ""
+        self._username = ""  # lower case, to compare with how a command addresses a bot
+        self._private_chat = ""  # "@coach_bot": where a member reaches the bot privately
 
     # -- setup ---------------------------------------------------------------
 
     async def prepare(self) -> None:
         me = await self.bot.me()
         self._username = (me.username or "").lower()
+        self._private_chat = f"@{me.username}" if me.username else ""
         private = [
             BotCommand(command=name, description=DESCRIPTIONS[name])
-            for name in COMMAND_NAMES
-            if name not in GROUP_COMMANDS
+            for name, command in COMMANDS.items()
+            if not command.in_group
         ]
         group = [BotCommand(command=name, description=DESCRIPTIONS[name]) for name in GROUP_MENU]
         await self.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
@@ -290,7 +288,14 @@ class TelegramAdapter:
             member = await self.bot.get_chat_member(chat.id, user_id)
             return member.status in ADMIN_STATUSES
 
-        return ChatContext(ChatRef(PLATFORM, str(chat.id), chat.title or ""), is_admin)
+        # Telegram cannot answer one member out of the others' sight in a group, so the
+        # core sends those answers to the private chat instead.
+        return ChatContext(
+            ChatRef(PLATFORM, str(chat.id), chat.title or ""),
+            is_admin,
+            answers_privately=False,
+            private_chat=self._private_chat,
+        )
 
     async def _on_membership_change(self, update: ChatMemberUpdated) -> None:
         """The bot itself added to or removed from a group."""
@@ -321,73 +326,70 @@ class TelegramAdapter:
     async def _on_text(self, message: Message, who: LearnerRef, update_key: str) -> None:
         if self._addressed_elsewhere(message):
             return
-        parsed = parse(message.text or "")
-        if (
-            message.chat.type != "private"
-            and isinstance(parsed, Command)
-            and parsed.name in PRIVATE_COMMANDS
-        ):
-            reply = Reply.text(
-                f"/{parsed.name} shows what only you should see, so I answer it in a private "
-                f"chat: open @{self._username} and send it there."
-            )
-            await self.send(message.chat.id, reply, who, reply_to=message)
-            return
-        reply = await self.coach.handle(
+        outcome = await self.coach.run(
             who,
-            message.text or "",
+            parse(message.text or ""),
             update_key=update_key,
             chat=self._chat_context(message.chat, who_id(who)),
         )
-        await self.send(
-            message.chat.id,
-            reply,
-            who,
-            reply_to=message if message.chat.type != "private" else None,
-        )
+        if isinstance(outcome, Reply):
+            await self.send(
+                message.chat.id,
+                outcome,
+                who,
+                reply_to=message if message.chat.type != "private" else None,
+            )
 
-    async def _on_document(self, message: Message, who: LearnerRef) -> None:
+    async def _on_document(self, message: Message, who: LearnerRef, update_key: str) -> None:
         document = message.document
         if document is None or message.chat.type != "private":
             return
+        outcome: Outcome
         if document.file_size and document.file_size > MAX_DOCUMENT_BYTES:
-            reply = Reply.text(
+            outcome = Reply.text(
                 "That file is larger than 1 MB; a roadmap must be under 1 MB of Markdown text.",
                 "Nothing was saved.",
             )
         else:
             buffer = await self.bot.download(document)
             data = buffer.read() if buffer is not None else b""
-            reply = await self.coach.import_roadmap(who, document.file_name or "roadmap.md", data)
-        await self.send(message.chat.id, reply, who)
+            outcome = await self.coach.import_roadmap(
+                who, document.file_name or "roadmap.md", data, update_key=update_key
+            )
+        if isinstance(outcome, Reply):
+            await self.send(message.chat.id, outcome, who)
 
     async def _on_button(
         self, query: CallbackQuery, callback_data: CoachAction, who: LearnerRef, update_key: str
     ) -> None:
         message = query.message
-        chat = (
-            self._chat_context(message.chat, query.from_user.id)
-            if message is not None and not isinstance(message, InaccessibleMessage)
-            else None
+        if isinstance(message, InaccessibleMessage):
+            message = None  # too old to edit or to tell its chat by
+        chat = self._chat_context(message.chat, query.from_user.id) if message else None
+        outcome = await self.coach.run(
+            who, from_action(callback_data.action), update_key=update_key, chat=chat
         )
-        reply = await self.coach.press(who, callback_data.action, update_key=update_key, chat=chat)
-        await query.answer()
-        if not reply.blocks and not reply.buttons:
-            return  # a redelivered press: its effect and answer happened already
-        if message is None or isinstance(message, InaccessibleMessage):
-            await self.send(query.from_user.id, reply, who)
-            return
-        await self.edit_or_send(message, reply, who)
+        await query.answer()  # the spinner stops, whatever the outcome
+        if not isinstance(outcome, Reply):
+            return  # a redelivered press, or nothing to say: stopping the spinner is enough
+        if message is None:
+            await self.send(query.from_user.id, outcome, who)
+        else:
+            await self.edit_or_send(message, outcome, who)
 
     async def _on_poll_answer(
         self, poll_answer: PollAnswer, who: LearnerRef, update_key: str
     ) -> None:
-        reply = await self.coach.quiz_answered(
+        outcome = await self.coach.answer_quiz(
             who, PLATFORM, poll_answer.poll_id, list(poll_answer.option_ids), update_key=update_key
         )
         # A group quiz shows the right answer itself; a private word to each voter is noise.
-        if reply.blocks and not reply.acknowledgement and poll_answer.user is not None:
-            await self.send(poll_answer.user.id, reply, who)
+        if (
+            isinstance(outcome, Reply)
+            and outcome.visibility is not Visibility.PASSING
+            and poll_answer.user is not None
+        ):
+            await self.send(poll_answer.user.id, outcome, who)
 
     async def _on_stale_button(self, query: CallbackQuery) -> None:
         await query.answer(
@@ -471,13 +473,9 @@ class TelegramAdapter:
                 explanation=(quiz.explanation or None) if quiz.scored else None,
                 reply_parameters=reply_parameters,
             )
-            if quiz.quiz_id is not None and sent.poll is not None:
-                if quiz.for_group:
-                    await self.coach.group_quiz_posted(
-                        quiz.quiz_id, PLATFORM, sent.poll.id, str(sent.message_id)
-                    )
-                else:
-                    await self.coach.quiz_sent(quiz.quiz_id, PLATFORM, sent.poll.id)
+            if quiz.ref is not None and sent.poll is not None:
+                # Answers find the quiz by its poll id; a group's is closed by its message.
+                await self.coach.quiz_posted(quiz.ref, PLATFORM, sent.poll.id, str(sent.message_id))
         else:
             await self.bot.send_message(
                 chat_id, part.html, reply_markup=part.keyboard, reply_parameters=reply_parameters

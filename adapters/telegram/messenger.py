@@ -15,10 +15,10 @@ from aiogram.exceptions import (
 
 from adapters.telegram.bot import PLATFORM, TelegramAdapter
 from adapters.telegram.render import render
-from core.groups.model import ChatRef
 from core.kernel.errors import PermanentFailure, RetryLater, TemporaryFailure, Unreachable
+from core.kernel.refs import ChatRef, LearnerRef
 from core.kernel.reply import Reply
-from core.ports import LearnerRef, SendGate
+from core.outreach.ports import SendGate
 
 # Bad requests that mean the chat is gone rather than that the message was wrong.
 _GONE = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
@@ -37,8 +37,8 @@ class TelegramMessenger:
 
     async def post(self, chat: ChatRef, reply: Reply) -> None:
         chat_id = int(chat.external_id)
-        if reply.closes_poll is not None:
-            await self._send(chat_id, None, close=int(reply.closes_poll))
+        if reply.closes is not None:
+            await self._send(chat_id, None, close=int(reply.closes.message_ref))
         await self._send(chat_id, reply)
 
     async def _send(self, chat_id: int, reply: Reply | None, *, close: int | None = None) -> None:

@@ -12,9 +12,10 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
+from core.accounts.model import MergedEnrollment
 from core.learning.activity import DayBitmap
+from core.learning.model import CompletionRecord, Enrollment, NewCompletion
 from core.learning.tracks import Track
-from core.ports import CompletionRecord, Enrollment, MergedEnrollment, NewCompletion
 
 # Letters and digits that cannot be misread for one another: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

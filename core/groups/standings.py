@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core.groups.model import MemberActivity, StudyGroup
-from core.learning.activity import is_study_day, streak
+from core.kernel.schedule import is_study_day
+from core.learning.activity import streak
 from core.learning.pace import Pace
 from core.learning.plan import WeekPlan, plan_over, plan_week
 from core.learning.tracks import Track, Week

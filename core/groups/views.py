@@ -7,7 +7,17 @@ from datetime import date
 
 from core.groups.model import GroupWeekFigures, QuizTally, Sharing, StudyGroup, SubmissionRecord
 from core.groups.standings import Standing, last_study_day
-from core.kernel.reply import Block, Button, Heading, Mention, Mentions, Paragraph, Reply
+from core.kernel.reply import (
+    Block,
+    Button,
+    Heading,
+    Mention,
+    Mentions,
+    Paragraph,
+    PollToClose,
+    Reply,
+    Visibility,
+)
 from core.learning.plan import WEEKDAY_NAMES, WeekPlan
 from core.learning.tracks import Track, Week
 from core.learning.views import day_text, days_text
@@ -20,7 +30,7 @@ SHARING_WORDS = {"done": "items done", "streak": "streak", "quiz": "quiz score"}
 def _public(*paragraphs: str, heading: str | None = None) -> Reply:
     blocks: list[Block] = [Heading(heading)] if heading else []
     blocks += [Paragraph(p) for p in paragraphs]
-    return Reply(blocks=tuple(blocks), public=True)
+    return Reply(blocks=tuple(blocks), visibility=Visibility.CHAT)
 
 
 def use_in_group(name: str) -> Reply:
@@ -258,7 +268,7 @@ def digest(
         if len(catching_up) > MAX_DIGEST_NAMES:
             blocks.append(Paragraph(f"…and {len(catching_up) - MAX_DIGEST_NAMES} more."))
     blocks.append(Paragraph("Tick items off with /done; /leaderboard shows the standings."))
-    return Reply(blocks=tuple(blocks), public=True)
+    return Reply(blocks=tuple(blocks), visibility=Visibility.CHAT)
 
 
 def group_quiz_intro(week: Week) -> Paragraph:
@@ -277,26 +287,29 @@ def group_quiz_summary(
         lines.append(explanation)
     return Reply(
         blocks=(Heading("The group quiz is closed"), Paragraph("\n".join(lines))),
-        public=True,
-        closes_poll=message_ref,
+        visibility=Visibility.CHAT,
+        closes=PollToClose(message_ref),
     )
 
 
 def group_quiz_closed() -> Reply:
     return Reply(
-        blocks=(Paragraph("This quiz has closed; the next one comes soon."),), acknowledgement=True
+        blocks=(Paragraph("This quiz has closed; the next one comes soon."),),
+        visibility=Visibility.PASSING,
     )
 
 
 def group_quiz_answered_already() -> Reply:
-    return Reply(blocks=(Paragraph("You answered this one already."),), acknowledgement=True)
+    return Reply(
+        blocks=(Paragraph("You answered this one already."),), visibility=Visibility.PASSING
+    )
 
 
 def group_quiz_result(correct: bool, right_option: str) -> Reply:
     text = "Right!" if correct else f"Not quite: the answer is {right_option}."
     return Reply(
         blocks=(Paragraph(text + " The group sees the tally when the quiz closes."),),
-        acknowledgement=True,
+        visibility=Visibility.PASSING,
     )
 
 
@@ -332,7 +345,7 @@ def weekly_report(
             Heading(f"Week {plan.week.number} in review: {plan.week.title}"),
             Paragraph("\n".join(lines)),
         ),
-        public=True,
+        visibility=Visibility.CHAT,
     )
 
 

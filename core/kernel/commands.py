@@ -1,40 +1,20 @@
-"""Turning what a learner typed, or the button they pressed, into a command."""
+"""The commands the core runs, each a type with its arguments, and turning what a learner
+typed, or the button they pressed, into one.
+
+Adapters build a command once: from typed text with `parse`, from a button's action id
+with `from_action`, or straight from a platform's typed options (Discord's slash
+commands). The core never parses again."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import ClassVar, Self
 
 MAX_MESSAGE_CHARS = 2000
 MAX_ACTION_BYTES = 62  # Telegram allows 64 bytes of callback_data; adapters add a 2-byte prefix
 
-COMMAND_NAMES = (
-    "start",
-    "today",
-    "done",
-    "undo",
-    "week",
-    "progress",
-    "log",
-    "note",
-    "settings",
-    "pause",
-    "resume",
-    "export",
-    "forget",
-    "help",
-    "import",
-    "quiz",
-    "link",
-    "group",
-    "join",
-    "leave",
-    "leaderboard",
-    "submit",
-    "review",
-    "share",
-)
 # What each command does, for the platforms' command menus.
 DESCRIPTIONS = {
     "start": "Begin, or see where you are",
@@ -74,22 +54,297 @@ ALIASES = {
 }
 
 
-@dataclass(frozen=True)
 class Command:
-    name: str
-    args: str = ""
+    """A command as the core runs it; each subclass is a frozen dataclass of its arguments."""
+
+    name: ClassVar[str]
+    in_group: ClassVar[bool] = False  # a study group's command, sent in its chat
+    private: ClassVar[bool] = False  # its answer is for the sender's eyes only
+    read_only: ClassVar[bool] = False  # answering it twice changes nothing, so no claim
+
+    @classmethod
+    def from_args(cls, args: str) -> Self:
+        """The command from the text after its name; commands without arguments ignore it."""
+        return cls()
+
+    def args_text(self) -> str:
+        """The arguments as `from_args` reads them back."""
+        return ""
 
     def as_action(self) -> str:
         """The payload of a button that runs this command."""
-        action = f"{self.name}:{self.args}" if self.args else self.name
+        args = self.args_text()
+        action = f"{self.name}:{args}" if args else self.name
         if len(action.encode()) > MAX_ACTION_BYTES:
             raise ValueError(f"action {action!r} is longer than {MAX_ACTION_BYTES} bytes")
         return action
 
+
+@dataclass(frozen=True)
+class _OneText(Command):
+    """A command whose one argument is the rest of the line."""
+
+    text: str = ""
+
     @classmethod
-    def from_action(cls, action: str) -> Command:
-        name, _, args = action.partition(":")
-        return cls(name.strip().lower(), args.strip())
+    def from_args(cls, args: str) -> Self:
+        return cls(args.strip())
+
+    def args_text(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class _KeyValue(Command):
+    """`/settings tz Europe/Berlin`: a key word, then its value."""
+
+    key: str = ""
+    value: str = ""
+
+    @classmethod
+    def from_args(cls, args: str) -> Self:
+        key, _, value = args.strip().partition(" ")
+        return cls(key.lower(), value.strip())
+
+    def args_text(self) -> str:
+        return f"{self.key} {self.value}".strip()
+
+
+@dataclass(frozen=True)
+class Start(Command):
+    name = "start"
+    track: str = ""
+
+    @classmethod
+    def from_args(cls, args: str) -> Self:
+        return cls(args.strip().lower())
+
+    def args_text(self) -> str:
+        return self.track
+
+
+@dataclass(frozen=True)
+class Today(Command):
+    name = "today"
+    read_only = True
+
+
+@dataclass(frozen=True)
+class Done(Command):
+    """`/done`, `/done 3`, `/done <item id>` (a button), `/done yesterday [3]`."""
+
+    name = "done"
+    which: str = ""  # an item number or id; empty: the next open item
+    yesterday: bool = False
+
+    @classmethod
+    def from_args(cls, args: str) -> Self:
+        words = args.lower().split()
+        yesterday = bool(words) and words[0] in {"yesterday", "y"}
+        return cls(" ".join(words[1:] if yesterday else words), yesterday)
+
+    def args_text(self) -> str:
+        return f"{'yesterday ' if self.yesterday else ''}{self.which}".strip()
+
+
+@dataclass(frozen=True)
+class Undo(Command):
+    name = "undo"
+
+
+@dataclass(frozen=True)
+class Week(Command):
+    name = "week"
+    read_only = True
+
+
+@dataclass(frozen=True)
+class Progress(Command):
+    name = "progress"
+    read_only = True
+
+
+@dataclass(frozen=True)
+class Log(_OneText):
+    name = "log"
+
+
+@dataclass(frozen=True)
+class Note(_OneText):
+    name = "note"
+
+
+@dataclass(frozen=True)
+class Settings(_KeyValue):
+    name = "settings"
+
+
+@dataclass(frozen=True)
+class Pause(Command):
+    name = "pause"
+
+
+@dataclass(frozen=True)
+class Resume(Command):
+    name = "resume"
+
+
+@dataclass(frozen=True)
+class Export(Command):
+    name = "export"
+    private = True
+    read_only = True
+
+
+@dataclass(frozen=True)
+class Forget(Command):
+    name = "forget"
+    private = True
+    answer: str = ""  # "confirm" or "cancel" from the confirmation's buttons
+
+    @classmethod
+    def from_args(cls, args: str) -> Self:
+        return cls(args.strip().lower())
+
+    def args_text(self) -> str:
+        return self.answer
+
+
+@dataclass(frozen=True)
+class Help(Command):
+    name = "help"
+    read_only = True
+
+
+@dataclass(frozen=True)
+class Import(Command):
+    """Typed as a command, it explains how to send a roadmap; the file itself is not a command."""
+
+    name = "import"
+
+
+@dataclass(frozen=True)
+class Quiz(Command):
+    name = "quiz"
+
+
+@dataclass(frozen=True)
+class Link(Command):
+    name = "link"
+    private = True
+    code: str = ""  # empty: issue a code
+
+    @classmethod
+    def from_args(cls, args: str) -> Self:
+        return cls(args.strip())
+
+    def args_text(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class Group(_KeyValue):
+    """`/group` (status), `/group setup [track]`, `/group time 08:00`, `/group off`."""
+
+    name = "group"
+    in_group = True
+
+
+@dataclass(frozen=True)
+class Join(Command):
+    name = "join"
+    in_group = True
+
+
+@dataclass(frozen=True)
+class Leave(Command):
+    name = "leave"
+    in_group = True
+
+
+@dataclass(frozen=True)
+class Leaderboard(Command):
+    name = "leaderboard"
+    in_group = True
+    read_only = True
+
+
+@dataclass(frozen=True)
+class Submit(_OneText):
+    name = "submit"
+    in_group = True
+
+
+@dataclass(frozen=True)
+class Review(Command):
+    """`/review 3 comment`: a member's comment on submission number 3."""
+
+    name = "review"
+    in_group = True
+    number: int | None = None  # None: not a number, so the usage is shown
+    comment: str = ""
+
+    @classmethod
+    def from_args(cls, args: str) -> Self:
+        number, _, comment = args.strip().partition(" ")
+        number = number.lstrip("#")
+        return cls(
+            int(number) if number.isdecimal() and number.isascii() else None, comment.strip()
+        )
+
+    def args_text(self) -> str:
+        return f"{'' if self.number is None else self.number} {self.comment}".strip()
+
+
+@dataclass(frozen=True)
+class Share(Command):
+    """`/share` (show), `/share done off`, `/share all on`."""
+
+    name = "share"
+    in_group = True
+    what: str = ""
+    state: str = ""  # on/off; anything else is shown the usage
+
+    @classmethod
+    def from_args(cls, args: str) -> Self:
+        words = args.lower().split()
+        return cls(words[0] if words else "", " ".join(words[1:]))
+
+    def args_text(self) -> str:
+        return f"{self.what} {self.state}".strip()
+
+
+# In menu order.
+COMMANDS: dict[str, type[Command]] = {
+    command.name: command
+    for command in (
+        Start,
+        Today,
+        Done,
+        Undo,
+        Week,
+        Progress,
+        Log,
+        Note,
+        Settings,
+        Pause,
+        Resume,
+        Export,
+        Forget,
+        Help,
+        Import,
+        Quiz,
+        Link,
+        Group,
+        Join,
+        Leave,
+        Leaderboard,
+        Submit,
+        Review,
+        Share,
+    )
+}
+COMMAND_NAMES = tuple(COMMANDS)
 
 
 @dataclass(frozen=True)
@@ -119,6 +374,7 @@ def clean_text(text: str, *, keep_newlines: bool = False) -> str:
 
 
 def parse(text: str) -> Command | Unparsed:
+    """What a learner typed, as a command, or why it is not one."""
     if len(text) > MAX_MESSAGE_CHARS:
         return Unparsed("too_long")
     text = clean_text(text, keep_newlines=True)
@@ -127,10 +383,19 @@ def parse(text: str) -> Command | Unparsed:
     if not text.startswith("/"):
         return Unparsed("not_a_command")
     head, *rest = text[1:].split(maxsplit=1) or [""]
-    args = rest[0] if rest else ""
     # "/done@coach_bot 3" in groups: which bot is addressed is the adapter's concern.
     word = head.split("@", 1)[0].strip().lower()
-    word = ALIASES.get(word, word)
-    if word not in COMMAND_NAMES:
+    command = COMMANDS.get(ALIASES.get(word, word))
+    if command is None:
         return Unparsed("unknown_command", word=head)
-    return Command(word, clean_text(args, keep_newlines=word == "note"))
+    args = rest[0] if rest else ""
+    return command.from_args(clean_text(args, keep_newlines=command is Note))
+
+
+def from_action(action: str) -> Command | Unparsed:
+    """The command behind a button's action id (see `Command.as_action`)."""
+    name, _, args = action.partition(":")
+    command = COMMANDS.get(name.strip().lower())
+    if command is None:
+        return Unparsed("unknown_command", word=name)
+    return command.from_args(args)

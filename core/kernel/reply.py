@@ -6,6 +6,7 @@ roadmap author wrote can break a message.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 
@@ -61,14 +62,30 @@ class Button:
     action: str  # an action id the core understands, at most 64 bytes
 
 
+class QuizScope(enum.Enum):
+    LEARNER = "learner"  # one learner's question; only they answer it
+    GROUP = "group"  # a study group's question; everyone in the chat may answer
+
+
+@dataclass(frozen=True)
+class QuizRef:
+    """The core's record of a quiz; adapters report where they posted it (`quiz_posted`)."""
+
+    scope: QuizScope
+    id: int
+
+
 @dataclass(frozen=True)
 class QuizQuestion:
     question: str
     options: tuple[str, ...]
     correct_option: int
     explanation: str = ""
-    quiz_id: int | None = None  # the core's record; adapters report where they sent it
-    for_group: bool = False  # a group quiz: everyone answers, `quiz_id` is the group's
+    ref: QuizRef | None = None
+
+    @property
+    def for_group(self) -> bool:
+        return self.ref is not None and self.ref.scope is QuizScope.GROUP
 
     @property
     def scored(self) -> bool:
@@ -89,6 +106,23 @@ class Attachment:
     media_type: str
 
 
+class Visibility(enum.Enum):
+    """Who a reply is for, in a chat where more people than the sender read along."""
+
+    PERSONAL = "personal"  # the sender: out of others' sight where the platform can do that
+    CHAT = "chat"  # everyone in the chat
+    # A passing acknowledgement for the sender (a group quiz answer's feedback): a platform
+    # whose own quiz shows the result may leave it unsaid.
+    PASSING = "passing"
+
+
+@dataclass(frozen=True)
+class PollToClose:
+    """A group quiz's message to close (Telegram stopPoll) before the reply is posted."""
+
+    message_ref: str
+
+
 @dataclass(frozen=True)
 class Reply:
     blocks: tuple[Block, ...] = ()
@@ -96,13 +130,8 @@ class Reply:
     quiz: QuizQuestion | None = None
     image: Image | None = None
     attachment: Attachment | None = None
-    # Meant for everyone in the chat: on Discord not an ephemeral answer in a channel.
-    public: bool = False
-    # A group quiz's message to close (Telegram stopPoll) before this reply is posted.
-    closes_poll: str | None = None
-    # Only a transient acknowledgement (a group quiz answer's feedback): a platform whose
-    # own quiz shows the result may leave it unsaid.
-    acknowledgement: bool = False
+    visibility: Visibility = Visibility.PERSONAL
+    closes: PollToClose | None = None
 
     @classmethod
     def text(cls, *paragraphs: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
@@ -130,3 +159,20 @@ class Reply:
     @property
     def all_buttons(self) -> tuple[Button, ...]:
         return tuple(b for row in self.buttons for b in row)
+
+
+@dataclass(frozen=True)
+class NothingToSay:
+    """The update was taken, and there is nothing to answer (a retracted vote, someone
+    else's poll)."""
+
+
+@dataclass(frozen=True)
+class AlreadyHandled:
+    """A redelivered update: its effect and its answer happened the first time."""
+
+
+# What the core answers an update with.
+Outcome = Reply | NothingToSay | AlreadyHandled
+NOTHING_TO_SAY = NothingToSay()
+ALREADY_HANDLED = AlreadyHandled()

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.learning.activity import is_study_day
-
 DEFAULT_EVENING_TIME = time(20, 0)
 DEFAULT_QUIZ_DAYS = frozenset({0, 2, 4})  # Mon, Wed, Fri: three questions a week
 
@@ -18,6 +16,10 @@ class Slot(enum.StrEnum):
 
     MORNING = "morning"  # the day's plan, and a quiz question on quiz days
     EVENING = "evening"  # a streak reminder, or the week's digest on its last study day
+
+
+def is_study_day(day: date, study_days: frozenset[int]) -> bool:
+    return day.weekday() in study_days
 
 
 @dataclass(frozen=True)

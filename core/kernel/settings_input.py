@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from datetime import time
 from functools import cache
@@ -12,6 +13,38 @@ from core.kernel.schedule import QuietHours
 
 class SettingsInputError(ValueError):
     """The value cannot be used; the message says what would work."""
+
+
+class Setting(enum.StrEnum):
+    """What `/settings` (a learner's) and `/group` (a group's) can change."""
+
+    TIMEZONE = "tz"
+    TIME = "time"  # a learner's daily plan, a group's digest
+    DAYS = "days"
+    EVENING = "evening"
+    QUIZ = "quiz"
+    QUIET = "quiet"
+    PACE = "pace"
+    TRACK = "track"
+    REPORT = "report"  # a group's weekly report
+
+
+_SETTING_WORDS = {
+    **dict.fromkeys(("tz", "timezone", "zone"), Setting.TIMEZONE),
+    **dict.fromkeys(("time", "nudge", "digest", "at"), Setting.TIME),
+    **dict.fromkeys(("days", "studydays", "study-days"), Setting.DAYS),
+    **dict.fromkeys(("evening", "evening-time", "checkin", "check-in"), Setting.EVENING),
+    **dict.fromkeys(("quiz", "quizdays", "quiz-days"), Setting.QUIZ),
+    **dict.fromkeys(("quiet", "quiet-hours", "quiethours"), Setting.QUIET),
+    "pace": Setting.PACE,
+    "track": Setting.TRACK,
+    **dict.fromkeys(("report", "report-time"), Setting.REPORT),
+}
+
+
+def setting_named(word: str) -> Setting | None:
+    """The setting a word names, in any of the ways people write it."""
+    return _SETTING_WORDS.get(word.strip().lower())
 
 
 @cache

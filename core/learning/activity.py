@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from core.kernel.schedule import is_study_day
+
 
 @dataclass(frozen=True)
 class DayBitmap:
@@ -59,10 +61,6 @@ class DayBitmap:
             bits.extend(b"\0" * (index + 1 - len(bits)))
         bits[index] = bits[index] | (1 << bit) if on else bits[index] & ~(1 << bit)
         return DayBitmap(self.origin, bytes(bits).rstrip(b"\0"))
-
-
-def is_study_day(day: date, study_days: frozenset[int]) -> bool:
-    return day.weekday() in study_days
 
 
 def streak(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.learning.activity import is_study_day
+from core.kernel.schedule import is_study_day
 from core.learning.pace import Pace
 from core.learning.tracks import Item, Week
 

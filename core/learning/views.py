@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 
-from core.accounts.linking import platform_name, platforms_text
-from core.kernel.commands import Command
+from core.kernel.commands import Done, Settings
 from core.kernel.reply import (
     Block,
     Button,
@@ -14,13 +13,12 @@ from core.kernel.reply import (
     Checklist,
     Heading,
     Paragraph,
-    Preformatted,
     Reply,
 )
+from core.learning.model import Enrollment, TrackRef
 from core.learning.pace import Pace
 from core.learning.plan import WEEKDAY_NAMES, PlannedItem, WeekPlan
 from core.learning.tracks import Track, Week
-from core.ports import Enrollment, LearnerRef, ProgressFigures, QuizFigures, TrackRef
 
 MAX_BUTTON_LABEL = 40
 MAX_TODAY_BUTTONS = 8
@@ -38,11 +36,11 @@ def days_text(days: Iterable[int]) -> str:
     return ", ".join(WEEKDAY_NAMES[d] for d in ordered)
 
 
-def _plural(count: int | float, word: str) -> str:
+def plural(count: int | float, word: str) -> str:
     return f"{count:g} {word}" if count == 1 else f"{count:g} {word}s"
 
 
-def _check(planned: PlannedItem, *, show_due: bool = True) -> CheckItem:
+def check_item(planned: PlannedItem, *, show_due: bool = True) -> CheckItem:
     if planned.done_on is not None:
         detail = f"done {day_text(planned.done_on)}"
     else:
@@ -50,13 +48,13 @@ def _check(planned: PlannedItem, *, show_due: bool = True) -> CheckItem:
     return CheckItem(f"{planned.number}. {planned.item.title}", planned.done, detail)
 
 
-def _done_buttons(items: Iterable[PlannedItem]) -> tuple[tuple[Button, ...], ...]:
+def done_buttons(items: Iterable[PlannedItem]) -> tuple[tuple[Button, ...], ...]:
     rows = []
     for planned in list(items)[:MAX_TODAY_BUTTONS]:
         label = f"✓ {planned.number}. {planned.item.title}"
         if len(label) > MAX_BUTTON_LABEL:
             label = label[: MAX_BUTTON_LABEL - 1].rstrip() + "…"
-        rows.append((Button(label, Command("done", planned.item.id).as_action()),))
+        rows.append((Button(label, Done(planned.item.id).as_action()),))
     return tuple(rows)
 
 
@@ -67,8 +65,8 @@ def _week_heading(track: Track, plan: WeekPlan) -> str:
     )
 
 
-def _streak_text(days: int) -> str:
-    return f"Streak: {_plural(days, 'day')}." if days else "Streak: starts with your next item."
+def streak_text(days: int) -> str:
+    return f"Streak: {plural(days, 'day')}." if days else "Streak: starts with your next item."
 
 
 # -- onboarding ---------------------------------------------------------------
@@ -87,7 +85,7 @@ def welcome(track: Track, plan: WeekPlan, e: Enrollment, tracks: Sequence[TrackR
     ]
     if week.goal:
         blocks.append(Paragraph(f"Goal: {week.goal}"))
-    blocks.append(Checklist(tuple(_check(p) for p in plan.items)))
+    blocks.append(Checklist(tuple(check_item(p) for p in plan.items)))
     blocks.append(
         Paragraph(
             "Send /today for today's plan and /done when you finish an item. "
@@ -97,14 +95,14 @@ def welcome(track: Track, plan: WeekPlan, e: Enrollment, tracks: Sequence[TrackR
     pace_row = tuple(
         Button(
             f"Pace: {pace.profile.label.lower()}",
-            Command("settings", f"pace {pace.value}").as_action(),
+            Settings("pace", pace.value).as_action(),
         )
         for pace in Pace
         if pace is not e.pace
     )
     buttons: list[tuple[Button, ...]] = [(Button("Show today", "today"),), pace_row]
     other_tracks = tuple(
-        Button(t.title[:MAX_BUTTON_LABEL], Command("settings", f"track {t.id}").as_action())
+        Button(t.title[:MAX_BUTTON_LABEL], Settings("track", t.id).as_action())
         for t in tracks
         if t.id != track.id
     )
@@ -126,47 +124,6 @@ def not_started() -> Reply:
     return Reply.text("We have not started yet. Send /start to pick up the Python Backend track.")
 
 
-def help_text() -> Reply:
-    return Reply(
-        blocks=(
-            Heading("What I understand"),
-            Paragraph(
-                "/start – begin (or see where you are)\n"
-                "/today – today's items, anything overdue, or a rest day\n"
-                "/done – tick the next item; /done 3 ticks item 3; /done yesterday credits yesterday\n"
-                "/undo – take back the last tick\n"
-                "/week – the whole week with goal and project\n"
-                "/progress – streak, weeks done, hours against your pace\n"
-                "/log 1.5 – log study hours (also 45m, 1h30m)\n"
-                "/note text – a reflection note for this week\n"
-                "/settings – time zone, nudge time, study days, pace, track\n"
-                "/pause, /resume – take a break without losing your streak\n"
-                "/quiz – a question on this week and the ones before\n"
-                "/import – follow your own Markdown roadmap (send the .md file)\n"
-                "/link – one progress on Telegram, Discord and the console\n"
-                "/join, /leaderboard, /submit, /review, /share – in a study group's chat; "
-                "an admin starts one there with /group setup\n"
-                "/export – all your data as JSON; /forget – delete it all"
-            ),
-        )
-    )
-
-
-def hint() -> Reply:
-    return Reply.text("I answer to commands: try /today, /done or /help.")
-
-
-def unknown_command(word: str) -> Reply:
-    return Reply.text(f"I do not know /{word[:40]}. Send /help to see what I can do.")
-
-
-def apology() -> Reply:
-    return Reply.text(
-        "Sorry, something went wrong on my side and nothing was changed.",
-        "Please try again in a moment.",
-    )
-
-
 # -- the daily loop -----------------------------------------------------------
 
 
@@ -178,11 +135,14 @@ def today(
         Heading(f"{day_text(on)} · {_week_heading(track, plan)}"),
     ]
     if day.overdue:
-        blocks += [Paragraph("Catch up first:"), Checklist(tuple(_check(p) for p in day.overdue))]
+        blocks += [
+            Paragraph("Catch up first:"),
+            Checklist(tuple(check_item(p) for p in day.overdue)),
+        ]
     if day.due_today:
         blocks += [
             Paragraph("Today:"),
-            Checklist(tuple(_check(p, show_due=False) for p in day.due_today)),
+            Checklist(tuple(check_item(p, show_due=False) for p in day.due_today)),
         ]
     open_today = tuple(p for p in day.due_today if not p.done)
     if not day.is_study_day and not day.due_today:
@@ -197,8 +157,8 @@ def today(
                 f"Next up: {day.ahead[0].number}. {day.ahead[0].item.title} (/done to tick it)."
             )
         )
-    blocks.append(Paragraph(_streak_text(streak_days)))
-    return Reply(blocks=tuple(blocks), buttons=_done_buttons(day.overdue + open_today))
+    blocks.append(Paragraph(streak_text(streak_days)))
+    return Reply(blocks=tuple(blocks), buttons=done_buttons(day.overdue + open_today))
 
 
 def ticked(
@@ -210,7 +170,7 @@ def ticked(
         Paragraph(f"✓ {target.number}. {target.item.title}: done{when}."),
         Paragraph(
             f"Week {plan.week.number}: {plan.done_count}/{len(plan.items)} done, {left} to go. "
-            + _streak_text(streak_days)
+            + streak_text(streak_days)
         ),
     ]
     following = plan.next_open()
@@ -218,7 +178,7 @@ def ticked(
     if following is not None:
         due = "today" if following.due_on <= on else day_text(following.due_on)
         blocks.append(Paragraph(f"Next: {following.number}. {following.item.title} (due {due})."))
-        buttons = (*_done_buttons([following]), (Button("Undo", "undo"),))
+        buttons = (*done_buttons([following]), (Button("Undo", "undo"),))
     return Reply(blocks=tuple(blocks), buttons=buttons)
 
 
@@ -227,7 +187,7 @@ def week_completed(
 ) -> Reply:
     blocks: list[Block] = [
         Heading(f"Week {week.number} complete!"),
-        Paragraph(f"{week.title}: completed on {done_on.isoformat()}. {_streak_text(streak_days)}"),
+        Paragraph(f"{week.title}: completed on {done_on.isoformat()}. {streak_text(streak_days)}"),
     ]
     if new_plan is None:
         return Reply(blocks=(*blocks, *finished_blocks(track)))
@@ -291,7 +251,7 @@ def week(track: Track, plan: WeekPlan, note_count: int) -> Reply:
     blocks: list[Block] = [Heading(_week_heading(track, plan))]
     if w.goal:
         blocks.append(Paragraph(f"Goal: {w.goal}"))
-    blocks.append(Checklist(tuple(_check(p) for p in plan.items)))
+    blocks.append(Checklist(tuple(check_item(p) for p in plan.items)))
     if w.projects:
         blocks.append(Paragraph("Practice project: " + "; ".join(w.projects)))
     links = [f"• {r.title}: {r.url}" for r in w.resources] + [
@@ -310,62 +270,6 @@ def week(track: Track, plan: WeekPlan, note_count: int) -> Reply:
     return Reply(blocks=tuple(blocks))
 
 
-PROGRESS_CHART_CAPTION = "Items done against the plan, week by week, and your study days."
-
-
-def progress(
-    track: Track,
-    plan: WeekPlan,
-    e: Enrollment,
-    figures: ProgressFigures,
-    streak_days: int,
-    quiz: QuizFigures,
-    weakest: list[str],
-) -> Reply:
-    total_items = sum(len(w.items) for w in track.weeks)
-    profile = e.pace.profile
-    lines = [
-        _streak_text(streak_days),
-        f"Weeks completed: {len(figures.weeks_completed)} of {len(track.weeks)}.",
-        f"Items done: {figures.items_done} of {total_items}.",
-        f"This week ({plan.week.number}): {plan.done_count}/{len(plan.items)} items.",
-        f"Hours this calendar week: {figures.hours_in_range:g} of {profile.hours_text} "
-        f"({profile.label.lower()} pace).",
-        f"Hours logged in total: {figures.hours_total:g}.",
-    ]
-    if quiz.answered:
-        share = round(100 * quiz.correct / quiz.answered)
-        lines.append(
-            f"Quiz: {_plural(quiz.answered, 'answer')}, {quiz.correct} right ({share}%); "
-            f"{_plural(quiz.due, 'review')} due."
-        )
-        if weakest:
-            lines.append("Weakest topics: " + ", ".join(weakest) + ".")
-    else:
-        lines.append("Quiz: none answered yet; /quiz asks one.")
-    if figures.hours_in_range < profile.min_hours:
-        lines.append(
-            f"{profile.min_hours - figures.hours_in_range:g} h more reaches this week's target. Log with /log."
-        )
-    recent = sorted(figures.weeks_completed.items(), key=lambda kv: kv[1])[-3:]
-    blocks: list[Block] = [Heading(f"Progress on {track.title}"), Paragraph("\n".join(lines))]
-    if recent:
-        titles = {w.id: w for w in track.weeks}
-        blocks.append(
-            Checklist(
-                tuple(
-                    CheckItem(
-                        f"Week {titles[wid].number}: {titles[wid].title}" if wid in titles else wid,
-                        True,
-                        f"completed on {day.isoformat()}",
-                    )
-                    for wid, day in recent
-                )
-            )
-        )
-    return Reply(blocks=tuple(blocks))
-
-
 def paused(since: date) -> Reply:
     return Reply.text(
         f"You are on a break since {day_text(since)}. Your streak is safe.",
@@ -375,7 +279,7 @@ def paused(since: date) -> Reply:
 
 
 def resumed(away_days: int) -> Reply:
-    shifted = f" Your plan moved {_plural(away_days, 'day')} later to match." if away_days else ""
+    shifted = f" Your plan moved {plural(away_days, 'day')} later to match." if away_days else ""
     return Reply.text(
         f"Welcome back!{shifted}",
         "/today shows what is next.",
@@ -424,7 +328,7 @@ def notes(texts: list[str]) -> Reply:
 
 def noted(count: int) -> Reply:
     aim = "That is the 3–5 the roadmaps ask for." if 3 <= count <= 5 else "Aim for 3–5 a week."
-    return Reply.text(f"Noted ({_plural(count, 'note')} this week). {aim}")
+    return Reply.text(f"Noted ({plural(count, 'note')} this week). {aim}")
 
 
 # -- settings -----------------------------------------------------------------
@@ -460,7 +364,7 @@ def settings(e: Enrollment, track: Track, tracks: Sequence[TrackRef]) -> Reply:
         ),
         buttons=(
             tuple(
-                Button(p.profile.label, Command("settings", f"pace {p.value}").as_action())
+                Button(p.profile.label, Settings("pace", p.value).as_action())
                 for p in Pace
                 if p is not e.pace
             ),
@@ -484,212 +388,13 @@ def unknown_track(name: str, tracks: Sequence[TrackRef]) -> Reply:
     )
 
 
-def export_blocks(accounts: Sequence[LearnerRef] = ()) -> tuple[Block, ...]:
-    blocks: list[Block] = [Paragraph("Here is everything I keep about you, as JSON.")]
-    if len(accounts) > 1:
-        blocks.append(
-            Paragraph(
-                "Linked accounts: "
-                + ", ".join(
-                    f"{platform_name(a.platform)} ({a.display_name or a.external_id})"
-                    for a in accounts
-                )
-                + "."
-            )
-        )
-    return tuple(blocks)
-
-
 # -- linking accounts ---------------------------------------------------------
-
-
-def link_code(code: str, platform: str, valid_for: timedelta) -> Reply:
-    minutes = int(valid_for.total_seconds() // 60)
-    return Reply.text(
-        f"Your link code: {code}",
-        f"On the other app, send /link {code} within {minutes} minutes. "
-        f"The code works once; your settings from {platform_name(platform)} are the ones kept, "
-        "and progress from both sides is combined.",
-    )
-
-
-def link_code_malformed() -> Reply:
-    return Reply.text(
-        "That does not look like a link code: codes have 6 letters and digits, like ABC234.",
-        "Send /link on the app you already use to get one.",
-    )
-
-
-def link_code_unknown(tries_left: int | None) -> Reply:
-    """`tries_left`: how many more wrong codes this account may send before a wait."""
-    left = {None: "", 0: " (and that was the last try for now)", 1: " (1 more try)"}.get(
-        tries_left, f" ({tries_left} more tries)"
-    )
-    return Reply.text(
-        f"That code does not work{left}: codes work once, for 10 minutes.",
-        "Check it, or send /link on the other app for a fresh one. Nothing was changed.",
-    )
-
-
-def link_locked(wait: timedelta) -> Reply:
-    minutes = max(1, -(-int(wait.total_seconds()) // 60))
-    return Reply.text(
-        "Too many codes that did not work.",
-        f"Try again in {_plural(minutes, 'minute')}. Nothing was changed.",
-    )
-
-
-def link_own_code() -> Reply:
-    return Reply.text(
-        "That is the code for this account.",
-        "Send it from the other app you want to link, not from here.",
-    )
-
-
-def already_linked() -> Reply:
-    return Reply.text("These accounts are already linked: they share one progress.")
-
-
-def link_same_platform(platform: str) -> Reply:
-    return Reply.text(
-        f"Both accounts have a {platform} side, and one learner can have only one {platform} account.",
-        "This is probably the wrong account. Nothing was changed.",
-    )
-
-
-def linked(
-    platforms: Sequence[str], issued_on: str, *, merged_items: int, kept_settings: bool
-) -> Reply:
-    together = platforms_text(platforms)
-    lines = [f"Linked: {together[0].upper()}{together[1:]} now share one progress."]
-    issuer = platform_name(issued_on)
-    if kept_settings:
-        lines.append(f"Kept: your settings from {issuer}.")
-    else:
-        lines.append(f"Kept: your settings from here, as {issuer} had not started a track.")
-    if merged_items:
-        lines.append(f"Merged {_plural(merged_items, 'done item')} from here.")
-    lines.append("/today shows the same plan wherever you ask.")
-    return Reply.text(*lines)
 
 
 # -- imported roadmaps --------------------------------------------------------
 
 
-def import_usage() -> Reply:
-    return Reply.text(
-        "Send your roadmap as a Markdown file (.md) and I will turn it into a track you can follow.",
-        "In the terminal: /import path/to/roadmap.md",
-    )
-
-
-def import_preview(preview_text: str, track: Track, start_action: str) -> Reply:
-    return Reply(
-        blocks=(
-            Heading("Your roadmap, read as a track"),
-            Preformatted(preview_text),
-            Paragraph(
-                "Follow it from week 1? Your current progress is kept and you can switch back."
-            ),
-        ),
-        buttons=((Button(f"Start {track.title}"[:MAX_BUTTON_LABEL], start_action),),),
-    )
-
-
 # -- quizzes ------------------------------------------------------------------
 
 
-def no_questions(track: Track) -> Reply:
-    return Reply.text(f"I have no quiz questions for {track.title} yet. /week shows what to study.")
-
-
-def quiz_result(correct: bool, right_option: str, explanation: str, again_on: date) -> Reply:
-    verdict = "Correct!" if correct else f"Not quite: the answer is “{right_option}”."
-    return Reply.text(
-        verdict,
-        explanation,
-        f"I will ask it again on {day_text(again_on)}.",
-        buttons=((Button("Another question", "quiz"),),),
-    )
-
-
-def self_check_noted(again_on: date) -> Reply:
-    return Reply.text(
-        f"Noted. I will check on it again on {day_text(again_on)}.",
-        buttons=((Button("Another one", "quiz"),),),
-    )
-
-
-def quiz_caught_up(next_on: date | None) -> Reply:
-    when = f" The next review is on {day_text(next_on)}." if next_on else ""
-    return Reply.text(f"You are all caught up: nothing to review right now.{when}")
-
-
 # -- what the coach writes first ---------------------------------------------------
-
-
-def morning_plan(
-    track: Track, plan: WeekPlan, on: date, study_days: frozenset[int], streak_days: int
-) -> Reply:
-    """The daily plan: what /today says, opened with a greeting so it reads as a nudge."""
-    body = today(track, plan, on, study_days, streak_days)
-    return Reply(
-        blocks=(Paragraph("Good morning! Here is your plan."), *body.blocks), buttons=body.buttons
-    )
-
-
-def streak_at_risk(plan: WeekPlan, on: date, streak_days: int) -> Reply:
-    following = plan.next_open()
-    opening = (
-        f"Your {streak_days}-day streak ends tonight unless you tick something off."
-        if streak_days
-        else "Nothing ticked off today yet. One small item starts a streak."
-    )
-    blocks: list[Block] = [Paragraph(opening)]
-    if following is not None:
-        blocks.append(Paragraph(f"Smallest next step: {following.number}. {following.item.title}."))
-    return Reply(
-        blocks=tuple(blocks),
-        buttons=_done_buttons([following]) if following is not None else (),
-    )
-
-
-def weekly_digest(
-    track: Track,
-    plan: WeekPlan,
-    on: date,
-    pace: Pace,
-    hours: float,
-    streak_days: int,
-    *,
-    worked_today: bool,
-) -> Reply:
-    """The week in review on its last study day: done, missed, hours, what comes next."""
-    done = [p for p in plan.items if p.done]
-    missed = [p for p in plan.items if not p.done and p.due_on <= on]
-    profile = pace.profile
-    lines = [
-        f"Done: {len(done)} of {len(plan.items)} items.",
-        f"Hours logged: {hours:g} of {profile.hours_text} ({profile.label.lower()} pace).",
-        _streak_text(streak_days),
-    ]
-    if hours < profile.min_hours:
-        lines.append("Log study time with /log 1.5 so the hours count.")
-    blocks: list[Block] = [
-        Heading(f"Week {plan.week.number} in review: {plan.week.title}"),
-        Paragraph("\n".join(lines)),
-    ]
-    if missed:
-        blocks += [
-            Paragraph("Still open:"),
-            Checklist(tuple(_check(p) for p in missed[:MAX_TODAY_BUTTONS])),
-        ]
-    following = track.week_after(plan.week.id)
-    if following is not None:
-        preview = f"Next: week {following.number}, {following.title}."
-        if following.goal:
-            preview += f" Goal: {following.goal}"
-        blocks.append(Paragraph(preview))
-    if not worked_today:
-        blocks.append(Paragraph("Nothing ticked off today yet; one item keeps your streak going."))
-    return Reply(blocks=tuple(blocks), buttons=_done_buttons(missed[:3]))

@@ -9,6 +9,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from multiprocessing import get_context
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib loads in the drawing processes only
+    from matplotlib.axes import Axes
+    from matplotlib.collections import QuadMesh
 
 # Okabe–Ito colours, told apart with every common colour vision deficiency.
 DONE_COLOUR = "#0072B2"
@@ -86,28 +91,42 @@ class ChartRenderer:
 
 
 def progress_png(picture: ProgressPicture) -> bytes:
-    from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
 
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     weeks_axes, days_axes = figure.subplots(2, 1, height_ratios=(3, 2))
     figure.suptitle(_plain(picture.title), fontsize=13, fontweight="bold")
+    _draw_weeks(weeks_axes, picture)
+    image = _draw_days(days_axes, picture)
+    bar = figure.colorbar(image, ax=days_axes, orientation="horizontal", shrink=0.6)
+    bar.set_ticks([0.5, 1.5, 2.5, 4, 500], labels=["0", "1", "2", "3–4", "5+"])
+    bar.ax.tick_params(length=0)
 
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def _draw_weeks(axes: Axes, picture: ProgressPicture) -> None:
     shown = [w for w in picture.weeks if w.number <= picture.current_week][-WEEKS_SHOWN:]
     numbers = [w.number for w in shown]
-    weeks_axes.bar(numbers, [w.planned for w in shown], color=PLANNED_COLOUR, label="planned")
-    weeks_axes.bar(numbers, [w.done for w in shown], width=0.55, color=DONE_COLOUR, label="done")
-    weeks_axes.set_title("Items per week", fontsize=11, loc="left")
-    weeks_axes.set_xlabel("week")
-    weeks_axes.set_ylabel("items")
-    weeks_axes.set_xticks(numbers)
+    axes.bar(numbers, [w.planned for w in shown], color=PLANNED_COLOUR, label="planned")
+    axes.bar(numbers, [w.done for w in shown], width=0.55, color=DONE_COLOUR, label="done")
+    axes.set_title("Items per week", fontsize=11, loc="left")
+    axes.set_xlabel("week")
+    axes.set_ylabel("items")
+    axes.set_xticks(numbers)
     tallest = max((max(w.planned, w.done) for w in shown), default=1)
-    weeks_axes.set_ylim(0, tallest * 1.25 + 0.5)  # room for the legend above the bars
-    weeks_axes.legend(loc="upper center", frameon=False, ncols=2)
-    weeks_axes.spines[["top", "right"]].set_visible(False)
+    axes.set_ylim(0, tallest * 1.25 + 0.5)  # room for the legend above the bars
+    axes.legend(loc="upper center", frameon=False, ncols=2)
+    axes.spines[["top", "right"]].set_visible(False)
 
-    # A calendar heatmap: one column per week (Monday first), one row per weekday.
+
+def _draw_days(axes: Axes, picture: ProgressPicture) -> QuadMesh:
+    """A calendar heatmap: one column per week (Monday first), one row per weekday."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Rectangle
+
     last_monday = picture.today - timedelta(days=picture.today.weekday())
     first_monday = last_monday - timedelta(weeks=WEEKS_SHOWN - 1)
     grid = [[0.0] * WEEKS_SHOWN for _ in range(7)]
@@ -117,37 +136,29 @@ def progress_png(picture: ProgressPicture) -> bytes:
             grid[row][column] = -1.0 if day > picture.today else picture.done_by_day.get(day, 0)
     scale = ListedColormap(HEAT_SCALE).with_extremes(under="white")  # days still to come
     norm = BoundaryNorm([0, 1, 2, 3, 5, 1000], scale.N)
-    image = days_axes.pcolormesh(grid, cmap=scale, norm=norm, edgecolors="white", linewidth=2)
-    days_axes.set_aspect("equal")
-    days_axes.invert_yaxis()  # Monday on top
-    days_axes.set_title("Items done per day", fontsize=11, loc="left")
-    days_axes.set_yticks(
+    image = axes.pcolormesh(grid, cmap=scale, norm=norm, edgecolors="white", linewidth=2)
+    axes.set_aspect("equal")
+    axes.invert_yaxis()  # Monday on top
+    axes.set_title("Items done per day", fontsize=11, loc="left")
+    axes.set_yticks(
         [row + 0.5 for row in range(7)], ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     )
-    days_axes.set_xticks(
+    axes.set_xticks(
         [column + 0.5 for column in range(0, WEEKS_SHOWN, 2)],
         [_day_month(first_monday + timedelta(weeks=column)) for column in range(0, WEEKS_SHOWN, 2)],
     )
-    days_axes.tick_params(length=0)
-    days_axes.spines[:].set_visible(False)
-    today_column = WEEKS_SHOWN - 1
-    days_axes.add_patch(
-        Rectangle(
-            (today_column, picture.today.weekday()),
-            1,
-            1,
-            fill=False,
-            edgecolor=TODAY_COLOUR,
-            linewidth=2,
-        )
+    axes.tick_params(length=0)
+    axes.spines[:].set_visible(False)
+    today = Rectangle(
+        (WEEKS_SHOWN - 1, picture.today.weekday()),
+        1,
+        1,
+        fill=False,
+        edgecolor=TODAY_COLOUR,
+        linewidth=2,
     )
-    bar = figure.colorbar(image, ax=days_axes, orientation="horizontal", shrink=0.6)
-    bar.set_ticks([0.5, 1.5, 2.5, 4, 500], labels=["0", "1", "2", "3–4", "5+"])
-    bar.ax.tick_params(length=0)
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
+    axes.add_patch(today)
+    return image
 
 
 def _day_month(day: date) -> str:

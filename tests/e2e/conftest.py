@@ -12,7 +12,7 @@ from core.kernel.clock import FrozenClock
 from core.learning.tracks import BuiltinCatalog
 from core.progress.charts import ChartRenderer
 from core.storage.engine import make_sessions
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.e2e.test_discord import ADA_DC, BOB_DC, CHANNEL, GUILD
 from tests.e2e.test_telegram import ADA, BOB, TOKEN
 from tests.fakes.discord import FakeDiscord

@@ -9,12 +9,13 @@ import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from discord.gateway import DiscordWebSocket
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.discord import bot as discord_bot
@@ -22,12 +23,13 @@ from adapters.discord.bot import DiscordAdapter, use_api_base
 from adapters.discord.messenger import DiscordMessenger
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
-from core.kernel.reply import Reply
-from core.outreach.learners import Outreach
-from core.ports import LearnerRef
+from core.kernel.commands import Command, Settings, Unparsed
+from core.kernel.refs import LearnerRef
+from core.kernel.reply import Outcome
+from core.outreach.service import Outreach
 from core.storage import models as m
 from core.storage.engine import make_sessions
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.limits import RateGate, RateLimits
 from scheduler.sender import Sender, SenderSettings
 from tests.e2e.test_telegram import ADA, count, polling, reply_to
@@ -193,9 +195,9 @@ async def test_slow_work_is_deferred_within_three_seconds(
         def __getattr__(self, name: str) -> Any:
             return getattr(coach, name)
 
-        async def handle(self, who: LearnerRef, text: str, **kwargs: Any) -> Reply:
+        async def run(self, who: LearnerRef, command: Command | Unparsed, **kwargs: Any) -> Outcome:
             await asyncio.sleep(1.5)  # longer than the deadline
-            return await coach.handle(who, text, **kwargs)
+            return await coach.run(who, command, **kwargs)
 
     async with Running(dc, SlowCoach()) as _:  # type: ignore[arg-type]
         interaction = await dc.slash(ADA_DC, "start")
@@ -256,6 +258,38 @@ async def test_settings_offers_time_zones_as_you_type(
     answer = await said(dc, ADA_DC, "settings", setting="timezone", value="Europe/Berlin")
     assert "Time zone set to Europe/Berlin" in answer
     assert "Europe/Berlin" in await said(dc, ADA_DC, "settings")
+
+
+class RecordingCoach:
+    """The real core, noting each command as an adapter hands it over."""
+
+    def __init__(self, coach: Coach) -> None:
+        self._coach = coach
+        self.commands: list[Command | Unparsed] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._coach, name)
+
+    async def run(self, who: LearnerRef, command: Command | Unparsed, **kwargs: Any) -> Outcome:
+        self.commands.append(command)
+        return await self._coach.run(who, command, **kwargs)
+
+
+async def test_typed_settings_options_reach_the_core_as_a_settings_command(
+    dc: FakeDiscord, coach: Coach, engine: AsyncEngine
+) -> None:
+    recording = RecordingCoach(coach)
+    async with Running(dc, recording):  # type: ignore[arg-type]
+        await run(dc, ADA_DC, "start")
+        changed = await said(dc, ADA_DC, "settings", setting="nudge", value="07:30")
+        assert "07:30" in changed
+        assert recording.commands[-1] == Settings("nudge", "07:30")
+        shown = await said(dc, ADA_DC, "settings")
+        assert recording.commands[-1] == Settings()
+        assert "07:30" in shown
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(m.Enrollment.nudge_time)) == time(7, 30)
+    assert dc.internal_errors == []
 
 
 async def test_a_button_from_before_a_restart_still_works(

@@ -17,11 +17,11 @@ from adapters.discord import bot as discord_bot
 from adapters.discord.bot import DiscordAdapter, use_api_base
 from adapters.discord.messenger import DiscordMessenger
 from core.app.coach import Coach
-from core.groups.model import ChatContext, ChatRef
 from core.kernel.clock import FrozenClock
+from core.kernel.commands import Command, Group, Review, Submit, Unparsed
 from core.kernel.errors import Unreachable
-from core.kernel.reply import Reply
-from core.ports import LearnerRef
+from core.kernel.refs import ChatContext, ChatRef, LearnerRef
+from core.kernel.reply import Outcome, Reply
 from core.storage import models as m
 from tests.e2e.test_discord import (
     ADA_DC,
@@ -31,6 +31,7 @@ from tests.e2e.test_discord import (
     GUILD,
     DmOutbox,
     JsonDict,
+    RecordingCoach,
     Running,
     custom_ids,
     run,
@@ -56,8 +57,7 @@ def _restore_discord_endpoints() -> Any:
     DiscordWebSocket.DEFAULT_GATEWAY = gateway
 
 
-@pytest.fixture
-async def adapter(dc: FakeDiscord, coach: Coach) -> AsyncIterator[DiscordAdapter]:
+def more_of_the_server(dc: FakeDiscord) -> None:
     """The server has more people and a second channel before the bot connects, so they
     arrive in its GUILD_CREATE as they would on Discord."""
     for user, name in ((CY_DC, "Cy"), (DI_DC, "Di"), (MOD_DC, "Mo")):
@@ -66,6 +66,11 @@ async def adapter(dc: FakeDiscord, coach: Coach) -> AsyncIterator[DiscordAdapter
     dc.add_member(GUILD, DI_DC)
     dc.add_member(GUILD, MOD_DC, permissions=DEFAULT_PERMISSIONS | MANAGE_CHANNELS)
     dc.add_channel(GUILD, CHANNEL2, "rust")
+
+
+@pytest.fixture
+async def adapter(dc: FakeDiscord, coach: Coach) -> AsyncIterator[DiscordAdapter]:
+    more_of_the_server(dc)
     async with Running(dc, coach) as running:
         yield running
     assert dc.internal_errors == []
@@ -243,6 +248,34 @@ async def test_submit_and_review(dc: FakeDiscord, adapter: DiscordAdapter) -> No
     assert "Clear README, add *tests*" in shown(review)  # shown as written, not as markdown
 
 
+async def test_a_review_picked_by_its_number_option_reviews_that_project(
+    dc: FakeDiscord, coach: Coach, engine: AsyncEngine
+) -> None:
+    more_of_the_server(dc)
+    recording = RecordingCoach(coach)
+    async with Running(dc, recording):  # type: ignore[arg-type]
+        await set_up(dc)
+        for user in (ADA_DC, CY_DC, DI_DC):
+            await said_in(dc, user, "join")
+            await said_in(dc, user, "submit", text=f"https://github.com/{user}/project")
+        assert recording.commands[-1] == Submit(f"https://github.com/{DI_DC}/project")
+        review = await said_in(dc, BOB_DC, "review", number=3, comment="Tidy, add tests")
+        assert recording.commands[-1] == Review(3, "Tidy, add tests")
+        assert public(review) and "#3 by Di" in shown(review)
+    async with engine.connect() as connection:
+        reviewed = (
+            await connection.execute(
+                select(m.Submission.number, m.Submission.text, m.SubmissionReview.comment).join(
+                    m.SubmissionReview, m.SubmissionReview.submission_id == m.Submission.id
+                )
+            )
+        ).all()
+    assert [tuple(row) for row in reviewed] == [
+        (3, f"https://github.com/{DI_DC}/project", "Tidy, add tests")
+    ]
+    assert dc.internal_errors == []
+
+
 # -- answers that take a while ------------------------------------------------------------
 
 
@@ -253,9 +286,9 @@ class SlowCoach:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._coach, name)
 
-    async def handle(self, who: LearnerRef, text: str, **kwargs: Any) -> Reply:
+    async def run(self, who: LearnerRef, command: Command | Unparsed, **kwargs: Any) -> Outcome:
         await asyncio.sleep(0.5)
-        return await self._coach.handle(who, text, **kwargs)
+        return await self._coach.run(who, command, **kwargs)
 
 
 async def test_a_slow_group_answer_is_deferred_where_it_will_be_seen(
@@ -478,8 +511,10 @@ async def test_a_channel_gone_while_the_bot_was_away_ends_its_group_at_the_next_
 
     chat = ChatRef("discord", str(GONE_CHANNEL), "old-channel", parent=str(GUILD))
     bob = LearnerRef("discord", str(BOB_DC), "Bob")
-    setup = await coach.handle(bob, "/group setup", chat=ChatContext(chat, admin))
-    assert "now a study group" in setup.plain_text()
+    setup = await coach.run(
+        bob, Group("setup"), chat=ChatContext(chat, admin, answers_privately=True)
+    )
+    assert isinstance(setup, Reply) and "now a study group" in setup.plain_text()
 
     await outbox.deliver_at(NINE)
     refused = sends_to(dc, GONE_CHANNEL)

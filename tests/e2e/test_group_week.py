@@ -22,11 +22,11 @@ from adapters.telegram.bot import TelegramAdapter, make_bot
 from adapters.telegram.messenger import TelegramMessenger
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
-from core.outreach.learners import Outreach
+from core.outreach.service import Outreach
 from core.progress.charts import WIDTH_PX
 from core.storage import models as m
 from core.storage.engine import make_sessions
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.limits import RateGate, RateLimits
 from scheduler.sender import Sender, SenderSettings
 from tests.e2e.test_discord import ADA_DC, BOB_DC, GUILD, JsonDict, Running, run, text

@@ -13,13 +13,20 @@ from adapters.console.chat import PLATFORM, ConsoleChat
 from adapters.telegram.bot import TelegramAdapter
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
+from core.kernel.refs import LearnerRef
+from core.kernel.reply import Reply
 from core.learning.tracks import builtin_track
-from core.ports import LearnerRef
 from core.storage import models as m
 from tests.e2e.test_telegram import ADA, adapter, reply_to  # noqa: F401 (a fixture)
 from tests.fakes.telegram import FakeTelegram
 
 WEEK1 = builtin_track().weeks[0]
+
+
+async def said(console: ConsoleChat, text: str) -> str:
+    outcome = await console.send(text)
+    assert isinstance(outcome, Reply), outcome
+    return outcome.plain_text()
 
 
 async def test_a_telegram_user_takes_over_the_console_progress(
@@ -40,7 +47,7 @@ async def test_a_telegram_user_takes_over_the_console_progress(
     await reply_to(tg, ADA, "/start")
     clock.set(datetime(2026, 11, 17, 18, 0, tzinfo=UTC))
     await reply_to(tg, ADA, "/done 3")
-    issued = (await console.send("/link")).plain_text()
+    issued = await said(console, "/link")
     code = re.search(r"send /link ([A-Z0-9]{6})", issued)
     assert code, issued
 
@@ -54,10 +61,8 @@ async def test_a_telegram_user_takes_over_the_console_progress(
     assert "Streak: 2 days." in today["text"]  # Monday in the console, Tuesday on Telegram
     week = await reply_to(tg, ADA, "/week")
     assert f"Week 1 of 24: {WEEK1.title} (3/7 done)" in week["text"]
-    assert (
-        (await console.send("/week"))
-        .plain_text()
-        .startswith(f"== Week 1 of 24: {WEEK1.title} (3/7 done) ==")
+    assert (await said(console, "/week")).startswith(
+        f"== Week 1 of 24: {WEEK1.title} (3/7 done) =="
     )
     async with engine.connect() as connection:
         learners = await connection.scalar(select(func.count()).select_from(m.Learner))

@@ -22,14 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.telegram.bot import GROUP_MENU, FloodGuard, TelegramAdapter, make_bot
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
+from core.kernel.refs import LearnerRef
 from core.kernel.reply import Image, Reply
 from core.learning.tracks import BuiltinCatalog
-from core.ports import LearnerRef
 from core.storage import models as m
 from core.storage.engine import make_sessions
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes.questions import BANK
 from tests.fakes.telegram import FakeTelegram
-from tests.integration.test_quiz import BANK
 
 TOKEN = "123456:TEST-token"
 ADA = 1001
@@ -347,11 +347,27 @@ async def test_personal_commands_are_answered_only_in_private(
     tg.add_group(GROUP, "Study group", admins=[ADA])
     await reply_to(tg, ADA, "/start")
     answer = await reply_to(tg, ADA, command, chat=GROUP)
-    assert "private chat" in answer["text"]
-    assert "@coach_test_bot" in answer["text"]
+    assert "@coach_test_bot" in answer["text"]  # where to send it instead
     assert await count(engine, m.Identity) == 1  # nothing was forgotten
     assert await count(engine, m.LinkCode) == 0  # and no code was shown to the group
+    assert tg.calls_of("sendDocument") == []  # nor an export
     assert "/link" in (await reply_to(tg, ADA, "/link"))["text"]  # in private it works
+
+
+async def test_an_export_asked_for_in_a_group_is_pointed_to_the_private_chat(
+    tg: FakeTelegram, adapter: TelegramAdapter
+) -> None:
+    tg.add_group(GROUP, "Study group", admins=[ADA])
+    await reply_to(tg, ADA, "/start")
+    answer = await reply_to(tg, ADA, "/export@coach_test_bot", chat=GROUP)
+    assert "@coach_test_bot" in answer["text"]
+    assert answer["reply_to_message_id"]  # an answer to the one who asked
+    assert not [sent for sent in tg.sent(GROUP) if sent.get("document")]
+    assert tg.calls_of("sendDocument") == []
+    # Sent where it was pointed to, it is answered with the export.
+    tg.send_text(ADA, "/export")
+    await tg.wait_for(lambda t: bool(t.last(ADA).get("document")))
+    assert [int(call["chat_id"]) for call in tg.calls_of("sendDocument")] == [ADA]
 
 
 async def test_run_webhook_registers_itself_and_serves(tg: FakeTelegram, coach: Coach) -> None:

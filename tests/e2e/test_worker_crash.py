@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
+from core.kernel.refs import LearnerRef
 from core.learning.tracks import BuiltinCatalog
-from core.ports import LearnerRef
 from core.storage import models as m
 from core.storage.engine import make_engine, make_sessions
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.sender import SenderSettings
 from tests.e2e.test_telegram import TOKEN
 from tests.fakes.telegram import FakeTelegram

@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.console import ConsoleChat, ConsoleMessenger
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
-from core.outreach.learners import Outreach
-from core.ports import LearnerRef
+from core.kernel.refs import LearnerRef
+from core.kernel.reply import Reply
+from core.outreach.service import Outreach
 from core.storage.engine import make_sessions
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.sender import Sender
 from tests.conftest import Learner
 
@@ -37,7 +38,7 @@ async def test_the_plan_and_a_quiz_arrive_in_the_console_and_the_quiz_can_be_ans
     assert "(type the number of your answer)" in printed
 
     graded = await chat.send("1")
-    assert "again" in graded.plain_text().lower()
+    assert isinstance(graded, Reply) and "again" in graded.plain_text().lower()
 
 
 async def test_settings_show_and_change_the_evening_quiz_days_and_quiet_hours(

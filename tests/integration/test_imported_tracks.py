@@ -14,7 +14,7 @@ from core.kernel.clock import FrozenClock
 from core.learning.tracks import BuiltinCatalog
 from core.storage import models as m
 from core.storage.engine import make_sessions
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import Learner
 
 ROADMAP = b"""# SQL in three weeks
@@ -148,7 +148,7 @@ async def test_import_without_a_file_explains_how(ada: Learner) -> None:
 
 
 async def test_the_track_cache_is_bounded(coach: Coach, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("core.app.coach.IMPORTED_TRACKS_CACHED", 2)
+    monkeypatch.setattr("core.learning.library.IMPORTED_TRACKS_CACHED", 2)
     ids = []
     for n in range(3):
         imported = import_markdown(ROADMAP.replace(b"SQL in three weeks", f"SQL take {n}".encode()))
@@ -158,4 +158,4 @@ async def test_the_track_cache_is_bounded(coach: Coach, monkeypatch: pytest.Monk
     for n, track_id in enumerate(ids):
         learner = Learner(coach, f"learner{n}")
         assert f"Welcome to Roadmap Coach: SQL take {n}" in await learner.say(f"/start {track_id}")
-    assert list(coach._imported) == ids[1:]  # the oldest was let go
+    assert coach.library.cached() == ids[1:]  # the oldest was let go

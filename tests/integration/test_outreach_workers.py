@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
+from core.kernel.refs import LearnerRef
 from core.kernel.reply import Reply
 from core.learning.tracks import BuiltinCatalog
-from core.outreach.learners import Outreach
-from core.ports import LearnerRef
+from core.outreach.service import Outreach
 from core.storage import models as m
 from core.storage.engine import make_engine, make_sessions
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.sender import Sender, SenderSettings
 
 pytestmark = pytest.mark.postgres

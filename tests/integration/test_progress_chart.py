@@ -14,7 +14,7 @@ from core.learning.tracks import BuiltinCatalog
 from core.progress import charts
 from core.progress.charts import ChartRenderer, ProgressPicture
 from core.storage.engine import make_sessions
-from core.storage.store import SqlUnitOfWorkFactory
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import Learner
 from tests.unit.test_charts import png_size
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select, update
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.wiring import running_app
+from core.kernel.refs import LearnerRef
 from core.kernel.reply import Reply
-from core.ports import LearnerRef
 from core.storage import models as m
 from core.storage.engine import make_sessions
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.learning.activity import DayBitmap, is_study_day, streak
+from core.kernel.schedule import is_study_day
+from core.learning.activity import DayBitmap, streak
 
 ORIGIN = date(2026, 11, 16)  # a Monday
 MON_SAT = frozenset(range(6))

@@ -14,18 +14,37 @@ from hypothesis import strategies as st
 
 from adapters.discord.bot import (
     GROUP_ACTIONS,
+    PLAIN_COMMANDS,
     AccountCommands,
     ActionButton,
     DiscordAdapter,
     GroupCommands,
+    LearnerCommands,
     QuizButton,
     chat_context,
     make_view,
+    plain_command,
 )
-from adapters.discord.render import ButtonSpec, action_id, quiz_id
-from core.groups.model import ChatRef
-from core.kernel.commands import COMMAND_NAMES, MAX_ACTION_BYTES
-from core.kernel.reply import Reply
+from adapters.discord.render import ButtonSpec, action_id, poll_ref, quiz_button_id
+from core.kernel.commands import (
+    COMMAND_NAMES,
+    COMMANDS,
+    MAX_ACTION_BYTES,
+    Command,
+    Done,
+    Group,
+    Link,
+    Log,
+    Note,
+    Review,
+    Settings,
+    Share,
+    Start,
+    Submit,
+    Unparsed,
+)
+from core.kernel.refs import ChatRef
+from core.kernel.reply import ALREADY_HANDLED, NOTHING_TO_SAY, Outcome, QuizRef, QuizScope, Reply
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -91,11 +110,16 @@ def test_an_action_survives_the_custom_id_round_trip(action: str) -> None:
     assert QuizButton.__discord_ui_compiled_template__.fullmatch(action_id(action)) is None
 
 
+LEARNER_QUIZ = QuizScope.LEARNER
+GROUP_QUIZ = QuizScope.GROUP
+
+
 def test_a_quiz_custom_id_names_the_quiz_and_the_option() -> None:
-    match = QuizButton.__discord_ui_compiled_template__.fullmatch(quiz_id(1234567, 3))
+    template = QuizButton.__discord_ui_compiled_template__
+    match = template.fullmatch(quiz_button_id(QuizRef(LEARNER_QUIZ, 1234567), 3))
     assert match is not None and (match["quiz"], match["option"]) == ("1234567", "3")
     assert match["group"] == ""
-    group = QuizButton.__discord_ui_compiled_template__.fullmatch(quiz_id(89, 2, group=True))
+    group = template.fullmatch(quiz_button_id(QuizRef(GROUP_QUIZ, 89), 2))
     assert group is not None and (group["group"], group["quiz"], group["option"]) == (
         "g",
         "89",
@@ -104,19 +128,27 @@ def test_a_quiz_custom_id_names_the_quiz_and_the_option() -> None:
 
 
 async def test_views_are_persistent() -> None:
+    learner_quiz = QuizRef(LEARNER_QUIZ, 5)
     view = make_view(
-        [[ButtonSpec("✓ 1. Set up", action_id("done:w01-setup")), ButtonSpec("2", quiz_id(5, 1))]]
+        [
+            [
+                ButtonSpec("✓ 1. Set up", action_id("done:w01-setup")),
+                ButtonSpec("2", quiz_button_id(learner_quiz, 1)),
+            ]
+        ]
     )
     assert view is not None and view.is_persistent()
     first, second = view.children
     assert isinstance(first, ActionButton) and first.action == "done:w01-setup"
-    assert isinstance(second, QuizButton) and (second.quiz, second.option) == (5, 1)
-    assert (second.group, second.poll_ref) == (False, "5")
+    assert isinstance(second, QuizButton) and (second.quiz, second.option) == (learner_quiz, 1)
+    assert poll_ref(second.quiz) == "5"
     assert make_view([]) is None
-    group_view = make_view([[ButtonSpec("1. Yes", quiz_id(7, 0, group=True))]])
+    group_quiz = QuizRef(GROUP_QUIZ, 7)
+    group_view = make_view([[ButtonSpec("1. Yes", quiz_button_id(group_quiz, 0))]])
     assert group_view is not None
     [button] = group_view.children
-    assert isinstance(button, QuizButton) and (button.group, button.poll_ref) == (True, "g7")
+    assert isinstance(button, QuizButton) and button.quiz == group_quiz
+    assert poll_ref(button.quiz) == "g7"
 
 
 @pytest.mark.parametrize(
@@ -163,42 +195,155 @@ async def test_group_commands_take_typed_options(menu: list[dict[str, Any]]) -> 
 
 
 class RecordingCoach:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, Any]] = []
+    """Takes each command as the adapter hands it over, and answers with `outcome`."""
 
-    async def handle(self, who: Any, text: str, **kwargs: Any) -> Any:
-        self.calls.append((text, kwargs["chat"]))
-        return Reply.text("ok")
+    def __init__(self, outcome: Outcome | None = None) -> None:
+        self.calls: list[tuple[Command | Unparsed, Any]] = []
+        self.outcome = outcome or Reply.text("ok")
+
+    async def run(self, who: Any, command: Command | Unparsed, **kwargs: Any) -> Outcome:
+        self.calls.append((command, kwargs["chat"]))
+        return self.outcome
+
+    async def answer_quiz(self, *args: Any, **kwargs: Any) -> Outcome:
+        return self.outcome
+
+
+class FakeInteraction(SimpleNamespace):
+    """A DM interaction that records what the adapter answers it with."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.deferred: list[dict[str, Any]] = []
+
+        async def send_message(**kwargs: Any) -> None:
+            self.sent.append(kwargs)
+
+        async def defer(**kwargs: Any) -> None:
+            self.deferred.append(kwargs)
+
+        super().__init__(
+            id=1,
+            user=SimpleNamespace(id=5, display_name="Ada"),
+            guild_id=None,
+            channel_id=9,
+            response=SimpleNamespace(
+                is_done=lambda: bool(self.sent or self.deferred),
+                send_message=send_message,
+                defer=defer,
+            ),
+        )
+
+
+async def command_from(
+    cog: type[LearnerCommands | AccountCommands | GroupCommands], name: str, **options: Any
+) -> Command | Unparsed:
+    """What the core receives when `name` is picked with `options` in a DM."""
+    coach = RecordingCoach()
+    adapter = DiscordAdapter(coach, "token")  # type: ignore[arg-type]
+    instance = cog(adapter)
+    interaction = FakeInteraction()
+    command = next(c for c in instance.get_app_commands() if c.name == name)
+    await command.callback(instance, interaction, **options)  # type: ignore[arg-type]
+    await adapter.bot.close()
+    [(received, chat)] = coach.calls
+    assert chat is None  # a DM: no group chat
+    assert interaction.sent  # and the answer went back
+    return received
 
 
 @pytest.mark.parametrize(
-    ("options", "core_text"),
+    ("options", "command"),
     [
-        ({}, "/group show"),
-        ({"action": "setup", "value": "python-backend"}, "/group setup python-backend"),
-        ({"action": "timezone", "value": "Europe/Berlin"}, "/group tz Europe/Berlin"),
-        ({"action": "off"}, "/group off"),
+        ({}, Group()),
+        ({"action": "show"}, Group("show")),
+        ({"action": "setup", "value": "python-backend"}, Group("setup", "python-backend")),
+        ({"action": "timezone", "value": "Europe/Berlin"}, Group("tz", "Europe/Berlin")),
+        ({"action": "off"}, Group("off")),
     ],
 )
-async def test_group_actions_become_core_commands(options: dict[str, str], core_text: str) -> None:
+async def test_group_actions_become_core_commands(options: dict[str, str], command: Group) -> None:
+    assert await command_from(GroupCommands, "group", **options) == command
+
+
+@pytest.mark.parametrize(
+    ("cog", "name", "options", "command"),
+    [
+        (LearnerCommands, "start", {}, Start()),
+        (LearnerCommands, "start", {"track": "Python-Backend"}, Start("python-backend")),
+        (LearnerCommands, "done", {}, Done()),
+        (LearnerCommands, "done", {"which": "3"}, Done("3")),
+        (LearnerCommands, "done", {"which": "yesterday"}, Done("", yesterday=True)),
+        (LearnerCommands, "log", {"hours": "1h30m"}, Log("1h30m")),
+        (LearnerCommands, "note", {"text": "first\nsecond\x00"}, Note("first\nsecond")),
+        (AccountCommands, "settings", {}, Settings()),
+        (
+            AccountCommands,
+            "settings",
+            {"setting": "timezone", "value": "Europe/Berlin"},
+            Settings("timezone", "Europe/Berlin"),
+        ),
+        (AccountCommands, "link", {"code": "ab2c3d"}, Link("ab2c3d")),
+        (GroupCommands, "submit", {"text": "https://x.example\u200b"}, Submit("https://x.example")),
+        (
+            GroupCommands,
+            "review",
+            {"number": 3, "comment": "Clear README, add *tests*"},
+            Review(3, "Clear README, add *tests*"),
+        ),
+        (GroupCommands, "share", {}, Share()),
+        (GroupCommands, "share", {"what": "done", "state": "off"}, Share("done", "off")),
+    ],
+)
+async def test_typed_options_become_the_core_command_as_they_are(
+    cog: type[LearnerCommands | AccountCommands | GroupCommands],
+    name: str,
+    options: dict[str, Any],
+    command: Command,
+) -> None:
+    assert await command_from(cog, name, **options) == command
+
+
+@pytest.mark.parametrize("name", PLAIN_COMMANDS)
+async def test_a_command_without_options_is_the_core_command_of_its_name(name: str) -> None:
     coach = RecordingCoach()
     adapter = DiscordAdapter(coach, "token")  # type: ignore[arg-type]
-    sent: list[Any] = []
-
-    async def send_message(**kwargs: Any) -> None:
-        sent.append(kwargs)
-
-    interaction = SimpleNamespace(
-        id=1,
-        user=SimpleNamespace(id=5, display_name="Ada"),
-        guild_id=None,
-        channel_id=9,
-        response=SimpleNamespace(is_done=lambda: bool(sent), send_message=send_message),
-    )
-    cog = GroupCommands(adapter)
-    await cog.study_group.callback(cog, interaction, **options)  # type: ignore[arg-type]
-    assert coach.calls == [(core_text, None)]  # a DM: no group chat
+    interaction = FakeInteraction()
+    interaction.client = adapter.bot
+    await plain_command(name).callback(interaction)  # type: ignore[call-arg]
     await adapter.bot.close()
+    assert coach.calls == [(COMMANDS[name](), None)]
+
+
+async def test_a_pressed_button_is_the_command_of_its_action() -> None:
+    coach = RecordingCoach()
+    adapter = DiscordAdapter(coach, "token")  # type: ignore[arg-type]
+    interaction = FakeInteraction()
+    interaction.client = adapter.bot
+    interaction.response.edit_message = interaction.response.send_message
+    button = ActionButton(ButtonSpec("Yes", action_id("share:mentions on")))
+    await button.callback(interaction)  # type: ignore[arg-type]
+    await adapter.bot.close()
+    assert coach.calls == [(Share("mentions", "on"), None)]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "told"),
+    [(NOTHING_TO_SAY, True), (ALREADY_HANDLED, False)],
+)
+async def test_a_quiz_press_with_nothing_to_grade(outcome: Outcome, told: bool) -> None:
+    """Someone else's quiz, or one answered already, is explained; a replayed press is only
+    acknowledged, since its answer went the first time."""
+    adapter = DiscordAdapter(RecordingCoach(outcome), "token")  # type: ignore[arg-type]
+    interaction = FakeInteraction()
+    await adapter.answered(interaction, "5", 0)  # type: ignore[arg-type]
+    await adapter.bot.close()
+    if told:
+        [note] = interaction.sent
+        assert note["ephemeral"] and "answered already" in note["content"]
+        assert not interaction.deferred
+    else:
+        assert interaction.deferred and not interaction.sent
 
 
 def interaction_in(guild: int | None, **permissions: bool) -> Any:

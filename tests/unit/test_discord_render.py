@@ -20,6 +20,7 @@ from adapters.discord.render import (
     render,
     split_lines,
 )
+from core.app import views
 from core.kernel.commands import MAX_ACTION_BYTES
 from core.kernel.reply import (
     Attachment,
@@ -33,9 +34,11 @@ from core.kernel.reply import (
     Paragraph,
     Preformatted,
     QuizQuestion,
+    QuizRef,
+    QuizScope,
     Reply,
+    Visibility,
 )
-from core.learning import views
 
 MARKDOWN = "*_~|`[]<>#-+\\1. "
 # No ':' so no URL forms, which are deliberately left unescaped.
@@ -172,17 +175,20 @@ def test_code_blocks_cannot_be_closed_by_the_text_inside() -> None:
 
 
 def test_a_quiz_is_an_embed_with_one_button_per_option() -> None:
-    quiz = QuizQuestion("What does `await` do?", ("Pauses", "Blocks", "Nothing"), 0, "", 42)
+    ref = QuizRef(QuizScope.LEARNER, 42)
+    quiz = QuizQuestion("What does `await` do?", ("Pauses", "Blocks", "Nothing"), 0, "", ref)
     [message] = render(Reply(quiz=quiz))
     assert message.embed is not None
-    assert message.quiz_id == 42
+    assert message.quiz == ref
     assert [b.custom_id for b in message.rows[0]] == ["q:42:0", "q:42:1", "q:42:2"]
     assert message.rows[0][0].label == "1. Pauses"
     assert "\\`await\\`" in (message.embed.description or "")
 
 
 def test_ten_quiz_options_make_two_rows() -> None:
-    quiz = QuizQuestion("Pick", tuple(f"option {n}" for n in range(10)), 3, "", 7)
+    quiz = QuizQuestion(
+        "Pick", tuple(f"option {n}" for n in range(10)), 3, "", QuizRef(QuizScope.LEARNER, 7)
+    )
     [message] = render(Reply(quiz=quiz))
     assert [len(row) for row in message.rows] == [5, 5]
 
@@ -254,10 +260,17 @@ def test_only_the_message_that_carries_a_mention_may_ping() -> None:
 
 
 def test_a_group_quiz_posts_once_with_buttons_for_everyone() -> None:
-    quiz = QuizQuestion("What is 2 + 2?", ("3", "4"), 1, "", 42, for_group=True)
-    [message] = render(Reply(blocks=(Paragraph("Group quiz on week 1!"),), quiz=quiz, public=True))
+    ref = QuizRef(QuizScope.GROUP, 42)
+    quiz = QuizQuestion("What is 2 + 2?", ("3", "4"), 1, "", ref)
+    intro = (Paragraph("Group quiz on week 1!"),)
+    [message] = render(Reply(blocks=intro, quiz=quiz, visibility=Visibility.CHAT))
     assert message.content == "Group quiz on week 1!"
     assert message.embed is not None and message.embed.title == "Group quiz"
     assert [b.custom_id for b in message.rows[0]] == ["q:g42:0", "q:g42:1"]
-    # Reported once posted, with its message; not recorded as a learner's own quiz.
-    assert (message.group_quiz_id, message.quiz_id) == (42, None)
+    # Reported once posted, with its message, as a group's quiz.
+    assert message.quiz == ref
+
+
+def test_a_quiz_without_a_record_has_no_buttons_to_answer() -> None:
+    [message] = render(Reply(quiz=QuizQuestion("Pick", ("a", "b"), 0)))
+    assert message.rows == [] and message.quiz is None

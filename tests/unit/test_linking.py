@@ -18,9 +18,9 @@ from core.accounts.linking import (
     platforms_text,
 )
 from core.learning.activity import DayBitmap
+from core.learning.model import CompletionRecord, Enrollment
 from core.learning.pace import Pace
 from core.learning.tracks import builtin_track
-from core.ports import CompletionRecord, Enrollment
 
 TRACK = builtin_track()
 WEEK1, WEEK2 = TRACK.weeks[0], TRACK.weeks[1]

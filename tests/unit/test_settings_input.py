@@ -6,7 +6,6 @@ from datetime import time
 
 import pytest
 
-from core.app.coach import parse_hours
 from core.kernel.schedule import QuietHours
 from core.kernel.settings_input import (
     SettingsInputError,
@@ -16,6 +15,7 @@ from core.kernel.settings_input import (
     parse_time,
     parse_timezone,
 )
+from core.learning.journal import parse_hours
 
 # --- time zones --------------------------------------------------------------
 

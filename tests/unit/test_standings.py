@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.groups.model import ChatRef, MemberActivity, Membership, Sharing, StudyGroup, Tick
+from core.groups.model import MemberActivity, Membership, Sharing, StudyGroup, Tick
 from core.groups.standings import (
     GROUP_PACE,
     Standing,
@@ -26,11 +26,12 @@ from core.groups.standings import (
     standings,
     week_members,
 )
+from core.kernel.refs import ChatRef, LearnerRef
 from core.kernel.schedule import local_instant
 from core.learning.activity import DayBitmap
+from core.learning.model import Enrollment
 from core.learning.pace import Pace
 from core.learning.tracks import Track, parse_track
-from core.ports import Enrollment, LearnerRef
 from core.progress.charts import MemberWeek
 
 MONDAY = date(2026, 11, 16)

@@ -19,10 +19,10 @@ from core.kernel.reply import (
     Reply,
 )
 from core.learning import views
+from core.learning.model import TrackRef
 from core.learning.pace import Pace
 from core.learning.plan import plan_week
 from core.learning.tracks import builtin_track, parse_track
-from core.ports import TrackRef
 from tests.fakes.telegram import clean_text, parse_html
 
 HOSTILE = st.sampled_from(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core.kernel.commands import MAX_ACTION_BYTES, Command
+from core.kernel.commands import MAX_ACTION_BYTES, Done, from_action
 from core.kernel.errors import CoachError, TrackError
 from core.learning.tracks import (
     BUILTIN_TRACK_ID,
@@ -68,15 +68,15 @@ def test_ids_are_unique_short_and_well_formed() -> None:
 
 def test_every_done_action_fits_in_a_button() -> None:
     for item in ALL_ITEMS:
-        action = Command("done", item.id).as_action()
+        action = Done(item.id).as_action()
         assert action == f"done:{item.id}"
         assert len(action.encode()) <= MAX_ACTION_BYTES
-        assert Command.from_action(action) == Command("done", item.id)
+        assert from_action(action) == Done(item.id)
 
 
-def test_undo_actions_fit_too() -> None:
+def test_yesterday_actions_fit_too() -> None:
     for item in ALL_ITEMS:
-        assert len(Command("undo", item.id).as_action().encode()) <= MAX_ACTION_BYTES
+        assert len(Done(item.id, yesterday=True).as_action().encode()) <= MAX_ACTION_BYTES
 
 
 def test_week_one_content() -> None:

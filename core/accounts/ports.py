@@ -1,0 +1,61 @@
+"""The storage linking, export and forgetting need."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from core.accounts.model import LinkCode, MergedEnrollment
+from core.kernel.refs import LearnerRef
+from core.learning.ports import LearningUnitOfWork
+
+
+class LinkCodes(Protocol):
+    async def issue(
+        self, who: LearnerRef, *, code_hash: str, at: datetime, expires_at: datetime
+    ) -> None:
+        """Stores a code for this identity's learner, replacing any code they had."""
+        ...
+
+    async def find(self, code_hash: str, *, now: datetime) -> LinkCode | None:
+        """The code if it is stored and has not expired."""
+        ...
+
+    async def use(self, code_hash: str, *, now: datetime) -> bool:
+        """Deletes a live code; False if it is gone or expired (another redeemed it first)."""
+        ...
+
+    async def failures(self, who: LearnerRef, *, since: datetime) -> list[datetime]:
+        """When this identity typed a wrong code, since `since`."""
+        ...
+
+    async def add_failure(self, who: LearnerRef, *, at: datetime, forget_before: datetime) -> None:
+        """Records a wrong code; failures older than `forget_before` (anyone's) go."""
+        ...
+
+
+class Accounts(Protocol):
+    """Everything stored about a learner, taken as a whole."""
+
+    async def export(self, learner_id: int) -> dict[str, Any]: ...
+
+    async def absorb(
+        self, survivor_id: int, absorbed_id: int, merged: list[MergedEnrollment]
+    ) -> None:
+        """Moves everything the absorbed learner has to the survivor, then deletes them.
+
+        `merged` covers the tracks both were on; the absorbed side's other enrollments
+        move over inactive. Pending outbox rows of the absorbed learner are dropped, so
+        nobody is nudged twice.
+        """
+        ...
+
+    async def forget(self, learner_id: int) -> None: ...
+
+
+class AccountUnitOfWork(LearningUnitOfWork, Protocol):
+    @property
+    def links(self) -> LinkCodes: ...
+
+    @property
+    def accounts(self) -> Accounts: ...

@@ -1,0 +1,56 @@
+"""One unit of work per platform update: claiming the update's key, its effect and the
+commit happen together, with one error policy for every entry point."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from core.app import views
+from core.app.ports import UnitOfWork
+from core.kernel.clock import Clock
+from core.kernel.errors import StorageError
+from core.kernel.ports import UnitOfWorkFactory
+from core.kernel.reply import ALREADY_HANDLED, Outcome
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[UnitOfWork], Awaitable[Outcome]]
+
+
+class UpdateUnits:
+    def __init__(self, uow_factory: UnitOfWorkFactory[UnitOfWork], clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+
+    async def handle(
+        self, what: str, work: Work, *, update_key: str | None, claims: bool = True
+    ) -> Outcome:
+        """Runs `work` in one transaction and commits it with the update's claim.
+
+        An update seen before is answered AlreadyHandled and has no effect; `claims=False`
+        is for updates whose answer changes nothing, which may as well be answered twice.
+        Whatever fails, the learner is told that nothing was changed.
+        """
+        try:
+            async with self._uow_factory() as uow:
+                if claims and update_key is not None and not await self._claim(uow, update_key):
+                    return ALREADY_HANDLED
+                outcome = await work(uow)
+                await uow.commit()
+                return outcome
+        except StorageError:
+            log.exception("storage failed during %s", what)
+        except Exception:
+            log.exception("unexpected failure during %s", what)
+        return views.apology()
+
+    async def _claim(self, uow: UnitOfWork, update_key: str) -> bool:
+        return await uow.updates.claim(update_key, at=self._clock.now())
+
+    async def record(self, work: Callable[[UnitOfWork], Awaitable[None]]) -> None:
+        """What a platform reports outside any learner's command (a poll posted, the bot
+        removed from a chat); a failure is raised to the adapter, which logs it."""
+        async with self._uow_factory() as uow:
+            await work(uow)
+            await uow.commit()

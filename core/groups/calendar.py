@@ -1,0 +1,33 @@
+"""When a group's posts fall: the daily digest on study days, the weekly report on the last
+one, and where its week starts, all in the group's own time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from core.groups.model import StudyGroup
+from core.groups.standings import last_study_day, monday_of
+from core.kernel.schedule import local_instant, next_nudge_at
+
+
+def next_report_at(group: StudyGroup, now: datetime) -> datetime:
+    """The weekly report: the group's last study day of the week, at its report time."""
+    last_day = frozenset({last_study_day(group.study_days)})
+    return next_nudge_at(now, zone=group.zone, at=group.report_time, study_days=last_day)
+
+
+def next_digest_at(group: StudyGroup, now: datetime) -> datetime:
+    return next_nudge_at(now, zone=group.zone, at=group.digest_time, study_days=group.study_days)
+
+
+def reschedule_group(group: StudyGroup, now: datetime) -> None:
+    if not group.active:
+        group.next_digest_at = group.next_report_at = None
+        return
+    group.next_digest_at = next_digest_at(group, now)
+    group.next_report_at = next_report_at(group, now)
+
+
+def week_start_instant(group: StudyGroup, today: date) -> tuple[date, datetime]:
+    monday = monday_of(today)
+    return monday, local_instant(monday, time(0, 0), group.zone)

@@ -1,0 +1,129 @@
+"""The storage the study group use cases need."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+from core.groups.model import (
+    GroupQuizRecord,
+    GroupWeekFigures,
+    MemberActivity,
+    Membership,
+    NewStudyGroup,
+    QuizTally,
+    StudyGroup,
+    SubmissionRecord,
+)
+from core.kernel.refs import ChatRef, LearnerRef
+from core.quizzes.ports import QuizUnitOfWork
+
+
+class Groups(Protocol):
+    """Study groups and their members."""
+
+    async def find(self, chat: ChatRef) -> StudyGroup | None: ...
+
+    async def get(self, group_id: int) -> StudyGroup | None: ...
+
+    async def create(self, group: NewStudyGroup, *, at: datetime) -> StudyGroup: ...
+
+    async def save(self, group: StudyGroup) -> None: ...
+
+    async def deactivate(self, group_id: int) -> int:
+        """Stops a group's schedule and drops its pending outbox rows; returns how many."""
+        ...
+
+    async def in_parent(self, platform: str, parent: str) -> list[StudyGroup]:
+        """The groups in a Discord server's channels."""
+        ...
+
+    async def membership(self, group_id: int, learner_id: int) -> Membership | None: ...
+
+    async def add_member(self, membership: Membership) -> None: ...
+
+    async def save_member(self, membership: Membership) -> None: ...
+
+    async def remove_member(self, group_id: int, learner_id: int) -> bool: ...
+
+    async def member_count(self, group_id: int) -> int: ...
+
+    async def member_activity(
+        self, group: StudyGroup, *, since: date, since_at: datetime
+    ) -> list[MemberActivity]:
+        """Every member with their enrollment on the group's track, the items they ticked
+        from `since` (their local dates) and their quiz answers from `since_at`."""
+        ...
+
+    async def week_figures(self, group_id: int, *, since_at: datetime) -> GroupWeekFigures: ...
+
+
+class GroupQuizzes(Protocol):
+    """A group's daily quiz, answered by anyone in the chat once."""
+
+    async def add(
+        self,
+        group_id: int,
+        *,
+        question_id: str,
+        option_order: str,
+        correct_option: int,
+        local_date: date,
+        at: datetime,
+    ) -> int | None:
+        """None if the group already has a quiz for that day."""
+        ...
+
+    async def on_day(self, group_id: int, local_date: date) -> GroupQuizRecord | None: ...
+
+    async def asked(self, group_id: int) -> set[str]: ...
+
+    async def set_ref(
+        self, quiz_id: int, *, platform: str, poll_ref: str, message_ref: str
+    ) -> None: ...
+
+    async def find(self, platform: str, poll_ref: str) -> GroupQuizRecord | None: ...
+
+    async def answer(
+        self,
+        quiz_id: int,
+        who: LearnerRef,
+        learner_id: int | None,
+        *,
+        chosen: int,
+        correct: bool,
+        at: datetime,
+    ) -> bool:
+        """Records someone's first answer; False if they had answered already."""
+        ...
+
+    async def close(self, quiz_id: int, *, at: datetime) -> QuizTally: ...
+
+
+class Projects(Protocol):
+    """Practice projects members submit to their group, and the reviews they get."""
+
+    async def submit(
+        self, group_id: int, learner_id: int, *, week_id: str, text: str, at: datetime
+    ) -> int:
+        """Stores a submission and returns its number within the group."""
+        ...
+
+    async def find(self, group_id: int, number: int) -> SubmissionRecord | None: ...
+
+    async def review(
+        self, submission_id: int, reviewer_id: int, *, comment: str, at: datetime
+    ) -> bool:
+        """Records a review; False when it replaced the reviewer's earlier comment."""
+        ...
+
+
+class GroupUnitOfWork(QuizUnitOfWork, Protocol):
+    @property
+    def groups(self) -> Groups: ...
+
+    @property
+    def group_quizzes(self) -> GroupQuizzes: ...
+
+    @property
+    def projects(self) -> Projects: ...

@@ -1,0 +1,68 @@
+"""Study hours and reflection notes."""
+
+from __future__ import annotations
+
+import re
+
+from core.kernel.commands import Log, Note
+from core.kernel.reply import Reply
+from core.learning import views
+from core.learning.context import Context
+from core.learning.ports import LearningUnitOfWork
+
+MAX_HOURS_PER_ENTRY = 12.0
+MAX_NOTE_CHARS = 1000
+
+_HOURS_ONLY = re.compile(r"(\d{1,3}(?:[.,]\d+)?)(?:h|hr|hrs|hours?)?")
+_MINUTES_ONLY = re.compile(r"(\d{1,4})(?:m|min|mins|minutes?)")
+_HOURS_AND_MINUTES = re.compile(r"(\d{1,3})h([0-5]?\d)(?:m|min|mins)?")
+
+
+def parse_hours(text: str) -> float | None:
+    """'1.5', '1,5', '1h', '90m', '1h30m' -> hours; anything else -> None."""
+    value = text.strip().lower().replace(" ", "")
+    if match := _HOURS_ONLY.fullmatch(value):
+        return float(match[1].replace(",", "."))
+    if match := _MINUTES_ONLY.fullmatch(value):
+        return round(int(match[1]) / 60, 2)
+    if match := _HOURS_AND_MINUTES.fullmatch(value):
+        return round(int(match[1]) + int(match[2]) / 60, 2)
+    return None
+
+
+async def log_hours(ctx: Context[LearningUnitOfWork], command: Log) -> Reply:
+    hours = parse_hours(command.text)
+    if hours is None:
+        return views.log_usage()
+    if not 0 < hours <= MAX_HOURS_PER_ENTRY:
+        return views.log_out_of_range(MAX_HOURS_PER_ENTRY)
+    journal = ctx.uow.journal
+    logged_today = await journal.hours_on(ctx.learner_id, ctx.today)
+    if logged_today + hours > 24:
+        return views.log_day_full(logged_today)
+    await journal.add_hours(
+        ctx.learner_id, ctx.enrollment.id, on=ctx.today, hours=hours, at=ctx.now
+    )
+    return views.logged(hours, logged_today + hours, ctx.enrollment.pace)
+
+
+async def note(ctx: Context[LearningUnitOfWork], command: Note) -> Reply:
+    week_id = ctx.enrollment.current_week_id
+    journal = ctx.uow.journal
+    if not command.text:
+        return views.notes(await journal.week_notes(ctx.enrollment.id, week_id))
+    if len(command.text) > MAX_NOTE_CHARS:
+        return Reply.text(
+            f"That note is {len(command.text):,} characters; keep a note under {MAX_NOTE_CHARS:,}.",
+            "Split a long reflection into several /note messages.",
+        )
+    await journal.add_note(
+        ctx.learner_id,
+        ctx.enrollment.id,
+        week_id=week_id,
+        on=ctx.today,
+        text=command.text,
+        at=ctx.now,
+    )
+    count = len(await journal.week_notes(ctx.enrollment.id, week_id))
+    return views.noted(count)

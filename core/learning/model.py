@@ -1,0 +1,97 @@
+"""What a learner is on a track, as the learning use cases and the storage exchange it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from core.kernel.schedule import DEFAULT_EVENING_TIME, DEFAULT_QUIZ_DAYS, QuietHours
+from core.learning.activity import DayBitmap
+from core.learning.pace import Pace
+
+
+@dataclass
+class Enrollment:
+    id: int
+    learner_id: int
+    track_id: str
+    started_on: date
+    pace: Pace
+    timezone: str
+    study_days: frozenset[int]
+    nudge_time: time
+    paused_since: date | None
+    current_week_id: str
+    week_opened_on: date
+    active_days: DayBitmap
+    paused_days: DayBitmap
+    next_nudge_at: datetime | None
+    evening_time: time = DEFAULT_EVENING_TIME
+    next_evening_at: datetime | None = None
+    quiz_days: frozenset[int] = DEFAULT_QUIZ_DAYS
+    quiet_hours: QuietHours | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class NewEnrollment:
+    track_id: str
+    started_on: date
+    pace: Pace
+    timezone: str
+    study_days: frozenset[int]
+    nudge_time: time
+    current_week_id: str
+    next_nudge_at: datetime | None
+    evening_time: time = DEFAULT_EVENING_TIME
+    next_evening_at: datetime | None = None
+    quiz_days: frozenset[int] = DEFAULT_QUIZ_DAYS
+    quiet_hours: QuietHours | None = None
+
+
+@dataclass
+class Snapshot:
+    """Everything a command usually needs, fetched in one round trip."""
+
+    learner_id: int
+    enrollment: Enrollment | None
+    # item id -> local date done, for the current week only
+    week_done: dict[str, date] = field(default_factory=dict)
+    reachable: bool = True  # False once the platform refused a delivery (blocked bot)
+
+
+@dataclass(frozen=True)
+class CompletionRecord:
+    id: int
+    week_id: str
+    item_id: str
+    done_on: date
+    completes_week: bool
+    done_at: datetime
+
+
+@dataclass(frozen=True)
+class NewCompletion:
+    week_id: str
+    item_id: str
+    done_on: date
+    done_at: datetime
+    completes_week: bool
+
+
+@dataclass(frozen=True)
+class ProgressFigures:
+    items_done: int
+    weeks_completed: dict[str, date]  # week id -> completed on
+    hours_total: float
+    hours_in_range: float
+
+
+@dataclass(frozen=True)
+class TrackRef:
+    id: str
+    title: str

@@ -1,0 +1,148 @@
+"""The storage the learning use cases need, one repository per aggregate."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+from core.kernel.ports import UnitOfWork
+from core.kernel.refs import Identity, LearnerRef
+from core.learning.model import (
+    CompletionRecord,
+    Enrollment,
+    NewEnrollment,
+    ProgressFigures,
+    Snapshot,
+    TrackRef,
+)
+from core.learning.tracks import Track
+
+
+class Learners(Protocol):
+    async def load(self, who: LearnerRef) -> Snapshot | None:
+        """The learner behind an identity, their active enrollment and this week's ticks;
+        `reachable` is that identity's."""
+        ...
+
+    async def load_by_id(self, learner_id: int) -> Snapshot | None:
+        """The same by learner; `reachable` is whether any of their identities is."""
+        ...
+
+    async def create(
+        self, who: LearnerRef, enrollment: NewEnrollment | None, *, at: datetime
+    ) -> Snapshot: ...
+
+    async def set_reachable(self, who: LearnerRef, *, reachable: bool) -> None: ...
+
+    async def identities(self, learner_id: int) -> list[Identity]:
+        """Oldest first."""
+        ...
+
+    async def add_identity(self, learner_id: int, who: LearnerRef, *, at: datetime) -> None: ...
+
+
+class Enrollments(Protocol):
+    async def create(
+        self, learner_id: int, enrollment: NewEnrollment, *, at: datetime
+    ) -> Enrollment:
+        """A new, inactive enrollment; `activate` makes it the learner's."""
+        ...
+
+    async def find(self, learner_id: int, track_id: str) -> Enrollment | None: ...
+
+    async def of_learner(self, learner_id: int) -> list[Enrollment]: ...
+
+    async def activate(self, learner_id: int, enrollment_id: int) -> None:
+        """Makes this enrollment the learner's active one, and no other."""
+        ...
+
+    async def save(self, enrollment: Enrollment) -> None: ...
+
+
+class Ticks(Protocol):
+    """Items done: one row per item of an enrollment."""
+
+    async def add(
+        self,
+        enrollment_id: int,
+        *,
+        week_id: str,
+        item_id: str,
+        done_on: date,
+        done_at: datetime,
+        completes_week: bool,
+    ) -> None:
+        """Raises AlreadyDone if the item was recorded meanwhile."""
+        ...
+
+    async def last(self, enrollment_id: int) -> CompletionRecord | None: ...
+
+    async def delete(self, completion_id: int) -> None: ...
+
+    async def any_on(self, enrollment_id: int, day: date) -> bool: ...
+
+    async def week_completed_on(self, enrollment_id: int, week_id: str) -> date | None: ...
+
+    async def week_done(self, enrollment_id: int, week_id: str) -> dict[str, date]: ...
+
+    async def of_enrollment(self, enrollment_id: int) -> list[CompletionRecord]: ...
+
+    async def progress(
+        self, enrollment_id: int, *, hours_from: date, hours_to: date
+    ) -> ProgressFigures: ...
+
+
+class Journal(Protocol):
+    """Hours logged and reflection notes."""
+
+    async def add_hours(
+        self, learner_id: int, enrollment_id: int, *, on: date, hours: float, at: datetime
+    ) -> None: ...
+
+    async def hours_on(self, learner_id: int, day: date) -> float: ...
+
+    async def add_note(
+        self,
+        learner_id: int,
+        enrollment_id: int,
+        *,
+        week_id: str,
+        on: date,
+        text: str,
+        at: datetime,
+    ) -> None: ...
+
+    async def week_notes(self, enrollment_id: int, week_id: str) -> list[str]: ...
+
+
+class Tracks(Protocol):
+    """Imported tracks; the built-in ones come from the catalogue, not from here."""
+
+    async def save(
+        self, track: Track, *, owner_learner_id: int | None, source: str, at: datetime
+    ) -> bool:
+        """Stores an imported track; False if that exact track was stored before."""
+        ...
+
+    async def load(self, track_id: str) -> Track | None: ...
+
+    async def visible(self, learner_id: int | None) -> list[TrackRef]:
+        """Imported tracks a learner may choose: shared ones and their own."""
+        ...
+
+
+class LearningUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def learners(self) -> Learners: ...
+
+    @property
+    def enrollments(self) -> Enrollments: ...
+
+    @property
+    def ticks(self) -> Ticks: ...
+
+    @property
+    def journal(self) -> Journal: ...
+
+    @property
+    def tracks(self) -> Tracks: ...

@@ -1,0 +1,153 @@
+"""A learner's settings, switching tracks, and pausing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.kernel.commands import Settings
+from core.kernel.reply import Reply
+from core.kernel.settings_input import (
+    Setting,
+    SettingsInputError,
+    parse_quiet_hours,
+    parse_quiz_days,
+    parse_study_days,
+    parse_time,
+    parse_timezone,
+    setting_named,
+)
+from core.learning import views
+from core.learning.context import Context, reschedule
+from core.learning.library import TrackLibrary
+from core.learning.model import Enrollment, NewEnrollment
+from core.learning.pace import Pace
+from core.learning.ports import LearningUnitOfWork
+
+LearningContext = Context[LearningUnitOfWork]
+
+
+def _change(e: Enrollment, setting: Setting, value: str) -> str:
+    """Applies one setting; returns what changed, in words. Raises SettingsInputError."""
+    match setting:
+        case Setting.TIMEZONE:
+            e.timezone = parse_timezone(value)
+            return f"Time zone set to {e.timezone}."
+        case Setting.TIME:
+            e.nudge_time = parse_time(value)
+            return f"Daily nudge set to {e.nudge_time:%H:%M} ({e.timezone})."
+        case Setting.DAYS:
+            e.study_days = parse_study_days(value)
+            return f"Study days set to {views.days_text(e.study_days)}."
+        case Setting.EVENING:
+            e.evening_time = parse_time(value)
+            return f"Evening check-in set to {e.evening_time:%H:%M} ({e.timezone})."
+        case Setting.QUIZ:
+            e.quiz_days = parse_quiz_days(value)
+            if not e.quiz_days:
+                return "Scheduled quiz questions are off; /quiz still asks one."
+            return f"Quiz questions on {views.days_text(e.quiz_days)}, at your daily plan time."
+        case Setting.QUIET:
+            e.quiet_hours = parse_quiet_hours(value)
+            if e.quiet_hours is None:
+                return "Quiet hours are off."
+            return f"Quiet hours set to {e.quiet_hours} ({e.timezone}): nothing arrives then."
+        case Setting.PACE:
+            pace = Pace.parse(value)
+            if pace is None:
+                raise SettingsInputError(
+                    f"“{value}” is not a pace. Choose part-time, standard or accelerated."
+                )
+            e.pace = pace
+            return f"Pace set to {pace.profile.label.lower()} ({pace.profile.hours_text})."
+    raise AssertionError(f"{setting} is not a learner's setting")
+
+
+LEARNER_SETTINGS = frozenset(Setting) - {Setting.REPORT, Setting.TRACK}
+
+
+class LearnerSettings:
+    def __init__(self, library: TrackLibrary) -> None:
+        self._library = library
+
+    async def settings(self, ctx: LearningContext, command: Settings) -> Reply:
+        if not command.key:
+            choices = await self._library.choosable(ctx.uow.tracks, ctx.learner_id)
+            return views.settings(ctx.enrollment, ctx.track, choices)
+        setting = setting_named(command.key)
+        if setting is Setting.TRACK:
+            return await self._switch_track(ctx, command.value)
+        if setting not in LEARNER_SETTINGS:
+            return views.settings_usage(command.key.lower())
+        e = ctx.enrollment
+        try:
+            summary = _change(e, setting, command.value.strip())
+        except SettingsInputError as problem:
+            return Reply.text(str(problem), "Nothing was changed.")
+        reschedule(e, ctx.now)
+        await ctx.uow.enrollments.save(e)
+        return Reply.text(summary, "See all settings with /settings.")
+
+    async def _switch_track(self, ctx: LearningContext, track_id: str) -> Reply:
+        track = await self._library.choose(ctx.uow.tracks, ctx.learner_id, track_id)
+        if track is None:
+            choices = await self._library.choosable(ctx.uow.tracks, ctx.learner_id)
+            return views.unknown_track(track_id, choices)
+        if track.id == ctx.track.id:
+            return Reply.text(f"You are already on {track.title}.")
+        enrollments = ctx.uow.enrollments
+        current = ctx.enrollment
+        target = await enrollments.find(ctx.learner_id, track.id)
+        if target is None:
+            target = await enrollments.create(
+                ctx.learner_id,
+                NewEnrollment(
+                    track_id=track.id,
+                    started_on=ctx.today,
+                    pace=current.pace,
+                    timezone=current.timezone,
+                    study_days=current.study_days,
+                    nudge_time=current.nudge_time,
+                    current_week_id=track.first_week.id,
+                    next_nudge_at=None,
+                    evening_time=current.evening_time,
+                    quiz_days=current.quiz_days,
+                    quiet_hours=current.quiet_hours,
+                ),
+                at=ctx.now,
+            )
+        await enrollments.activate(ctx.learner_id, target.id)
+        # The nudges follow the learner to the track they picked.
+        reschedule(target, ctx.now)
+        await enrollments.save(target)
+        week = track.week(target.current_week_id) or track.first_week
+        return Reply.text(
+            f"Switched to {track.title}: week {week.number}, {week.title}.",
+            f"Your progress on {ctx.track.title} is kept; switch back any time.",
+        )
+
+
+async def pause(ctx: LearningContext) -> Reply:
+    e = ctx.enrollment
+    if e.paused_since is not None:
+        return views.paused(e.paused_since)
+    e.paused_since = ctx.today
+    reschedule(e, ctx.now)
+    await ctx.uow.enrollments.save(e)
+    return Reply.text(
+        "Paused. No nudges, and your streak is safe while you are away.",
+        "Send /resume when you are ready; your week picks up where you left it.",
+    )
+
+
+async def resume(ctx: LearningContext) -> Reply:
+    e = ctx.enrollment
+    if e.paused_since is None:
+        return Reply.text("You are not paused. /today shows what is next.")
+    away = (ctx.today - e.paused_since).days
+    e.paused_days = e.paused_days.with_days(e.paused_since + timedelta(days=n) for n in range(away))
+    # The plan shifts by the days away, so the break leaves nothing overdue.
+    e.week_opened_on += timedelta(days=away)
+    e.paused_since = None
+    reschedule(e, ctx.now)
+    await ctx.uow.enrollments.save(e)
+    return views.resumed(away)

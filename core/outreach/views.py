@@ -1,0 +1,90 @@
+"""What the coach says when it writes first to a learner."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.kernel.reply import (
+    Block,
+    Checklist,
+    Heading,
+    Paragraph,
+    Reply,
+)
+from core.learning.pace import Pace
+from core.learning.plan import WeekPlan
+from core.learning.tracks import Track
+from core.learning.views import (
+    MAX_TODAY_BUTTONS,
+    check_item,
+    done_buttons,
+    streak_text,
+    today,
+)
+
+
+def morning_plan(
+    track: Track, plan: WeekPlan, on: date, study_days: frozenset[int], streak_days: int
+) -> Reply:
+    """The daily plan: what /today says, opened with a greeting so it reads as a nudge."""
+    body = today(track, plan, on, study_days, streak_days)
+    return Reply(
+        blocks=(Paragraph("Good morning! Here is your plan."), *body.blocks), buttons=body.buttons
+    )
+
+
+def streak_at_risk(plan: WeekPlan, on: date, streak_days: int) -> Reply:
+    following = plan.next_open()
+    opening = (
+        f"Your {streak_days}-day streak ends tonight unless you tick something off."
+        if streak_days
+        else "Nothing ticked off today yet. One small item starts a streak."
+    )
+    blocks: list[Block] = [Paragraph(opening)]
+    if following is not None:
+        blocks.append(Paragraph(f"Smallest next step: {following.number}. {following.item.title}."))
+    return Reply(
+        blocks=tuple(blocks),
+        buttons=done_buttons([following]) if following is not None else (),
+    )
+
+
+def weekly_digest(
+    track: Track,
+    plan: WeekPlan,
+    on: date,
+    pace: Pace,
+    hours: float,
+    streak_days: int,
+    *,
+    worked_today: bool,
+) -> Reply:
+    """The week in review on its last study day: done, missed, hours, what comes next."""
+    done = [p for p in plan.items if p.done]
+    missed = [p for p in plan.items if not p.done and p.due_on <= on]
+    profile = pace.profile
+    lines = [
+        f"Done: {len(done)} of {len(plan.items)} items.",
+        f"Hours logged: {hours:g} of {profile.hours_text} ({profile.label.lower()} pace).",
+        streak_text(streak_days),
+    ]
+    if hours < profile.min_hours:
+        lines.append("Log study time with /log 1.5 so the hours count.")
+    blocks: list[Block] = [
+        Heading(f"Week {plan.week.number} in review: {plan.week.title}"),
+        Paragraph("\n".join(lines)),
+    ]
+    if missed:
+        blocks += [
+            Paragraph("Still open:"),
+            Checklist(tuple(check_item(p) for p in missed[:MAX_TODAY_BUTTONS])),
+        ]
+    following = track.week_after(plan.week.id)
+    if following is not None:
+        preview = f"Next: week {following.number}, {following.title}."
+        if following.goal:
+            preview += f" Goal: {following.goal}"
+        blocks.append(Paragraph(preview))
+    if not worked_today:
+        blocks.append(Paragraph("Nothing ticked off today yet; one item keeps your streak going."))
+    return Reply(blocks=tuple(blocks), buttons=done_buttons(missed[:3]))

@@ -1,0 +1,59 @@
+"""/progress: streak, weeks and items done, hours against the pace, quiz figures, and a
+picture when charts are drawn."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import Counter
+from datetime import date, timedelta
+
+from core.kernel.reply import Image, Reply
+from core.learning.context import Context
+from core.progress import views
+from core.progress.charts import ChartRenderer, ProgressPicture, WeekBar
+from core.quizzes.ports import QuizUnitOfWork
+from core.quizzes.quizmaster import QuizMaster
+
+log = logging.getLogger(__name__)
+
+
+class ProgressReport:
+    def __init__(self, quizzes: QuizMaster, charts: ChartRenderer | None) -> None:
+        self._quizzes = quizzes
+        self._charts = charts  # None: /progress answers in text only
+
+    async def progress(self, ctx: Context[QuizUnitOfWork]) -> Reply:
+        e = ctx.enrollment
+        monday = ctx.today - timedelta(days=ctx.today.weekday())
+        figures = await ctx.uow.ticks.progress(e.id, hours_from=monday, hours_to=ctx.today)
+        quiz = await ctx.uow.quizzes.figures(ctx.learner_id, now=ctx.now)
+        plan = ctx.plan()
+        weakest = self._quizzes.weakest(ctx.track, quiz)
+        reply = views.progress(ctx.track, plan, e, figures, ctx.streak(), quiz, weakest)
+        if self._charts is None:
+            return reply
+        try:
+            picture = await self._picture(ctx, plan.week.number)
+            png = await self._charts.progress(picture)
+        except Exception:
+            log.exception("the progress chart could not be drawn; answering in text")
+            return reply
+        return dataclasses.replace(reply, image=Image(png, views.PROGRESS_CHART_CAPTION))
+
+    async def _picture(self, ctx: Context[QuizUnitOfWork], current_week: int) -> ProgressPicture:
+        done_by_week: Counter[str] = Counter()
+        done_by_day: Counter[date] = Counter()
+        for record in await ctx.uow.ticks.of_enrollment(ctx.enrollment.id):
+            done_by_week[record.week_id] += 1
+            done_by_day[record.done_on] += 1
+        return ProgressPicture(
+            title=f"{ctx.track.title}: week {current_week} of {len(ctx.track.weeks)}",
+            weeks=tuple(
+                WeekBar(week.number, len(week.items), done_by_week[week.id])
+                for week in ctx.track.weeks
+            ),
+            done_by_day=dict(done_by_day),
+            today=ctx.today,
+            current_week=current_week,
+        )

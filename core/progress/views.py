@@ -1,0 +1,72 @@
+"""What /progress says."""
+
+from __future__ import annotations
+
+from core.kernel.reply import (
+    Block,
+    CheckItem,
+    Checklist,
+    Heading,
+    Paragraph,
+    Reply,
+)
+from core.learning.model import Enrollment, ProgressFigures
+from core.learning.plan import WeekPlan
+from core.learning.tracks import Track
+from core.learning.views import plural, streak_text
+from core.quizzes.model import QuizFigures
+
+PROGRESS_CHART_CAPTION = "Items done against the plan, week by week, and your study days."
+
+
+def progress(
+    track: Track,
+    plan: WeekPlan,
+    e: Enrollment,
+    figures: ProgressFigures,
+    streak_days: int,
+    quiz: QuizFigures,
+    weakest: list[str],
+) -> Reply:
+    total_items = sum(len(w.items) for w in track.weeks)
+    profile = e.pace.profile
+    lines = [
+        streak_text(streak_days),
+        f"Weeks completed: {len(figures.weeks_completed)} of {len(track.weeks)}.",
+        f"Items done: {figures.items_done} of {total_items}.",
+        f"This week ({plan.week.number}): {plan.done_count}/{len(plan.items)} items.",
+        f"Hours this calendar week: {figures.hours_in_range:g} of {profile.hours_text} "
+        f"({profile.label.lower()} pace).",
+        f"Hours logged in total: {figures.hours_total:g}.",
+    ]
+    if quiz.answered:
+        share = round(100 * quiz.correct / quiz.answered)
+        lines.append(
+            f"Quiz: {plural(quiz.answered, 'answer')}, {quiz.correct} right ({share}%); "
+            f"{plural(quiz.due, 'review')} due."
+        )
+        if weakest:
+            lines.append("Weakest topics: " + ", ".join(weakest) + ".")
+    else:
+        lines.append("Quiz: none answered yet; /quiz asks one.")
+    if figures.hours_in_range < profile.min_hours:
+        lines.append(
+            f"{profile.min_hours - figures.hours_in_range:g} h more reaches this week's target. Log with /log."
+        )
+    recent = sorted(figures.weeks_completed.items(), key=lambda kv: kv[1])[-3:]
+    blocks: list[Block] = [Heading(f"Progress on {track.title}"), Paragraph("\n".join(lines))]
+    if recent:
+        titles = {w.id: w for w in track.weeks}
+        blocks.append(
+            Checklist(
+                tuple(
+                    CheckItem(
+                        f"Week {titles[wid].number}: {titles[wid].title}" if wid in titles else wid,
+                        True,
+                        f"completed on {day.isoformat()}",
+                    )
+                    for wid, day in recent
+                )
+            )
+        )
+    return Reply(blocks=tuple(blocks))

@@ -1,0 +1,190 @@
+"""The outbox of messages the coach owes, and the log of platform updates already handled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.sql.expression import Executable
+
+from core.kernel.refs import ChatRef, LearnerRef
+from core.outreach.model import Audience, NewOutboxItem, OutboxItem, Recipient, Status
+from core.storage.rows import OUTBOX, PROCESSED_UPDATES
+from core.storage.session import Dialect, PerDialect, SqlSession
+
+_O = OUTBOX.c
+_P = PROCESSED_UPDATES.c
+_RECIPIENT_COLUMNS = {Audience.LEARNER: _O.learner_id, Audience.GROUP: _O.group_id}
+# A row owed twice (two ticks, two workers) is kept once, by the unique key of its audience.
+
+
+def _enqueue(audience: Audience) -> PerDialect[Executable]:
+    key = [_RECIPIENT_COLUMNS[audience].name, "kind", "local_date"]
+    return PerDialect(
+        lambda dialect: (
+            dialect.insert(OUTBOX).on_conflict_do_nothing(index_elements=key).returning(_O.id)
+        )
+    )
+
+
+_ENQUEUE = {audience: _enqueue(audience) for audience in Audience}
+
+
+def _claim(dialect: Dialect) -> Executable:
+    """Claims by pushing `available_at` one lease ahead: a worker that dies mid-send
+    leaves its rows to come back on their own, with no sweeper."""
+    ready = dialect.skip_locked(
+        select(_O.id)
+        .where(_O.status == Status.PENDING.value, _O.available_at <= bindparam("now"))
+        .order_by(_O.available_at)
+        .limit(bindparam("limit"))
+    )
+    return (
+        update(OUTBOX)
+        .where(_O.id.in_(ready.scalar_subquery()))
+        .values(
+            available_at=bindparam("lease_until", type_=_O.available_at.type),
+            attempts=_O.attempts + 1,
+            claimed_by=bindparam("worker"),
+        )
+        .returning(
+            _O.id, _O.learner_id, _O.group_id, _O.kind, _O.local_date, _O.due_at, _O.attempts
+        )
+    )
+
+
+_CLAIM = PerDialect(_claim)
+_FINISH = (
+    update(OUTBOX)
+    .where(_O.id == bindparam("item_id"))
+    .values(
+        status=bindparam("status"),
+        finished_at=bindparam("finished_at", type_=_O.finished_at.type),
+        outcome=bindparam("outcome"),
+        platform=bindparam("platform"),
+        external_id=bindparam("external_id"),
+        claimed_by=None,
+    )
+)
+_RETRY = (
+    update(OUTBOX)
+    .where(_O.id == bindparam("item_id"))
+    .values(
+        available_at=bindparam("available_at", type_=_O.available_at.type),
+        outcome=bindparam("outcome"),
+        attempts=_O.attempts - bindparam("uncounted"),
+        claimed_by=None,
+    )
+)
+_CLAIM_UPDATE = PerDialect(
+    lambda dialect: dialect.insert(PROCESSED_UPDATES).on_conflict_do_nothing(index_elements=["key"])
+)
+
+
+def _recipient(row: Any) -> Recipient:
+    if row.learner_id is not None:
+        return Recipient.learner(row.learner_id)
+    return Recipient.group(row.group_id)
+
+
+class SqlOutbox:
+    def __init__(self, db: SqlSession) -> None:
+        self._db = db
+
+    async def enqueue(self, items: list[NewOutboxItem]) -> int:
+        rows: dict[Audience, list[dict[str, Any]]] = {}
+        for item in items:
+            audience = item.recipient.audience
+            rows.setdefault(audience, []).append(
+                {
+                    _RECIPIENT_COLUMNS[audience].name: item.recipient.id,
+                    "kind": item.kind.value,
+                    "local_date": item.local_date,
+                    "due_at": item.due_at,
+                    "available_at": item.available_at,
+                    "status": Status.PENDING.value,
+                    "attempts": 0,
+                }
+            )
+        added = 0
+        for audience, owed in rows.items():
+            result = await self._db.execute_many(_ENQUEUE[audience], owed)
+            added += len(result.all())
+        return added
+
+    async def claim(
+        self, now: datetime, *, lease_until: datetime, worker: str, limit: int
+    ) -> list[OutboxItem]:
+        result = await self._db.execute(
+            _CLAIM, {"now": now, "lease_until": lease_until, "worker": worker[:64], "limit": limit}
+        )
+        claimed = [
+            OutboxItem(
+                id=row.id,
+                recipient=_recipient(row),
+                kind=row.kind,
+                local_date=row.local_date,
+                due_at=row.due_at,
+                attempts=row.attempts,
+            )
+            for row in result
+        ]
+        return sorted(claimed, key=lambda item: (item.due_at, item.id))
+
+    async def finish(
+        self,
+        item_id: int,
+        *,
+        status: str,
+        at: datetime,
+        outcome: str,
+        to: LearnerRef | ChatRef | None,
+    ) -> None:
+        await self._db.execute(
+            _FINISH,
+            {
+                "item_id": item_id,
+                "status": status,
+                "finished_at": at,
+                "outcome": outcome[:300],
+                "platform": to.platform if to else None,
+                "external_id": to.external_id if to else None,
+            },
+        )
+
+    async def retry(self, item_id: int, *, at: datetime, outcome: str, count_attempt: bool) -> None:
+        await self._db.execute(
+            _RETRY,
+            {
+                "item_id": item_id,
+                "available_at": at,
+                "outcome": outcome[:300],
+                "uncounted": 0 if count_attempt else 1,
+            },
+        )
+
+    async def prune(self, *, before: datetime, limit: int) -> int:
+        old = (
+            select(_O.id)
+            .where(_O.finished_at < before, _O.status != Status.PENDING.value)
+            .limit(limit)
+        )
+        result = await self._db.execute(delete(OUTBOX).where(_O.id.in_(old.scalar_subquery())))
+        return int(result.rowcount or 0)
+
+
+class SqlUpdateLog:
+    def __init__(self, db: SqlSession) -> None:
+        self._db = db
+
+    async def claim(self, key: str, *, at: datetime) -> bool:
+        result = await self._db.execute(_CLAIM_UPDATE, {"key": key[:80], "handled_at": at})
+        return bool(result.rowcount)
+
+    async def prune(self, *, before: datetime, limit: int) -> int:
+        old = select(_P.key).where(_P.handled_at < before).limit(limit)
+        result = await self._db.execute(
+            delete(PROCESSED_UPDATES).where(_P.key.in_(old.scalar_subquery()))
+        )
+        return int(result.rowcount or 0)

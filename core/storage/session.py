@@ -1,0 +1,105 @@
+"""The one place that knows which backend a unit of work talks to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Generic, TypeAlias, TypeVar
+
+from sqlalchemy import Select, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import Executable
+
+Upsert = postgresql.Insert | sqlite.Insert
+Params = Mapping[str, Any]
+Rows: TypeAlias = CursorResult[*tuple[Any, ...]]
+S = TypeVar("S", bound=Select[Any])
+T_co = TypeVar("T_co", covariant=True)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    insert: Callable[[Table], Upsert]  # an INSERT that takes ON CONFLICT clauses
+    # PostgreSQL locks rows, so workers sharing it skip each other's instead of queueing;
+    # SQLite has a single writer and nothing to skip.
+    row_locks: bool
+
+    def skip_locked(self, statement: S, *of: Table) -> S:
+        if not self.row_locks:
+            return statement
+        return statement.with_for_update(of=list(of) or None, skip_locked=True)
+
+
+DIALECTS = {
+    dialect.name: dialect
+    for dialect in (
+        Dialect("postgresql", postgresql.insert, row_locks=True),
+        Dialect("sqlite", sqlite.insert, row_locks=False),
+    )
+}
+
+
+class PerDialect(Generic[T_co]):
+    """A statement built once for each backend at import.
+
+    Building and cache-keying a statement on every call costs more Python time than the
+    round trip of a hot path's query, so those are built here and only picked per call.
+    """
+
+    def __init__(self, build: Callable[[Dialect], T_co]) -> None:
+        self._built = {name: build(dialect) for name, dialect in DIALECTS.items()}
+
+    def on(self, dialect: Dialect) -> T_co:
+        return self._built[dialect.name]
+
+
+class SqlSession:
+    """The session the repositories of one unit of work share.
+
+    Statements run on the session's connection, in its transaction, through Core
+    execution: no ORM objects are loaded, so the ORM layer would only cost time.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @cached_property
+    def dialect(self) -> Dialect:
+        return DIALECTS[self._session.get_bind().dialect.name]
+
+    def insert(self, table: Table) -> Upsert:
+        return self.dialect.insert(table)
+
+    def for_update_skip_locked(self, statement: S, *of: Table) -> S:
+        return self.dialect.skip_locked(statement, *of)
+
+    async def execute(
+        self, statement: Executable | PerDialect[Executable], params: Params | None = None
+    ) -> Rows:
+        if isinstance(statement, PerDialect):
+            statement = statement.on(self.dialect)
+        connection = await self._session.connection()
+        return await connection.execute(statement, params)
+
+    async def execute_many(
+        self, statement: Executable | PerDialect[Executable], rows: Sequence[Params]
+    ) -> Rows:
+        """One statement for many rows (an executemany, or one batched INSERT)."""
+        if isinstance(statement, PerDialect):
+            statement = statement.on(self.dialect)
+        connection = await self._session.connection()
+        return await connection.execute(statement, rows)
+
+    async def scalar(self, statement: Executable, params: Params | None = None) -> Any:
+        return (await self.execute(statement, params)).scalar()
+
+    async def commit(self) -> None:
+        await self._session.commit()
+
+    async def close(self) -> None:
+        """Ends the transaction, rolling back anything not committed."""
+        await self._session.close()

@@ -1,0 +1,144 @@
+"""One transaction over every repository: what the storage hands the core."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.kernel.errors import StorageError
+from core.storage.accounts import SqlAccounts, SqlLinkCodes
+from core.storage.enrollments import SqlEnrollments, SqlLearnerSchedule
+from core.storage.group_quizzes import SqlGroupQuizzes
+from core.storage.groups import SqlGroups, SqlGroupSchedule
+from core.storage.learners import SqlLearners
+from core.storage.outbox import SqlOutbox, SqlUpdateLog
+from core.storage.progress import SqlJournal, SqlTicks
+from core.storage.projects import SqlProjects
+from core.storage.quizzes import SqlQuizzes, SqlReviews
+from core.storage.session import SqlSession
+from core.storage.tracks import SqlTracks
+
+if TYPE_CHECKING:
+    from core.accounts.ports import AccountUnitOfWork
+    from core.outreach.ports import OutreachUnitOfWork
+
+
+class SqlUnitOfWork:
+    """A session per use case; storage errors surface as the core's StorageError.
+
+    Repositories are made on first use: a command touches two or three of them, and the
+    rest would cost time on every command for nothing.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._db = SqlSession(sessions())
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self._db.close()  # rolls back anything not committed
+        except SQLAlchemyError as close_error:
+            if exc is None:
+                raise StorageError(str(close_error)) from close_error
+        if isinstance(exc, SQLAlchemyError):
+            raise StorageError(str(exc)) from exc
+
+    async def commit(self) -> None:
+        try:
+            await self._db.commit()
+        except SQLAlchemyError as exc:
+            raise StorageError(str(exc)) from exc
+
+    @cached_property
+    def updates(self) -> SqlUpdateLog:
+        return SqlUpdateLog(self._db)
+
+    @cached_property
+    def learners(self) -> SqlLearners:
+        return SqlLearners(self._db, self.enrollments)
+
+    @cached_property
+    def enrollments(self) -> SqlEnrollments:
+        return SqlEnrollments(self._db)
+
+    @cached_property
+    def ticks(self) -> SqlTicks:
+        return SqlTicks(self._db)
+
+    @cached_property
+    def journal(self) -> SqlJournal:
+        return SqlJournal(self._db)
+
+    @cached_property
+    def tracks(self) -> SqlTracks:
+        return SqlTracks(self._db)
+
+    @cached_property
+    def quizzes(self) -> SqlQuizzes:
+        return SqlQuizzes(self._db)
+
+    @cached_property
+    def reviews(self) -> SqlReviews:
+        return SqlReviews(self._db)
+
+    @cached_property
+    def groups(self) -> SqlGroups:
+        return SqlGroups(self._db)
+
+    @cached_property
+    def group_quizzes(self) -> SqlGroupQuizzes:
+        return SqlGroupQuizzes(self._db)
+
+    @cached_property
+    def projects(self) -> SqlProjects:
+        return SqlProjects(self._db)
+
+    @cached_property
+    def links(self) -> SqlLinkCodes:
+        return SqlLinkCodes(self._db)
+
+    @cached_property
+    def accounts(self) -> SqlAccounts:
+        return SqlAccounts(self._db, self.enrollments)
+
+    @cached_property
+    def learner_schedule(self) -> SqlLearnerSchedule:
+        return SqlLearnerSchedule(self._db)
+
+    @cached_property
+    def group_schedule(self) -> SqlGroupSchedule:
+        return SqlGroupSchedule(self._db)
+
+    @cached_property
+    def outbox(self) -> SqlOutbox:
+        return SqlOutbox(self._db)
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)
+
+
+if TYPE_CHECKING:
+    # mypy checks here that every repository fits its port; together these two are the
+    # whole unit of work the core asks for.
+
+    def _serves_outreach(work: SqlUnitOfWork) -> OutreachUnitOfWork:
+        return work
+
+    def _serves_accounts(work: SqlUnitOfWork) -> AccountUnitOfWork:
+        return work
