@@ -7,14 +7,15 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.telegram.bot import TelegramAdapter
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
 from core.learning.tracks import BuiltinCatalog
 from core.progress.charts import ChartRenderer
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
-from tests.e2e.test_discord import ADA_DC, BOB_DC, CHANNEL, GUILD
-from tests.e2e.test_telegram import ADA, BOB, TOKEN
+from tests.e2e.discord_support import ADA_DC, BOB_DC, CHANNEL, GUILD
+from tests.e2e.telegram_support import ADA, BOB, TOKEN, polling
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
 
@@ -25,6 +26,14 @@ async def tg() -> AsyncIterator[FakeTelegram]:
         fake.add_user(ADA, "Ada")
         fake.add_user(BOB, "Bob")
         yield fake
+
+
+@pytest.fixture
+async def adapter(tg: FakeTelegram, coach: Coach) -> AsyncIterator[TelegramAdapter]:
+    """The Telegram adapter polling the fake. The Discord suites define an `adapter` of their
+    own, which overrides this one in their modules."""
+    async with polling(tg, coach) as serving:
+        yield serving
 
 
 @pytest.fixture

@@ -20,29 +20,31 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.discord import bot as discord_bot
 from adapters.discord.bot import DiscordAdapter, use_api_base
-from adapters.discord.messenger import DiscordMessenger
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
 from core.kernel.commands import Command, Settings, Unparsed
 from core.kernel.refs import LearnerRef
 from core.kernel.reply import Outcome
-from core.outreach.service import Outreach
 from core.storage import models as m
 from core.storage.engine import make_sessions
-from core.storage.unit_of_work import SqlUnitOfWorkFactory
-from scheduler.limits import RateGate, RateLimits
-from scheduler.sender import Sender, SenderSettings
-from tests.e2e.test_telegram import ADA, count, polling, reply_to
-from tests.e2e.test_telegram import TOKEN as TELEGRAM_TOKEN
+from tests.e2e.db_support import count
+from tests.e2e.discord_support import (
+    ADA_DC,
+    CHANNEL,
+    EPHEMERAL,
+    DmOutbox,
+    JsonDict,
+    RecordingCoach,
+    Running,
+    custom_ids,
+    run,
+    text,
+)
+from tests.e2e.telegram_support import ADA, polling, reply_to
+from tests.e2e.telegram_support import TOKEN as TELEGRAM_TOKEN
 from tests.fakes.discord import FakeDiscord, FakeInteraction
 from tests.fakes.telegram import FakeTelegram
 
-JsonDict = dict[str, Any]
-ADA_DC = 2_000_000_000_000_000_001
-BOB_DC = 2_000_000_000_000_000_002
-GUILD = 3_000_000_000_000_000_001
-CHANNEL = 3_000_000_000_000_000_002
-EPHEMERAL = 64
 EARLY = datetime(2026, 11, 16, 5, 0, tzinfo=UTC)  # before the day's 09:00 nudge
 NINE = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 ROADMAP = b"""# Rust in 2 weeks
@@ -62,58 +64,11 @@ def _restore_discord_endpoints() -> Any:
     DiscordWebSocket.DEFAULT_GATEWAY = gateway
 
 
-class Running:
-    """A DiscordAdapter serving the fake until stopped, as `coach run` serves it."""
-
-    def __init__(self, dc: FakeDiscord, coach: Coach) -> None:
-        self.dc = dc
-        self.adapter = DiscordAdapter(coach, dc.token, api_base=dc.api_base)
-        self._task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> DiscordAdapter:
-        connected = len([c for c in self.dc.connections if c.session_id])
-        self._task = asyncio.create_task(self.adapter.start())
-        await self.dc.wait_identified(connected + 1)
-        return self.adapter
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.adapter.stop()
-        assert self._task is not None
-        await asyncio.wait_for(asyncio.gather(self._task, return_exceptions=True), 10)
-
-
 @pytest.fixture
 async def adapter(dc: FakeDiscord, coach: Coach) -> AsyncIterator[DiscordAdapter]:
     async with Running(dc, coach) as running:
         yield running
     assert dc.internal_errors == []
-
-
-def text(message: JsonDict) -> str:
-    """What the user reads: the content, then every embed's title and description."""
-    parts = [message.get("content") or ""]
-    for embed in message.get("embeds") or []:
-        parts += [embed.get("title") or "", embed.get("description") or ""]
-    shown = "\n".join(part for part in parts if part)
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", shown)  # escapes are not shown
-
-
-def custom_ids(message: JsonDict) -> list[str]:
-    return [
-        component["custom_id"]
-        for row in message.get("components") or []
-        for component in row.get("components", [])
-        if "custom_id" in component
-    ]
-
-
-async def run(
-    dc: FakeDiscord, user: int, command: str, options: dict[str, Any] | None = None, **where: Any
-) -> FakeInteraction:
-    interaction = await dc.slash(user, command, options, **where)
-    await interaction.wait_for_messages(1, timeout=10)
-    assert not interaction.failed
-    return interaction
 
 
 async def said(dc: FakeDiscord, user: int, command: str, **options: Any) -> str:
@@ -260,21 +215,6 @@ async def test_settings_offers_time_zones_as_you_type(
     assert "Europe/Berlin" in await said(dc, ADA_DC, "settings")
 
 
-class RecordingCoach:
-    """The real core, noting each command as an adapter hands it over."""
-
-    def __init__(self, coach: Coach) -> None:
-        self._coach = coach
-        self.commands: list[Command | Unparsed] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._coach, name)
-
-    async def run(self, who: LearnerRef, command: Command | Unparsed, **kwargs: Any) -> Outcome:
-        self.commands.append(command)
-        return await self._coach.run(who, command, **kwargs)
-
-
 async def test_typed_settings_options_reach_the_core_as_a_settings_command(
     dc: FakeDiscord, coach: Coach, engine: AsyncEngine
 ) -> None:
@@ -315,29 +255,6 @@ async def test_the_client_reconnects_and_keeps_answering(
 
 
 # -- writing first: DMs from the outbox -----------------------------------------------
-
-
-class DmOutbox:
-    """The scheduler's side against the fake: enqueue what is due, drain it by DM."""
-
-    def __init__(
-        self, adapter: DiscordAdapter, coach: Coach, engine: AsyncEngine, clock: FrozenClock
-    ) -> None:
-        self.clock = clock
-        self.outreach = Outreach(coach, SqlUnitOfWorkFactory(make_sessions(engine)), clock)
-        self.sender = Sender(
-            self.outreach,
-            # The default COACH_DISCORD_SEND_RATE, leaving Discord's 50 a second some room.
-            {"discord": DiscordMessenger(adapter, RateGate(RateLimits(40.0, 1.0, None)))},
-            worker="e2e",
-            settings=SenderSettings(quick_wait=0.05),
-        )
-
-    async def deliver_at(self, moment: datetime) -> None:
-        self.clock.set(moment)
-        await self.outreach.enqueue_due()
-        while await self.sender.drain_once():
-            pass
 
 
 async def start_before_nine(dc: FakeDiscord, clock: FrozenClock, **settings: str) -> None:

@@ -23,10 +23,12 @@ from core.kernel.errors import Unreachable
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, Reply
 from core.storage import models as m
-from tests.e2e.test_discord import (
+from tests.e2e.discord_support import (
     ADA_DC,
     BOB_DC,
     CHANNEL,
+    CY_DC,
+    DI_DC,
     EPHEMERAL,
     GUILD,
     DmOutbox,
@@ -34,13 +36,14 @@ from tests.e2e.test_discord import (
     RecordingCoach,
     Running,
     custom_ids,
+    posts,
     run,
+    said_in,
+    shown,
     text,
 )
 from tests.fakes.discord import DEFAULT_PERMISSIONS, FakeDiscord, FakeInteraction
 
-CY_DC = 2_000_000_000_000_000_003
-DI_DC = 2_000_000_000_000_000_004
 MOD_DC = 2_000_000_000_000_000_005  # may manage channels, not the server
 CHANNEL2 = 3_000_000_000_000_000_003
 GONE_CHANNEL = 3_000_000_000_000_000_099  # never known to Discord (deleted while offline)
@@ -83,25 +86,10 @@ def outbox(
     return DmOutbox(adapter, coach, engine, clock)  # DMs and channel posts alike
 
 
-async def said_in(
-    dc: FakeDiscord, user: int, command: str, channel: int = CHANNEL, **options: Any
-) -> FakeInteraction:
-    return await run(dc, user, command, options or None, channel_id=channel)
-
-
-def shown(interaction: FakeInteraction) -> str:
-    return "\n".join(text(message) for message in interaction.messages)
-
-
 def public(interaction: FakeInteraction) -> bool:
     return not interaction.ephemeral and not any(
         message["flags"] & EPHEMERAL for message in interaction.messages
     )
-
-
-def posts(dc: FakeDiscord, channel: int = CHANNEL) -> list[JsonDict]:
-    """What the channel shows everyone: the bot's messages that are not ephemeral."""
-    return [msg for msg in dc.channel_messages(channel) if not msg["flags"] & EPHEMERAL]
 
 
 def sends_to(dc: FakeDiscord, channel: int) -> list[Any]:

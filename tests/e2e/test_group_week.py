@@ -29,11 +29,22 @@ from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.limits import RateGate, RateLimits
 from scheduler.sender import Sender, SenderSettings
-from tests.e2e.test_discord import ADA_DC, BOB_DC, GUILD, JsonDict, Running, run, text
-from tests.e2e.test_discord_groups import CY_DC, DI_DC, posts, said_in, shown
-from tests.e2e.test_telegram import ADA, BOB, GROUP, TOKEN, reply_to
-from tests.e2e.test_telegram_groups import CY, DI, say
-from tests.e2e.test_telegram_groups import posts as tg_posts
+from tests.e2e.discord_support import (
+    ADA_DC,
+    BOB_DC,
+    CY_DC,
+    DI_DC,
+    GUILD,
+    JsonDict,
+    Running,
+    posts,
+    run,
+    said_in,
+    shown,
+    text,
+)
+from tests.e2e.telegram_support import ADA, BOB, CY, DI, GROUP, TOKEN, reply_to, say
+from tests.e2e.telegram_support import posts as tg_posts
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
 

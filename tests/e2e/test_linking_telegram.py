@@ -17,7 +17,7 @@ from core.kernel.refs import LearnerRef
 from core.kernel.reply import Reply
 from core.learning.tracks import builtin_track
 from core.storage import models as m
-from tests.e2e.test_telegram import ADA, adapter, reply_to  # noqa: F401 (a fixture)
+from tests.e2e.telegram_support import ADA, reply_to
 from tests.fakes.telegram import FakeTelegram
 
 WEEK1 = builtin_track().weeks[0]
@@ -31,7 +31,7 @@ async def said(console: ConsoleChat, text: str) -> str:
 
 async def test_a_telegram_user_takes_over_the_console_progress(
     tg: FakeTelegram,
-    adapter: TelegramAdapter,  # noqa: F811
+    adapter: TelegramAdapter,
     coach: Coach,
     clock: FrozenClock,
     engine: AsyncEngine,

@@ -9,11 +9,11 @@ import pytest
 from adapters.telegram.bot import TelegramAdapter
 from core.app.coach import Coach
 from core.progress.charts import HEIGHT_PX, WIDTH_PX
-from tests.e2e.test_discord import ADA_DC, Running, run
-from tests.e2e.test_telegram import ADA, polling, reply_to
+from tests.e2e.discord_support import ADA_DC, Running, run
+from tests.e2e.telegram_support import ADA, polling, reply_to
 from tests.fakes.discord import FakeDiscord
+from tests.fakes.png import png_size
 from tests.fakes.telegram import FakeTelegram
-from tests.unit.test_charts import png_size
 
 
 @pytest.fixture

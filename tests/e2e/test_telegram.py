@@ -10,8 +10,6 @@ import struct
 import subprocess
 import sys
 import zlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -28,54 +26,16 @@ from core.learning.tracks import BuiltinCatalog
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.e2e.db_support import count
+from tests.e2e.telegram_support import ADA, BOB, GROUP, TOKEN, reply_to
 from tests.fakes.questions import BANK
 from tests.fakes.telegram import FakeTelegram
-
-TOKEN = "123456:TEST-token"
-ADA = 1001
-BOB = 1002
-GROUP = -100500
-
-
-@asynccontextmanager
-async def polling(tg: FakeTelegram, coach: Coach) -> AsyncIterator[TelegramAdapter]:
-    """A TelegramAdapter long-polling the fake, as `coach run` does, until the block ends."""
-    bot = make_bot(TOKEN, tg.base_url)
-    adapter = TelegramAdapter(coach, bot)
-    task = asyncio.create_task(adapter.run_polling(polling_timeout=1))
-    try:
-        await tg.wait_for(lambda t: bool(t.calls_of("getUpdates")))
-        yield adapter
-    finally:
-        await adapter.stop()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await bot.session.close()
-
-
-@pytest.fixture
-async def adapter(tg: FakeTelegram, coach: Coach) -> AsyncIterator[TelegramAdapter]:
-    async with polling(tg, coach) as serving:
-        yield serving
-
-
-async def reply_to(tg: FakeTelegram, user: int, text: str, *, chat: int | None = None) -> dict:
-    chat_id = chat or user
-    before = len(tg.sent(chat_id))
-    tg.send_text(user, text, chat_id=chat)
-    await tg.wait_for(lambda t: len(t.sent(chat_id)) > before)
-    return tg.last(chat_id)
 
 
 def buttons(message: dict) -> list[dict]:
     return [
         b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
     ]
-
-
-async def count(engine: AsyncEngine, model: type[m.Base]) -> int:
-    async with engine.connect() as connection:
-        return int(await connection.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def test_a_week_on_telegram(

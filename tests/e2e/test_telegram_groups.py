@@ -16,11 +16,8 @@ from core.kernel.clock import FrozenClock
 from core.progress.charts import WIDTH_PX
 from core.storage import models as m
 from scheduler.limits import RateLimits
-from tests.e2e.test_telegram import ADA, BOB, GROUP, reply_to
-from tests.e2e.test_telegram_outreach import Stack, build
+from tests.e2e.telegram_support import ADA, BOB, CY, DI, GROUP, Stack, build, posts, reply_to, say
 from tests.fakes.telegram import FakeTelegram
-
-CY, DI = 1003, 1004
 
 
 @asynccontextmanager
@@ -50,19 +47,6 @@ async def serving(
         polling.cancel()
         await asyncio.gather(polling, return_exceptions=True)
         await stack.bot.session.close()
-
-
-async def say(tg: FakeTelegram, user: int, text: str) -> str:
-    return str((await reply_to(tg, user, text, chat=GROUP))["text"])
-
-
-def posts(tg: FakeTelegram, since: int = 0) -> list[dict]:
-    """What the bot posted in the group on its own (not answers to commands)."""
-    return [
-        message
-        for message in tg.sent(GROUP)[since:]
-        if message.get("from_bot", True) and not message.get("reply_to_message")
-    ]
 
 
 async def pending_for_groups(engine: AsyncEngine) -> int:

@@ -5,68 +5,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiogram import Bot
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.telegram.bot import TelegramAdapter, make_bot
 from adapters.telegram.messenger import TelegramMessenger
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
 from core.kernel.refs import LearnerRef
-from core.outreach.service import Outreach
-from core.storage import models as m
-from core.storage.engine import make_sessions
-from core.storage.unit_of_work import SqlUnitOfWorkFactory
-from scheduler.limits import RateGate, RateLimits
-from scheduler.sender import Sender, SenderSettings
+from scheduler.limits import RateLimits
 from scheduler.service import CoachScheduler, SchedulerSettings
-from tests.e2e.test_telegram import ADA, BOB, TOKEN, reply_to
+from tests.e2e.telegram_support import ADA, BOB, Stack, build, reply_to
 from tests.fakes.telegram import FakeTelegram
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@dataclass
-class Stack:
-    tg: FakeTelegram
-    bot: Bot
-    adapter: TelegramAdapter
-    outreach: Outreach
-    sender: Sender
-    gate: RateGate
-    engine: AsyncEngine
-
-    async def deliver_due(self) -> None:
-        await self.outreach.enqueue_due()
-        while await self.sender.drain_once():
-            pass
-
-    async def outbox(self) -> list[m.OutboxMessage]:
-        async with make_sessions(self.engine)() as session:
-            rows = await session.scalars(select(m.OutboxMessage).order_by(m.OutboxMessage.id))
-            return list(rows.all())
-
-
-def build(
-    tg: FakeTelegram, engine: AsyncEngine, coach: Coach, clock: FrozenClock, limits: RateLimits
-) -> Stack:
-    gate = RateGate(limits)
-    bot = make_bot(TOKEN, tg.base_url, on_flood=lambda seconds, chat: gate.hold(seconds, chat))
-    adapter = TelegramAdapter(coach, bot)
-    outreach = Outreach(coach, SqlUnitOfWorkFactory(make_sessions(engine)), clock)
-    sender = Sender(
-        outreach,
-        {"telegram": TelegramMessenger(adapter, gate)},
-        worker="e2e",
-        settings=SenderSettings(quick_wait=0.05),
-    )
-    return Stack(tg, bot, adapter, outreach, sender, gate, engine)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from core.storage import models as m
 from core.storage.engine import make_engine, make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.sender import SenderSettings
-from tests.e2e.test_telegram import TOKEN
+from tests.e2e.telegram_support import TOKEN
 from tests.fakes.telegram import FakeTelegram
 
 pytestmark = pytest.mark.postgres

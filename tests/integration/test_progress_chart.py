@@ -16,7 +16,7 @@ from core.progress.charts import ChartRenderer, ProgressPicture
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import Learner
-from tests.unit.test_charts import png_size
+from tests.fakes.png import png_size
 
 
 class RecordingRenderer(ChartRenderer):

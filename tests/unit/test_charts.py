@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import struct
 import time
 from datetime import date, timedelta
 
@@ -18,6 +17,7 @@ from core.progress.charts import (
     group_week_png,
     progress_png,
 )
+from tests.fakes.png import png_size
 
 TODAY = date(2026, 11, 22)  # a Sunday
 
@@ -30,13 +30,6 @@ def picture(current_week: int = 6, days: int = 60) -> ProgressPicture:
         today=TODAY,
         current_week=current_week,
     )
-
-
-def png_size(png: bytes) -> tuple[int, int]:
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert png[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", png[16:24])
-    return width, height
 
 
 def test_a_learners_picture_is_a_png_sized_for_a_phone() -> None:
