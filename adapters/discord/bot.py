@@ -69,9 +69,8 @@ LONGEST_RATE_LIMIT_WAIT = 30.0
 SETTING_CHOICES = ("timezone", "nudge", "days", "evening", "quiz", "quiet", "pace", "track")
 PACE_CHOICES = ("part-time", "standard", "accelerated")
 DAY_EXAMPLES = ("mon-fri", "mon,wed,fri", "every day", "sat,sun")
-# /group's actions; "timezone" reads better in a menu than the core's "tz".
+# /group's actions, in words the core reads as they are ("timezone" as well as "tz").
 GROUP_ACTIONS = ("show", "setup", "timezone", "time", "report", "days", "quiz", "track", "off")
-GROUP_WORDS = {"timezone": "tz"}
 SHARE_WHAT = ("done", "streak", "quiz", "mentions", "all")
 SHARE_STATES = ("on", "off")
 _ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
@@ -359,8 +358,7 @@ class GroupCommands(commands.Cog, name="Study group"):
         action: str | None = None,
         value: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        key = GROUP_WORDS.get(action or "", action or "")
-        await self.adapter.command(interaction, Group(key, _text(value)))
+        await self.adapter.command(interaction, Group(action or "", _text(value)))
 
     @study_group.autocomplete("value")
     async def group_value(

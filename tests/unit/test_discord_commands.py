@@ -258,7 +258,7 @@ async def command_from(
         ({}, Group()),
         ({"action": "show"}, Group("show")),
         ({"action": "setup", "value": "python-backend"}, Group("setup", "python-backend")),
-        ({"action": "timezone", "value": "Europe/Berlin"}, Group("tz", "Europe/Berlin")),
+        ({"action": "timezone", "value": "Europe/Berlin"}, Group("timezone", "Europe/Berlin")),
         ({"action": "off"}, Group("off")),
     ],
 )
