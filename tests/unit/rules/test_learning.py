@@ -328,6 +328,29 @@ async def test_a_storage_failure_gives_an_apology_and_the_coach_goes_on(
     assert [c.item_id for c in await ticks(uow, ada.ref)] == [WEEK1.items[0].id]
 
 
+async def test_an_unreachable_learners_failed_command_is_not_claimed_either(
+    ada: Learner, uow: MemoryUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Writing again makes a blocked learner reachable; that write must not commit the
+    # update's claim ahead of the command's own effect.
+    await ada.say("/start")
+    await ada.coach.mark_unreachable(ada.ref)
+    with monkeypatch.context() as patch:
+
+        async def broken(*args: object, **kwargs: object) -> None:
+            raise DatabaseError("disk I/O error")
+
+        patch.setattr(MemoryTicks, "add", broken)
+        await ada.coach.handle(ada.ref, "/done", update_key="test:10")
+    loaded = await snapshot(uow, ada.ref)
+    assert loaded is not None and not loaded.reachable  # rolled back with the rest
+    again = await ada.coach.handle(ada.ref, "/done", update_key="test:10")
+    assert isinstance(again, Reply)
+    assert [c.item_id for c in await ticks(uow, ada.ref)] == [WEEK1.items[0].id]
+    loaded = await snapshot(uow, ada.ref)
+    assert loaded is not None and loaded.reachable
+
+
 async def test_bad_input_gets_a_friendly_reply(ada: Learner) -> None:
     await ada.say("/start")
     assert "/help" in await ada.say("/frobnicate")
