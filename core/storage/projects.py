@@ -14,6 +14,9 @@ from core.storage.session import SqlSession
 _M = MEMBERS.c
 
 
+_LARGEST_NUMBER = 2**31 - 1  # the number column is a 32-bit integer
+
+
 class SqlProjects:
     def __init__(self, db: SqlSession) -> None:
         self._db = db
@@ -40,6 +43,8 @@ class SqlProjects:
         return int(result.scalar_one())
 
     async def find(self, group_id: int, number: int) -> SubmissionRecord | None:
+        if not 0 < number <= _LARGEST_NUMBER:
+            return None  # typed by a member; PostgreSQL would refuse it rather than find none
         s = m.Submission
         result = await self._db.execute(
             select(SUBMISSIONS, _M.display_name)

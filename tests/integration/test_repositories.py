@@ -893,6 +893,9 @@ async def test_submissions_are_numbered_per_group_and_reviewed_once_per_reviewer
         second = await work.projects.find(group.id, 2)
         assert second is not None and second.author == "a former member"  # Bob never joined
         assert await work.projects.find(group.id, 3) is None
+        # A number typed by a member, however large, is simply not there.
+        assert await work.projects.find(group.id, 10**12) is None
+        assert await work.projects.find(group.id, -1) is None
         assert await work.projects.review(first.id, bob_id, comment="nice", at=NOW)
         assert not await work.projects.review(first.id, bob_id, comment="nicer", at=NOW)
         assert await work.projects.review(first.id, ada_id, comment="mine", at=NOW)
