@@ -187,14 +187,11 @@ class Coach:
 
     async def share_track(self, imported: ImportedTrack, source: str) -> bool:
         """Makes an imported track available to every learner; False if it already was."""
-        shared = False
 
-        async def work(uow: UnitOfWork) -> None:
-            nonlocal shared
-            shared = await share_track(uow, imported, source, self.clock.now())
+        async def work(uow: UnitOfWork) -> bool:
+            return await share_track(uow, imported, source, self.clock.now())
 
-        await self._units.record(work)
-        return shared
+        return await self._units.record(work)
 
     # -- routing -------------------------------------------------------------
 

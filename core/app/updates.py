@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from core.app import views
 from core.app.ports import UnitOfWork
@@ -15,6 +16,7 @@ from core.kernel.reply import ALREADY_HANDLED, Outcome
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Work = Callable[[UnitOfWork], Awaitable[Outcome]]
 
 
@@ -48,9 +50,10 @@ class UpdateUnits:
     async def _claim(self, uow: UnitOfWork, update_key: str) -> bool:
         return await uow.updates.claim(update_key, at=self._clock.now())
 
-    async def record(self, work: Callable[[UnitOfWork], Awaitable[None]]) -> None:
+    async def record(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """What a platform reports outside any learner's command (a poll posted, the bot
         removed from a chat); a failure is raised to the adapter, which logs it."""
         async with self._uow_factory() as uow:
-            await work(uow)
+            done = await work(uow)
             await uow.commit()
+        return done
