@@ -119,7 +119,7 @@ class Linking:
     ) -> tuple[int, bool]:
         """Folds the absorbed learner into the survivor. Returns how many done items came
         over, and whether the survivor's settings are the ones in force."""
-        survivor = await uow.learners.load_by_id(survivor_id)
+        survivor = await uow.learners.load_by_id(survivor_id, lock=True)
         survivor_active = survivor.enrollment if survivor else None
         merged, came_over = await self._merge(uow, survivor_id, absorbed.learner_id)
         await uow.accounts.absorb(survivor_id, absorbed.learner_id, merged)

@@ -203,7 +203,7 @@ class Coach:
             return await self.groups.run(uow, who, command, chat, now)
         if isinstance(command, Help):
             return views.help_text()
-        snapshot = await uow.learners.load(who)
+        snapshot = await uow.learners.load(who, lock=not command.read_only)
         if snapshot is not None and not snapshot.reachable:
             # They wrote to us, so they can be reached again.
             await uow.learners.set_reachable(who, reachable=True)

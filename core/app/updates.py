@@ -10,7 +10,7 @@ from typing import TypeVar
 from core.app import views
 from core.app.ports import UnitOfWork
 from core.kernel.clock import Clock
-from core.kernel.errors import StorageError
+from core.kernel.errors import ConflictError, StorageError
 from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.reply import ALREADY_HANDLED, Outcome
 
@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Work = Callable[[UnitOfWork], Awaitable[Outcome]]
+
+# A lost race is run again from the start; losing this many in a row is no longer a race.
+ATTEMPTS = 3
 
 
 class UpdateUnits:
@@ -32,20 +35,31 @@ class UpdateUnits:
 
         An update seen before is answered AlreadyHandled and has no effect; `claims=False`
         is for updates whose answer changes nothing, which may as well be answered twice.
-        Whatever fails, the learner is told that nothing was changed.
+        A transaction that lost a race to another worker is rolled back and run again.
+        Whatever else fails, the learner is told that nothing was changed.
         """
-        try:
-            async with self._uow_factory() as uow:
-                if claims and update_key is not None and not await self._claim(uow, update_key):
-                    return ALREADY_HANDLED
-                outcome = await work(uow)
-                await uow.commit()
-                return outcome
-        except StorageError:
-            log.exception("storage failed during %s", what)
-        except Exception:
-            log.exception("unexpected failure during %s", what)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return await self._attempt(work, update_key if claims else None)
+            except ConflictError:
+                if attempt < ATTEMPTS:
+                    log.info("%s lost a race (attempt %s); running it again", what, attempt)
+                    continue
+                log.exception("%s kept losing races", what)
+            except StorageError:
+                log.exception("storage failed during %s", what)
+            except Exception:
+                log.exception("unexpected failure during %s", what)
+            break
         return views.apology()
+
+    async def _attempt(self, work: Work, update_key: str | None) -> Outcome:
+        async with self._uow_factory() as uow:
+            if update_key is not None and not await self._claim(uow, update_key):
+                return ALREADY_HANDLED
+            outcome = await work(uow)
+            await uow.commit()
+            return outcome
 
     async def _claim(self, uow: UnitOfWork, update_key: str) -> bool:
         return await uow.updates.claim(update_key, at=self._clock.now())

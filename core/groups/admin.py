@@ -77,7 +77,7 @@ class GroupAdmin:
         now: datetime,
     ) -> Reply:
         word, value = command.key.lower(), command.value.strip()
-        group = await uow.groups.find(chat.chat)
+        group = await uow.groups.find(chat.chat, lock=word not in _SHOW)
         if word in _SHOW:
             return await self._status(uow, who, group, now)
         setting = setting_named(word)

@@ -22,7 +22,10 @@ from core.quizzes.ports import QuizUnitOfWork
 class Groups(Protocol):
     """Study groups and their members."""
 
-    async def find(self, chat: ChatRef) -> StudyGroup | None: ...
+    async def find(self, chat: ChatRef, *, lock: bool = False) -> StudyGroup | None:
+        """With `lock`, the group is locked until the unit of work ends: two admins'
+        changes then apply one after the other, and a tick passes the group over."""
+        ...
 
     async def get(self, group_id: int) -> StudyGroup | None: ...
 

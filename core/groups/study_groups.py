@@ -57,7 +57,7 @@ class StudyGroups:
                 "The track this group follows is no longer available.",
                 "An admin can pick another with /group track NAME.",
             )
-        snapshot = await uow.learners.load(who)
+        snapshot = await uow.learners.load(who, lock=not command.read_only)
 
         def call(typed: C) -> GroupCall[C]:
             return GroupCall(uow, who, group, track, snapshot, typed, now)

@@ -24,7 +24,7 @@ def parse_roadmap(filename: str, data: bytes) -> ImportedTrack | Reply:
 async def keep_roadmap(
     uow: LearningUnitOfWork, who: LearnerRef, filename: str, imported: ImportedTrack, now: datetime
 ) -> Reply:
-    snapshot = await uow.learners.load(who)
+    snapshot = await uow.learners.load(who, lock=True)
     if snapshot is None:
         snapshot = await uow.learners.create(who, None, at=now)
     await uow.tracks.save(

@@ -9,6 +9,11 @@ class StorageError(CoachError):
     """The database failed; the unit of work was rolled back."""
 
 
+class ConflictError(StorageError):
+    """A concurrent transaction won a race (a key taken a moment ago, a deadlock): the
+    same work, run again from the start, sees the winner's effect and may well succeed."""
+
+
 class TrackError(CoachError):
     """A track's content is invalid."""
 

@@ -19,12 +19,17 @@ from core.learning.tracks import Track
 
 
 class Learners(Protocol):
-    async def load(self, who: LearnerRef) -> Snapshot | None:
+    async def load(self, who: LearnerRef, *, lock: bool = False) -> Snapshot | None:
         """The learner behind an identity, their active enrollment and this week's ticks;
-        `reachable` is that identity's."""
+        `reachable` is that identity's.
+
+        With `lock`, the learner is first locked until the unit of work ends, so a
+        command that changes their state waits for any other such command, from any
+        worker, and then reads what that one committed.
+        """
         ...
 
-    async def load_by_id(self, learner_id: int) -> Snapshot | None:
+    async def load_by_id(self, learner_id: int, *, lock: bool = False) -> Snapshot | None:
         """The same by learner; `reachable` is whether any of their identities is."""
         ...
 

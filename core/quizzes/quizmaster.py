@@ -105,7 +105,7 @@ class QuizMaster:
     ) -> Reply | NothingToSay:
         """Grades a learner's own quiz. A second answer, someone else's answer or a retracted
         vote changes nothing."""
-        snapshot = await uow.learners.load(who)
+        snapshot = await uow.learners.load(who, lock=True)
         if quiz.answered or snapshot is None or snapshot.learner_id != quiz.learner_id:
             return NOTHING_TO_SAY
         if len(option_ids) != 1:

@@ -15,6 +15,7 @@ from core.storage.rows import (
     ENROLLMENT_COLUMNS,
     ENROLLMENTS,
     IDENTITIES,
+    LEARNERS,
     enrollment_from_row,
     enrollment_values,
     mask_to_days,
@@ -76,8 +77,12 @@ def _due(slot: Slot) -> PerDialect[Executable]:
         .order_by(column)
         .limit(bindparam("limit"))
     )
-    # Two workers ticking at once each take different rows instead of queueing.
-    return PerDialect(lambda dialect: dialect.skip_locked(statement, ENROLLMENTS))
+    # Two workers ticking at once each take different rows instead of queueing. The
+    # learner's row is locked too: a learner in the middle of a command is passed over
+    # until the next tick, and a command that comes meanwhile waits for the tick's commit,
+    # so neither writes back a schedule the other has moved on.
+    statement = statement.join(LEARNERS, LEARNERS.c.id == _E.learner_id)
+    return PerDialect(lambda dialect: dialect.skip_locked(statement, ENROLLMENTS, LEARNERS))
 
 
 _DUE = {slot: _due(slot) for slot in Slot}

@@ -63,10 +63,12 @@ class SqlGroups:
     def __init__(self, db: SqlSession) -> None:
         self._db = db
 
-    async def find(self, chat: ChatRef) -> StudyGroup | None:
-        result = await self._db.execute(
-            select(GROUPS).where(_G.platform == chat.platform, _G.external_id == chat.external_id)
+    async def find(self, chat: ChatRef, *, lock: bool = False) -> StudyGroup | None:
+        statement = select(GROUPS).where(
+            _G.platform == chat.platform, _G.external_id == chat.external_id
         )
+        # One table, so a locking read that waited returns the row as committed.
+        result = await self._db.execute(statement.with_for_update() if lock else statement)
         row = result.mappings().first()
         return group_from_row(row) if row else None
 

@@ -60,20 +60,39 @@ _LOAD_BY_ID = (
     .where(m.Learner.id == bindparam("learner_id"))
 )
 
+# The learner's row is the lock on all of their state. It is taken by a statement of its
+# own: a locking SELECT that waited re-reads only the locked row, and would join it to
+# ticks and settings as they were before the other command committed.
+_LOCK = (
+    select(m.Learner.id)
+    .where(
+        m.Learner.id
+        == select(_I.learner_id)
+        .where(_I.platform == bindparam("platform"), _I.external_id == bindparam("external_id"))
+        .scalar_subquery()
+    )
+    .with_for_update()
+)
+_LOCK_BY_ID = select(m.Learner.id).where(m.Learner.id == bindparam("learner_id")).with_for_update()
+
 
 class SqlLearners:
     def __init__(self, db: SqlSession, enrollments: SqlEnrollments) -> None:
         self._db = db
         self._enrollments = enrollments
 
-    async def load(self, who: LearnerRef) -> Snapshot | None:
+    async def load(self, who: LearnerRef, *, lock: bool = False) -> Snapshot | None:
+        identity = {"platform": who.platform, "external_id": who.external_id}
+        # SQLite has one writer, and the engine one connection: commands queue anyway.
+        if lock and self._db.dialect.row_locks:
+            await self._db.execute(_LOCK, identity)
         # One round trip: the identity, its active enrollment and this week's ticks.
-        result = await self._db.execute(
-            _LOAD, {"platform": who.platform, "external_id": who.external_id}
-        )
+        result = await self._db.execute(_LOAD, identity)
         return snapshot_from_rows(result.mappings().all())
 
-    async def load_by_id(self, learner_id: int) -> Snapshot | None:
+    async def load_by_id(self, learner_id: int, *, lock: bool = False) -> Snapshot | None:
+        if lock and self._db.dialect.row_locks:
+            await self._db.execute(_LOCK_BY_ID, {"learner_id": learner_id})
         result = await self._db.execute(_LOAD_BY_ID, {"learner_id": learner_id})
         return snapshot_from_rows(result.mappings().all())
 

@@ -26,6 +26,7 @@ from core.learning.pace import Pace
 from core.storage import models as m
 
 # Statements on the Tables rather than the ORM classes skip the ORM's compile step.
+LEARNERS = cast(Table, m.Learner.__table__)
 IDENTITIES = cast(Table, m.Identity.__table__)
 ENROLLMENTS = cast(Table, m.Enrollment.__table__)
 COMPLETIONS = cast(Table, m.Completion.__table__)

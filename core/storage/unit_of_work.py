@@ -6,11 +6,12 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.kernel.errors import StorageError
+from core.kernel.errors import ConflictError, StorageError
 from core.storage.accounts import SqlAccounts, SqlLinkCodes
+from core.storage.confirmations import SqlConfirmations
 from core.storage.enrollments import SqlEnrollments, SqlLearnerSchedule
 from core.storage.group_quizzes import SqlGroupQuizzes
 from core.storage.groups import SqlGroups, SqlGroupSchedule
@@ -25,6 +26,20 @@ from core.storage.tracks import SqlTracks
 if TYPE_CHECKING:
     from core.accounts.ports import AccountUnitOfWork
     from core.outreach.ports import OutreachUnitOfWork
+
+
+# PostgreSQL's serialization failure and deadlock: the loser of a race, free to try again.
+_RACE_LOST = frozenset({"40001", "40P01"})
+
+
+def storage_error(exc: SQLAlchemyError) -> StorageError:
+    """The core's error for a failed statement; a lost race is a ConflictError, so the
+    update may run again and see the winner's effect."""
+    if isinstance(exc, IntegrityError) or (
+        isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in _RACE_LOST
+    ):
+        return ConflictError(str(exc))
+    return StorageError(str(exc))
 
 
 class SqlUnitOfWork:
@@ -50,15 +65,15 @@ class SqlUnitOfWork:
             await self._db.close()  # rolls back anything not committed
         except SQLAlchemyError as close_error:
             if exc is None:
-                raise StorageError(str(close_error)) from close_error
+                raise storage_error(close_error) from close_error
         if isinstance(exc, SQLAlchemyError):
-            raise StorageError(str(exc)) from exc
+            raise storage_error(exc) from exc
 
     async def commit(self) -> None:
         try:
             await self._db.commit()
         except SQLAlchemyError as exc:
-            raise StorageError(str(exc)) from exc
+            raise storage_error(exc) from exc
 
     @cached_property
     def updates(self) -> SqlUpdateLog:
@@ -111,6 +126,10 @@ class SqlUnitOfWork:
     @cached_property
     def accounts(self) -> SqlAccounts:
         return SqlAccounts(self._db, self.enrollments)
+
+    @cached_property
+    def confirmations(self) -> SqlConfirmations:
+        return SqlConfirmations(self._db)
 
     @cached_property
     def learner_schedule(self) -> SqlLearnerSchedule:

@@ -33,7 +33,7 @@ from core.groups.model import (
     SubmissionRecord,
     Tick,
 )
-from core.kernel.errors import AlreadyDone, StorageError
+from core.kernel.errors import AlreadyDone, ConflictError, StorageError
 from core.kernel.refs import ChatRef, Identity, LearnerRef
 from core.kernel.schedule import Slot
 from core.learning.activity import DayBitmap
@@ -342,6 +342,10 @@ class DatabaseError(Exception):
     leaving the unit of work turns it into a StorageError."""
 
 
+class ConflictingWrite(DatabaseError):
+    """A key another transaction took, or a deadlock: a ConflictError once it leaves."""
+
+
 LockKey = tuple[str, str, Hashable]  # table, "" for the primary key or a unique key's name, value
 
 
@@ -368,7 +372,7 @@ class Transaction:
             waiter: Transaction | None = holder
             while waiter is not None:  # a cycle would wait for ever: refuse it, as servers do
                 if waiter is self:
-                    raise DatabaseError(f"deadlock detected on {key!r}")
+                    raise ConflictingWrite(f"deadlock detected on {key!r}")
                 waiter = waiter.waiting_for
             self.waiting_for = holder
             try:
@@ -440,7 +444,7 @@ class View(Generic[R]):
 
     async def insert(self, row: R) -> None:
         if not await self.insert_new(row):
-            raise DatabaseError(f"duplicate key in {self.table.name}: {row!r}")
+            raise ConflictingWrite(f"duplicate key in {self.table.name}: {row!r}")
 
     async def insert_new(self, row: R) -> bool:
         """Adds a row unless its primary or a unique key is taken (ON CONFLICT DO NOTHING)."""
@@ -512,7 +516,7 @@ class View(Generic[R]):
                 await self.transaction.lock((self.table.name, unique, after))
                 clash = self.find(unique, after)
                 if clash is not None and self.table.pk(clash) != pk:
-                    raise DatabaseError(f"duplicate key {after!r} in {self.table.name}.{unique}")
+                    raise ConflictingWrite(f"duplicate key {after!r} in {self.table.name}.{unique}")
 
     def _check_parents(self, row: R) -> None:
         for key_of, parent in self.table.parents:
@@ -696,16 +700,19 @@ class MemoryUpdateLog(_Repository):
 
 
 class MemoryLearners(_Repository):
-    async def load(self, who: LearnerRef) -> Snapshot | None:
+    async def load(self, who: LearnerRef, *, lock: bool = False) -> Snapshot | None:
         tx = await self._tx()
         identity = tx[self._db.identities].find("who", (who.platform, who.external_id))
         if identity is None:
             return None
+        if lock:
+            await tx[self._db.learners].locked(identity.learner_id)
         return self._snapshot(tx, identity.learner_id, reachable=identity.reachable)
 
-    async def load_by_id(self, learner_id: int) -> Snapshot | None:
+    async def load_by_id(self, learner_id: int, *, lock: bool = False) -> Snapshot | None:
         tx = await self._tx()
-        if tx[self._db.learners].get(learner_id) is None:
+        learners = tx[self._db.learners]
+        if (await learners.locked(learner_id) if lock else learners.get(learner_id)) is None:
             return None
         reachable = any(
             i.reachable for i in tx[self._db.identities].rows() if i.learner_id == learner_id
@@ -1044,8 +1051,11 @@ def _membership(row: MemberRow, platform: str) -> Membership:
 
 
 class MemoryGroups(_Repository):
-    async def find(self, chat: ChatRef) -> StudyGroup | None:
-        row = (await self._tx())[self._db.groups].find("chat", (chat.platform, chat.external_id))
+    async def find(self, chat: ChatRef, *, lock: bool = False) -> StudyGroup | None:
+        groups = (await self._tx())[self._db.groups]
+        row = groups.find("chat", (chat.platform, chat.external_id))
+        if row is not None and lock:
+            row = await groups.locked(row.group.id)
         return _group_of(row) if row else None
 
     async def get(self, group_id: int) -> StudyGroup | None:
@@ -1334,8 +1344,12 @@ class MemoryLearnerSchedule(_Repository):
         for at, enrollment_id, row in due:
             if len(taken) == limit:
                 break
-            # Rows another unit holds are skipped, as SKIP LOCKED skips them.
+            # Rows another unit holds are skipped, as SKIP LOCKED skips them; the learner's
+            # row is locked beside the enrollment's, as in SQL.
+            learner_key = (self._db.learners.name, "", row.enrollment.learner_id)
             if not tx.try_lock((enrollments.table.name, "", enrollment_id)):
+                continue
+            if not tx.try_lock(learner_key):
                 continue
             e = row.enrollment
             reachable = any(
@@ -1836,6 +1850,8 @@ class MemoryUnitOfWork:
         if self._transaction is not None:
             self._transaction.end()
             self._transaction = None
+        if isinstance(exc, ConflictingWrite):
+            raise ConflictError(str(exc)) from exc
         if isinstance(exc, DatabaseError):
             raise StorageError(str(exc)) from exc
 

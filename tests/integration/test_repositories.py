@@ -224,6 +224,47 @@ async def test_two_units_creating_one_identity_at_once_make_one_learner(uow: Fac
         assert len(await work.enrollments.of_learner(snapshot.learner_id)) == 1
 
 
+async def test_a_locking_load_waits_for_the_learners_other_unit_and_reads_its_commit(
+    uow: Factory,
+) -> None:
+    learner_id, enrollment_id = await seeded(uow)
+    locked = asyncio.Event()
+    order: list[str] = []
+
+    async def ticking() -> None:
+        async with uow() as work:
+            await work.learners.load(ADA, lock=True)
+            locked.set()
+            await asyncio.sleep(0.02)  # room for the other unit to overtake, were it free to
+            await tick(work, enrollment_id, "w01-a")
+            order.append("ticked")
+            await work.commit()
+
+    async def reading(load_by_id: bool) -> dict[str, date]:
+        await locked.wait()
+        async with uow() as work:
+            snapshot = await (
+                work.learners.load_by_id(learner_id, lock=True)
+                if load_by_id
+                else work.learners.load(ADA, lock=True)
+            )
+            order.append("read")
+            assert snapshot is not None
+            return snapshot.week_done
+
+    for by_id in (False, True):
+        order.clear()
+        locked.clear()
+        _, seen = await asyncio.gather(ticking(), reading(by_id))
+        assert order == ["ticked", "read"]
+        assert "w01-a" in seen
+        async with uow() as work:
+            last = await work.ticks.last(enrollment_id)
+            assert last is not None
+            await work.ticks.delete(last.id)
+            await work.commit()
+
+
 async def test_identities_oldest_first_and_reachability(uow: Factory) -> None:
     learner_id, _ = await seeded(uow)
     discord = LearnerRef("discord", "dc-ada", "Ada D")

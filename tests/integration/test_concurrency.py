@@ -1,0 +1,208 @@
+"""One learner's updates racing each other on PostgreSQL, from two workers at once.
+
+Each worker has its own engine, so the commands run in separate transactions on separate
+connections, as they do in two `coach run` processes behind one webhook. Every race runs
+many times with a fresh learner; the final state must be the same as if the commands had
+run one after the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.app.coach import Coach
+from core.app.views import apology
+from core.kernel.clock import FrozenClock
+from core.kernel.refs import ChatContext, ChatRef, LearnerRef
+from core.kernel.reply import Reply
+from core.learning.model import Snapshot
+from core.learning.tracks import BuiltinCatalog
+from core.outreach.service import Outreach
+from core.storage import models as m
+from core.storage.engine import make_engine, make_sessions
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import MONDAY_MORNING
+
+pytestmark = pytest.mark.postgres
+
+TRIALS = 12
+WEEK_ONE = BuiltinCatalog().get("python-backend")
+assert WEEK_ONE is not None
+ITEMS = len(WEEK_ONE.first_week.items)
+
+
+@dataclass
+class Workers:
+    first: Coach
+    second: Coach
+    engine: AsyncEngine
+    second_units: SqlUnitOfWorkFactory
+    clock: FrozenClock
+
+    async def race(self, who: LearnerRef, *texts: str) -> list[Reply]:
+        """The texts sent at once, spread over the two workers."""
+        coaches = [self.first, self.second]
+        outcomes = await asyncio.gather(
+            *(coaches[n % 2].handle(who, typed) for n, typed in enumerate(texts))
+        )
+        replies = [o for o in outcomes if isinstance(o, Reply)]
+        assert len(replies) == len(texts)
+        assert apology() not in replies, "a command was refused instead of carried out"
+        return replies
+
+    async def snapshot(self, who: LearnerRef) -> Snapshot:
+        async with SqlUnitOfWorkFactory(make_sessions(self.engine))() as uow:
+            snapshot = await uow.learners.load(who)
+        assert snapshot is not None and snapshot.enrollment is not None
+        return snapshot
+
+    async def ticks(self, who: LearnerRef) -> int:
+        snapshot = await self.snapshot(who)
+        assert snapshot.enrollment is not None
+        async with self.engine.connect() as connection:
+            return int(
+                await connection.scalar(
+                    select(func.count())
+                    .select_from(m.Completion)
+                    .where(m.Completion.enrollment_id == snapshot.enrollment.id)
+                )
+                or 0
+            )
+
+
+@pytest.fixture
+async def workers(migrated_postgres_url: str) -> AsyncIterator[Workers]:
+    first, second = make_engine(migrated_postgres_url), make_engine(migrated_postgres_url)
+    tables = ", ".join(t.name for t in m.Base.metadata.sorted_tables)
+    async with first.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    clock = FrozenClock(MONDAY_MORNING)
+    second_units = SqlUnitOfWorkFactory(make_sessions(second))
+    yield Workers(
+        Coach(SqlUnitOfWorkFactory(make_sessions(first)), clock, BuiltinCatalog()),
+        Coach(second_units, clock, BuiltinCatalog()),
+        first,
+        second_units,
+        clock,
+    )
+    await first.dispose()
+    await second.dispose()
+
+
+async def started(workers: Workers, trial: int, *, ticked: int = 0) -> LearnerRef:
+    who = LearnerRef("test", f"racer-{trial}", "Racer")
+    assert isinstance(await workers.first.handle(who, "/start"), Reply)
+    for number in range(1, ticked + 1):
+        assert isinstance(await workers.first.handle(who, f"/done {number}"), Reply)
+    return who
+
+
+async def test_the_weeks_last_two_items_ticked_at_once_close_the_week(workers: Workers) -> None:
+    for trial in range(TRIALS):
+        who = await started(workers, trial, ticked=ITEMS - 2)
+        await workers.race(who, f"/done {ITEMS - 1}", f"/done {ITEMS}")
+        snapshot = await workers.snapshot(who)
+        assert snapshot.enrollment is not None
+        assert snapshot.enrollment.current_week_id != WEEK_ONE.first_week.id, f"trial {trial}"
+        assert await workers.ticks(who) == ITEMS
+
+
+async def test_a_tick_racing_a_settings_change_keeps_both(workers: Workers) -> None:
+    for trial in range(TRIALS):
+        who = await started(workers, trial)
+        await workers.race(who, "/done 2", "/settings time 07:00")
+        snapshot = await workers.snapshot(who)
+        assert snapshot.enrollment is not None
+        assert snapshot.enrollment.nudge_time == time(7, 0), f"trial {trial}"
+        assert len(snapshot.week_done) == 1
+
+
+async def test_two_settings_changes_at_once_both_stick(workers: Workers) -> None:
+    for trial in range(TRIALS):
+        who = await started(workers, trial)
+        await workers.race(who, "/settings time 07:30", "/settings tz Asia/Tokyo")
+        snapshot = await workers.snapshot(who)
+        assert snapshot.enrollment is not None
+        assert snapshot.enrollment.nudge_time == time(7, 30), f"trial {trial}"
+        assert snapshot.enrollment.timezone == "Asia/Tokyo", f"trial {trial}"
+
+
+async def test_a_burst_of_plain_ticks_ticks_as_many_distinct_items(workers: Workers) -> None:
+    for trial in range(TRIALS // 2):
+        who = await started(workers, trial)
+        await workers.race(who, *["/done"] * 4)
+        snapshot = await workers.snapshot(who)
+        assert len(snapshot.week_done) == 4, f"trial {trial}"
+        assert await workers.ticks(who) == 4
+
+
+async def test_a_first_start_sent_twice_at_once_makes_one_learner(workers: Workers) -> None:
+    for trial in range(TRIALS // 2):
+        who = LearnerRef("test", f"newcomer-{trial}", "Newcomer")
+        await workers.race(who, "/start", "/start")
+        async with workers.engine.connect() as connection:
+            identities = await connection.scalar(
+                select(func.count())
+                .select_from(m.Identity)
+                .where(m.Identity.external_id == who.external_id)
+            )
+        assert identities == 1
+        await workers.snapshot(who)
+
+
+async def test_a_tick_racing_the_scheduler_keeps_the_moved_schedule(workers: Workers) -> None:
+    """The scheduler either plans the learner's morning and moves their schedule on, or
+    passes them over until its next tick: never the one without the other."""
+    outreach = Outreach(workers.second, workers.second_units, workers.clock)
+    for trial in range(TRIALS):
+        workers.clock.set(MONDAY_MORNING)
+        who = await started(workers, trial)
+        workers.clock.set(MONDAY_MORNING + timedelta(hours=1, seconds=30))  # the plan is due
+        done, _ = await asyncio.gather(workers.first.handle(who, "/done"), outreach.enqueue_due())
+        assert isinstance(done, Reply) and done != apology()
+        snapshot = await workers.snapshot(who)
+        assert snapshot.enrollment is not None and len(snapshot.week_done) == 1
+        next_plan = snapshot.enrollment.next_nudge_at
+        moved_on = next_plan is not None and next_plan > workers.clock.now()
+        async with workers.engine.connect() as connection:
+            planned = await connection.scalar(
+                select(func.count())
+                .select_from(m.OutboxMessage)
+                .where(
+                    m.OutboxMessage.learner_id == snapshot.learner_id,
+                    m.OutboxMessage.kind == "plan",
+                )
+            )
+        assert moved_on == bool(planned), f"trial {trial}: planned {planned}, next {next_plan}"
+
+
+async def test_two_admins_changing_a_group_at_once_both_stick(workers: Workers) -> None:
+    for trial in range(TRIALS // 2):
+        chat = ChatContext(ChatRef("test", f"group-{trial}", "Study"), _admin)
+        admin = LearnerRef("test", f"admin-{trial}", "Admin")
+        setup = await workers.first.handle(admin, "/group setup", chat=chat)
+        assert isinstance(setup, Reply) and setup != apology()
+        await asyncio.gather(
+            workers.first.handle(admin, "/group time 07:15", chat=chat),
+            workers.second.handle(admin, "/group tz Asia/Tokyo", chat=chat),
+        )
+        async with workers.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(m.StudyGroup.digest_time, m.StudyGroup.timezone).where(
+                        m.StudyGroup.external_id == chat.chat.external_id
+                    )
+                )
+            ).one()
+        assert (row.digest_time, row.timezone) == (time(7, 15), "Asia/Tokyo"), f"trial {trial}"
+
+
+async def _admin() -> bool:
+    return True
