@@ -26,3 +26,29 @@ class LinkCode:
     learner_id: int
     issued_by: LearnerRef
     expires_at: datetime
+
+
+# The /export document (docs/export.md): its name and version, then one section per kind
+# of row, in this order. A new field is not a new version; a field renamed, removed or
+# changed in meaning is.
+EXPORT_FORMAT = "roadmap-coach-export"
+EXPORT_VERSION = 1
+EXPORT_SECTIONS = (
+    "learner",
+    "identities",
+    "enrollments",
+    "completions",
+    "hours",
+    "notes",
+    "imported_tracks",
+    "quiz_deliveries",
+    "review_cards",
+    "messages",
+    "link_codes",
+    "link_failures",
+    "group_memberships",
+    "group_quiz_answers",
+    "submissions",
+    "submission_reviews",
+    "confirmations",
+)

@@ -34,10 +34,30 @@ class LinkCodes(Protocol):
         ...
 
 
+class Confirmations(Protocol):
+    """One-time tokens a destructive action waits for, each for one learner and action."""
+
+    async def issue(
+        self, learner_id: int, *, action: str, token_hash: str, at: datetime, expires_at: datetime
+    ) -> None:
+        """Stores a token, replacing the learner's earlier one for this action; expired
+        tokens (anyone's) go."""
+        ...
+
+    async def use(self, learner_id: int, *, action: str, token_hash: str, now: datetime) -> bool:
+        """Deletes the learner's live token for this action; False if there is none: used
+        already, expired, another learner's or never issued."""
+        ...
+
+
 class Accounts(Protocol):
     """Everything stored about a learner, taken as a whole."""
 
-    async def export(self, learner_id: int) -> dict[str, Any]: ...
+    async def export(self, learner_id: int) -> dict[str, Any]:
+        """Every row the learner has, by section (EXPORT_SECTIONS): "learner" is one
+        object, every other section a list, each in the order of its primary key. Dates
+        are ISO strings; docs/export.md describes every field."""
+        ...
 
     async def absorb(
         self, survivor_id: int, absorbed_id: int, merged: list[MergedEnrollment]
@@ -59,3 +79,6 @@ class AccountUnitOfWork(LearningUnitOfWork, Protocol):
 
     @property
     def accounts(self) -> Accounts: ...
+
+    @property
+    def confirmations(self) -> Confirmations: ...

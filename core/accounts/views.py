@@ -9,6 +9,7 @@ from core.accounts.linking import platform_name, platforms_text
 from core.kernel.refs import LearnerRef
 from core.kernel.reply import (
     Block,
+    Button,
     Paragraph,
     Reply,
 )
@@ -29,6 +30,45 @@ def export_blocks(accounts: Sequence[LearnerRef] = ()) -> tuple[Block, ...]:
             )
         )
     return tuple(blocks)
+
+
+def forget_question(confirm_action: str, cancel_action: str) -> Reply:
+    return Reply.text(
+        "This deletes your progress, hours, notes and settings on every platform. It cannot be undone.",
+        "You can /export a copy first. Delete everything?",
+        buttons=(
+            (
+                Button("Yes, delete everything", confirm_action),
+                Button("Cancel", cancel_action),
+            ),
+        ),
+    )
+
+
+def forgotten() -> Reply:
+    return Reply.text(
+        "Done: everything I kept about you is deleted.", "Send /start to begin afresh."
+    )
+
+
+def forget_kept() -> Reply:
+    return Reply.text("Kept. Nothing was deleted.")
+
+
+def forget_needs_the_button() -> Reply:
+    return Reply.text(
+        "Nothing was deleted: deleting everything takes the button under the question /forget asks.",
+        "Send /forget to start again.",
+    )
+
+
+def forget_not_confirmed(valid_for: timedelta) -> Reply:
+    minutes = int(valid_for.total_seconds() // 60)
+    return Reply.text(
+        "Nothing was deleted: that button has expired or was used already "
+        f"(each works once, for {minutes} minutes, and only the latest one).",
+        "Send /forget to start again.",
+    )
 
 
 def link_code(code: str, platform: str, valid_for: timedelta) -> Reply:

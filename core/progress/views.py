@@ -30,13 +30,14 @@ def progress(
 ) -> Reply:
     total_items = sum(len(w.items) for w in track.weeks)
     profile = e.pace.profile
+    # A finished track has no week in progress, so no week's items or hours to aim for.
+    finished = plan.is_complete and track.week_after(plan.week.id) is None
     lines = [
         streak_text(streak_days),
+        *(["Track finished: every week is done."] if finished else []),
         f"Weeks completed: {len(figures.weeks_completed)} of {len(track.weeks)}.",
         f"Items done: {figures.items_done} of {total_items}.",
-        f"This week ({plan.week.number}): {plan.done_count}/{len(plan.items)} items.",
-        f"Hours this calendar week: {figures.hours_in_range:g} of {profile.hours_text} "
-        f"({profile.label.lower()} pace).",
+        *([] if finished else _this_week(plan, e, figures)),
         f"Hours logged in total: {figures.hours_total:g}.",
     ]
     if quiz.answered:
@@ -49,7 +50,7 @@ def progress(
             lines.append("Weakest topics: " + ", ".join(weakest) + ".")
     else:
         lines.append("Quiz: none answered yet; /quiz asks one.")
-    if figures.hours_in_range < profile.min_hours:
+    if not finished and figures.hours_in_range < profile.min_hours:
         lines.append(
             f"{profile.min_hours - figures.hours_in_range:g} h more reaches this week's target. Log with /log."
         )
@@ -70,3 +71,12 @@ def progress(
             )
         )
     return Reply(blocks=tuple(blocks))
+
+
+def _this_week(plan: WeekPlan, e: Enrollment, figures: ProgressFigures) -> list[str]:
+    profile = e.pace.profile
+    return [
+        f"This week ({plan.week.number}): {plan.done_count}/{len(plan.items)} items.",
+        f"Hours this calendar week: {figures.hours_in_range:g} of {profile.hours_text} "
+        f"({profile.label.lower()} pace).",
+    ]

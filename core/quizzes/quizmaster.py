@@ -18,7 +18,7 @@ from core.quizzes import views
 from core.quizzes.bank import QuestionBank, builtin_bank, next_review, pick_subject, shuffled
 from core.quizzes.model import QuizFigures, QuizRecord
 from core.quizzes.ports import QuizUnitOfWork
-from core.quizzes.review import SELF_CHECK_LEVELS, Recall, review
+from core.quizzes.review import EVERY_DAY, KNOWN, SELF_CHECK_LEVELS, Recall, review
 
 SELF_CHECK = "self_check"
 
@@ -35,7 +35,7 @@ def self_check_item(track: Track, subject: str) -> Item | None:
 def _grade(quiz: QuizRecord, chosen: int) -> tuple[bool, Recall]:
     if quiz.kind == SELF_CHECK:
         recall = SELF_CHECK_LEVELS[min(chosen, len(SELF_CHECK_LEVELS) - 1)][1]
-        return recall >= Recall.GOOD, recall
+        return recall >= KNOWN, recall
     correct = chosen == quiz.correct_option
     return correct, Recall.GOOD if correct else Recall.FORGOT
 
@@ -114,11 +114,18 @@ class QuizMaster:
         correct, recall = _grade(quiz, chosen)
         if not await uow.quizzes.answer(quiz.id, chosen=chosen, correct=correct, at=now):
             return NOTHING_TO_SAY
-        card, due = review(await uow.reviews.card(quiz.learner_id, quiz.question_id), recall, now)
+        e = snapshot.enrollment
+        zone = e.zone if e else ZoneInfo("UTC")
+        card, due = review(
+            await uow.reviews.card(quiz.learner_id, quiz.question_id),
+            recall,
+            now,
+            study_days=e.study_days if e else EVERY_DAY,
+            zone=zone,
+        )
         await uow.reviews.save(
             quiz.learner_id, quiz.question_id, card=card, due=due, lapsed=recall is Recall.FORGOT
         )
-        zone = snapshot.enrollment.zone if snapshot.enrollment else ZoneInfo("UTC")
         again_on = due.astimezone(zone).date()
         question = self.questions.get(quiz.question_id)
         if quiz.kind == SELF_CHECK or question is None:

@@ -3,17 +3,18 @@ forgotten."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
-from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy import delete, insert, select, update
 
-from core.accounts.model import LinkCode, MergedEnrollment
+from core.accounts.model import EXPORT_SECTIONS, LinkCode, MergedEnrollment
 from core.kernel.refs import LearnerRef
 from core.learning.activity import DayBitmap
 from core.quizzes.review import last_reviewed
 from core.storage import models as m
+from core.storage import ownership
 from core.storage.enrollments import SqlEnrollments
 from core.storage.ownership import ABSORB, FOLLOW_KEPT_ENROLLMENT, FORGET
 from core.storage.rows import COMPLETIONS, ENROLLMENTS, LINK_CODES, jsonable, mask_to_days
@@ -100,40 +101,75 @@ class SqlLinkCodes:
         )
 
 
+# The export's section for each table holding a learner's rows (every one must have one:
+# tests/integration/test_learner_data.py), and how a row is written there.
+SECTIONS: dict[str, str] = {
+    m.Learner.__tablename__: "learner",
+    m.Identity.__tablename__: "identities",
+    m.Enrollment.__tablename__: "enrollments",
+    m.Completion.__tablename__: "completions",
+    m.HourLog.__tablename__: "hours",
+    m.Note.__tablename__: "notes",
+    m.StoredTrack.__tablename__: "imported_tracks",
+    m.QuizDelivery.__tablename__: "quiz_deliveries",
+    m.ReviewCard.__tablename__: "review_cards",
+    m.OutboxMessage.__tablename__: "messages",
+    m.LinkCode.__tablename__: "link_codes",
+    m.LinkFailure.__tablename__: "link_failures",
+    m.GroupMember.__tablename__: "group_memberships",
+    m.GroupQuizAnswer.__tablename__: "group_quiz_answers",
+    m.Submission.__tablename__: "submissions",
+    m.SubmissionReview.__tablename__: "submission_reviews",
+    m.Confirmation.__tablename__: "confirmations",
+}
+# Hashes of live codes and tokens stay out: an export is a file that travels.
+_SECRET = {"code_hash", "token_hash"}
+_EXPORT = [
+    (table, select(table).where(owned))
+    for table in ownership.TABLES
+    if table.name in SECTIONS and (owned := ownership.learner_rows(table)) is not None
+]
+
+
+def _exported_enrollment(e: dict[str, Any]) -> dict[str, Any]:
+    started = date.fromisoformat(e["started_on"])
+    e["study_days"] = sorted(mask_to_days(int(e["study_days"])))
+    e["quiz_days"] = sorted(mask_to_days(int(e["quiz_days"])))
+    for name in ("active_days", "paused_days"):
+        bitmap = DayBitmap(started, bytes.fromhex(e[name]))
+        e[name] = [d.isoformat() for d in bitmap.days()]
+    return e
+
+
+def _exported(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A row as the export writes it: JSON held in a column as JSON, days as lists."""
+    row = {k: v for k, v in jsonable(row).items() if k not in _SECRET}
+    if table == m.Enrollment.__tablename__:
+        return _exported_enrollment(row)
+    if table == m.StoredTrack.__tablename__:
+        row["content"] = json.loads(row["content"])
+    elif table == m.ReviewCard.__tablename__:
+        row["card"] = json.loads(row["card"])
+    elif table == m.QuizDelivery.__tablename__:
+        row["option_order"] = [int(i) for i in row["option_order"].split(",") if i]
+    return row
+
+
 class SqlAccounts:
     def __init__(self, db: SqlSession, enrollments: SqlEnrollments) -> None:
         self._db = db
         self._enrollments = enrollments
 
     async def export(self, learner_id: int) -> dict[str, Any]:
-        enrollments = await self._rows(m.Enrollment, _E.learner_id == learner_id)
-        for e in enrollments:
-            started = date.fromisoformat(e["started_on"])
-            e["study_days"] = sorted(mask_to_days(int(e["study_days"])))
-            e["quiz_days"] = sorted(mask_to_days(int(e["quiz_days"])))
-            for name in ("active_days", "paused_days"):
-                bitmap = DayBitmap(started, bytes.fromhex(e[name]))
-                e[name] = [d.isoformat() for d in bitmap.days()]
-        enrollment_ids = [e["id"] for e in enrollments]
-        rows = self._rows
-        return {
-            "learner": (await rows(m.Learner, m.Learner.id == learner_id))[0],
-            "identities": await rows(m.Identity, m.Identity.learner_id == learner_id),
-            "enrollments": enrollments,
-            "completions": await rows(m.Completion, _C.enrollment_id.in_(enrollment_ids)),
-            "hours": await rows(m.HourLog, m.HourLog.learner_id == learner_id),
-            "notes": await rows(m.Note, m.Note.learner_id == learner_id),
-            "imported_tracks": await rows(
-                m.StoredTrack, m.StoredTrack.owner_learner_id == learner_id
-            ),
-        }
-
-    async def _rows(self, model: type[m.Base], where: ColumnElement[bool]) -> list[dict[str, Any]]:
-        table = cast(Table, model.__table__)
-        result = await self._db.execute(
-            select(table).where(where).order_by(*table.primary_key.columns)
-        )
-        return [jsonable(row) for row in result.mappings()]
+        sections: dict[str, Any] = {}
+        for table, statement in _EXPORT:
+            result = await self._db.execute(statement, {"learner_id": learner_id})
+            key = [c.name for c in table.primary_key]
+            # Sorted here rather than by ORDER BY, so text keys sort alike on every backend.
+            rows = sorted(result.mappings(), key=lambda r: tuple(r[k] for k in key))
+            sections[SECTIONS[table.name]] = [_exported(table.name, dict(row)) for row in rows]
+        [sections["learner"]] = sections["learner"]
+        return {name: sections[name] for name in EXPORT_SECTIONS}
 
     async def absorb(
         self, survivor_id: int, absorbed_id: int, merged: list[MergedEnrollment]

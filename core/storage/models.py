@@ -449,3 +449,18 @@ class SubmissionReview(Base):
     )
     comment: Mapped[str] = mapped_column(String(300))
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Confirmation(Base):
+    """A one-time token a destructive action waits for (the /forget button); only its
+    hash is kept, so the table does not hand out live tokens."""
+
+    __tablename__ = "confirmations"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(16))  # what it confirms: "forget"
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

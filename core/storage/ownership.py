@@ -3,8 +3,9 @@
 Forgetting a learner and merging one into another reach every table that points at a
 learner, directly or through a row that does (an enrollment's completions, the reviews
 of a submission), so a new table is covered the day it is declared. Only what cannot be
-read off the keys is written down here: what is merged rather than moved, and the one
-table that names a learner by platform identity instead of a key.
+read off the keys is written down here: what is merged rather than moved, and the rows
+that name a learner by platform identity instead of a key. The export reads the same
+rows (`learner_rows`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy.sql.expression import BindParameter, ColumnElement, Executable
 
 from core.outreach.model import Status
 from core.storage import models as m
-from core.storage.rows import ENROLLMENTS, IDENTITIES, OUTBOX
+from core.storage.rows import ENROLLMENTS, GROUP_QUIZ_ANSWERS, IDENTITIES, OUTBOX
 
 LEARNERS = cast(Table, m.Learner.__table__)
 LINK_FAILURES = cast(Table, m.LinkFailure.__table__)
@@ -69,31 +70,48 @@ def _keys(table: Table) -> list[ForeignKey]:
     return sorted(table.foreign_keys, key=lambda k: (k.column.table is not LEARNERS, k.parent.name))
 
 
-# -- forgetting -------------------------------------------------------------------------
+# Rows kept by platform and id rather than by a key: wrong link codes (whoever guesses may
+# have no identity row), and group quiz answers given before the learner had one.
+NAMED_BY_IDENTITY = frozenset({LINK_FAILURES.name, GROUP_QUIZ_ANSWERS.name})
 
-# Wrong link codes are kept by platform and id, not by identity row (whoever guesses may
-# have none), so no key leads to them.
-_FORGET_LINK_FAILURES = delete(LINK_FAILURES).where(
-    tuple_(LINK_FAILURES.c.platform, LINK_FAILURES.c.external_id).in_(
+
+def _named_by_identity(table: Table) -> ColumnElement[bool]:
+    return tuple_(table.c.platform, table.c.external_id).in_(
         select(IDENTITIES.c.platform, IDENTITIES.c.external_id).where(
             IDENTITIES.c.learner_id == LEARNER_ID
         )
     )
-)
-# Children first, so forgetting does not depend on the backend enforcing ON DELETE.
-FORGET: tuple[Executable, ...] = (
-    _FORGET_LINK_FAILURES,
-    *(
-        delete(table).where(owned)
-        for table in reversed(TABLES)
-        if (owned := owned_by(table, LEARNER_ID)) is not None
-    ),
+
+
+def learner_rows(table: Table) -> ColumnElement[bool] | None:
+    """Rows of `table` that are the learner's (bound as `learner_id`), by key or by
+    identity; None if the table holds none."""
+    clauses = [c for c in (owned_by(table, LEARNER_ID),) if c is not None]
+    if table.name in NAMED_BY_IDENTITY:
+        clauses.append(_named_by_identity(table))
+    return or_(*clauses) if clauses else None
+
+
+# -- forgetting -------------------------------------------------------------------------
+
+# Children first, so forgetting does not depend on the backend enforcing ON DELETE; rows
+# named by identity before the identities go.
+_FORGET_ORDER = [
+    *(t for t in TABLES if t.name in NAMED_BY_IDENTITY),
+    *(t for t in reversed(TABLES) if t.name not in NAMED_BY_IDENTITY),
+]
+FORGET: tuple[Executable, ...] = tuple(
+    delete(table).where(owned)
+    for table in _FORGET_ORDER
+    if (owned := learner_rows(table)) is not None
 )
 
 # -- absorbing ----------------------------------------------------------------------------
 
-# A code joins others to the learner who asked for it; the absorbed learner's is void.
-_DROPPED = {m.LinkCode.__tablename__}
+# A code joins others to the learner who asked for it; the absorbed learner's is void. A
+# confirmation was asked for the absorbed learner alone: pressed later, it must not
+# delete the survivor.
+_DROPPED = {m.LinkCode.__tablename__, m.Confirmation.__tablename__}
 # Merged before the rows move: enrollments on a track both were on (the caller says how;
 # one it left out fails on the unique key rather than vanish), and review cards of a
 # subject both reviewed.

@@ -13,6 +13,7 @@ the event loop once, so units running side by side interleave as they would on a
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, time
@@ -284,6 +285,15 @@ class SubmissionReviewRow:
     reviewer_id: int
     comment: str
     reviewed_at: datetime
+
+
+@dataclass(frozen=True)
+class ConfirmationRow:
+    token_hash: str
+    learner_id: int
+    action: str
+    expires_at: datetime
+    created_at: datetime
 
 
 # -- tables, transactions and locks ---------------------------------------------------
@@ -616,6 +626,9 @@ class MemoryDatabase:
             [(_learner, "learners"), (lambda r: r.identity_id, "identities")],
         )
         self.link_failures = Table[LinkFailureRow]("link_failures", lambda r: r.id)
+        self.confirmations = Table[ConfirmationRow](
+            "confirmations", lambda r: r.token_hash, parents=[(_learner, "learners")]
+        )
 
     def _group_tables(self) -> None:
         self.groups = Table[GroupRow](
@@ -795,7 +808,7 @@ class MemoryEnrollments(_Repository):
             quiz_days=n.quiz_days,
             quiet_hours=n.quiet_hours,
         )
-        row = EnrollmentRow(created, active=False, created_at=datetime.now(UTC))
+        row = EnrollmentRow(created, active=False, created_at=at)
         await tx[self._db.enrollments].insert(row)
         await self.activate(learner_id, created.id)
         return _copy(created)
@@ -1563,6 +1576,24 @@ class MemoryLinkCodes(_Repository):
         await failures.insert(row)
 
 
+class MemoryConfirmations(_Repository):
+    async def issue(
+        self, learner_id: int, *, action: str, token_hash: str, at: datetime, expires_at: datetime
+    ) -> None:
+        tokens = (await self._tx())[self._db.confirmations]
+        await tokens.delete_where(
+            lambda c: c.expires_at <= at or (c.learner_id, c.action) == (learner_id, action)
+        )
+        await tokens.insert(ConfirmationRow(token_hash, learner_id, action, expires_at, at))
+
+    async def use(self, learner_id: int, *, action: str, token_hash: str, now: datetime) -> bool:
+        tokens = (await self._tx())[self._db.confirmations]
+        row = await tokens.locked(token_hash)
+        if row is None or (row.learner_id, row.action) != (learner_id, action):
+            return False
+        return row.expires_at > now and await tokens.delete(token_hash)
+
+
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
@@ -1610,25 +1641,66 @@ def _exported_enrollment(row: EnrollmentRow) -> dict[str, Any]:
 def _exported_track(row: TrackRow) -> dict[str, Any]:
     fields = asdict(row)
     del fields["track"]
-    return _jsonable({**fields, "content": row.track.model_dump_json()})
+    return _jsonable({**fields, "content": json.loads(row.track.model_dump_json())})
 
 
-def _exported(rows: Iterable[Any], order: Callable[[Any], Any]) -> list[dict[str, Any]]:
-    return [_jsonable(asdict(row)) for row in sorted(rows, key=order)]
+def _exported_message(row: OutboxRow) -> dict[str, Any]:
+    fields = {k: v for k, v in asdict(row).items() if k != "recipient"}
+    return _jsonable({**fields, "learner_id": row.recipient.id, "group_id": None})
+
+
+def _exported_member(row: MemberRow) -> dict[str, Any]:
+    fields = {k: v for k, v in asdict(row).items() if k != "sharing"}
+    sharing = row.sharing
+    return _jsonable(
+        {
+            **fields,
+            "share_done": sharing.done,
+            "share_streak": sharing.streak,
+            "share_quiz": sharing.quiz,
+            "mentions": sharing.mentions,
+        }
+    )
+
+
+def _exported(
+    rows: Iterable[Any], order: Callable[[Any], Any], **changes: Callable[[Any], Any]
+) -> list[dict[str, Any]]:
+    """Rows as the SQL export writes them; `changes` rewrite a field (None: leave it out)."""
+    out = []
+    for row in sorted(rows, key=order):
+        fields = _jsonable(asdict(row))
+        for name, change in changes.items():
+            value = change(fields.pop(name))
+            if value is not None:
+                fields[name] = value
+        out.append(fields)
+    return out
+
+
+def _drop(_: Any) -> None:
+    return None
 
 
 class MemoryAccounts(_Repository):
     async def export(self, learner_id: int) -> dict[str, Any]:
         tx, db = await self._tx(), self._db
 
-        def mine(table: Table[Any]) -> list[dict[str, Any]]:
-            return _exported(tx[table].where(lambda r: r.learner_id == learner_id), _by_id)
+        def mine(table: Table[Any], **changes: Callable[[Any], Any]) -> list[dict[str, Any]]:
+            rows = tx[table].where(lambda r: r.learner_id == learner_id)
+            return _exported(rows, tx[table].table.pk, **changes)
 
         enrollments = sorted(
             tx[db.enrollments].where(lambda r: r.enrollment.learner_id == learner_id),
             key=lambda r: r.enrollment.id,
         )
         ids = {r.enrollment.id for r in enrollments}
+        who = {
+            (i.platform, i.external_id)
+            for i in tx[db.identities].where(lambda r: r.learner_id == learner_id)
+        }
+        submissions = {s.id for s in tx[db.submissions].where(lambda r: r.learner_id == learner_id)}
+        owed = Recipient.learner(learner_id)
         return {
             "learner": _exported(tx[db.learners].where(lambda r: r.id == learner_id), _by_id)[0],
             "identities": mine(db.identities),
@@ -1645,6 +1717,39 @@ class MemoryAccounts(_Repository):
                     key=lambda r: r.id,
                 )
             ],
+            "quiz_deliveries": mine(
+                db.quizzes, option_order=lambda o: [int(i) for i in o.split(",") if i]
+            ),
+            "review_cards": mine(db.cards, card=json.loads),
+            "messages": [
+                _exported_message(r)
+                for r in sorted(tx[db.outbox].where(lambda r: r.recipient == owed), key=_by_id)
+            ],
+            "link_codes": mine(db.link_codes, code_hash=_drop),
+            "link_failures": _exported(
+                tx[db.link_failures].where(lambda r: (r.platform, r.external_id) in who), _by_id
+            ),
+            "group_memberships": [
+                _exported_member(r)
+                for r in sorted(
+                    tx[db.members].where(lambda r: r.learner_id == learner_id),
+                    key=lambda r: (r.group_id, r.learner_id),
+                )
+            ],
+            "group_quiz_answers": _exported(
+                tx[db.group_answers].where(
+                    lambda r: r.learner_id == learner_id or (r.platform, r.external_id) in who
+                ),
+                db.group_answers.pk,
+            ),
+            "submissions": mine(db.submissions),
+            "submission_reviews": _exported(
+                tx[db.submission_reviews].where(
+                    lambda r: r.reviewer_id == learner_id or r.submission_id in submissions
+                ),
+                db.submission_reviews.pk,
+            ),
+            "confirmations": mine(db.confirmations, token_hash=_drop),
         }
 
     async def forget(self, learner_id: int) -> None:
@@ -1660,7 +1765,10 @@ class MemoryAccounts(_Repository):
         }
         await tx[db.link_failures].delete_where(lambda r: (r.platform, r.external_id) in who)
         await tx[db.submission_reviews].delete_where(lambda r: r.reviewer_id == learner_id)
-        await tx[db.group_answers].delete_where(lambda r: r.learner_id == learner_id)
+        # Answers given before they had a learner row name them by identity only.
+        await tx[db.group_answers].delete_where(
+            lambda r: r.learner_id == learner_id or (r.platform, r.external_id) in who
+        )
         submissions = {s.id for s in tx[db.submissions].where(lambda r: r.learner_id == learner_id)}
         # What others wrote about their submissions goes with them, as ON DELETE CASCADE does.
         await tx[db.submission_reviews].delete_where(lambda r: r.submission_id in submissions)
@@ -1672,6 +1780,7 @@ class MemoryAccounts(_Repository):
             db.notes,
             db.quizzes,
             db.cards,
+            db.confirmations,
         )
         for table in owned:
             await tx[table].delete_where(lambda r: r.learner_id == learner_id)
@@ -1719,6 +1828,8 @@ class MemoryAccounts(_Repository):
         await self._absorb_outbox(tx, survivor_id, absorbed_id)
         await self._absorb_group_life(tx, survivor_id, absorbed_id)
         await tx[db.link_codes].delete_where(lambda r: r.learner_id == absorbed_id)
+        # Asked for the absorbed learner alone: pressed later, it must not delete the survivor.
+        await tx[db.confirmations].delete_where(lambda r: r.learner_id == absorbed_id)
         await tx[db.learners].delete(absorbed_id)
 
     async def _merge_enrollment(self, tx: Transaction, pair: MergedEnrollment) -> None:
@@ -1823,6 +1934,7 @@ class MemoryUnitOfWork:
         self.group_quizzes = MemoryGroupQuizzes(self)
         self.projects = MemoryProjects(self)
         self.links = MemoryLinkCodes(self)
+        self.confirmations = MemoryConfirmations(self)
         self.accounts = MemoryAccounts(self)
         self.learner_schedule = MemoryLearnerSchedule(self)
         self.group_schedule = MemoryGroupSchedule(self)

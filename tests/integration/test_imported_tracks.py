@@ -139,7 +139,8 @@ async def test_export_and_forget_cover_imported_tracks(ada: Learner, engine: Asy
     assert ada.last.attachment is not None
     exported = json.loads(ada.last.attachment.content)
     assert [t["title"] for t in exported["imported_tracks"]] == ["SQL in three weeks"]
-    await ada.say("/forget confirm")
+    await ada.say("/forget")
+    await ada.press(ada.last.all_buttons[0].action)
     assert await stored_tracks(engine) == 0
 
 

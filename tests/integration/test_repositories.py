@@ -645,6 +645,72 @@ async def test_wrong_codes_are_counted_per_identity_within_a_window(uow: Factory
         assert await work.links.failures(ADA, since=NOW - timedelta(days=1)) == []
 
 
+# -- confirmations ----------------------------------------------------------------------
+
+
+async def test_a_confirmation_is_used_once_by_its_learner_before_it_expires(
+    uow: Factory,
+) -> None:
+    ada_id, _ = await seeded(uow)
+    bob_id, _ = await seeded(uow, BOB)
+    expires = NOW + timedelta(minutes=10)
+    async with uow() as work:
+        await work.confirmations.issue(
+            ada_id, action="forget", token_hash="t1", at=NOW, expires_at=expires
+        )
+        await work.commit()
+    async with uow() as work:
+        confirmations = work.confirmations
+        assert not await confirmations.use(bob_id, action="forget", token_hash="t1", now=NOW)
+        assert not await confirmations.use(ada_id, action="other", token_hash="t1", now=NOW)
+        assert not await confirmations.use(ada_id, action="forget", token_hash="t1", now=expires)
+        assert not await confirmations.use(ada_id, action="forget", token_hash="t2", now=NOW)
+        assert await confirmations.use(ada_id, action="forget", token_hash="t1", now=NOW)
+        assert not await confirmations.use(ada_id, action="forget", token_hash="t1", now=NOW)
+        await work.commit()
+
+
+async def test_a_new_confirmation_replaces_the_learners_last_for_that_action(
+    uow: Factory,
+) -> None:
+    ada_id, _ = await seeded(uow)
+    bob_id, _ = await seeded(uow, BOB)
+    later = NOW + timedelta(minutes=20)
+    async with uow() as work:
+        issue = work.confirmations.issue
+        await issue(ada_id, action="forget", token_hash="a1", at=NOW, expires_at=later)
+        await issue(ada_id, action="other", token_hash="a0", at=NOW, expires_at=later)
+        await issue(bob_id, action="forget", token_hash="b1", at=NOW, expires_at=later)
+        await issue(ada_id, action="forget", token_hash="a2", at=NOW, expires_at=later)
+        await work.commit()
+    async with uow() as work:
+        use = work.confirmations.use
+        assert not await use(ada_id, action="forget", token_hash="a1", now=NOW)
+        assert await use(ada_id, action="forget", token_hash="a2", now=NOW)
+        # Another action's and another learner's stay.
+        assert await use(ada_id, action="other", token_hash="a0", now=NOW)
+        assert await use(bob_id, action="forget", token_hash="b1", now=NOW)
+        await work.commit()
+
+
+async def test_a_confirmation_pressed_twice_at_once_works_once(uow: Factory) -> None:
+    ada_id, _ = await seeded(uow)
+    async with uow() as work:
+        await work.confirmations.issue(
+            ada_id, action="forget", token_hash="t", at=NOW, expires_at=NOW + timedelta(hours=1)
+        )
+        await work.commit()
+
+    async def press() -> bool:
+        async with uow() as work:
+            used = await work.confirmations.use(ada_id, action="forget", token_hash="t", now=NOW)
+            await asyncio.sleep(0.01)
+            await work.commit()
+            return used
+
+    assert sorted(await asyncio.gather(press(), press())) == [False, True]
+
+
 # -- update keys ------------------------------------------------------------------------
 
 
@@ -1215,6 +1281,13 @@ async def everything_of(work: UnitOfWork, who: LearnerRef, group: StudyGroup, da
     await work.outbox.enqueue(
         [owed(Recipient.learner(learner_id), day=MONDAY + timedelta(days=day))]
     )
+    await work.confirmations.issue(
+        learner_id,
+        action="forget",
+        token_hash=f"token-{who.external_id}",
+        at=NOW,
+        expires_at=NOW + timedelta(hours=1),
+    )
     return learner_id
 
 
@@ -1276,6 +1349,9 @@ async def test_forget_leaves_nothing_of_that_learner(uow: Factory) -> None:
         assert set(bob.week_done) == {"w01-a"}
         assert len(await work.learners.identities(bob_id)) == 2
         assert await work.links.find("code-bob", now=NOW) is not None
+        assert await work.confirmations.use(
+            bob_id, action="forget", token_hash="token-bob", now=NOW
+        )
         assert (await work.accounts.export(bob_id))["learner"]["id"] == bob_id
 
 
@@ -1300,6 +1376,19 @@ async def test_export_has_the_learners_rows(uow: Factory) -> None:
     assert exported["hours"][0]["hours"] == 1.0
     assert exported["notes"][0]["text"] == "note"
     assert [t["id"] for t in exported["imported_tracks"]] == ["own-ada"]
+    assert exported["imported_tracks"][0]["content"]["title"] == "Own"  # an object, not a string
+    assert [c["subject"] for c in exported["review_cards"]] == ["q1"]
+    assert isinstance(exported["review_cards"][0]["card"], dict)
+    assert [q["option_order"] for q in exported["quiz_deliveries"]] == [[0, 1]]
+    assert [m["learner_id"] for m in exported["messages"]] == [ada_id]
+    assert [f["external_id"] for f in exported["link_failures"]] == ["ada"]
+    assert "code_hash" not in exported["link_codes"][0]
+    assert [a["learner_id"] for a in exported["group_quiz_answers"]] == [ada_id]
+    assert [s["text"] for s in exported["submissions"]] == ["ada"]
+    assert [r["comment"] for r in exported["submission_reviews"]] == ["from ada"]
+    assert [c["action"] for c in exported["confirmations"]] == ["forget"]
+    assert "token_hash" not in exported["confirmations"][0]
+    assert len(exported["group_memberships"]) == 1
     assert bob_id != ada_id
 
 

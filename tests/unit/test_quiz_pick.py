@@ -66,14 +66,15 @@ def test_a_lapse_after_success_comes_back_within_days() -> None:
     assert again - when <= timedelta(days=4)
 
 
-def test_self_check_levels_map_to_the_four_ratings_in_order() -> None:
+def test_self_check_levels_rise_and_stop_at_a_right_answer() -> None:
+    # A self-check is the learner's guess: at best as good as a right quiz answer.
     assert [recall for _, recall in SELF_CHECK_LEVELS] == [
+        Recall.FORGOT,
         Recall.FORGOT,
         Recall.HARD,
         Recall.GOOD,
-        Recall.EASY,
     ]
-    _, sure = review(None, Recall.EASY, at(16))
+    _, sure = review(None, Recall.GOOD, at(16))
     _, unsure = review(None, Recall.HARD, at(16))
     assert sure > unsure
 

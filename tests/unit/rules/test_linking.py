@@ -287,7 +287,9 @@ async def test_export_lists_both_accounts_and_forget_removes_everything(
         ("telegram", "tg-ada"),
         ("discord", "dc-ada"),
     ]
-    await tg.press("forget:confirm")
+    await tg.say("/forget")
+    assert tg.last is not None
+    await tg.press(tg.last.all_buttons[0].action)
     for table in database.tables:
         assert rows(database, table) == 0, table
     assert "/start" in await dc.say("/today")
