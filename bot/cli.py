@@ -20,6 +20,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.wiring import App, NotMigrated, check_sqlite_folder, running_app
 from core.importing.markdown import ImportedTrack, ImportRefused, import_markdown, preview
 from core.outreach.ports import Messenger
+from core.storage.engine import NotWritable
 
 COMMANDS = ("run", "chat", "migrate", "import")
 
@@ -65,6 +66,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(chat(settings))
     except NotMigrated as problem:
         print(f"coach: {problem}", file=sys.stderr)
+        return 1
+    except NotWritable as problem:
+        print(
+            f"coach: cannot write to the database at {_safe_url(settings.database_url)}: "
+            f"{problem}; the coach needs a database it may write to",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130

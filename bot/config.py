@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from core.kernel.settings_input import SettingsInputError, parse_time, parse_timezone
-from core.storage.engine import SUPPORTED_DRIVERS
+from core.storage.engine import IN_MEMORY_REFUSED, SUPPORTED_DRIVERS, sqlite_file
 
 
 def _env(name: str) -> AliasChoices:
@@ -91,6 +91,8 @@ class Settings(BaseSettings):
                 f"unknown database driver {driver!r}; use sqlite+aiosqlite:///coach.db "
                 "or postgresql+asyncpg://user@host/db"
             )
+        if driver.startswith("sqlite") and sqlite_file(value) is None:
+            raise ValueError(IN_MEMORY_REFUSED)
         return value
 
     @field_validator("default_timezone")

@@ -7,9 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
@@ -21,7 +19,7 @@ from core.outreach.policy import OutreachPolicy
 from core.outreach.ports import Messenger
 from core.outreach.service import Outreach
 from core.progress.charts import ChartRenderer
-from core.storage.engine import make_engine, make_sessions
+from core.storage.engine import check_writable, make_engine, make_sessions, sqlite_file
 from core.storage.migrate import pending_revisions, upgrade
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.service import CoachScheduler, SchedulerSettings
@@ -58,9 +56,9 @@ def check_sqlite_folder(settings: Settings) -> None:
     """A missing folder is said plainly, before a driver thread fails on it mid-connect."""
     if not settings.is_sqlite:
         return
-    database = make_url(settings.database_url).database
-    if database and database != ":memory:":
-        folder = Path(database).expanduser().resolve().parent
+    database = sqlite_file(settings.database_url)  # None (in memory) is refused by the settings
+    if database is not None:
+        folder = database.resolve().parent
         if not folder.is_dir():
             raise NotMigrated(f"the folder for the SQLite database does not exist: {folder}")
 
@@ -75,6 +73,7 @@ async def running_app(settings: Settings) -> AsyncIterator[App]:
             await upgrade(engine)  # the embedded database keeps itself current
         elif await pending_revisions(engine):
             raise NotMigrated("the database schema is not current: run `coach migrate` first")
+        await check_writable(engine)
         units = SqlUnitOfWorkFactory(make_sessions(engine))
         clock = make_clock(settings)
         coach = Coach(

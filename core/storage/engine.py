@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, insert
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import asbool
+
+from core.storage.models import ProcessedUpdate
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+IN_MEMORY_REFUSED = (
+    "SQLite without a file (an empty path, :memory: or mode=memory) keeps the database in "
+    "memory, where it lasts one process and is not the one `coach migrate` prepares; "
+    "name a file, like sqlite+aiosqlite:///coach.db"
+)
+WRITE_CHECK_KEY = "coach:write-check"  # no platform's update key looks like it
+
+
+class NotWritable(Exception):
+    """The database answers reads but refuses writes; the message is the driver's reason."""
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file an SQLite URL names (URI filenames too), or None for an in-memory database:
+    no file, `:memory:`, or `mode=memory`."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if asbool(parsed.query.get("uri", False)) and database.startswith("file:"):
+        database = urlsplit(database).path
+    if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
+        return None
+    return Path(database)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -21,6 +50,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if parsed.drivername not in SUPPORTED_DRIVERS:
         raise ValueError(f"unsupported database driver {parsed.drivername!r}")
     if parsed.drivername.startswith("sqlite"):
+        if sqlite_file(parsed) is None:
+            raise ValueError(IN_MEMORY_REFUSED)
         # One connection: SQLite has a single writer, and writers queueing in the pool
         # beat writers polling SQLite's busy handler, which sleeps in growing steps.
         engine = create_async_engine(
@@ -45,6 +76,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+async def check_writable(engine: AsyncEngine) -> None:
+    """Raises NotWritable when the database refuses a write: a read-only file or mount, a
+    standby server, a role that may only read. Otherwise the coach would start and fail
+    every command. The write is the claim each command makes first, rolled back."""
+    claim = insert(ProcessedUpdate).values(key=WRITE_CHECK_KEY, handled_at=datetime.now(UTC))
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            await connection.execute(claim)
+        except DBAPIError as problem:
+            reason = str(problem.orig or problem).strip()
+            raise NotWritable(
+                reason.splitlines()[0] if reason else type(problem).__name__
+            ) from None
+        finally:
+            await transaction.rollback()
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
