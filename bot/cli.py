@@ -190,9 +190,15 @@ async def telegram_platform(
     bot = make_bot(
         settings.telegram_bot_token.get_secret_value(),
         api_base,
-        on_flood=lambda seconds, chat: gate.hold(seconds, chat),
+        on_flood=lambda seconds, chat: flood_held(seconds, chat),
     )
     adapter = TelegramAdapter(app.coach, bot)
+
+    def flood_held(seconds: float, chat: str | None) -> None:
+        # Scheduled messages and answers to commands both keep away from a held chat.
+        gate.hold(seconds, chat)
+        adapter.flood_held(seconds, chat)
+
     if settings.telegram_webhook_url is not None:
         host, _, port = settings.telegram_webhook_listen.rpartition(":")
         serving = adapter.run_webhook(

@@ -26,7 +26,9 @@ from adapters.discord.render import (
     render,
 )
 from core.app.ports import CoachPort
+from core.app.views import not_your_button
 from core.groups.projects import MAX_REVIEW_CHARS, MAX_SUBMISSION_CHARS
+from core.kernel.buttons import may_press
 from core.kernel.commands import (
     COMMANDS,
     DESCRIPTIONS,
@@ -98,6 +100,13 @@ def learner(user: discord.User | discord.Member) -> LearnerRef:
 def personal(interaction: discord.Interaction[Any]) -> bool:
     """In a server channel, a learner's own answers are for their eyes only."""
     return interaction.guild_id is not None
+
+
+def button_owner(message: discord.Message) -> str | None:
+    """Whose answer a message of the bot is: Discord names the user whose command it
+    answered; a post of the bot's own (a digest) names nobody."""
+    metadata = message.interaction_metadata
+    return None if metadata is None else str(metadata.user.id)
 
 
 def hidden(interaction: discord.Interaction[Any], reply: Reply) -> bool:
@@ -530,7 +539,17 @@ class DiscordAdapter:
     async def pressed(
         self, interaction: discord.Interaction[Any], command: Command | Unparsed
     ) -> None:
-        """A button answers in place: the pressed message becomes the answer."""
+        """A button answers in place: the pressed message becomes the answer. A member's
+        buttons in a channel are theirs: anyone else gets a word for their eyes only."""
+        message = interaction.message
+        if message is not None and not may_press(
+            command,
+            owner=button_owner(message),
+            presser=str(interaction.user.id),
+            shared_chat=interaction.guild_id is not None and not message.flags.ephemeral,
+        ):
+            await interaction.response.send_message(not_your_button().plain_text(), ephemeral=True)
+            return
         work = self.coach.run(
             learner(interaction.user),
             command,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,8 +43,11 @@ from aiogram.types import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from adapters.telegram.pacing import GROUP_BUDGET, PRIVATE_BUDGET, ChatBudget, ReplyPacer
 from adapters.telegram.render import CoachAction, TelegramMessage, caption, render
 from core.app.ports import CoachPort
+from core.app.views import not_your_button
+from core.kernel.buttons import may_press
 from core.kernel.commands import COMMANDS, DESCRIPTIONS, from_action, parse
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, Reply, Visibility
@@ -131,47 +132,12 @@ class RetryAfter(BaseRequestMiddleware):
         raise AssertionError("unreachable")
 
 
-class FloodGuard:
-    """Per-user sliding window: a user typing too fast is slowed, everyone else is not."""
-
-    def __init__(
-        self, limit: int = 6, window: float = 5.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._seen: dict[int, deque[float]] = {}
-        self._warned: dict[int, float] = {}
-
-    def allow(self, user_id: int) -> bool:
-        now = self._clock()
-        recent = self._seen.setdefault(user_id, deque())
-        while recent and now - recent[0] > self.window:
-            recent.popleft()
-        if len(recent) >= self.limit:
-            return False
-        recent.append(now)
-        if len(self._seen) > 10_000:  # forget idle users
-            for idle in [
-                u for u, times in self._seen.items() if not times or now - times[-1] > self.window
-            ]:
-                del self._seen[idle]
-        return True
-
-    def should_warn(self, user_id: int) -> bool:
-        """Warn once per window, so a flood does not get a flood of warnings back."""
-        now = self._clock()
-        if now - self._warned.get(user_id, -self.window) < self.window:
-            return False
-        self._warned[user_id] = now
-        return True
-
-
 class LearnerMiddleware(BaseMiddleware):
-    """Turns the Telegram user into the core's LearnerRef and names the update for dedupe."""
+    """Turns the Telegram user into the core's LearnerRef and names the update for dedupe.
 
-    def __init__(self, flood: FloodGuard) -> None:
-        self.flood = flood
+    Every update is carried out, however fast they come: what a burst costs is paced in
+    the answers (see ReplyPacer), never by dropping a command.
+    """
 
     async def __call__(
         self,
@@ -185,13 +151,6 @@ class LearnerMiddleware(BaseMiddleware):
         bot: Bot = data["bot"]
         data["who"] = LearnerRef(PLATFORM, str(user.id), user.full_name)
         data["update_key"] = f"tg:{bot.id}:{event.update_id}"
-        if not self.flood.allow(user.id):
-            chat = data.get("event_chat")
-            if chat is not None and self.flood.should_warn(user.id):
-                await bot.send_message(
-                    chat.id, "You are going fast! I will answer again in a few seconds."
-                )
-            return None
         return await handler(event, data)
 
 
@@ -199,12 +158,27 @@ def who_id(who: LearnerRef) -> int:
     return int(who.external_id)
 
 
+def button_owner(message: Message) -> str | None:
+    """Whose answer a message of the bot is: in a group it answers the command it replies
+    to, and Telegram reports that message with it, so a forged press cannot claim it."""
+    asked = message.reply_to_message
+    if asked is None or asked.from_user is None or asked.from_user.is_bot:
+        return None
+    return str(asked.from_user.id)
+
+
+def chat_budget(chat_id: int) -> ChatBudget:
+    # Telegram's private chats have the user's (positive) id; groups' ids are negative.
+    return PRIVATE_BUDGET if chat_id > 0 else GROUP_BUDGET
+
+
 class TelegramAdapter:
-    def __init__(self, coach: CoachPort, bot: Bot, *, flood: FloodGuard | None = None) -> None:
+    def __init__(self, coach: CoachPort, bot: Bot, *, pacer: ReplyPacer | None = None) -> None:
         self.coach = coach
         self.bot = bot
+        self.pacer = pacer or ReplyPacer(chat_budget)
         self.dispatcher = Dispatcher()
-        self.dispatcher.update.outer_middleware(LearnerMiddleware(flood or FloodGuard()))
+        self.dispatcher.update.outer_middleware(LearnerMiddleware())
         self.dispatcher.include_router(self._router())
         self._username = ""  # lower case, to compare with how a command addresses a bot
         self._private_chat = ""  # "@coach_bot": where a member reaches the bot privately
@@ -266,6 +240,12 @@ class TelegramAdapter:
     async def stop(self) -> None:
         with contextlib.suppress(RuntimeError):  # polling was not running
             await self.dispatcher.stop_polling()
+        await self.pacer.close()
+
+    def flood_held(self, seconds: float, chat: str | None) -> None:
+        """Telegram answered a 429: that chat's answers keep until the wait is over."""
+        if chat is not None and chat.lstrip("-").isdigit():
+            self.pacer.hold(int(chat), seconds)
 
     # -- routing -------------------------------------------------------------
 
@@ -366,9 +346,16 @@ class TelegramAdapter:
         if isinstance(message, InaccessibleMessage):
             message = None  # too old to edit or to tell its chat by
         chat = self._chat_context(message.chat, query.from_user.id) if message else None
-        outcome = await self.coach.run(
-            who, from_action(callback_data.action), update_key=update_key, chat=chat
-        )
+        command = from_action(callback_data.action)
+        if message is not None and not may_press(
+            command,
+            owner=button_owner(message),
+            presser=who.external_id,
+            shared_chat=chat is not None,
+        ):
+            await query.answer(not_your_button().plain_text(), show_alert=True)
+            return
+        outcome = await self.coach.run(who, command, update_key=update_key, chat=chat)
         await query.answer()  # the spinner stops, whatever the outcome
         if not isinstance(outcome, Reply):
             return  # a redelivered press, or nothing to say: stopping the spinner is enough
@@ -399,8 +386,19 @@ class TelegramAdapter:
     # -- delivery ------------------------------------------------------------
 
     async def edit_or_send(self, message: Message, reply: Reply, who: LearnerRef) -> None:
-        """Buttons answer in place: the pressed message becomes the answer."""
+        """Buttons answer in place: the pressed message becomes the answer. A one-part
+        answer still waiting its turn is replaced by a newer one for the same message."""
         parts = render(reply)
+
+        async def answer() -> None:
+            await self._edit_then_deliver(message, parts, who)
+
+        replaces = ("edit", message.message_id) if len(parts) == 1 else None
+        await self.pacer.send(message.chat.id, answer, replaces=replaces)
+
+    async def _edit_then_deliver(
+        self, message: Message, parts: list[TelegramMessage], who: LearnerRef
+    ) -> None:
         first = parts[0] if parts and parts[0].html else None
         if first is not None:
             try:
@@ -421,7 +419,12 @@ class TelegramAdapter:
     async def send(
         self, chat_id: int, reply: Reply, who: LearnerRef, *, reply_to: Message | None = None
     ) -> None:
-        await self._deliver(chat_id, render(reply), who, reply_to=reply_to)
+        parts = render(reply)
+
+        async def answer() -> None:
+            await self._deliver(chat_id, parts, who, reply_to=reply_to)
+
+        await self.pacer.send(chat_id, answer)
 
     async def _deliver(
         self,

@@ -76,3 +76,7 @@ def track_gone() -> Reply:
 
 def nothing_to_forget() -> Reply:
     return Reply.text("I have no data about you. Send /start to begin.")
+
+
+def not_your_button() -> Reply:
+    return Reply.text("This button belongs to someone else. Send /today for your own.")

@@ -125,6 +125,19 @@ async def test_a_week_on_discord(
     assert await count(engine, m.Completion) == 2
 
 
+async def test_twenty_quick_presses_are_all_answered_and_tick_once(
+    dc: FakeDiscord, adapter: DiscordAdapter, engine: AsyncEngine
+) -> None:
+    await said(dc, ADA_DC, "start")
+    today = (await run(dc, ADA_DC, "today")).messages[0]
+    tick = next(c for c in custom_ids(today) if c.startswith("a:done"))
+    # All pressed before the first answer lands, as a fast thumb does.
+    presses = await asyncio.gather(*(dc.press(ADA_DC, today, tick) for _ in range(20)))
+    await asyncio.gather(*(p.wait_answered(timeout=10) for p in presses))
+    assert not [p for p in presses if p.failed], "an interaction was left unanswered"
+    assert await count(engine, m.Completion) == 1
+
+
 async def test_answers_in_a_server_channel_are_ephemeral(
     dc: FakeDiscord, adapter: DiscordAdapter
 ) -> None:

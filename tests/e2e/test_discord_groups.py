@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from discord.gateway import DiscordWebSocket
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.discord import bot as discord_bot
@@ -176,6 +176,23 @@ async def test_join_and_leave(dc: FakeDiscord, adapter: DiscordAdapter) -> None:
     assert public(left) and "Ada left the group" in shown(left)
     gone = await said_in(dc, ADA_DC, "leave")
     assert gone.ephemeral and "not in this group" in shown(gone)
+
+
+async def test_a_members_buttons_in_a_channel_are_theirs_alone(
+    dc: FakeDiscord, adapter: DiscordAdapter, engine: AsyncEngine
+) -> None:
+    await set_up(dc)
+    await said_in(dc, ADA_DC, "join")
+    today = await said_in(dc, ADA_DC, "today")
+    [message] = [m for m in today.messages if custom_ids(m)]
+    tick = custom_ids(message)[0]
+    # Her answer is for her eyes: Discord offers its buttons to nobody else.
+    with pytest.raises(ValueError, match="ephemeral"):
+        await dc.press(BOB_DC, message, tick)
+    pressed = await dc.press(ADA_DC, message, tick)
+    assert await pressed.wait_answered(timeout=10) == 7  # her message, updated in place
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(m.Completion)) == 1
 
 
 async def test_the_leaderboard_ranks_done_then_quiz_then_streak_and_ties_share_a_place(

@@ -17,7 +17,8 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.telegram.bot import GROUP_MENU, FloodGuard, TelegramAdapter, make_bot
+from adapters.telegram.bot import GROUP_MENU, TelegramAdapter, make_bot
+from adapters.telegram.pacing import PRIVATE_BUDGET
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
 from core.kernel.refs import LearnerRef
@@ -138,25 +139,57 @@ async def test_a_blocked_user_is_marked_unreachable(
         assert await connection.scalar(select(m.Identity.reachable)) is False
 
 
-async def test_one_user_flooding_is_slowed_and_others_are_not(
-    tg: FakeTelegram, coach: Coach
+def send_times(tg: FakeTelegram, chat_id: int) -> list[float]:
+    return [
+        call.at
+        for call in tg.log
+        if call.status == 200
+        and call.method in {"sendMessage", "editMessageText"}
+        and str(call.params.get("chat_id")) == str(chat_id)
+    ]
+
+
+def window_spans(times: list[float]) -> list[float]:
+    """The time from each answer to the one `limit` answers later: within the chat's
+    budget, never shorter than its window."""
+    limit = PRIVATE_BUDGET.limit
+    return [later - earlier for earlier, later in zip(times, times[limit:], strict=False)]
+
+
+async def test_a_burst_of_commands_is_carried_out_and_answered_within_the_chats_limit(
+    tg: FakeTelegram, adapter: TelegramAdapter, engine: AsyncEngine
 ) -> None:
-    bot = make_bot(TOKEN, tg.base_url)
-    adapter = TelegramAdapter(coach, bot, flood=FloodGuard(limit=3, window=60))
-    polling = asyncio.create_task(adapter.run_polling(polling_timeout=1))
-    try:
-        for _ in range(6):
-            tg.send_text(ADA, "/help")
-        answer = await reply_to(tg, BOB, "/help")
-        assert "What I understand" in answer["text"]
-        texts = [message["text"] for message in tg.sent(ADA)]
-        assert sum("What I understand" in t for t in texts) == 3
-        assert sum("going fast" in t for t in texts) == 1
-    finally:
-        await adapter.stop()
-        polling.cancel()
-        await asyncio.gather(polling, return_exceptions=True)
-        await bot.session.close()
+    await reply_to(tg, ADA, "/start")
+    started = len(send_times(tg, ADA))
+    burst = ["/done"] * 5 + ["/log 2", "/note quick burst", "/done"]
+    for typed in burst:
+        tg.send_text(ADA, typed)
+    answer = await reply_to(tg, BOB, "/help")  # someone else is not held up
+    assert "/today" in answer["text"]
+    await tg.wait_for(lambda t: len(send_times(t, ADA)) >= started + len(burst), timeout=20)
+    assert await count(engine, m.Completion) == 6
+    assert await count(engine, m.HourLog) == 1
+    # None was dropped, and none came faster than the chat's budget allows.
+    spans = window_spans(send_times(tg, ADA))
+    assert spans and min(spans) >= PRIVATE_BUDGET.per * 0.95
+
+
+async def test_twenty_quick_presses_are_all_answered_and_tick_once(
+    tg: FakeTelegram, adapter: TelegramAdapter, engine: AsyncEngine
+) -> None:
+    await reply_to(tg, ADA, "/start")
+    today = await reply_to(tg, ADA, "/today")
+    data = buttons(today)[0]["callback_data"]
+    for _ in range(20):
+        tg.press(ADA, today["message_id"], data, force=True)
+    await tg.wait_for(lambda t: len(t.callback_answers) == 20, timeout=5)
+    assert await count(engine, m.Completion) == 1
+    await tg.wait_for(lambda t: not adapter.pacer.backlog(ADA), timeout=20)
+    # Edits still waiting gave way to the newest: fewer edits than presses, none too close.
+    edits = tg.calls_of("editMessageText")
+    assert 0 < len(edits) < 20
+    spans = window_spans(send_times(tg, ADA))
+    assert not spans or min(spans) >= PRIVATE_BUDGET.per * 0.95
 
 
 async def test_a_quiz_poll_is_answered_and_graded_once(
@@ -298,6 +331,51 @@ async def test_a_study_group_uses_the_same_commands(
     assert "Week 1 of 24" in (await reply_to(tg, ADA, "/week", chat=GROUP))["text"]
     assert "Items done: 2 of 172" in (await reply_to(tg, ADA, "/progress", chat=GROUP))["text"]
     assert await count(engine, m.Completion) == 2
+
+
+async def test_a_members_buttons_in_a_group_are_theirs_alone(
+    tg: FakeTelegram, adapter: TelegramAdapter, engine: AsyncEngine
+) -> None:
+    tg.add_group(GROUP, "Study group", admins=[ADA])
+    await reply_to(tg, BOB, "/start")
+    await reply_to(tg, ADA, "/start")
+    today = await reply_to(tg, ADA, "/today", chat=GROUP)
+    edits_before = len(tg.calls_of("editMessageText"))
+    presses = [
+        tg.press(BOB, today["message_id"], buttons(today)[0]["callback_data"], chat_id=GROUP),
+        # Forged presses: actions the message never offered.
+        tg.press(BOB, today["message_id"], "a|export", chat_id=GROUP, force=True),
+        tg.press(BOB, today["message_id"], "a|link", chat_id=GROUP, force=True),
+        tg.press(BOB, today["message_id"], "a|forget:confirm", chat_id=GROUP, force=True),
+    ]
+    await tg.wait_for(lambda t: len(t.callback_answers) == len(presses))
+    notices = list(tg.callback_answers.values())
+    assert all(notice.get("show_alert") in (True, "true") for notice in notices)
+    assert all(notice.get("text") for notice in notices)  # a word to the presser alone
+    assert await count(engine, m.Completion) == 0
+    assert await count(engine, m.LinkCode) == 0
+    assert await count(engine, m.Identity) == 2
+    assert tg.calls_of("sendDocument") == []
+    assert len(tg.calls_of("editMessageText")) == edits_before  # Ada's message unchanged
+    # Her own press works.
+    tg.press(ADA, today["message_id"], buttons(today)[0]["callback_data"], chat_id=GROUP)
+    await tg.wait_for(lambda t: len(t.callback_answers) == len(presses) + 1)
+    assert await count(engine, m.Completion) == 1
+
+
+async def test_a_private_action_forged_on_a_group_message_is_refused(
+    tg: FakeTelegram, adapter: TelegramAdapter, engine: AsyncEngine
+) -> None:
+    tg.add_group(GROUP, "Study group", admins=[ADA])
+    await reply_to(tg, ADA, "/start")
+    today = await reply_to(tg, ADA, "/today", chat=GROUP)
+    for action in ("a|export", "a|link"):
+        tg.press(ADA, today["message_id"], action, chat_id=GROUP, force=True)
+    await tg.wait_for(lambda t: len(t.callback_answers) == 2)
+    await reply_to(tg, ADA, "/help")  # whatever was queued for her has gone out by now
+    assert tg.calls_of("sendDocument") == []
+    assert await count(engine, m.LinkCode) == 0
+    assert not any("/link" in sent["text"] and "code" in sent["text"] for sent in tg.sent(GROUP))
 
 
 @pytest.mark.parametrize("command", ["/link", "/export", "/forget confirm"])

@@ -227,6 +227,7 @@ class FakeInteraction(SimpleNamespace):
             user=SimpleNamespace(id=5, display_name="Ada"),
             guild_id=None,
             channel_id=9,
+            message=None,
             response=SimpleNamespace(
                 is_done=lambda: bool(self.sent or self.deferred),
                 send_message=send_message,
