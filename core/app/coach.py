@@ -233,9 +233,9 @@ class Coach:
             case Done():
                 return await daily.done(ctx, command)
             case Undo():
-                return await daily.undo(ctx)
+                return await daily.undo(ctx, command)
             case Week():
-                return await daily.week(ctx)
+                return await daily.week(ctx, command)
             case Progress():
                 return await self._progress.progress(ctx)
             case Log():
@@ -245,7 +245,7 @@ class Coach:
             case Settings():
                 return await self._settings.settings(ctx, command)
             case Pause():
-                return await learner_settings.pause(ctx)
+                return await learner_settings.pause(ctx, command)
             case Resume():
                 return await learner_settings.resume(ctx)
             case Quiz():

@@ -16,7 +16,7 @@ def help_text() -> Reply:
                 "/today – today's items, anything overdue, or a rest day\n"
                 "/done – tick the next item; /done 3 ticks item 3; /done yesterday credits yesterday\n"
                 "/undo – take back the last tick\n"
-                "/week – the whole week with goal and project\n"
+                "/week – the whole week with goal and project; /week 5 shows week 5\n"
                 "/progress – streak, weeks done, hours against your pace\n"
                 "/log 1.5 – log study hours (also 45m, 1h30m)\n"
                 "/note text – a reflection note for this week\n"

@@ -21,7 +21,7 @@ DESCRIPTIONS = {
     "today": "Today's items, anything overdue, or a rest day",
     "done": "Tick the next item (or /done 3, /done yesterday)",
     "undo": "Take back the last tick",
-    "week": "The whole week: checklist, goal, project",
+    "week": "The whole week: checklist, goal, project (or /week 5)",
     "progress": "Streak, weeks done, hours against your pace",
     "log": "Log study hours, e.g. /log 1.5",
     "note": "A reflection note for this week",
@@ -148,12 +148,36 @@ class Done(Command):
 
 
 @dataclass(frozen=True)
-class Undo(Command):
+class _Numbered(Command):
+    """A command that takes a number or nothing; anything else is kept in `unread`, so the
+    learner is told what the command takes rather than have their words ignored."""
+
+    number: int | None = None
+    unread: str = ""
+
+    @classmethod
+    def from_args(cls, args: str) -> Self:
+        text = args.strip()
+        digits = text.removeprefix("#")
+        if digits.isascii() and digits.isdecimal():
+            return cls(int(digits))
+        return cls(unread=text)
+
+    def args_text(self) -> str:
+        return self.unread if self.number is None else str(self.number)
+
+
+@dataclass(frozen=True)
+class Undo(_Numbered):
+    """`/undo`; `/undo 3` only when item 3 was the last tick, since only that one is undone."""
+
     name = "undo"
 
 
 @dataclass(frozen=True)
-class Week(Command):
+class Week(_Numbered):
+    """`/week` (the current week), `/week 5` (week 5 of the track)."""
+
     name = "week"
     read_only = True
 
@@ -182,6 +206,15 @@ class Settings(_KeyValue):
 @dataclass(frozen=True)
 class Pause(Command):
     name = "pause"
+    # A pause lasts until /resume: "/pause 3 days" is kept to be answered, not carried out.
+    unread: str = ""
+
+    @classmethod
+    def from_args(cls, args: str) -> Self:
+        return cls(args.strip())
+
+    def args_text(self) -> str:
+        return self.unread
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,12 @@ from core.kernel.schedule import QuietHours
 
 
 class SettingsInputError(ValueError):
-    """The value cannot be used; the message says what would work."""
+    """The value cannot be used; the message says what would work, and `suggestions` holds
+    values that would, when there is a likely few (a city's time zones)."""
+
+    def __init__(self, message: str, *, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
 
 
 class Setting(enum.StrEnum):
@@ -47,9 +52,29 @@ def setting_named(word: str) -> Setting | None:
     return _SETTING_WORDS.get(word.strip().lower())
 
 
+MAX_ZONE_SUGGESTIONS = 3
+
+
 @cache
 def _zones_by_lower_name() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
+
+
+@cache
+def _zones_by_city() -> dict[str, tuple[str, ...]]:
+    """'berlin' -> ('Europe/Berlin',): zones by the last part of their name, which is a city
+    for most; a few cities have more than one (Asia/Istanbul, Europe/Istanbul)."""
+    cities: dict[str, list[str]] = {}
+    for name in sorted(available_timezones()):
+        cities.setdefault(name.rsplit("/", 1)[-1].lower(), []).append(name)
+    return {city: tuple(names) for city, names in cities.items()}
+
+
+def zones_named_like(text: str) -> tuple[str, ...]:
+    """The zones a city names, however it is written: 'Berlin', 'new york', 'Europe/New_York'."""
+    city = text.strip().rsplit("/", 1)[-1].lower()
+    city = re.sub(r"[\s_]+", "_", city)
+    return _zones_by_city().get(city, ())[:MAX_ZONE_SUGGESTIONS]
 
 
 def parse_timezone(text: str) -> str:
@@ -59,9 +84,14 @@ def parse_timezone(text: str) -> str:
         raise SettingsInputError("Give a time zone such as Europe/Berlin, America/New_York or UTC.")
     found = _zones_by_lower_name().get(name.lower())
     if found is None:
+        unknown = f"“{name[:60]}” is not a time zone I know."
+        suggestions = zones_named_like(name)
+        if suggestions:
+            raise SettingsInputError(
+                f"{unknown} Did you mean {' or '.join(suggestions)}?", suggestions=suggestions
+            )
         raise SettingsInputError(
-            f"“{name[:60]}” is not a time zone I know. Use an IANA name such as Europe/Berlin, "
-            "Asia/Tokyo or UTC."
+            f"{unknown} Use an IANA name such as Europe/Berlin, Asia/Tokyo or UTC."
         )
     return found
 
@@ -71,6 +101,8 @@ _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?$")
 
 def parse_time(text: str) -> time:
     value = text.strip().lower().replace(" ", "")
+    if not value:
+        raise SettingsInputError("Give a time of day as HH:MM, like 07:30 or 19:00.")
     match = _TIME.match(value)
     if match:
         hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
@@ -137,6 +169,8 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
     value = text.strip().lower()
     if value in OFF_WORDS:
         return None
+    if not value:
+        raise SettingsInputError("Give quiet hours as two times, like 22:00-07:00, or off.")
     parts = re.split(r"\s*(?:-|–|—|\bto\b|\buntil\b)\s*", value)
     if len(parts) != 2 or not all(parts):
         raise SettingsInputError(

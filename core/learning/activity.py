@@ -1,8 +1,9 @@
-"""A learner's day-by-day history, kept as a compact bitmap beside the enrollment.
+"""A learner's day-by-day history, kept as compact bitmaps beside the enrollment, and the
+streak read from it (the rules: docs/design.md, "Streaks").
 
-A streak needs the whole history of active and paused days, and `/done` must stay
-within three SQL statements; a bit per local day since the enrollment began (a few
-hundred bytes for years of study) lets one UPDATE carry it.
+A streak needs the whole history of active days and of days passed over, and `/done`
+must stay within three SQL statements; a bit per local day since the enrollment began (a
+few hundred bytes for years of study) lets one UPDATE carry it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core.kernel.schedule import is_study_day
+from core.learning.plan import WeekPlan
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,30 @@ class DayBitmap:
         return self._set(day, on=False)
 
     def with_days(self, days: Iterable[date]) -> DayBitmap:
-        bitmap = self
+        bits = bytearray(self.bits)
         for day in days:
-            bitmap = bitmap.with_day(day)
-        return bitmap
+            index, bit = divmod(self._offset(day), 8)
+            if index >= len(bits):
+                bits.extend(b"\0" * (index + 1 - len(bits)))
+            bits[index] |= 1 << bit
+        return DayBitmap(self.origin, bytes(bits).rstrip(b"\0"))
+
+    def before(self, day: date) -> DayBitmap:
+        """The days before `day` only."""
+        offset = (day - self.origin).days
+        if offset <= 0:
+            return DayBitmap(self.origin)
+        index, bit = divmod(offset, 8)
+        bits = bytearray(self.bits[: index + 1])
+        if index < len(bits):
+            bits[index] &= (1 << bit) - 1
+        return DayBitmap(self.origin, bytes(bits).rstrip(b"\0"))
+
+    def last(self) -> date | None:
+        bits = self.bits.rstrip(b"\0")
+        if not bits:
+            return None
+        return self.origin + timedelta(days=(len(bits) - 1) * 8 + bits[-1].bit_length() - 1)
 
     def days(self) -> list[date]:
         return [
@@ -49,11 +71,14 @@ class DayBitmap:
             if byte >> bit & 1
         ]
 
-    def _set(self, day: date, *, on: bool) -> DayBitmap:
+    def _offset(self, day: date) -> int:
         offset = (day - self.origin).days
         if offset < 0:
             raise ValueError(f"{day} is before the history starts ({self.origin})")
-        index, bit = divmod(offset, 8)
+        return offset
+
+    def _set(self, day: date, *, on: bool) -> DayBitmap:
+        index, bit = divmod(self._offset(day), 8)
         bits = bytearray(self.bits)
         if index >= len(bits):
             if not on:
@@ -70,23 +95,56 @@ def streak(
     paused: DayBitmap,
     paused_since: date | None,
     study_days: frozenset[int],
+    finished_on: date | None = None,
 ) -> int:
-    """Days with work done, back to the first missed study day.
+    """Active days, back to the first day that is over, was owed and saw no work.
 
-    Only a study day without work breaks it: an idle rest day or paused day is passed
-    over, and today breaks nothing before it is over. Work on a rest day still counts.
+    `paused` holds every day passed over that the weekday does not tell: days on a
+    break, study days covered by work done ahead, and rest days kept through a change of
+    study days. Today is not over, nor is a day after it (a move west), whose ticks count.
     """
+    start = max(today, active.last() or today)
     count = 0
-    day = today
+    day = start
     while day >= active.origin:
         if day in active:
             count += 1  # any day with work counts, a rest day or the day a break began included
         elif (
-            day != today
+            day < today
             and is_study_day(day, study_days)
             and day not in paused
-            and not (paused_since and day >= paused_since)
+            and not (paused_since is not None and day >= paused_since)
+            and not (finished_on is not None and day > finished_on)
         ):
             break
         day -= timedelta(days=1)
     return count
+
+
+def covered_ahead(plan: WeekPlan, today: date, study_days: frozenset[int]) -> list[date]:
+    """Study days from today on that owe nothing: every item planned on or before them is
+    done. They end where the earliest open item falls due."""
+    open_due = [p.due_on for p in plan.items if p.done_on is None]
+    if not open_due:
+        return []  # the week is closing, or the track is finished
+    days = (today + timedelta(days=n) for n in range((min(open_due) - today).days))
+    return [day for day in days if is_study_day(day, study_days)]
+
+
+def with_covered_ahead(passed: DayBitmap, today: date, covered: Iterable[date]) -> DayBitmap:
+    """`passed` with the days from today on replaced by `covered`.
+
+    A day is settled when it ends; from today on it follows the plan in force, so
+    whatever changes the plan or the ticks recomputes it. `/resume` records a break's
+    days, all before the day it runs, so from today on `passed` holds only days covered
+    (or, after a move west, a day that is today again and is judged afresh).
+    """
+    start = max(today, passed.origin)
+    return passed.before(start).with_days(day for day in covered if day >= start)
+
+
+def with_rest_days(passed: DayBitmap, *, until: date, study_days: frozenset[int]) -> DayBitmap:
+    """`passed` with every day before `until` that is a rest day under `study_days`, so a
+    change of study days never turns a rest day that is over into a missed one."""
+    days = (passed.origin + timedelta(days=n) for n in range((until - passed.origin).days))
+    return passed.with_days(day for day in days if not is_study_day(day, study_days))

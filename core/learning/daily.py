@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from core.kernel.commands import Done
+from core.kernel.commands import Done, Undo, Week
 from core.kernel.errors import AlreadyDone
 from core.kernel.reply import Reply
 from core.learning import views
@@ -38,7 +38,8 @@ def _target(ctx: LearningContext, plan: WeekPlan, which: str) -> PlannedItem | R
                 else views.done_usage(plan)
             )
         return target
-    if words[0].isdigit():
+    # "-1" is a number out of range, not an item id; "³" is a digit int() cannot read.
+    if words[0].removeprefix("-").isdecimal():
         return plan.by_number(int(words[0])) or views.no_such_item(words[0], plan)
     # An item id comes from a button; one from an earlier week, or a typo, finds nothing.
     found = plan.by_item_id(words[0])
@@ -72,18 +73,19 @@ async def done(ctx: LearningContext, command: Done) -> Reply:
         )
     except AlreadyDone:
         return views.already_done(target)
-    changed = done_on not in e.active_days
+    history = (e.active_days, e.paused_days)
     e.active_days = e.active_days.with_day(done_on)
     next_week = ctx.track.week_after(plan.week.id) if completes_week else None
     if next_week is not None:
         e.current_week_id = next_week.id
         e.week_opened_on = ctx.today
-        changed = True
-    if changed:
+    # A finished track keeps its last week's ticks: the streak owes nothing after them.
+    week_done = {**ctx.snapshot.week_done, target.item.id: done_on}
+    ctx.snapshot.week_done = {} if next_week is not None else week_done
+    ctx.mark_covered_ahead()
+    if next_week is not None or (e.active_days, e.paused_days) != history:
         await ctx.uow.enrollments.save(e)
-    ctx.snapshot.week_done = {**ctx.snapshot.week_done, target.item.id: done_on}
     if completes_week:
-        ctx.snapshot.week_done = {}
         new_plan = ctx.plan() if next_week is not None else None
         return views.week_completed(ctx.track, plan.week, done_on, new_plan, ctx.streak())
     return views.ticked(
@@ -91,27 +93,57 @@ async def done(ctx: LearningContext, command: Done) -> Reply:
     )
 
 
-async def undo(ctx: LearningContext) -> Reply:
+def _names_last(ctx: LearningContext, command: Undo, item_id: str) -> bool:
+    """Whether `/undo` names the last tick: by nothing, or by its number in this week."""
+    if command.number is None:
+        return not command.unread
+    named = ctx.plan().by_number(command.number)
+    return named is not None and named.item.id == item_id
+
+
+async def undo(ctx: LearningContext, command: Undo | None = None) -> Reply:
     e = ctx.enrollment
     ticks = ctx.uow.ticks
     last = await ticks.last(e.id)
     if last is None:
         return Reply.text("There is nothing to undo yet.")
     week = ctx.track.week(last.week_id)
+    item = week.item(last.item_id) if week else None
+    title = item.title if item else last.item_id
+    if command is not None and not _names_last(ctx, command, last.item_id):
+        return views.undo_takes_the_last(command.args_text(), title)
     await ticks.delete(last.id)
     if last.completes_week and week is not None:
         previous = ctx.track.week_before(week.id)
         opened = await ticks.week_completed_on(e.id, previous.id) if previous else None
         e.current_week_id = week.id
         e.week_opened_on = opened or e.started_on
+        ctx.snapshot.week_done = await ticks.week_done(e.id, week.id)
+    else:
+        ctx.snapshot.week_done = dict(ctx.snapshot.week_done)
+        ctx.snapshot.week_done.pop(last.item_id, None)
     if not await ticks.any_on(e.id, last.done_on):
         e.active_days = e.active_days.without_day(last.done_on)
+    ctx.mark_covered_ahead()
     await ctx.uow.enrollments.save(e)
-    item = week.item(last.item_id) if week else None
-    return views.undone(item.title if item else last.item_id, reopened=last.completes_week)
+    return views.undone(title, reopened=last.completes_week)
 
 
-async def week(ctx: LearningContext) -> Reply:
+async def _other_week(ctx: LearningContext, plan: WeekPlan, command: Week) -> Reply:
+    """`/week 5`: a week ahead as the track has it, or one behind with what was done in it."""
+    weeks = ctx.track.weeks
+    if command.number is None or not 1 <= command.number <= len(weeks):
+        return views.week_usage(command.args_text(), plan.week.number, len(weeks))
+    other = weeks[command.number - 1]  # tracks number their weeks 1..N
+    done: dict[str, date] = {}
+    if other.number < plan.week.number:
+        done = await ctx.uow.ticks.week_done(ctx.enrollment.id, other.id)
+    return views.other_week(ctx.track, other, done, plan.week.number)
+
+
+async def week(ctx: LearningContext, command: Week | None = None) -> Reply:
     plan = ctx.plan()
+    if command is not None and (command.unread or command.number not in (None, plan.week.number)):
+        return await _other_week(ctx, plan, command)
     notes = await ctx.uow.journal.week_notes(ctx.enrollment.id, plan.week.id)
     return views.week(ctx.track, plan, len(notes))

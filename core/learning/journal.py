@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from core.kernel.commands import Log, Note
 from core.kernel.reply import Reply
@@ -10,23 +11,32 @@ from core.learning import views
 from core.learning.context import Context
 from core.learning.ports import LearningUnitOfWork
 
+# Hours are stored to the hundredth (36 seconds), so that is the least one entry can log.
+MIN_HOURS_PER_ENTRY = 0.01
 MAX_HOURS_PER_ENTRY = 12.0
 MAX_NOTE_CHARS = 1000
 
-_HOURS_ONLY = re.compile(r"(\d{1,3}(?:[.,]\d+)?)(?:h|hr|hrs|hours?)?")
-_MINUTES_ONLY = re.compile(r"(\d{1,4})(?:m|min|mins|minutes?)")
-_HOURS_AND_MINUTES = re.compile(r"(\d{1,3})h([0-5]?\d)(?:m|min|mins)?")
+# Any number of digits: an amount too large is answered by the range check, like any other.
+_HOURS_ONLY = re.compile(r"(\d+(?:[.,]\d+)?)(?:h|hr|hrs|hours?)?")
+_MINUTES_ONLY = re.compile(r"(\d+)(?:m|min|mins|minutes?)")
+_HOURS_AND_MINUTES = re.compile(r"(\d+)h([0-5]?\d)(?:m|min|mins)?")
+
+
+def _as_stored(hours: Decimal) -> float:
+    """Hours to the hundredth, halves up, as the journal keeps them."""
+    # Rounding through an integer has no precision limit, unlike quantize on huge amounts.
+    return float((hours * 100).to_integral_value(ROUND_HALF_UP) / 100)
 
 
 def parse_hours(text: str) -> float | None:
-    """'1.5', '1,5', '1h', '90m', '1h30m' -> hours; anything else -> None."""
+    """'1.5', '1,5', '1h', '90m', '1h30m' -> hours, to the hundredth; anything else -> None."""
     value = text.strip().lower().replace(" ", "")
     if match := _HOURS_ONLY.fullmatch(value):
-        return float(match[1].replace(",", "."))
+        return _as_stored(Decimal(match[1].replace(",", ".")))
     if match := _MINUTES_ONLY.fullmatch(value):
-        return round(int(match[1]) / 60, 2)
+        return _as_stored(Decimal(match[1]) / 60)
     if match := _HOURS_AND_MINUTES.fullmatch(value):
-        return round(int(match[1]) + int(match[2]) / 60, 2)
+        return _as_stored(Decimal(match[1]) + Decimal(match[2]) / 60)
     return None
 
 
@@ -34,8 +44,8 @@ async def log_hours(ctx: Context[LearningUnitOfWork], command: Log) -> Reply:
     hours = parse_hours(command.text)
     if hours is None:
         return views.log_usage()
-    if not 0 < hours <= MAX_HOURS_PER_ENTRY:
-        return views.log_out_of_range(MAX_HOURS_PER_ENTRY)
+    if not MIN_HOURS_PER_ENTRY <= hours <= MAX_HOURS_PER_ENTRY:
+        return views.log_out_of_range(MIN_HOURS_PER_ENTRY, MAX_HOURS_PER_ENTRY)
     journal = ctx.uow.journal
     logged_today = await journal.hours_on(ctx.learner_id, ctx.today)
     if logged_today + hours > 24:
@@ -43,7 +53,7 @@ async def log_hours(ctx: Context[LearningUnitOfWork], command: Log) -> Reply:
     await journal.add_hours(
         ctx.learner_id, ctx.enrollment.id, on=ctx.today, hours=hours, at=ctx.now
     )
-    return views.logged(hours, logged_today + hours, ctx.enrollment.pace)
+    return views.logged(hours, round(logged_today + hours, 2), ctx.enrollment.pace)
 
 
 async def note(ctx: Context[LearningUnitOfWork], command: Note) -> Reply:

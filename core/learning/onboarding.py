@@ -1,4 +1,5 @@
-"""Starting on a track: the first enrollment, with the defaults or a group's schedule."""
+"""Starting on a track: the first enrollment, with the defaults or a group's schedule; /start
+TRACK from a learner already on one asks before they switch."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from core.kernel.reply import Reply
 from core.kernel.schedule import DEFAULT_EVENING_TIME, next_nudge_at
 from core.learning import views
 from core.learning.library import Defaults, TrackLibrary
-from core.learning.model import NewEnrollment, Snapshot
+from core.learning.model import Enrollment, NewEnrollment, Snapshot, TrackRef
 from core.learning.pace import Pace
 from core.learning.plan import plan_week
 from core.learning.ports import LearningUnitOfWork
@@ -58,14 +59,12 @@ class Onboarding:
         now: datetime,
     ) -> Reply:
         if snapshot is not None and snapshot.enrollment is not None:
-            track = await self._library.load(uow.tracks, snapshot.enrollment.track_id)
-            week = track.week(snapshot.enrollment.current_week_id) if track else None
-            return views.welcome_back(week)
+            return await self._enrolled(uow, snapshot.learner_id, snapshot.enrollment, command)
         learner_id = snapshot.learner_id if snapshot else None
         choices = await self._library.choosable(uow.tracks, learner_id)
         wanted = command.track.strip().lower() or self._defaults.track_id
         if wanted not in {t.id for t in choices}:
-            return views.unknown_track(wanted, choices)
+            return views.unknown_start_track(wanted, choices, on=None)
         track = await self._library.load(uow.tracks, wanted)
         if track is None:
             raise LookupError(f"track {wanted!r} is listed but cannot be loaded")
@@ -94,3 +93,26 @@ class Onboarding:
             done_on={},
         )
         return views.welcome(track, plan, started, choices)
+
+    async def _enrolled(
+        self, uow: LearningUnitOfWork, learner_id: int, enrollment: Enrollment, command: Start
+    ) -> Reply:
+        """/start from a learner on a track: where they are, or the track they name once
+        they confirm. The switch itself is /settings track's, behind the button."""
+        current = await self._library.load(uow.tracks, enrollment.track_id)
+        week = current.week(enrollment.current_week_id) if current else None
+        if not command.track.strip():
+            return views.welcome_back(week)
+        target = await self._library.choose(uow.tracks, learner_id, command.track)
+        if target is None:
+            choices = await self._library.choosable(uow.tracks, learner_id)
+            return views.unknown_start_track(
+                command.track.strip().lower(), choices, on=enrollment.track_id
+            )
+        if current is not None and target.id == current.id:
+            return views.already_on(current, week)
+        been_there = await uow.enrollments.find(learner_id, target.id)
+        resume_at = target.week(been_there.current_week_id) if been_there else None
+        # Their track may be gone from the library; its id then stands in for its title.
+        on = TrackRef(enrollment.track_id, current.title if current else enrollment.track_id)
+        return views.confirm_switch(on, target, resume_at)

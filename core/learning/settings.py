@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
-from core.kernel.commands import Settings
-from core.kernel.reply import Reply
+from core.kernel.commands import Pause, Settings
+from core.kernel.reply import Button, Reply
+from core.kernel.schedule import QuietHours
 from core.kernel.settings_input import (
     Setting,
     SettingsInputError,
@@ -26,37 +27,77 @@ from core.learning.ports import LearningUnitOfWork
 LearningContext = Context[LearningUnitOfWork]
 
 
+def _quiet_note(quiet: QuietHours | None, what: str, at: time) -> str:
+    """What quiet hours do to one of the day's messages they cover; empty if they miss it."""
+    if quiet is None or not quiet.covers(at):
+        return ""
+    if quiet.start < quiet.end or at < quiet.end:
+        return f" Quiet hours cover your {what} at {at:%H:%M}, so it will wait until {quiet.end:%H:%M}."
+    # Held past midnight it would arrive on another day, so the outbox drops it.
+    return (
+        f" Quiet hours cover your {what} at {at:%H:%M} and last into the next day, "
+        "so it will not come at all."
+    )
+
+
+def _change_day(e: Enrollment, setting: Setting, value: str) -> str:
+    """The day's two messages and quiet hours: the evening check-in asks how the day went,
+    so it must come after the plan; quiet hours over either are accepted, and said."""
+    match setting:
+        case Setting.TIME:
+            at = parse_time(value)
+            if e.evening_time <= at:
+                raise SettingsInputError(
+                    f"Your daily plan has to come before your evening check-in at "
+                    f"{e.evening_time:%H:%M}. Set a later check-in first with /settings evening, "
+                    "then the plan."
+                )
+            e.nudge_time = at
+            return f"Daily nudge set to {at:%H:%M} ({e.timezone})." + _quiet_note(
+                e.quiet_hours, "daily plan", at
+            )
+        case Setting.EVENING:
+            at = parse_time(value)
+            if at <= e.nudge_time:
+                raise SettingsInputError(
+                    f"Your evening check-in asks how the day went, so it has to come after your "
+                    f"daily plan at {e.nudge_time:%H:%M}."
+                )
+            e.evening_time = at
+            return f"Evening check-in set to {at:%H:%M} ({e.timezone})." + _quiet_note(
+                e.quiet_hours, "evening check-in", at
+            )
+    e.quiet_hours = quiet = parse_quiet_hours(value)
+    if quiet is None:
+        return "Quiet hours are off."
+    return (
+        f"Quiet hours set to {quiet} ({e.timezone}): nothing arrives then."
+        + _quiet_note(quiet, "daily plan", e.nudge_time)
+        + _quiet_note(quiet, "evening check-in", e.evening_time)
+    )
+
+
 def _change(e: Enrollment, setting: Setting, value: str) -> str:
     """Applies one setting; returns what changed, in words. Raises SettingsInputError."""
     match setting:
         case Setting.TIMEZONE:
             e.timezone = parse_timezone(value)
             return f"Time zone set to {e.timezone}."
-        case Setting.TIME:
-            e.nudge_time = parse_time(value)
-            return f"Daily nudge set to {e.nudge_time:%H:%M} ({e.timezone})."
+        case Setting.TIME | Setting.EVENING | Setting.QUIET:
+            return _change_day(e, setting, value)
         case Setting.DAYS:
             e.study_days = parse_study_days(value)
             return f"Study days set to {views.days_text(e.study_days)}."
-        case Setting.EVENING:
-            e.evening_time = parse_time(value)
-            return f"Evening check-in set to {e.evening_time:%H:%M} ({e.timezone})."
         case Setting.QUIZ:
             e.quiz_days = parse_quiz_days(value)
             if not e.quiz_days:
                 return "Scheduled quiz questions are off; /quiz still asks one."
             return f"Quiz questions on {views.days_text(e.quiz_days)}, at your daily plan time."
-        case Setting.QUIET:
-            e.quiet_hours = parse_quiet_hours(value)
-            if e.quiet_hours is None:
-                return "Quiet hours are off."
-            return f"Quiet hours set to {e.quiet_hours} ({e.timezone}): nothing arrives then."
         case Setting.PACE:
             pace = Pace.parse(value)
             if pace is None:
-                raise SettingsInputError(
-                    f"“{value}” is not a pace. Choose part-time, standard or accelerated."
-                )
+                unknown = f"“{value[:30]}” is not a pace. " if value else ""
+                raise SettingsInputError(f"{unknown}Choose part-time, standard or accelerated.")
             e.pace = pace
             return f"Pace set to {pace.profile.label.lower()} ({pace.profile.hours_text})."
     raise AssertionError(f"{setting} is not a learner's setting")
@@ -79,10 +120,16 @@ class LearnerSettings:
         if setting not in LEARNER_SETTINGS:
             return views.settings_usage(command.key.lower())
         e = ctx.enrollment
+        study_days = e.study_days
         try:
             summary = _change(e, setting, command.value.strip())
         except SettingsInputError as problem:
-            return Reply.text(str(problem), "Nothing was changed.")
+            take = tuple(
+                (Button(value, Settings(setting.value, value).as_action()),)
+                for value in problem.suggestions
+            )
+            return Reply.text(str(problem), "Nothing was changed.", buttons=take)
+        ctx.replanned(study_days)
         reschedule(e, ctx.now)
         await ctx.uow.enrollments.save(e)
         return Reply.text(summary, "See all settings with /settings.")
@@ -91,6 +138,8 @@ class LearnerSettings:
         track = await self._library.choose(ctx.uow.tracks, ctx.learner_id, track_id)
         if track is None:
             choices = await self._library.choosable(ctx.uow.tracks, ctx.learner_id)
+            if not track_id.strip():
+                return views.track_choices(ctx.track, choices)
             return views.unknown_track(track_id, choices)
         if track.id == ctx.track.id:
             return Reply.text(f"You are already on {track.title}.")
@@ -126,10 +175,12 @@ class LearnerSettings:
         )
 
 
-async def pause(ctx: LearningContext) -> Reply:
+async def pause(ctx: LearningContext, command: Pause | None = None) -> Reply:
     e = ctx.enrollment
     if e.paused_since is not None:
         return views.paused(e.paused_since)
+    if command is not None and command.unread:
+        return views.pause_has_no_length(command.unread)
     e.paused_since = ctx.today
     reschedule(e, ctx.now)
     await ctx.uow.enrollments.save(e)
@@ -144,10 +195,13 @@ async def resume(ctx: LearningContext) -> Reply:
     if e.paused_since is None:
         return Reply.text("You are not paused. /today shows what is next.")
     away = (ctx.today - e.paused_since).days
-    e.paused_days = e.paused_days.with_days(e.paused_since + timedelta(days=n) for n in range(away))
+    days_away = (e.paused_since + timedelta(days=n) for n in range(away))
+    # A break begun before the history (a move west on the first day) is kept from its start.
+    e.paused_days = e.paused_days.with_days(d for d in days_away if d >= e.paused_days.origin)
     # The plan shifts by the days away, so the break leaves nothing overdue.
     e.week_opened_on += timedelta(days=away)
     e.paused_since = None
+    ctx.mark_covered_ahead()
     reschedule(e, ctx.now)
     await ctx.uow.enrollments.save(e)
     return views.resumed(away)

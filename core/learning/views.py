@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from core.kernel.commands import Done, Settings
+from core.kernel.commands import Done, Settings, Start
 from core.kernel.reply import (
     Block,
     Button,
@@ -23,6 +23,7 @@ from core.learning.tracks import Track, Week
 MAX_BUTTON_LABEL = 40
 MAX_TODAY_BUTTONS = 8
 MAX_RESOURCE_LINES = 15
+MAX_TRACK_BUTTONS = 5  # Discord shows five rows of buttons
 
 
 def day_text(day: date) -> str:
@@ -118,6 +119,54 @@ def welcome_back(week: Week | None) -> Reply:
         "/today shows what is next.",
         buttons=((Button("Show today", "today"),),),
     )
+
+
+def already_on(track: Track, week: Week | None) -> Reply:
+    where = f" You are on week {week.number}: {week.title}." if week else ""
+    return Reply.text(
+        f"You are already on {track.title}.{where}",
+        "/today shows what is next.",
+        buttons=((Button("Show today", "today"),),),
+    )
+
+
+def confirm_switch(current: TrackRef, target: Track, resume_at: Week | None) -> Reply:
+    """/start with another track: switching is one button away, not a typo away."""
+    where = (
+        f"you pick up at week {resume_at.number}, {resume_at.title}"
+        if resume_at
+        else f"you begin at week 1, {target.first_week.title}"
+    )
+    return Reply.text(
+        f"You are on {current.title}. Switch to {target.title}?",
+        f"On {target.title} {where}. Your progress on {current.title} is kept; "
+        "you can switch back any time.",
+        buttons=(
+            (
+                Button(
+                    f"Switch to {target.title}"[:MAX_BUTTON_LABEL],
+                    Settings("track", target.id).as_action(),
+                ),
+            ),
+            (Button(f"Keep {current.title}"[:MAX_BUTTON_LABEL], Start(current.id).as_action()),),
+        ),
+    )
+
+
+def unknown_start_track(name: str, tracks: Sequence[TrackRef], *, on: str | None) -> Reply:
+    """The tracks there are, a button for each; a learner already `on` a track switches
+    with it as /settings track does, the choice being made by pressing it."""
+    rows = tuple(
+        (
+            Button(
+                t.title[:MAX_BUTTON_LABEL],
+                (Start(t.id) if on is None else Settings("track", t.id)).as_action(),
+            ),
+        )
+        for t in tracks
+        if t.id != on
+    )
+    return Reply(blocks=unknown_track(name, tracks).blocks, buttons=rows[:MAX_TRACK_BUTTONS])
 
 
 def not_started() -> Reply:
@@ -246,21 +295,68 @@ def undone(title: str, *, reopened: bool) -> Reply:
     return Reply.text(f"Undone: {title}.{extra}", buttons=((Button("Show today", "today"),),))
 
 
+def undo_takes_the_last(typed: str, last_title: str) -> Reply:
+    label = f"Undo {last_title}"
+    if len(label) > MAX_BUTTON_LABEL:
+        label = label[: MAX_BUTTON_LABEL - 1].rstrip() + "…"
+    return Reply.text(
+        f"/undo takes back only your last tick, “{last_title}”, not “{typed[:20]}”, "
+        "so nothing was undone.",
+        buttons=((Button(label, "undo"),),),
+    )
+
+
+def _projects_and_resources(w: Week) -> list[Block]:
+    blocks: list[Block] = []
+    if w.projects:
+        blocks.append(Paragraph("Practice project: " + "; ".join(w.projects)))
+    links = [f"• {r.title}: {r.url}" for r in w.resources] + [
+        f"• {number}. {r.title}: {r.url}"
+        for number, item in enumerate(w.items, start=1)
+        for r in item.resources
+    ]
+    if links:
+        shown = links[:MAX_RESOURCE_LINES]
+        more = f"\n… and {len(links) - len(shown)} more" if len(links) > len(shown) else ""
+        blocks.append(Paragraph("Resources:\n" + "\n".join(shown) + more))
+    return blocks
+
+
+def other_week(track: Track, w: Week, done_on: dict[str, date], current: int) -> Reply:
+    """A week before or after the current one: what it holds, and what was done in it."""
+    done = sum(1 for item in w.items if item.id in done_on)
+    state = f"{done}/{len(w.items)} done" if w.number < current else "coming up"
+    blocks: list[Block] = [Heading(f"Week {w.number} of {len(track.weeks)}: {w.title} ({state})")]
+    if w.goal:
+        blocks.append(Paragraph(f"Goal: {w.goal}"))
+    items = tuple(
+        CheckItem(
+            f"{number}. {item.title}",
+            item.id in done_on,
+            f"done {day_text(done_on[item.id])}" if item.id in done_on else "",
+        )
+        for number, item in enumerate(w.items, start=1)
+    )
+    blocks += [Checklist(items), *_projects_and_resources(w)]
+    blocks.append(Paragraph(f"You are on week {current}; /week shows it."))
+    return Reply(blocks=tuple(blocks))
+
+
+def week_usage(typed: str, current: int, weeks: int) -> Reply:
+    example = current + 1 if current < weeks else max(current - 1, 1)
+    return Reply.text(
+        f"There is no week “{typed[:20]}”: this track has weeks 1–{weeks}.",
+        f"/week shows your current week ({current}); /week {example} shows week {example}.",
+    )
+
+
 def week(track: Track, plan: WeekPlan, note_count: int) -> Reply:
     w = plan.week
     blocks: list[Block] = [Heading(_week_heading(track, plan))]
     if w.goal:
         blocks.append(Paragraph(f"Goal: {w.goal}"))
     blocks.append(Checklist(tuple(check_item(p) for p in plan.items)))
-    if w.projects:
-        blocks.append(Paragraph("Practice project: " + "; ".join(w.projects)))
-    links = [f"• {r.title}: {r.url}" for r in w.resources] + [
-        f"• {p.number}. {r.title}: {r.url}" for p in plan.items for r in p.item.resources
-    ]
-    if links:
-        shown = links[:MAX_RESOURCE_LINES]
-        more = f"\n… and {len(links) - len(shown)} more" if len(links) > len(shown) else ""
-        blocks.append(Paragraph("Resources:\n" + "\n".join(shown) + more))
+    blocks += _projects_and_resources(w)
     blocks.append(
         Paragraph(
             f"Planned {day_text(plan.study_dates[0])} – {day_text(plan.ends_on)}. "
@@ -275,6 +371,15 @@ def paused(since: date) -> Reply:
         f"You are on a break since {day_text(since)}. Your streak is safe.",
         "Send /resume when you are ready.",
         buttons=((Button("Resume", "resume"),),),
+    )
+
+
+def pause_has_no_length(typed: str) -> Reply:
+    return Reply.text(
+        f"I cannot pause for “{typed[:30]}”: a break lasts until you send /resume, "
+        "so I did not pause.",
+        "Send /pause alone to start one.",
+        buttons=((Button("Pause until I resume", "pause"),),),
     )
 
 
@@ -294,9 +399,10 @@ def log_usage() -> Reply:
     return Reply.text("Tell me the hours you studied, like /log 1.5, /log 45m or /log 1h30m.")
 
 
-def log_out_of_range(limit: float) -> Reply:
+def log_out_of_range(least: float, most: float) -> Reply:
     return Reply.text(
-        f"Log between a few minutes and {limit:g} hours at a time, like /log 1.5. Nothing was logged."
+        f"One /log takes from {least:g} h to {most:g} h, like /log 1.5 or /log 45m. "
+        "Nothing was logged."
     )
 
 
@@ -377,6 +483,25 @@ def settings_usage(key: str) -> Reply:
         f"I cannot change “{key[:30]}”. I can change tz, time, days, evening, quiz, quiet, "
         "pace and track, "
         "for example /settings time 07:30. Nothing was changed."
+    )
+
+
+def track_choices(current: Track, tracks: Sequence[TrackRef]) -> Reply:
+    lines = [
+        f"/settings track {t.id} – {t.title}" + (" (you are on it)" if t.id == current.id else "")
+        for t in tracks
+    ]
+    switch = tuple(
+        (Button(t.title[:MAX_BUTTON_LABEL], Settings("track", t.id).as_action()),)
+        for t in tracks
+        if t.id != current.id
+    )
+    more = "" if switch else " /import adds your own roadmap as another track."
+    return Reply.text(
+        "Name the track to follow:",
+        "\n".join(lines),
+        "Nothing was changed." + more,
+        buttons=switch[:MAX_TRACK_BUTTONS],
     )
 
 

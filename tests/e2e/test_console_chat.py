@@ -147,7 +147,7 @@ def test_bad_input_never_crashes_the_console(tmp_path: Path) -> None:
     for expected in (
         "There is no item 99",
         "like /log 1.5",
-        "Log between a few minutes and 12 hours",
+        "from 0.01 h to 12 h",
         "not a time zone I know",
         "not a time of day",
         "longer than 2,000 characters",

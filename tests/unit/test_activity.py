@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.kernel.schedule import is_study_day
-from core.learning.activity import DayBitmap, streak
+from core.learning.activity import (
+    DayBitmap,
+    covered_ahead,
+    streak,
+    with_covered_ahead,
+    with_rest_days,
+)
+from core.learning.pace import Pace
+from core.learning.plan import WeekPlan, plan_week
+from core.learning.tracks import builtin_track
 
 ORIGIN = date(2026, 11, 16)  # a Monday
 MON_SAT = frozenset(range(6))
@@ -145,6 +154,22 @@ def test_a_few_hundred_bytes_hold_years() -> None:
     assert bitmap.days() == three_years
 
 
+def test_last_is_the_latest_day() -> None:
+    assert DayBitmap(ORIGIN).last() is None
+    assert DayBitmap(ORIGIN).with_day(d(0)).last() == d(0)
+    assert DayBitmap(ORIGIN).with_days([d(3), d(17), d(8)]).last() == d(17)
+    assert DayBitmap(ORIGIN, b"\x01\x00").last() == d(0)  # stored with a trailing zero byte
+
+
+@pytest.mark.parametrize("cut", [-3, 0, 1, 7, 8, 9, 16, 17, 40])
+def test_before_keeps_only_the_earlier_days(cut: int) -> None:
+    offsets = [0, 1, 7, 8, 9, 16]
+    bitmap = DayBitmap(ORIGIN).with_days(d(o) for o in offsets)
+    kept = bitmap.before(d(cut))
+    assert kept.days() == [d(o) for o in offsets if o < cut]
+    assert not kept.bits.endswith(b"\0")
+
+
 @given(
     origin=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
     offsets=st.sets(st.integers(min_value=0, max_value=3000), max_size=60),
@@ -196,6 +221,7 @@ def run_streak(
     paused_since: date | None = None,
     study_days: frozenset[int] = MON_SAT,
     origin: date = ORIGIN,
+    finished_on: date | None = None,
 ) -> int:
     return streak(
         today,
@@ -203,6 +229,7 @@ def run_streak(
         paused=DayBitmap(origin).with_days(paused),
         paused_since=paused_since,
         study_days=study_days,
+        finished_on=finished_on,
     )
 
 
@@ -311,5 +338,85 @@ def test_every_day_study_has_no_rest() -> None:
     assert run_streak(d(9), active, study_days=EVERY_DAY) == 3
 
 
-def test_today_before_origin_is_zero() -> None:
-    assert run_streak(d(-1), [d(0)]) == 0
+def test_today_before_origin_with_no_ticks_is_zero() -> None:
+    assert run_streak(d(-1), []) == 0
+
+
+def test_a_tick_after_today_counts_and_today_breaks_nothing() -> None:
+    # A move west put today (Wednesday) before the day of the latest tick (Thursday).
+    assert run_streak(d(2), [d(0), d(1), d(3)]) == 3
+    assert run_streak(d(-1), [d(0)]) == 1
+
+
+def test_the_day_before_today_is_over_even_after_a_later_tick() -> None:
+    # Today is Thursday after a move west; Wednesday was missed.
+    assert run_streak(d(3), [d(0), d(1), d(4)]) == 1
+
+
+def test_days_covered_ahead_are_passed_over() -> None:
+    # Monday's work covered Tuesday and Wednesday, so only Thursday counts again.
+    assert run_streak(d(3), [d(0), d(3)], paused=[d(1), d(2)]) == 2
+
+
+def test_nothing_is_owed_after_a_finished_track() -> None:
+    assert run_streak(d(30), [d(0), d(1), d(2)], finished_on=d(2)) == 3
+    # A missed day before the end still breaks.
+    assert run_streak(d(30), [d(0), d(2)], finished_on=d(2)) == 1
+
+
+# --- days covered ahead, rest days kept ------------------------------------------
+
+
+def week_one(*, done: int, study_days: frozenset[int] = MON_SAT, on: date = ORIGIN) -> WeekPlan:
+    """Week 1 opened on Monday, its first `done` items ticked on `on`."""
+    week = builtin_track().weeks[0]
+    return plan_week(
+        week,
+        opened_on=ORIGIN,
+        pace=Pace.STANDARD,
+        study_days=study_days,
+        done_on={item.id: on for item in week.items[:done]},
+    )
+
+
+def test_work_ahead_covers_the_study_days_up_to_the_next_open_item() -> None:
+    # Mon-Sat: items fall Mon, Mon, Tue, Wed, Thu, Fri, Sat; five done reach Thursday.
+    assert covered_ahead(week_one(done=5), d(0), MON_SAT) == [d(0), d(1), d(2), d(3)]
+    # Seen from Tuesday, the days before it are over and not in question.
+    assert covered_ahead(week_one(done=5), d(1), MON_SAT) == [d(1), d(2), d(3)]
+
+
+def test_rest_days_are_not_marked_as_covered() -> None:
+    mon_wed_fri = frozenset({0, 2, 4})
+    # Three study days: three items on Monday, two on Wednesday, two on Friday.
+    plan = week_one(done=5, study_days=mon_wed_fri)
+    assert covered_ahead(plan, d(0), mon_wed_fri) == [d(0), d(2)]
+
+
+def test_nothing_is_covered_while_an_item_is_due_or_overdue() -> None:
+    assert covered_ahead(week_one(done=1), d(0), MON_SAT) == []  # Monday's second item
+    assert covered_ahead(week_one(done=2), d(3), MON_SAT) == []  # Tuesday's, overdue
+
+
+def test_a_week_with_nothing_open_covers_nothing() -> None:
+    # The week closes with its last tick; the next week's plan says what comes next.
+    assert covered_ahead(week_one(done=7), d(0), MON_SAT) == []
+
+
+def test_covered_days_replace_those_from_today_on() -> None:
+    passed = DayBitmap(ORIGIN).with_days([d(1), d(4), d(5), d(6)])
+    marked = with_covered_ahead(passed, d(4), [d(6), d(7)])
+    assert marked.days() == [d(1), d(6), d(7)]
+    assert with_covered_ahead(passed, d(4), []).days() == [d(1)]
+
+
+def test_covering_from_before_the_history_starts_at_its_origin() -> None:
+    marked = with_covered_ahead(DayBitmap(ORIGIN).with_day(d(2)), d(-1), [d(-1), d(0)])
+    assert marked.days() == [d(0)]
+
+
+def test_rest_days_are_kept_up_to_the_day_given() -> None:
+    passed = DayBitmap(ORIGIN).with_day(d(2))
+    kept = with_rest_days(passed, until=d(14), study_days=MON_SAT)
+    assert kept.days() == [d(2), d(6), d(13)]  # the two Sundays before the 14th
+    assert with_rest_days(passed, until=d(-5), study_days=MON_SAT) == passed

@@ -21,6 +21,7 @@ from core.kernel.commands import (
     Link,
     Log,
     Note,
+    Pause,
     Progress,
     Review,
     Settings,
@@ -28,6 +29,7 @@ from core.kernel.commands import (
     Start,
     Submit,
     Today,
+    Undo,
     Unparsed,
     Week,
     clean_text,
@@ -286,7 +288,29 @@ def test_from_action_normalises_the_name() -> None:
 
 
 def test_arguments_a_command_does_not_take_are_ignored() -> None:
-    assert from_action("week:2") == Week()
+    assert from_action("today:2") == Today()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/week", Week()),
+        ("/week 5", Week(5)),
+        ("/w #5", Week(5)),
+        ("/week 05", Week(5)),
+        ("/week next", Week(unread="next")),
+        ("/week -1", Week(unread="-1")),
+        ("/week \u0663", Week(unread="\u0663")),  # a digit, but not one people type for weeks
+        ("/undo", Undo()),
+        ("/undo 2", Undo(2)),
+        ("/undo all of it", Undo(unread="all of it")),
+        ("/pause", Pause()),
+        ("/pause 3 days", Pause("3 days")),
+    ],
+)
+def test_week_undo_and_pause_keep_their_argument_to_answer_it(text: str, expected: Command) -> None:
+    assert parse(text) == expected
+    assert from_action(expected.as_action()) == expected
 
 
 def test_an_unknown_action_is_unparsed() -> None:

@@ -58,6 +58,32 @@ def test_invalid_time_zones(text: str) -> None:
         parse_timezone(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "suggested"),
+    [
+        ("Berlin", ["Europe/Berlin"]),
+        ("berlin", ["Europe/Berlin"]),
+        ("new york", ["America/New_York"]),
+        ("New_York", ["America/New_York"]),
+        ("Europe/New_York", ["America/New_York"]),
+        ("buenos aires", ["America/Argentina/Buenos_Aires", "America/Buenos_Aires"]),
+        ("Istanbul", ["Asia/Istanbul", "Europe/Istanbul"]),
+    ],
+)
+def test_a_city_suggests_the_zones_named_after_it(text: str, suggested: list[str]) -> None:
+    with pytest.raises(SettingsInputError, match="not a time zone I know") as info:
+        parse_timezone(text)
+    assert info.value.suggestions == tuple(suggested)
+    assert all(zone in str(info.value) for zone in suggested)
+
+
+@pytest.mark.parametrize("text", ["Atlantis", "Europe/Atlantis", "x" * 300])
+def test_no_suggestion_without_a_zone_of_that_name(text: str) -> None:
+    with pytest.raises(SettingsInputError) as info:
+        parse_timezone(text)
+    assert info.value.suggestions == ()
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\t"])
 def test_empty_time_zone_asks_for_one(text: str) -> None:
     with pytest.raises(SettingsInputError, match="Give a time zone"):
@@ -128,11 +154,24 @@ def test_valid_times(text: str, expected: time) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["25:99", "12:60", "24:00", "abc", "13pm", "0am", "7:5", "123", "", "7:30:00", "-1", "7 30"],
+    ["25:99", "12:60", "24:00", "abc", "13pm", "0am", "7:5", "123", "7:30:00", "-1", "7 30"],
 )
 def test_invalid_times(text: str) -> None:
     with pytest.raises(SettingsInputError, match="not a time of day"):
         parse_time(text)
+
+
+@pytest.mark.parametrize("text", ["", "  "])
+def test_no_time_asks_for_one(text: str) -> None:
+    with pytest.raises(SettingsInputError, match="Give a time of day") as info:
+        parse_time(text)
+    assert "“" not in str(info.value)
+
+
+def test_no_quiet_hours_ask_for_them() -> None:
+    with pytest.raises(SettingsInputError, match="22:00-07:00") as info:
+        parse_quiet_hours(" ")
+    assert "“" not in str(info.value)
 
 
 # --- study days --------------------------------------------------------------
@@ -197,6 +236,17 @@ def test_no_days_named(text: str) -> None:
         ("1 h 30 min", 1.5),
         ("1h5m", 1.08),
         (" 2H ", 2.0),
+        # Kept to the hundredth of an hour, as stored; halves round up.
+        ("1.234", 1.23),
+        ("1.005", 1.01),
+        ("0.001", 0.0),
+        ("20m", 0.33),
+        # Any size reads, so the range check answers every amount the same way.
+        ("1000", 1000.0),
+        ("1000h", 1000.0),
+        ("100000m", 1666.67),
+        ("1000h30m", 1000.5),
+        ("9" * 500, float("9" * 500)),
     ],
 )
 def test_parse_hours(text: str, expected: float) -> None:
