@@ -3,6 +3,8 @@ the capability that owns the command."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from core.accounts import data
 from core.accounts.link import Linking
 from core.app import views
@@ -214,6 +216,12 @@ class Coach:
                 return import_usage()
             case Link():
                 return await self._linking.link(uow, who, snapshot, command, now)
+            case Export() | Forget() if snapshot is not None:
+                zone = snapshot.enrollment.zone if snapshot.enrollment else UTC
+                owner = data.DataOwner(uow, snapshot.learner_id, now, now.astimezone(zone).date())
+                if isinstance(command, Export):
+                    return await data.export(owner)
+                return await data.forget(owner, command)
         if snapshot is None or snapshot.enrollment is None:
             return (
                 views.nothing_to_forget()
@@ -250,8 +258,4 @@ class Coach:
                 return await learner_settings.resume(ctx)
             case Quiz():
                 return await self.quizzes.ask(ctx)
-            case Export():
-                return await data.export(ctx)
-            case Forget():
-                return await data.forget(ctx, command)
         return views.unknown_command(command.name)

@@ -145,3 +145,18 @@ async def test_the_export_is_a_versioned_document_of_every_section(
     [enrollment] = document["enrollments"]
     assert enrollment["active_days"] == ["2026-11-16"]
     assert enrollment["study_days"] == [0, 1, 2, 3, 4, 5]
+
+
+async def test_a_learner_without_a_track_can_export_and_forget_what_they_sent(
+    coach: Coach, ada: Learner, database: MemoryDatabase
+) -> None:
+    # A roadmap sent before any /start makes a learner with rows, but no track yet.
+    await coach.import_roadmap(ada.ref, "r.md", ROADMAP)
+    await ada.say("/export")
+    assert ada.last is not None and ada.last.attachment is not None
+    document = json.loads(ada.last.attachment.content)
+    assert len(document["imported_tracks"]) == 1
+    assert document["enrollments"] == []
+    await ada.press(await confirm_button(ada))
+    assert rows(database, "learners") == 0
+    assert rows(database, "tracks") == 0
