@@ -133,19 +133,6 @@ def test_an_sqlite_file_opened_read_only_is_refused(
     refused_writes(*coach(env, capsys, read_only, "chat"))
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes a file whatever its mode")
-def test_an_sqlite_file_its_user_may_not_write_is_refused(
-    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    path = tmp_path / "coach.db"
-    migrated_sqlite(env, capsys, path)
-    path.chmod(0o444)
-    try:
-        refused_writes(*coach(env, capsys, f"sqlite+aiosqlite:///{path}", "chat"))
-    finally:
-        path.chmod(0o644)
-
-
 def read_only_mount(path: Path) -> list[str] | None:
     """A command prefix that runs a program with `path` bind-mounted read-only in a mount
     namespace of its own (so nothing outlives it), or None where this machine allows none."""
