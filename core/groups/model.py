@@ -81,6 +81,9 @@ class MemberActivity:
     ticks: tuple[Tick, ...]  # since the day asked for
     quiz_right: int  # right answers since that day, group quizzes and their own
     quiz_answered: int
+    # Item id -> local date, on their current track week, as their own Snapshot has it:
+    # their streak needs it to know a finished track.
+    week_done: dict[str, date]
 
 
 @dataclass(frozen=True)

@@ -56,5 +56,5 @@ async def leaderboard(call: GroupCall[Leaderboard]) -> Reply:
     group, today = call.group, call.today
     monday, since_at = week_start_instant(group, today)
     activity = await call.uow.groups.member_activity(group, since=monday, since_at=since_at)
-    rows = standings(activity, week_start=monday, today=today)
+    rows = standings(activity, track=call.track, week_start=monday, today=today, now=call.now)
     return views.leaderboard(group_plan(call.track, group, today), call.track, rows, monday)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from core.groups.model import MemberActivity, StudyGroup
 from core.kernel.schedule import is_study_day
-from core.learning.activity import streak
+from core.learning.context import learner_streak
 from core.learning.pace import Pace
 from core.learning.plan import WeekPlan, plan_over, plan_week
 from core.learning.tracks import Track, Week
@@ -64,20 +64,17 @@ def member_done(member: MemberActivity, since: date, until: date) -> int:
     return sum(1 for tick in member.ticks if since <= tick.done_on <= until)
 
 
-def member_streak(member: MemberActivity, today: date) -> int:
+def member_streak(member: MemberActivity, track: Track, now: datetime) -> int:
+    """The streak the member's own /progress shows at `now`: on their date, not the group's."""
     e = member.enrollment
     if e is None:
         return 0
-    return streak(
-        today,
-        active=e.active_days,
-        paused=e.paused_days,
-        paused_since=e.paused_since,
-        study_days=e.study_days,
-    )
+    return learner_streak(track, e, member.week_done, now.astimezone(e.zone).date())
 
 
-def standings(members: list[MemberActivity], *, week_start: date, today: date) -> list[Standing]:
+def standings(
+    members: list[MemberActivity], *, track: Track, week_start: date, today: date, now: datetime
+) -> list[Standing]:
     """This week's table: items done, then right quiz answers, then streak, highest first.
 
     What a member does not share is neither shown nor ranked: it sorts below any shared
@@ -93,7 +90,7 @@ def standings(members: list[MemberActivity], *, week_start: date, today: date) -
                 learner_id=member.membership.learner_id,
                 name=member.membership.who.display_name or "a member",
                 done=member_done(member, week_start, today) if sharing.done else None,
-                streak=member_streak(member, today) if sharing.streak else None,
+                streak=member_streak(member, track, now) if sharing.streak else None,
                 quiz=member.quiz_right if sharing.quiz else None,
             )
         )
@@ -145,13 +142,15 @@ def behind(members: list[MemberActivity], track: Track, week: Week) -> list[Memb
     ]
 
 
-def week_members(members: list[MemberActivity], week_start: date, today: date) -> list[MemberWeek]:
+def week_members(
+    members: list[MemberActivity], track: Track, *, week_start: date, today: date, now: datetime
+) -> list[MemberWeek]:
     """The chart's rows: members who share what they do, with their streak if shared."""
     return [
         MemberWeek(
             member.membership.who.display_name or "a member",
             member_done(member, week_start, today),
-            member_streak(member, today) if member.membership.sharing.streak else 0,
+            member_streak(member, track, now) if member.membership.sharing.streak else 0,
         )
         for member in members
         if member.membership.sharing.done

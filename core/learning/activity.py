@@ -109,16 +109,36 @@ def streak(
     while day >= active.origin:
         if day in active:
             count += 1  # any day with work counts, a rest day or the day a break began included
-        elif (
-            day < today
-            and is_study_day(day, study_days)
-            and day not in paused
-            and not (paused_since is not None and day >= paused_since)
-            and not (finished_on is not None and day > finished_on)
+        elif day < today and owes(
+            day,
+            paused=paused,
+            paused_since=paused_since,
+            study_days=study_days,
+            finished_on=finished_on,
         ):
             break
         day -= timedelta(days=1)
     return count
+
+
+def owes(
+    day: date,
+    *,
+    paused: DayBitmap,
+    paused_since: date | None,
+    study_days: frozenset[int],
+    finished_on: date | None = None,
+) -> bool:
+    """Whether `day` owes work: a study day not passed over (on a break, covered by work
+    done ahead, a rest day kept) and not after a finished track. A day is settled when it
+    ends and today's covered days are written whenever the plan or the ticks change, so
+    this holds for today as well."""
+    return (
+        is_study_day(day, study_days)
+        and day not in paused
+        and not (paused_since is not None and day >= paused_since)
+        and not (finished_on is not None and day > finished_on)
+    )
 
 
 def covered_ahead(plan: WeekPlan, today: date, study_days: frozenset[int]) -> list[date]:

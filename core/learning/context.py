@@ -8,7 +8,13 @@ from typing import Generic, TypeVar
 
 from core.kernel.refs import LearnerRef
 from core.kernel.schedule import next_nudge_at
-from core.learning.activity import covered_ahead, streak, with_covered_ahead, with_rest_days
+from core.learning.activity import (
+    covered_ahead,
+    owes,
+    streak,
+    with_covered_ahead,
+    with_rest_days,
+)
 from core.learning.library import TrackLibrary
 from core.learning.model import Enrollment, Snapshot
 from core.learning.plan import WeekPlan, plan_week
@@ -34,27 +40,20 @@ class Context(Generic[U_co]):
         return self.snapshot.learner_id
 
     def plan(self) -> WeekPlan:
-        week = self.track.week(self.enrollment.current_week_id) or self.track.first_week
-        return plan_week(
-            week,
-            opened_on=self.enrollment.week_opened_on,
-            pace=self.enrollment.pace,
-            study_days=self.enrollment.study_days,
-            done_on=self.snapshot.week_done,
-        )
+        return current_plan(self.track, self.enrollment, self.snapshot.week_done)
 
     def streak(self) -> int:
+        return learner_streak(self.track, self.enrollment, self.snapshot.week_done, self.today)
+
+    def owes_today(self) -> bool:
+        """Whether today owes work: if not, the streak passes it over, ticked or not."""
         e = self.enrollment
-        plan = self.plan()
-        finished = plan.is_complete and self.track.week_after(plan.week.id) is None
-        return streak(
+        return owes(
             self.today,
-            active=e.active_days,
             paused=e.paused_days,
             paused_since=e.paused_since,
             study_days=e.study_days,
-            # A finished track owes nothing after its last tick.
-            finished_on=max(self.snapshot.week_done.values(), default=None) if finished else None,
+            finished_on=finished_on(self.track, self.plan()),
         )
 
     def mark_covered_ahead(self) -> None:
@@ -77,6 +76,39 @@ class Context(Generic[U_co]):
         if e.paused_since is not None and today < e.paused_since:
             e.paused_since = today  # a move west during a break: the new today is on it too
         self.mark_covered_ahead()
+
+
+def current_plan(track: Track, e: Enrollment, week_done: dict[str, date]) -> WeekPlan:
+    """The learner's week as it stands; `week_done`: its items ticked, by id."""
+    week = track.week(e.current_week_id) or track.first_week
+    return plan_week(
+        week,
+        opened_on=e.week_opened_on,
+        pace=e.pace,
+        study_days=e.study_days,
+        done_on=week_done,
+    )
+
+
+def finished_on(track: Track, plan: WeekPlan) -> date | None:
+    """The day of a finished track's last tick, after which nothing is owed; None while
+    the track runs."""
+    if not plan.is_complete or track.week_after(plan.week.id) is not None:
+        return None
+    return max((p.done_on for p in plan.items if p.done_on is not None), default=None)
+
+
+def learner_streak(track: Track, e: Enrollment, week_done: dict[str, date], today: date) -> int:
+    """The learner's streak on `today`, their local date: the one figure every view of it
+    (/today, /progress, the posts, a group's standings) shows."""
+    return streak(
+        today,
+        active=e.active_days,
+        paused=e.paused_days,
+        paused_since=e.paused_since,
+        study_days=e.study_days,
+        finished_on=finished_on(track, current_plan(track, e, week_done)),
+    )
 
 
 def reschedule(e: Enrollment, now: datetime) -> None:

@@ -196,7 +196,7 @@ class GroupPosts:
         if not activity:
             return "no members"
         plan = group_plan(track, group, day.today)
-        rows = standings(activity, week_start=monday, today=day.today)
+        rows = standings(activity, track=track, week_start=monday, today=day.today, now=day.now)
         figures = await day.uow.groups.week_figures(group.id, since_at=since_at)
         done = [member_done(m, monday, day.today) for m in activity]
         reply = views.weekly_report(
@@ -207,7 +207,9 @@ class GroupPosts:
         picture = GroupWeekPicture(
             title=f"{track.title}: week {plan.week.number}",
             planned=len(plan.items),
-            members=tuple(week_members(activity, monday, day.today)),
+            members=tuple(
+                week_members(activity, track, week_start=monday, today=day.today, now=day.now)
+            ),
         )
         try:
             png = await self._charts.group_week(picture)

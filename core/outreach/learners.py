@@ -109,4 +109,6 @@ class LearnerPosts:
             return Send(to, reply, "digest")
         if worked_today:
             return Drop("worked today")
+        if not ctx.owes_today():
+            return Drop("nothing owed today")  # a streak cannot end on it
         return Send(to, views.streak_at_risk(plan, ctx.today, streak_days), "streak")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.expression import Executable
 
@@ -150,9 +150,9 @@ class SqlGroups:
         self, group: StudyGroup, *, since: date, since_at: datetime
     ) -> list[MemberActivity]:
         # Three set-based reads whatever the group's size: members with their enrollment on
-        # the track, their ticks in range, their quiz answers in range.
+        # the track, their ticks in range or on their current week, their quiz answers in range.
         members = await self._members_with_enrollment(group)
-        ticks = await self._ticks(group, since)
+        ticks, week_done = await self._ticks(group, since)
         quiz = await self._quiz_counts(group.id, since_at)
         activity = []
         for row in members:
@@ -165,6 +165,7 @@ class SqlGroups:
                     tuple(ticks.get(enrollment.id, ())) if enrollment else (),
                     right,
                     answered,
+                    week_done.get(enrollment.id, {}) if enrollment else {},
                 )
             )
         return activity
@@ -179,24 +180,32 @@ class SqlGroups:
         )
         return list(result.mappings())
 
-    async def _ticks(self, group: StudyGroup, since: date) -> dict[int, list[Tick]]:
-        """Items ticked from `since` on the group's track, by enrollment."""
+    async def _ticks(
+        self, group: StudyGroup, since: date
+    ) -> tuple[dict[int, list[Tick]], dict[int, dict[str, date]]]:
+        """Items ticked on the group's track, by enrollment: those from `since`, and those
+        on the member's current week (item id -> date, as a Snapshot holds them)."""
         e, c = m.Enrollment, m.Completion
-        enrolled = (
-            select(e.id)
-            .join(MEMBERS, _M.learner_id == e.learner_id)
-            .where(_M.group_id == group.id, e.track_id == group.track_id)
-        )
         ticks: dict[int, list[Tick]] = {}
+        week_done: dict[int, dict[str, date]] = {}
         for tick in await self._db.execute(
-            select(c.enrollment_id, c.done_on, c.week_id, c.item_id)
-            .where(c.enrollment_id.in_(enrolled.scalar_subquery()), c.done_on >= since)
+            select(c.enrollment_id, c.done_on, c.week_id, c.item_id, e.current_week_id)
+            .join(e, e.id == c.enrollment_id)
+            .join(MEMBERS, _M.learner_id == e.learner_id)
+            .where(
+                _M.group_id == group.id,
+                e.track_id == group.track_id,
+                or_(c.done_on >= since, c.week_id == e.current_week_id),
+            )
             .order_by(c.done_at)
         ):
-            ticks.setdefault(tick.enrollment_id, []).append(
-                Tick(tick.done_on, tick.week_id, tick.item_id)
-            )
-        return ticks
+            if tick.done_on >= since:
+                ticks.setdefault(tick.enrollment_id, []).append(
+                    Tick(tick.done_on, tick.week_id, tick.item_id)
+                )
+            if tick.week_id == tick.current_week_id:
+                week_done.setdefault(tick.enrollment_id, {})[tick.item_id] = tick.done_on
+        return ticks, week_done
 
     async def _quiz_counts(self, group_id: int, since_at: datetime) -> dict[int, tuple[int, int]]:
         """Right and all answers per member since a moment: group quizzes and their own."""

@@ -1178,8 +1178,19 @@ class MemoryGroups(_Repository):
                 for c in ticks
                 if enrollment and c.enrollment_id == enrollment.id
             )
+            week_done = (
+                {
+                    c.item_id: c.done_on
+                    for c in tx[self._db.completions].rows()
+                    if c.enrollment_id == enrollment.id and c.week_id == enrollment.current_week_id
+                }
+                if enrollment
+                else {}
+            )
             membership = _membership(member, group.chat.platform)
-            activity.append(MemberActivity(membership, enrollment, mine, right, answered))
+            activity.append(
+                MemberActivity(membership, enrollment, mine, right, answered, week_done)
+            )
         return activity
 
     def _quiz_counts(

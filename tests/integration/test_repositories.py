@@ -879,6 +879,7 @@ async def test_member_activity_has_every_member_their_ticks_and_quiz_answers(
         await tick(work, ada_enrollment, "w01-old", done_on=date(2026, 11, 15))
         await tick(work, ada_enrollment, "w01-b", done_at=NOW + timedelta(minutes=5))
         await tick(work, ada_enrollment, "w01-a", done_at=NOW + timedelta(minutes=1))
+        await tick(work, ada_enrollment, "w02-a", done_at=NOW + timedelta(minutes=7))
         quiz_id = await work.group_quizzes.add(
             other_group.id,
             question_id="q",
@@ -909,9 +910,12 @@ async def test_member_activity_has_every_member_their_ticks_and_quiz_answers(
     assert bob.enrollment is None  # on another track than the group's
     assert (bob.ticks, bob.quiz_right, bob.quiz_answered) == ((), 0, 1)
     assert ada.enrollment is not None and ada.enrollment.id == ada_enrollment
-    assert [t.item_id for t in ada.ticks] == ["w01-a", "w01-b"]  # from Monday, by time
+    assert [t.item_id for t in ada.ticks] == ["w01-a", "w01-b", "w02-a"]  # from Monday, by time
     assert (ada.ticks[0].done_on, ada.ticks[0].week_id) == (MONDAY, "w01")
+    # Their current week's ticks, whenever made, as their own Snapshot holds them.
+    assert ada.week_done == {"w01-old": date(2026, 11, 15), "w01-a": MONDAY, "w01-b": MONDAY}
     assert (ada.quiz_right, ada.quiz_answered) == (1, 2)
+    assert (bob.week_done, cy_activity.week_done) == ({}, {})
     assert (cy_activity.enrollment, cy_activity.ticks, cy_activity.quiz_answered) == (None, (), 0)
 
 

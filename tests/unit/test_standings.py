@@ -4,6 +4,7 @@ members (no storage)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -137,12 +138,22 @@ def member(
         ticks=ticks,
         quiz_right=quiz,
         quiz_answered=quiz,
+        week_done={},
     )
+
+
+def noon(day: date) -> datetime:
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)
+
+
+def ranked(members: list[MemberActivity], today: date = WEDNESDAY) -> list[Standing]:
+    """This week's standings on `today`, at noon UTC (the members' zone)."""
+    return standings(members, track=TRACK, week_start=MONDAY, today=today, now=noon(today))
 
 
 def table(members: list[MemberActivity], today: date = WEDNESDAY) -> list[tuple[int, int]]:
     """(position, learner id) rows of this week's standings."""
-    return [(s.position, s.learner_id) for s in standings(members, week_start=MONDAY, today=today)]
+    return [(s.position, s.learner_id) for s in ranked(members, today)]
 
 
 def group(
@@ -183,9 +194,7 @@ def test_equal_done_ranked_by_right_quiz_answers_then_streak() -> None:
 
 
 def test_rows_carry_the_figures_and_names() -> None:
-    (row,) = standings(
-        [member(7, "Ada", done=2, quiz=3, streak=4)], week_start=MONDAY, today=WEDNESDAY
-    )
+    (row,) = ranked([member(7, "Ada", done=2, quiz=3, streak=4)])
     assert (row.position, row.learner_id, row.name) == (1, 7, "Ada")
     assert (row.done, row.quiz, row.streak) == (2, 3, 4)
 
@@ -198,8 +207,9 @@ def test_a_member_without_a_name_is_a_member() -> None:
         (),
         0,
         0,
+        {},
     )
-    (row,) = standings([nameless], week_start=MONDAY, today=WEDNESDAY)
+    (row,) = ranked([nameless])
     assert row.name == "a member"
 
 
@@ -233,7 +243,7 @@ def test_only_all_three_figures_equal_make_a_tie() -> None:
 
 
 def test_nobody_no_rows() -> None:
-    assert standings([], week_start=MONDAY, today=WEDNESDAY) == []
+    assert ranked([]) == []
 
 
 def test_everyone_equal_everyone_first() -> None:
@@ -248,7 +258,7 @@ def test_hidden_figures_show_as_none() -> None:
     secret = member(
         1, done=2, quiz=3, streak=4, sharing=Sharing(done=False, streak=False, quiz=False)
     )
-    (row,) = standings([secret], week_start=MONDAY, today=WEDNESDAY)
+    (row,) = ranked([secret])
     assert (row.done, row.quiz, row.streak) == (None, None, None)
 
 
@@ -295,7 +305,7 @@ def test_ticks_outside_the_week_do_not_count() -> None:
         Tick(WEDNESDAY + timedelta(days=1), "w1", "w1-i3"),  # after today
     )
     m = member(1, ticks=ticks)
-    (row,) = standings([m], week_start=MONDAY, today=WEDNESDAY)
+    (row,) = ranked([m])
     assert row.done == 2
     assert member_done(m, MONDAY, WEDNESDAY) == 2
     assert member_done(m, MONDAY, SUNDAY) == 3
@@ -303,15 +313,33 @@ def test_ticks_outside_the_week_do_not_count() -> None:
 
 def test_ticks_on_any_track_week_count_in_the_calendar_week() -> None:
     ticks = (Tick(MONDAY, "w1", "w1-i4"), Tick(MONDAY, "w2", "w2-i0"))
-    (row,) = standings([member(1, ticks=ticks)], week_start=MONDAY, today=WEDNESDAY)
+    (row,) = ranked([member(1, ticks=ticks)])
     assert row.done == 2
 
 
 def test_streak_from_the_enrollment_and_zero_without_one() -> None:
-    assert member_streak(member(1, streak=3), WEDNESDAY) == 3
-    assert member_streak(member(1, enrolled=False), WEDNESDAY) == 0
-    (row,) = standings([member(1, enrolled=False, done=1)], week_start=MONDAY, today=WEDNESDAY)
+    assert member_streak(member(1, streak=3), TRACK, noon(WEDNESDAY)) == 3
+    assert member_streak(member(1, enrolled=False), TRACK, noon(WEDNESDAY)) == 0
+    (row,) = ranked([member(1, enrolled=False, done=1)])
     assert (row.done, row.streak) == (1, 0)
+
+
+def test_a_member_who_finished_the_track_owes_nothing_after_their_last_tick() -> None:
+    last = TRACK.weeks[-1]
+    done = {item.id: MONDAY for item in last.items}
+    finished = member(1, week=last.id, ticks=())
+    assert finished.enrollment is not None
+    finished = replace(
+        finished,
+        enrollment=replace(
+            finished.enrollment, active_days=finished.enrollment.active_days.with_day(MONDAY)
+        ),
+        week_done=done,
+    )
+    # Tuesday owes nothing once the track is through; with an item open it would.
+    assert member_streak(finished, TRACK, noon(WEDNESDAY)) == 1
+    one_open = replace(finished, week_done=dict(list(done.items())[1:]))
+    assert member_streak(one_open, TRACK, noon(WEDNESDAY)) == 0
 
 
 # -- standings: stable whatever order the members come in ---------------------------
@@ -331,8 +359,8 @@ _MEMBERS = [
 
 @given(st.permutations(_MEMBERS))
 def test_any_order_of_the_members_gives_the_same_table(shuffled: list[MemberActivity]) -> None:
-    expected = standings(_MEMBERS, week_start=MONDAY, today=WEDNESDAY)
-    assert standings(list(shuffled), week_start=MONDAY, today=WEDNESDAY) == expected
+    expected = ranked(_MEMBERS)
+    assert ranked(list(shuffled)) == expected
 
 
 figures = st.tuples(
@@ -369,9 +397,9 @@ def test_tables_are_ranked_and_stable_for_any_members(data: st.DataObject) -> No
         )
         for n, (done, quiz, streak, hours, sd, sq, ss) in enumerate(rows, start=1)
     ]
-    result = standings(members, week_start=MONDAY, today=WEDNESDAY)
+    result = ranked(members)
     shuffled = data.draw(st.permutations(members), label="order")
-    assert standings(list(shuffled), week_start=MONDAY, today=WEDNESDAY) == result
+    assert ranked(list(shuffled)) == result
     assert sorted(s.learner_id for s in result) == list(range(1, len(rows) + 1))
 
     joined = {m.membership.learner_id: m.membership.joined_at for m in members}
@@ -590,7 +618,9 @@ def test_week_members_only_those_sharing_done() -> None:
             ticks=(Tick(MONDAY - timedelta(days=1), "w1", "w1-i0"), Tick(MONDAY, "w1", "w1-i1")),
         ),
     ]
-    assert week_members(members, MONDAY, WEDNESDAY) == [
+    assert week_members(
+        members, TRACK, week_start=MONDAY, today=WEDNESDAY, now=noon(WEDNESDAY)
+    ) == [
         MemberWeek("Ada", 3, 2),
         MemberWeek("Cy", 1, 0),  # streak kept private: drawn as none
         MemberWeek("Di", 1, 0),

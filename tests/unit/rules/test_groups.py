@@ -3,7 +3,8 @@ tally and report the outbox carries."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -11,6 +12,8 @@ from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Mentions, PollToClose, Reply, Visibility
+from core.learning.library import Defaults
+from core.learning.tracks import Track, parse_track
 from core.outreach.model import Audience
 from core.outreach.service import Outreach
 from tests.fakes.memory import MemoryDatabase, MemoryUnitOfWorkFactory
@@ -232,3 +235,77 @@ async def test_removal_deactivates_and_drops_pending_posts(
     assert "not a study group" in (await Member(coach, "1", "Ada").group("/join")).plain_text()
     await Member(coach, "2", "Bob", admin=True).group("/group setup")
     assert (await group_of(uow))[2] is True
+
+
+# -- a member's streak in the group is the one their /progress shows --------------
+
+
+def progress_streak(progress: Reply) -> int:
+    found = re.search(r"Streak: (\d+) days?\.", progress.plain_text())
+    return int(found.group(1)) if found else 0
+
+
+def board_streak(board: Reply, name: str) -> int:
+    found = re.search(rf"{name}: .*?(\d+) day streak", board.plain_text())
+    assert found is not None, board.plain_text()
+    return int(found.group(1))
+
+
+class ShortTrack:
+    """A catalog of one track of one week of three items."""
+
+    track = parse_track(
+        {
+            "id": "short",
+            "title": "Short track",
+            "version": 1,
+            "weeks": [
+                {
+                    "id": "s1",
+                    "number": 1,
+                    "title": "Only",
+                    "items": [
+                        {"id": "s-a", "kind": "learn", "title": "Read"},
+                        {"id": "s-b", "kind": "practice", "title": "Try"},
+                        {"id": "s-r", "kind": "review", "title": "Review"},
+                    ],
+                }
+            ],
+        }
+    )
+
+    def get(self, track_id: str) -> Track | None:
+        return self.track if track_id == self.track.id else None
+
+    def all(self) -> tuple[Track, ...]:
+        return (self.track,)
+
+
+async def test_a_member_who_finished_the_track_keeps_their_streak_in_the_standings(
+    uow: MemoryUnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    coach = Coach(uow, clock, ShortTrack(), Defaults(track_id="short"))
+    await Member(coach, "2", "Bob", admin=True).group("/group setup")
+    ada = Member(coach, "1", "Ada")
+    await ada.group("/join")
+    for _ in range(3):  # the whole track, on Monday
+        await ada.private("/done")
+    clock.advance(timedelta(days=3))  # Thursday: a finished track owes nothing since
+    assert progress_streak(await ada.private("/progress")) == 1
+    assert board_streak(await ada.group("/leaderboard"), "Ada") == 1
+
+
+async def test_a_member_west_of_the_group_has_the_streak_of_their_own_date(
+    coach: Coach, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2026, 11, 16, 20, 0, tzinfo=UTC))  # Monday 10:00 in Honolulu
+    await Member(coach, "2", "Bob", admin=True).group("/group setup")  # a group on UTC
+    ada = Member(coach, "1", "Ada")
+    await ada.group("/join")
+    await ada.private("/settings tz Pacific/Honolulu")
+    await ada.private("/done")
+    await ada.private("/done")  # Monday's items; Tuesday's stays open
+    # Tuesday 19:00 for Ada, whose Tuesday is not over; Wednesday already for the group.
+    clock.set(datetime(2026, 11, 18, 5, 0, tzinfo=UTC))
+    assert progress_streak(await ada.private("/progress")) == 1
+    assert board_streak(await ada.group("/leaderboard"), "Ada") == 1

@@ -452,3 +452,23 @@ async def test_a_row_of_a_kind_this_version_does_not_know_is_dropped(
         await work.outbox.enqueue([newer])
         await work.commit()
     assert await decisions.drain() == [Drop("unknown kind 'newsletter'")]
+
+
+async def test_no_streak_reminder_on_a_day_work_done_ahead_already_covers(
+    new_learner: NewLearner,
+    clock: FrozenClock,
+    decisions: Decisions,
+    database: MemoryDatabase,
+) -> None:
+    monday = datetime(2026, 11, 16, 7, 0, tzinfo=UTC)
+    ada = await new_learner(monday, "quiz off")  # UTC, Mon-Sat, standard pace, evening 20:00
+    for _ in range(3):  # Monday's two items and Tuesday's one
+        await ada.say("/done")
+    await decisions.run_until(datetime(2026, 11, 18, 20, 5, tzinfo=UTC))
+
+    # Tuesday owes nothing, so its streak cannot end that night: no reminder. Wednesday's
+    # item is open, so Wednesday's comes, Tuesday passed over.
+    assert ("evening", date(2026, 11, 17), "dropped", "nothing owed today") in finished(database)
+    [reminder] = decisions.of("streak")
+    assert times([reminder], fmt="%a") == ["Wed"]
+    assert "1-day streak" in reminder.text
