@@ -47,6 +47,7 @@ from core.kernel.commands import (
     clean_text,
     from_action,
 )
+from core.kernel.ordering import ArrivalOrder
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import (
     AlreadyHandled,
@@ -482,6 +483,7 @@ class DiscordAdapter:
 
     def __init__(self, coach: CoachPort, token: str, *, api_base: str | None = None) -> None:
         self.coach = coach
+        self.order = ArrivalOrder()  # discord.py runs interactions concurrently
         self.token = token
         self.api_base = api_base
         self.bot = CoachBot(self)
@@ -563,12 +565,15 @@ class DiscordAdapter:
     ) -> None:
         """A quiz answer gets its feedback at once, for the learner's eyes only; on a group
         quiz the channel sees the tally when it closes."""
-        outcome = await self.coach.answer_quiz(
-            learner(interaction.user),
-            PLATFORM,
-            poll_ref,
-            [option],
-            update_key=update_key(interaction),
+        outcome = await self._in_turn(
+            interaction,
+            self.coach.answer_quiz(
+                learner(interaction.user),
+                PLATFORM,
+                poll_ref,
+                [option],
+                update_key=update_key(interaction),
+            ),
         )
         match outcome:
             case Reply():
@@ -590,7 +595,7 @@ class DiscordAdapter:
         likely_public: bool = False,
     ) -> None:
         """Defers when the core is slow, so Discord never shows "interaction failed"."""
-        task = asyncio.ensure_future(work)
+        task = asyncio.ensure_future(self._in_turn(interaction, work))
         done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
         deferred_hidden: bool | None = None
         if not done:
@@ -613,6 +618,13 @@ class DiscordAdapter:
                 await self._edit(interaction, outcome)
             case Reply():
                 await self._send(interaction, outcome, deferred_hidden=deferred_hidden)
+
+    async def _in_turn(
+        self, interaction: discord.Interaction[Any], work: Awaitable[Outcome]
+    ) -> Outcome:
+        """A person's interactions reach the core in the order they came."""
+        async with self.order.turn(interaction.user.id):
+            return await work
 
     async def _acknowledge(self, interaction: discord.Interaction[Any], *, in_place: bool) -> None:
         """Answers the interaction without a word, so the client shows no failure."""

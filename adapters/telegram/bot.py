@@ -49,6 +49,7 @@ from core.app.ports import CoachPort
 from core.app.views import not_your_button
 from core.kernel.buttons import may_press
 from core.kernel.commands import COMMANDS, DESCRIPTIONS, from_action, parse
+from core.kernel.ordering import ArrivalOrder
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, Reply, Visibility
 
@@ -136,8 +137,12 @@ class LearnerMiddleware(BaseMiddleware):
     """Turns the Telegram user into the core's LearnerRef and names the update for dedupe.
 
     Every update is carried out, however fast they come: what a burst costs is paced in
-    the answers (see ReplyPacer), never by dropping a command.
+    the answers (see ReplyPacer), never by dropping a command. A person's updates are
+    handled in the order they came, also when a webhook's requests run at once.
     """
+
+    def __init__(self) -> None:
+        self.order = ArrivalOrder()
 
     async def __call__(
         self,
@@ -151,7 +156,8 @@ class LearnerMiddleware(BaseMiddleware):
         bot: Bot = data["bot"]
         data["who"] = LearnerRef(PLATFORM, str(user.id), user.full_name)
         data["update_key"] = f"tg:{bot.id}:{event.update_id}"
-        return await handler(event, data)
+        async with self.order.turn(user.id):
+            return await handler(event, data)
 
 
 def who_id(who: LearnerRef) -> int:
