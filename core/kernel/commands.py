@@ -233,7 +233,7 @@ class Export(Command):
 class Forget(Command):
     name = "forget"
     private = True
-    answer: str = ""  # "confirm" or "cancel" from the confirmation's buttons
+    answer: str = ""  # "confirm TOKEN" or "cancel TOKEN" from the question's buttons
 
     @classmethod
     def from_args(cls, args: str) -> Self:
