@@ -126,6 +126,19 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
+async def two_engines(migrated_postgres_url: str) -> AsyncIterator[tuple[AsyncEngine, AsyncEngine]]:
+    """Two workers' engines on one emptied PostgreSQL database: separate pools, so their
+    transactions race as two `coach run` processes' do."""
+    first, second = make_engine(migrated_postgres_url), make_engine(migrated_postgres_url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    async with first.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield first, second
+    await first.dispose()
+    await second.dispose()
+
+
+@pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(MONDAY_MORNING)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from aiohttp import ClientSession, web
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.telegram.bot import TelegramAdapter, make_bot
@@ -19,7 +19,7 @@ from core.kernel.refs import LearnerRef
 from core.kernel.reply import Reply
 from core.learning.tracks import BuiltinCatalog
 from core.storage import models as m
-from core.storage.engine import make_engine, make_sessions
+from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import MONDAY_MORNING
 from tests.e2e.telegram_support import TOKEN
@@ -78,11 +78,8 @@ class Balancer:
 
 
 @pytest.fixture
-async def balancer(migrated_postgres_url: str) -> AsyncIterator[Balancer]:
-    engines = [make_engine(migrated_postgres_url), make_engine(migrated_postgres_url)]
-    tables = ", ".join(t.name for t in m.Base.metadata.sorted_tables)
-    async with engines[0].begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+async def balancer(two_engines: tuple[AsyncEngine, AsyncEngine]) -> AsyncIterator[Balancer]:
+    engines = list(two_engines)
     clock = FrozenClock(MONDAY_MORNING)
     runners: list[web.AppRunner] = []
     bots = []
@@ -110,8 +107,6 @@ async def balancer(migrated_postgres_url: str) -> AsyncIterator[Balancer]:
                 await runner.cleanup()
             for bot in bots:
                 await bot.session.close()
-            for engine in engines:
-                await engine.dispose()
 
 
 async def test_the_weeks_last_two_ticks_on_two_workers_close_the_week(balancer: Balancer) -> None:

@@ -1,6 +1,6 @@
 """The storage in memory: every repository the core asks for, on plain dicts, so the rules
-can be tested in milliseconds. tests/integration/test_repositories.py holds it to what the
-SQL storage does.
+can be tested in milliseconds. tests/integration/storage/test_repositories.py holds it to
+what the SQL storage does.
 
 Isolation follows PostgreSQL's READ COMMITTED: a unit of work reads what others committed
 plus its own changes, which nobody sees before it commits. Writes lock their rows and

@@ -9,12 +9,11 @@ run one after the other.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.coach import Coach
@@ -26,7 +25,7 @@ from core.learning.model import Snapshot
 from core.learning.tracks import BuiltinCatalog
 from core.outreach.service import Outreach
 from core.storage import models as m
-from core.storage.engine import make_engine, make_sessions
+from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import MONDAY_MORNING
 
@@ -78,22 +77,17 @@ class Workers:
 
 
 @pytest.fixture
-async def workers(migrated_postgres_url: str) -> AsyncIterator[Workers]:
-    first, second = make_engine(migrated_postgres_url), make_engine(migrated_postgres_url)
-    tables = ", ".join(t.name for t in m.Base.metadata.sorted_tables)
-    async with first.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+async def workers(two_engines: tuple[AsyncEngine, AsyncEngine]) -> Workers:
+    first, second = two_engines
     clock = FrozenClock(MONDAY_MORNING)
     second_units = SqlUnitOfWorkFactory(make_sessions(second))
-    yield Workers(
+    return Workers(
         Coach(SqlUnitOfWorkFactory(make_sessions(first)), clock, BuiltinCatalog()),
         Coach(second_units, clock, BuiltinCatalog()),
         first,
         second_units,
         clock,
     )
-    await first.dispose()
-    await second.dispose()
 
 
 async def started(workers: Workers, trial: int, *, ticked: int = 0) -> LearnerRef:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.coach import Coach
@@ -18,7 +17,7 @@ from core.kernel.reply import Reply
 from core.learning.tracks import BuiltinCatalog
 from core.outreach.service import Outreach
 from core.storage import models as m
-from core.storage.engine import make_engine, make_sessions
+from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.sender import Sender, SenderSettings
 
@@ -52,17 +51,6 @@ class WorkerMessenger:
         self.inbox.by_worker[self.worker] += 1
 
 
-@pytest.fixture
-async def engines(migrated_postgres_url: str) -> AsyncIterator[tuple[AsyncEngine, AsyncEngine]]:
-    first, second = make_engine(migrated_postgres_url), make_engine(migrated_postgres_url)
-    tables = ", ".join(t.name for t in m.Base.metadata.sorted_tables)
-    async with first.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    yield first, second
-    await first.dispose()
-    await second.dispose()
-
-
 def worker(engine: AsyncEngine, clock: FrozenClock, inbox: SharedInbox, name: str) -> Sender:
     units = SqlUnitOfWorkFactory(make_sessions(engine))
     outreach = Outreach(Coach(units, clock, BuiltinCatalog()), units, clock)
@@ -79,10 +67,10 @@ async def work(sender: Sender, rounds: int = 40) -> None:
 
 
 async def test_two_workers_deliver_every_due_message_exactly_once(
-    engines: tuple[AsyncEngine, AsyncEngine],
+    two_engines: tuple[AsyncEngine, AsyncEngine],
 ) -> None:
     clock = FrozenClock(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
-    first_engine, second_engine = engines
+    first_engine, second_engine = two_engines
     units = SqlUnitOfWorkFactory(make_sessions(first_engine))
     coach = Coach(units, clock, BuiltinCatalog())
     for n in range(LEARNERS):

@@ -16,31 +16,18 @@ from core.accounts.model import MergedEnrollment
 from core.groups.model import Membership, NewStudyGroup, Sharing
 from core.kernel.errors import StorageError
 from core.kernel.refs import ChatRef, LearnerRef
-from core.learning.model import NewCompletion, NewEnrollment
-from core.learning.pace import Pace
+from core.learning.model import NewCompletion
 from core.outreach.model import Kind, NewOutboxItem, Recipient
 from core.quizzes.review import Recall, review
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
+from tests.integration.storage.conftest import new_enrollment
 
 NOW = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
 MONDAY = date(2026, 11, 16)
 TUESDAY = date(2026, 11, 17)
 ADA = LearnerRef("test", "ada", "Ada")
-
-
-def new_enrollment(track_id: str = "python-backend") -> NewEnrollment:
-    return NewEnrollment(
-        track_id=track_id,
-        started_on=MONDAY,
-        pace=Pace.STANDARD,
-        timezone="Europe/Berlin",
-        study_days=frozenset({0, 2, 4}),
-        nudge_time=time(7, 45),
-        current_week_id="w01",
-        next_nudge_at=datetime(2026, 11, 16, 6, 45, tzinfo=UTC),
-    )
 
 
 @pytest.fixture

@@ -12,17 +12,16 @@ from core.accounts.model import MergedEnrollment
 from core.app.ports import UnitOfWork
 from core.groups.model import Membership, NewStudyGroup, Sharing, StudyGroup
 from core.kernel.errors import AlreadyDone, StorageError
-from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.refs import ChatRef, LearnerRef
 from core.kernel.schedule import QuietHours, Slot
 from core.learning.activity import DayBitmap
-from core.learning.model import NewCompletion, NewEnrollment
+from core.learning.model import NewCompletion
 from core.learning.pace import Pace
 from core.learning.tracks import Track, parse_track
 from core.outreach.model import Kind, NewOutboxItem, Recipient, Status
 from core.quizzes.review import Recall, review
-from tests.conftest import BACKENDS, MONDAY_MORNING
-from tests.fakes.memory import MemoryUnitOfWorkFactory
+from tests.conftest import MONDAY_MORNING
+from tests.integration.storage.conftest import Factory, new_enrollment
 
 NOW = MONDAY_MORNING
 MONDAY = date(2026, 11, 16)
@@ -30,43 +29,6 @@ TUESDAY = date(2026, 11, 17)
 ADA = LearnerRef("test", "ada", "Ada")
 BOB = LearnerRef("test", "bob", "Bob")
 CHAT = ChatRef("test", "-100", "Backend cohort", parent="server-1")
-
-Factory = UnitOfWorkFactory[UnitOfWork]
-
-
-@pytest.fixture(params=["memory", *BACKENDS])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The fake beside each real backend."""
-    if request.param == "memory":
-        return "memory"
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'coach.db'}"
-    return str(request.getfixturevalue("migrated_postgres_url"))
-
-
-@pytest.fixture
-def uow(request: pytest.FixtureRequest, database_url: str) -> Factory:
-    if database_url == "memory":
-        return MemoryUnitOfWorkFactory()
-    from core.storage.engine import make_sessions
-    from core.storage.unit_of_work import SqlUnitOfWorkFactory
-
-    return SqlUnitOfWorkFactory(make_sessions(request.getfixturevalue("engine")))
-
-
-def new_enrollment(track_id: str = "python-backend", **changes: object) -> NewEnrollment:
-    fields: dict[str, object] = {
-        "track_id": track_id,
-        "started_on": MONDAY,
-        "pace": Pace.STANDARD,
-        "timezone": "Europe/Berlin",
-        "study_days": frozenset({0, 2, 4}),
-        "nudge_time": time(7, 45),
-        "current_week_id": "w01",
-        "next_nudge_at": datetime(2026, 11, 16, 6, 45, tzinfo=UTC),
-        **changes,
-    }
-    return NewEnrollment(**fields)  # type: ignore[arg-type]
 
 
 async def seeded(

@@ -7,7 +7,7 @@ must give it a section (core/storage/accounts.py, docs/export.md).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
@@ -30,20 +30,16 @@ from sqlalchemy.sql.expression import ColumnElement
 from core.accounts.model import EXPORT_SECTIONS
 from core.app.ports import UnitOfWork
 from core.groups.model import Membership, NewStudyGroup, Sharing
-from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.refs import ChatRef, LearnerRef
-from core.learning.model import NewEnrollment
-from core.learning.pace import Pace
 from core.learning.tracks import Track, parse_track
 from core.outreach.model import Kind, NewOutboxItem, Recipient
 from core.quizzes.review import Recall, review
 from core.storage import models as m
 from core.storage.accounts import SECTIONS
-from core.storage.engine import make_sessions
 from core.storage.ownership import FORGET, NAMED_BY_IDENTITY
-from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import BACKENDS, MONDAY_MORNING
 from tests.fakes.memory import MemoryDatabase, MemoryUnitOfWorkFactory
+from tests.integration.storage.conftest import Factory, new_enrollment
 
 NOW = MONDAY_MORNING
 MONDAY = date(2026, 11, 16)
@@ -51,7 +47,6 @@ ADA = LearnerRef("test", "ada", "Ada")
 BOB = LearnerRef("test", "bob", "Bob")
 CHAT = ChatRef("test", "-100", "Backend cohort")
 
-Factory = UnitOfWorkFactory[UnitOfWork]
 CARD, CARD_DUE = review(None, Recall.GOOD, NOW)  # one card: each new one has its own id
 
 # Tables whose rows belong to nobody in particular.
@@ -77,23 +72,6 @@ MEMORY_TABLES = {
     "confirmations": "confirmations",
 }
 MEMORY_SHARED = {"updates", "groups", "group_quizzes"}
-
-
-@pytest.fixture(params=["memory", *BACKENDS])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The fake beside each real backend."""
-    if request.param == "memory":
-        return "memory"
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'coach.db'}"
-    return str(request.getfixturevalue("migrated_postgres_url"))
-
-
-@pytest.fixture
-def uow(request: pytest.FixtureRequest, database_url: str) -> Factory:
-    if database_url == "memory":
-        return MemoryUnitOfWorkFactory()
-    return SqlUnitOfWorkFactory(make_sessions(request.getfixturevalue("engine")))
 
 
 SQL_ONLY = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
@@ -170,19 +148,6 @@ def test_the_memory_fake_has_a_table_for_every_section() -> None:
 
 
 # -- a learner with a row in every table ------------------------------------------------
-
-
-def new_enrollment() -> NewEnrollment:
-    return NewEnrollment(
-        track_id="python-backend",
-        started_on=MONDAY,
-        pace=Pace.STANDARD,
-        timezone="Europe/Berlin",
-        study_days=frozenset({0, 2, 4}),
-        nudge_time=time(7, 45),
-        current_week_id="w01",
-        next_nudge_at=datetime(2026, 11, 16, 6, 45, tzinfo=UTC),
-    )
 
 
 def own_track(learner: str) -> Track:
