@@ -3,7 +3,9 @@ the capability that owns the command."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC
+from time import perf_counter
 
 from core.accounts import data
 from core.accounts.link import Linking
@@ -39,6 +41,7 @@ from core.kernel.commands import (
     from_action,
     parse,
 )
+from core.kernel.observe import UNOBSERVED, Observer
 from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, QuizRef, QuizScope, Reply
@@ -55,6 +58,8 @@ from core.progress.report import ProgressReport
 from core.quizzes.bank import QuestionBank
 from core.quizzes.quizmaster import QuizMaster
 
+ROADMAPS_PARSED_AT_ONCE = 2
+
 
 class Coach:
     def __init__(
@@ -65,13 +70,16 @@ class Coach:
         defaults: Defaults | None = None,
         questions: QuestionBank | None = None,
         charts: ChartRenderer | None = None,
+        observer: Observer = UNOBSERVED,
     ) -> None:
         self.clock = clock
+        self._observer = observer
         self.defaults = defaults or Defaults()
         self.library = TrackLibrary(catalog)
         self.quizzes = QuizMaster(questions)
         self.charts = charts
         self._units = UpdateUnits(uow_factory, clock)
+        self._parsing = asyncio.Semaphore(ROADMAPS_PARSED_AT_ONCE)
         self._onboarding = Onboarding(self.library, self.defaults)
         self._settings = LearnerSettings(self.library)
         self._progress = ProgressReport(self.quizzes, charts)
@@ -88,16 +96,26 @@ class Coach:
         update_key: str | None = None,
         chat: ChatContext | None = None,
     ) -> Outcome:
+        started = perf_counter()
         if isinstance(command, Unparsed):
-            return views.unparsed(command)
+            meter = self._observer.update(who.platform, "unparsed")
+            return self._units.answered(meter, views.unparsed(command), started)
+        # Typed or pressed, a command counts under its own name: the work is the same.
+        meter = self._observer.update(who.platform, command.name)
         if command.private and chat is not None and not chat.answers_privately:
-            return views.answered_in_private(command.name, chat.private_chat)
+            reply = views.answered_in_private(command.name, chat.private_chat)
+            return self._units.answered(meter, reply, started)
 
         async def work(uow: UnitOfWork) -> Outcome:
             return await self._route(uow, who, command, chat)
 
         return await self._units.handle(
-            f"/{command.name}", work, update_key=update_key, claims=not command.read_only
+            f"/{command.name}",
+            work,
+            update_key=update_key,
+            claims=not command.read_only,
+            meter=meter,
+            started=started,
         )
 
     async def handle(
@@ -141,20 +159,28 @@ class Coach:
                 return await self.groups.answer_quiz(uow, who, platform, poll_ref, option_ids, now)
             return await self.quizzes.answer(uow, who, quiz, option_ids, now)
 
-        return await self._units.handle("a quiz answer", work, update_key=update_key)
+        meter = self._observer.update(platform, "quiz_answer")
+        return await self._units.handle("a quiz answer", work, update_key=update_key, meter=meter)
 
     async def import_roadmap(
         self, who: LearnerRef, filename: str, data: bytes, *, update_key: str | None = None
     ) -> Outcome:
         """A roadmap sent in chat: previewed and kept, then theirs once they confirm."""
-        imported = parse_roadmap(filename, data)
+        started = perf_counter()  # parsing is most of an import's work
+        meter = self._observer.update(who.platform, "import")
+        # Reading a large roadmap takes seconds of CPU: off the event loop, a few at a
+        # time, so everyone else's commands are answered meanwhile.
+        async with self._parsing:
+            imported = await asyncio.to_thread(parse_roadmap, filename, data)
         if isinstance(imported, Reply):
-            return imported
+            return self._units.answered(meter, imported, started)
 
         async def work(uow: UnitOfWork) -> Outcome:
             return await keep_roadmap(uow, who, filename, imported, self.clock.now())
 
-        return await self._units.handle("an import", work, update_key=update_key)
+        return await self._units.handle(
+            "an import", work, update_key=update_key, meter=meter, started=started
+        )
 
     async def quiz_posted(
         self, ref: QuizRef, platform: str, poll_ref: str, message_ref: str
