@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from time import perf_counter
 from typing import TypeVar
 
 from core.app import views
 from core.app.ports import UnitOfWork
 from core.kernel.clock import Clock
 from core.kernel.errors import ConflictError, StorageError
+from core.kernel.observe import UNMETERED, UpdateMeter, current_update
 from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.reply import ALREADY_HANDLED, Outcome
 
@@ -29,18 +31,48 @@ class UpdateUnits:
         self._clock = clock
 
     async def handle(
-        self, what: str, work: Work, *, update_key: str | None, claims: bool = True
+        self,
+        what: str,
+        work: Work,
+        *,
+        update_key: str | None,
+        claims: bool = True,
+        meter: UpdateMeter = UNMETERED,
+        started: float | None = None,
     ) -> Outcome:
         """Runs `work` in one transaction and commits it with the update's claim.
 
         An update seen before is answered AlreadyHandled and has no effect; `claims=False`
         is for updates whose answer changes nothing, which may as well be answered twice.
         A transaction that lost a race to another worker is rolled back and run again.
-        Whatever else fails, the learner is told that nothing was changed.
+        Whatever else fails, the learner is told that nothing was changed. `meter` counts
+        it and times it from `started` (a perf_counter reading; now by default).
         """
+        meter.received()
+        started = perf_counter() if started is None else started
+        naming = current_update.set(update_key)
+        try:
+            outcome = await self._attempts(what, work, update_key if claims else None)
+        finally:
+            current_update.reset(naming)
+        if outcome is None:
+            meter.failed(perf_counter() - started)
+            return views.apology()
+        meter.handled(perf_counter() - started)
+        return outcome
+
+    @staticmethod
+    def answered(meter: UpdateMeter, outcome: Outcome, started: float) -> Outcome:
+        """An update answered without a unit of work (text that is no command, say)."""
+        meter.received()
+        meter.handled(perf_counter() - started)
+        return outcome
+
+    async def _attempts(self, what: str, work: Work, update_key: str | None) -> Outcome | None:
+        """The outcome, or None when it failed (the reason is logged)."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return await self._attempt(work, update_key if claims else None)
+                return await self._attempt(work, update_key)
             except ConflictError:
                 if attempt < ATTEMPTS:
                     log.info("%s lost a race (attempt %s); running it again", what, attempt)
@@ -51,7 +83,7 @@ class UpdateUnits:
             except Exception:
                 log.exception("unexpected failure during %s", what)
             break
-        return views.apology()
+        return None
 
     async def _attempt(self, work: Work, update_key: str | None) -> Outcome:
         async with self._uow_factory() as uow:
