@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import getpass
-import logging
 import signal
 import sys
 from collections.abc import AsyncIterator, Coroutine, Sequence
@@ -17,6 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.leadership import Election
+from bot.ops import OpsUnavailable, configure_logging, serving_ops
 from bot.wiring import App, NotMigrated, check_sqlite_folder, running_app
 from core.importing.markdown import ImportedTrack, ImportRefused, import_markdown, preview
 from core.outreach.ports import Messenger
@@ -52,9 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as problem:
         print(problem, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings)
     try:
         if command == "migrate":
             return asyncio.run(migrate(settings))
@@ -64,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             path = Path(args.file).expanduser()
             return import_file(settings, path, name=args.name, dry_run=args.dry_run)
         return asyncio.run(chat(settings))
-    except NotMigrated as problem:
+    except (NotMigrated, OpsUnavailable) as problem:
         print(f"coach: {problem}", file=sys.stderr)
         return 1
     except NotWritable as problem:
@@ -144,6 +143,7 @@ async def run(settings: Settings) -> int:
         )
         return await chat(settings)
     async with running_app(settings) as app, contextlib.AsyncExitStack() as stack:
+        await stack.enter_async_context(serving_ops(settings, app.ops))
         messengers: dict[str, Messenger] = {}
         serving: list[Coroutine[Any, Any, None]] = []
         if settings.telegram_bot_token is not None:
@@ -193,6 +193,7 @@ async def telegram_platform(
         on_flood=lambda seconds, chat: flood_held(seconds, chat),
     )
     adapter = TelegramAdapter(app.coach, bot)
+    app.ops.health.watch_telegram(bot)
 
     def flood_held(seconds: float, chat: str | None) -> None:
         # Scheduled messages and answers to commands both keep away from a held chat.
@@ -205,7 +206,10 @@ async def telegram_platform(
             str(settings.telegram_webhook_url), settings.webhook_secret, host, int(port)
         )
     else:
-        serving = adapter.run_polling()
+        # Telegram takes one getUpdates consumer per bot: the workers sharing PostgreSQL
+        # elect one poller, keyed by the bot's public id, and the others stand by.
+        election = Election(app.engine, f"telegram-polling:{bot.id}")
+        serving = election.run(adapter.run_polling, stop=adapter.stop_polling)
     try:
         yield TelegramMessenger(adapter, gate), serving
     finally:
@@ -232,8 +236,13 @@ async def discord_platform(
         )
     )
     adapter = DiscordAdapter(
-        app.coach, settings.discord_bot_token.get_secret_value(), api_base=api_base
+        app.coach,
+        settings.discord_bot_token.get_secret_value(),
+        api_base=api_base,
+        shard_count=settings.discord_shard_count,
+        shard_ids=settings.discord_shard_ids,
     )
+    app.ops.health.watch_discord(adapter.bot)
     serving = adapter.start()
     try:
         yield DiscordMessenger(adapter, gate), serving

@@ -5,10 +5,18 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime, time
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, HttpUrl, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    Field,
+    HttpUrl,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -51,6 +59,14 @@ class Settings(BaseSettings):
     discord_api_base: Annotated[
         HttpUrl | None, Field(validation_alias=_env("DISCORD_API_BASE"))
     ] = None
+    # Workers on one Discord token split the servers by gateway shard; unset, one process
+    # serves them all. A worker runs DISCORD_SHARD_IDS ("0,1"), all of them when unset.
+    discord_shard_count: Annotated[
+        int | None, Field(validation_alias=_env("DISCORD_SHARD_COUNT"), ge=1)
+    ] = None
+    discord_shard_ids: Annotated[
+        tuple[int, ...] | None, NoDecode, Field(validation_alias=_env("DISCORD_SHARD_IDS"))
+    ] = None
     # New learners start with these; each learner changes their own in /settings.
     default_timezone: Annotated[str, Field(validation_alias=_env("COACH_DEFAULT_TIMEZONE"))] = "UTC"
     default_nudge_time: Annotated[
@@ -61,6 +77,15 @@ class Settings(BaseSettings):
         None
     )
     log_level: Annotated[str, Field(validation_alias=_env("LOG_LEVEL"))] = "WARNING"
+    # json: one object a line, for a log collector; text for a person at a terminal.
+    log_format: Annotated[
+        Literal["text", "json"], Field(validation_alias=_env("COACH_LOG_FORMAT"))
+    ] = "text"
+    # /healthz, /readyz and /metrics; None ("off") serves none of them. 9464 is the port
+    # exporters conventionally take, away from the Prometheus server's own 9090.
+    ops_listen: Annotated[str | None, Field(validation_alias=_env("COACH_OPS_LISTEN"))] = (
+        "127.0.0.1:9464"
+    )
     # The scheduler: nudges, digests and quiz questions. A worker that should only answer
     # (a second webhook replica, say) may switch it off; the others share the outbox.
     scheduler: Annotated[bool, Field(validation_alias=_env("COACH_SCHEDULER"))] = True
@@ -120,6 +145,33 @@ class Settings(BaseSettings):
             raise ValueError("give a time zone offset, like 2026-11-16T09:00:00+00:00")
         return value
 
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",")]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError("use shard numbers separated by commas, like 0,1")
+            return tuple(int(part) for part in parts)
+        return value
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _within_count(
+        cls, value: tuple[int, ...] | None, info: ValidationInfo
+    ) -> tuple[int, ...] | None:
+        if value is None or "discord_shard_count" not in info.data:
+            return value  # unset, or the count is wrong and said so already
+        count = info.data["discord_shard_count"]
+        if count is None:
+            raise ValueError("set DISCORD_SHARD_COUNT too: the shards of all workers together")
+        if len(set(value)) != len(value):
+            raise ValueError("a shard is named twice")
+        outside = [shard for shard in value if shard >= count]
+        if outside:
+            raise ValueError(f"shard {outside[0]} is not below DISCORD_SHARD_COUNT ({count})")
+        return value
+
     @field_validator("telegram_webhook_listen")
     @classmethod
     def _host_port(cls, value: str) -> str:
@@ -127,6 +179,21 @@ class Settings(BaseSettings):
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError("use HOST:PORT, like 0.0.0.0:8080")
         return value
+
+    @field_validator("ops_listen")
+    @classmethod
+    def _ops_host_port(cls, value: str | None) -> str | None:
+        if value is None or value.strip().lower() == "off":
+            return None
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("use HOST:PORT, like 127.0.0.1:9464, or off")
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_name(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("telegram_webhook_secret")
     @classmethod

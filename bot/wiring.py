@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.ops import Ops, build_ops
 from core.app.coach import Coach
 from core.kernel.clock import Clock, FrozenClock, SystemClock
 from core.learning.library import Defaults
@@ -35,6 +36,7 @@ class App:
     engine: AsyncEngine
     coach: Coach
     outreach: Outreach
+    ops: Ops
 
     @asynccontextmanager
     async def scheduler(self, messengers: Mapping[str, Messenger]) -> AsyncIterator[None]:
@@ -43,7 +45,10 @@ class App:
             yield
             return
         async with CoachScheduler(
-            self.outreach, messengers, SchedulerSettings(tick_seconds=self.settings.tick_seconds)
+            self.outreach,
+            messengers,
+            SchedulerSettings(tick_seconds=self.settings.tick_seconds),
+            observer=self.ops.observer,
         ):
             yield
 
@@ -76,12 +81,14 @@ async def running_app(settings: Settings) -> AsyncIterator[App]:
         await check_writable(engine)
         units = SqlUnitOfWorkFactory(make_sessions(engine))
         clock = make_clock(settings)
+        ops = build_ops(settings, engine, clock)
         coach = Coach(
             units,
             clock,
             BuiltinCatalog(),
             Defaults(timezone=settings.default_timezone, nudge_time=settings.default_nudge_time),
             charts=charts,
+            observer=ops.observer,
         )
         outreach = Outreach(
             coach,
@@ -89,7 +96,7 @@ async def running_app(settings: Settings) -> AsyncIterator[App]:
             clock,
             OutreachPolicy(lease=timedelta(seconds=settings.outbox_lease_seconds)),
         )
-        yield App(settings, engine, coach, outreach)
+        yield App(settings, engine, coach, outreach, ops)
     finally:
         await asyncio.to_thread(charts.close)  # waits for a chart being drawn
         await engine.dispose()

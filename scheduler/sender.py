@@ -25,8 +25,9 @@ from core.kernel.errors import (
     TemporaryFailure,
     Unreachable,
 )
+from core.kernel.observe import UNOBSERVED, Observer
 from core.kernel.refs import ChatRef
-from core.outreach.model import Drop, Hold, OutboxItem, Recipient, Send
+from core.outreach.model import Drop, Hold, OutboxItem, Recipient, Send, Status
 from core.outreach.ports import Messenger
 from core.outreach.service import Outreach
 
@@ -51,8 +52,10 @@ class Sender:
         *,
         worker: str,
         settings: SenderSettings | None = None,
+        observer: Observer = UNOBSERVED,
     ) -> None:
         self._outreach = outreach
+        self._observer = observer
         self._messengers = dict(messengers)
         self.worker = worker
         self.settings = settings or SenderSettings()
@@ -145,7 +148,9 @@ class Sender:
             await outreach.postpone(item, decision.until, decision.why)
             return
         assert isinstance(decision, Send)
-        messenger = self._messengers[decision.to.platform]
+        platform = decision.to.platform
+        messenger = self._messengers[platform]
+        sent = self._observer.sent
         try:
             async for attempt in AsyncRetrying(
                 retry=retry_if_exception_type(TemporaryFailure),
@@ -160,20 +165,26 @@ class Sender:
                     else:
                         await messenger.deliver(decision.to, decision.reply)
         except Unreachable as refused:
+            sent(platform, "403")
             await outreach.unreachable(item, decision.to, str(refused))
         except RetryLater as flood:
+            sent(platform, "429")
             when = outreach.now() + timedelta(seconds=flood.after)
             await outreach.postpone(item, when, f"flood control: {flood}")
         except TemporaryFailure as failure:
             ended = await outreach.failed(item, f"temporary: {failure}", retry=True)
+            sent(platform, "failed" if ended is Status.FAILED else "retried")
             log.warning("outbox row %s not delivered (%s), now %s", item.id, failure, ended)
         except PermanentFailure as failure:
+            sent(platform, "failed")
             await outreach.failed(item, f"refused: {failure}", retry=False)
             log.warning("outbox row %s refused by %s: %s", item.id, messenger.platform, failure)
         except Exception as unexpected:
             log.exception("unexpected failure sending outbox row %s", item.id)
-            await outreach.failed(item, f"error: {type(unexpected).__name__}", retry=True)
+            ended = await outreach.failed(item, f"error: {type(unexpected).__name__}", retry=True)
+            sent(platform, "failed" if ended is Status.FAILED else "retried")
         else:
+            sent(platform, "sent")
             await outreach.sent(item, decision)
 
     async def _return(self, items: list[OutboxItem]) -> None:

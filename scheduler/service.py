@@ -17,12 +17,14 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from time import perf_counter
 from types import TracebackType
 from typing import Self
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from core.kernel.observe import UNOBSERVED, Observer
 from core.outreach.model import TickReport
 from core.outreach.ports import Messenger
 from core.outreach.service import Outreach
@@ -51,12 +53,18 @@ class CoachScheduler:
         settings: SchedulerSettings | None = None,
         *,
         worker: str | None = None,
+        observer: Observer = UNOBSERVED,
     ) -> None:
         self.settings = settings or SchedulerSettings()
         self.outreach = outreach
         self.sender = Sender(
-            outreach, messengers, worker=worker or worker_name(), settings=self.settings.sender
+            outreach,
+            messengers,
+            worker=worker or worker_name(),
+            settings=self.settings.sender,
+            observer=observer,
         )
+        self._observer = observer
         self.last_tick: TickReport | None = None
         self._wake = asyncio.Event()
         self._ticking = asyncio.Lock()
@@ -84,8 +92,12 @@ class CoachScheduler:
     async def tick(self) -> TickReport:
         """Enqueues what is due and wakes the sender; also run directly by tests."""
         async with self._ticking:
-            report = await self.outreach.enqueue_due()
-            await self.outreach.prune()
+            started = perf_counter()
+            try:
+                report = await self.outreach.enqueue_due()
+                await self.outreach.prune()
+            finally:
+                self._observer.ticked(perf_counter() - started)
         self.last_tick = report
         if report.enqueued:
             self._wake.set()

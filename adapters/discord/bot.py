@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any, cast
 from zoneinfo import available_timezones
 
@@ -92,6 +92,21 @@ async def use_rest_gateway(client: discord.Client) -> str:
     _, url, _ = await client.http.get_bot_gateway()
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
     return url
+
+
+def shard_ids_of(count: int | None, ids: Sequence[int] | None) -> tuple[int, ...] | None:
+    """The shards a worker runs, every one of `count` unless named; None without a count,
+    where discord.py's one unsharded session serves everything."""
+    if count is None:
+        if ids is not None:
+            raise ValueError("shard ids need a shard count")
+        return None
+    if count < 1:
+        raise ValueError(f"the shard count must be at least 1, not {count}")
+    chosen = tuple(range(count)) if ids is None else tuple(sorted(set(ids)))
+    if not chosen or not all(0 <= shard < count for shard in chosen):
+        raise ValueError(f"shard ids must be from 0 to {count - 1}, not {list(ids or [])}")
+    return chosen
 
 
 def learner(user: discord.User | discord.Member) -> LearnerRef:
@@ -440,7 +455,7 @@ class CoachTree(app_commands.CommandTree[Any]):
 class CoachBot(commands.Bot):
     """A bot without privileged intents: slash commands and buttons need none."""
 
-    def __init__(self, adapter: DiscordAdapter) -> None:
+    def __init__(self, adapter: DiscordAdapter, **sharding: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # server channels and permissions, for study groups
         super().__init__(
@@ -450,6 +465,7 @@ class CoachBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             max_ratelimit_timeout=LONGEST_RATE_LIMIT_WAIT,
             tree_cls=CoachTree,
+            **sharding,
         )
         self.adapter = adapter
 
@@ -465,8 +481,9 @@ class CoachBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.install()
-        # A bulk overwrite: unchanged commands are not created again, so this is cheap.
-        await self.tree.sync()
+        if self.adapter.syncs_commands:
+            # A bulk overwrite: unchanged commands are not created again, so this is cheap.
+            await self.tree.sync()
 
     async def install(self) -> None:
         """The commands and the buttons' handlers, before anything is registered with Discord."""
@@ -478,15 +495,47 @@ class CoachBot(commands.Bot):
         self.add_dynamic_items(ActionButton, QuizButton)
 
 
-class DiscordAdapter:
-    """Parses interactions, asks the core, renders the reply: no rules of its own."""
+class ShardedCoachBot(CoachBot, commands.AutoShardedBot):
+    """The same bot serving some of the gateway's shards: discord.py's AutoShardedBot
+    runs a session for each id it is given, however many that is."""
 
-    def __init__(self, coach: CoachPort, token: str, *, api_base: str | None = None) -> None:
+    async def close(self) -> None:
+        if not isinstance(self.loop, asyncio.AbstractEventLoop):
+            # Never logged in (another platform failed first): discord.py's sharded close
+            # needs the queue that login sets up.
+            await self._async_setup_hook()
+        await super().close()
+
+
+class DiscordAdapter:
+    """Parses interactions, asks the core, renders the reply: no rules of its own.
+
+    With `shard_count`, the process serves the shards `shard_ids` (all of them when None)
+    and sees only their guilds' interactions (DMs come on shard 0), so workers on one
+    token split the servers between them instead of all answering everything.
+    """
+
+    def __init__(
+        self,
+        coach: CoachPort,
+        token: str,
+        *,
+        api_base: str | None = None,
+        shard_count: int | None = None,
+        shard_ids: Sequence[int] | None = None,
+    ) -> None:
         self.coach = coach
         self.order = ArrivalOrder()  # discord.py runs interactions concurrently
         self.token = token
         self.api_base = api_base
-        self.bot = CoachBot(self)
+        self.shard_ids = shard_ids_of(shard_count, shard_ids)
+        # One worker registers the commands, so workers do not overwrite each other's.
+        self.syncs_commands = self.shard_ids is None or 0 in self.shard_ids
+        self.bot = (
+            CoachBot(self)
+            if self.shard_ids is None
+            else ShardedCoachBot(self, shard_count=shard_count, shard_ids=list(self.shard_ids))
+        )
         self.logged_in = asyncio.Event()
 
     # -- running -------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,7 +20,9 @@ from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramNetworkError,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
@@ -77,6 +80,8 @@ GONE_STATUSES = frozenset({"left", "kicked"})
 
 
 FloodListener = Callable[[float, str | None], None]
+# Waits between tries to reach Telegram at start: soon at first, then every half minute.
+START_RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
 
 
 def make_bot(
@@ -183,6 +188,7 @@ class TelegramAdapter:
         self.coach = coach
         self.bot = bot
         self.pacer = pacer or ReplyPacer(chat_budget)
+        self.start_retry_delays = START_RETRY_DELAYS
         self.dispatcher = Dispatcher()
         self.dispatcher.update.outer_middleware(LearnerMiddleware())
         self.dispatcher.include_router(self._router())
@@ -192,7 +198,7 @@ class TelegramAdapter:
     # -- setup ---------------------------------------------------------------
 
     async def prepare(self) -> None:
-        me = await self.bot.me()
+        me = await self._reach_telegram()
         self._username = (me.username or "").lower()
         self._private_chat = f"@{me.username}" if me.username else ""
         private = [
@@ -203,6 +209,18 @@ class TelegramAdapter:
         group = [BotCommand(command=name, description=DESCRIPTIONS[name]) for name in GROUP_MENU]
         await self.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
         await self.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
+
+    async def _reach_telegram(self) -> User:
+        """Who the bot is, asked until Telegram answers: a network or server failure at
+        start is waited out with a one-line warning; a refused token is not."""
+        for attempt in itertools.count():
+            try:
+                return await self.bot.me()
+            except (TelegramNetworkError, TelegramServerError) as problem:
+                delay = self.start_retry_delays[min(attempt, len(self.start_retry_delays) - 1)]
+                log.warning("Telegram is not reachable (%s); trying again in %gs", problem, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
 
     @property
     def allowed_updates(self) -> list[str]:
@@ -218,6 +236,8 @@ class TelegramAdapter:
             handle_as_tasks=False,
             allowed_updates=self.allowed_updates,
             handle_signals=False,
+            # The outbox sends through this session too, and polling may stop and start again.
+            close_bot_session=False,
         )
 
     def webhook_app(self, path: str, secret: str) -> web.Application:
@@ -243,9 +263,14 @@ class TelegramAdapter:
         finally:
             await runner.cleanup()
 
-    async def stop(self) -> None:
+    async def stop_polling(self) -> None:
+        """Ends run_polling's fetching cleanly (cancelling aiogram's polling leaves its fetch
+        loop running); before polling has begun there is nothing to stop."""
         with contextlib.suppress(RuntimeError):  # polling was not running
             await self.dispatcher.stop_polling()
+
+    async def stop(self) -> None:
+        await self.stop_polling()
         await self.pacer.close()
 
     def flood_held(self, seconds: float, chat: str | None) -> None:

@@ -35,11 +35,12 @@ EPHEMERAL = 64
 
 
 class Running:
-    """A DiscordAdapter serving the fake until stopped, as `coach run` serves it."""
+    """A DiscordAdapter serving the fake until stopped, as `coach run` serves it; `shards`
+    are the adapter's shard_count and shard_ids, for a worker running some shards."""
 
-    def __init__(self, dc: FakeDiscord, coach: Coach) -> None:
+    def __init__(self, dc: FakeDiscord, coach: Coach, **shards: Any) -> None:
         self.dc = dc
-        self.adapter = DiscordAdapter(coach, dc.token, api_base=dc.api_base)
+        self.adapter = DiscordAdapter(coach, dc.token, api_base=dc.api_base, **shards)
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> DiscordAdapter:
@@ -82,17 +83,20 @@ async def run(
 
 
 class RecordingCoach:
-    """The real core, noting each command as an adapter hands it over."""
+    """The real core, noting each command and the update it came in as an adapter hands
+    it over."""
 
     def __init__(self, coach: Coach) -> None:
         self._coach = coach
         self.commands: list[Command | Unparsed] = []
+        self.update_keys: list[str | None] = []
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._coach, name)
 
     async def run(self, who: LearnerRef, command: Command | Unparsed, **kwargs: Any) -> Outcome:
         self.commands.append(command)
+        self.update_keys.append(kwargs.get("update_key"))
         return await self._coach.run(who, command, **kwargs)
 
 

@@ -42,11 +42,22 @@ Interaction routes (``/interactions/...`` and ``/webhooks/{app}/{token}...``) ar
 authenticated by the interaction token, not the bot token, and are exempt from the
 global limit, as on Discord.
 
-Concessions of a fake: one shard; no permissions model beyond the ``permissions``
-strings handed to interactions; attachment URLs are the fake's own and unsigned;
-ephemeral messages are listed with their channel's messages (flag 64 set), since the
-user they are for is the one a test asks about.  Not modelled: threads, reactions,
-voice, autocomplete, heartbeat timeouts, gateway send rate limits.
+Sharding as on Discord: an IDENTIFY may carry ``shard: [id, count]`` (4010 "Invalid
+shard" unless ``0 <= id < count``; none is ``[0, 1]``).  A guild's events (GUILD_CREATE,
+INTERACTION_CREATE, MESSAGE_CREATE, ...) go only to the sessions of shard
+``(guild_id >> 22) % count``, direct messages and DM interactions only to shard 0's; an
+event whose shard has no session is lost, so its interaction fails.  Every session of a
+shard gets its events, so two clients that do not shard both get every interaction.  A
+session lasts, its events kept for a RESUME, until its client closes with 1000 or 1001
+or a test ends it (``disconnect(resumable=False)``).  ``GET /gateway/bot`` recommends
+``recommended_shards``.
+
+Concessions of a fake: no permissions model beyond the ``permissions`` strings handed to
+interactions; attachment URLs are the fake's own and unsigned; ephemeral messages are
+listed with their channel's messages (flag 64 set), since the user they are for is the
+one a test asks about.  Not modelled: threads, reactions, voice, autocomplete, heartbeat
+timeouts, gateway send rate limits, the identify rate limit (``max_concurrency``) and
+session expiry.
 """
 
 from __future__ import annotations
@@ -702,6 +713,11 @@ class GatewayConnection:
     ws: web.WebSocketResponse | None = field(default=None, repr=False)
 
 
+def shard_for(guild_id: int | None, shard_count: int) -> int:
+    """The shard Discord sends a guild's events to; a DM's go to shard 0."""
+    return 0 if guild_id is None else (guild_id >> 22) % shard_count
+
+
 @dataclass
 class _Session:
     id: str
@@ -711,6 +727,15 @@ class _Session:
     events: list[JsonDict] = field(default_factory=list)
     connection: GatewayConnection | None = None
     valid: bool = True
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """``(shard id, shard count)``; a session that named no shard is the only one."""
+        return (self.shard[0], self.shard[1]) if self.shard is not None else (0, 1)
+
+    def receives(self, guild_id: int | None) -> bool:
+        shard_id, count = self.key
+        return shard_for(guild_id, count) == shard_id
 
 
 @dataclass
@@ -756,7 +781,8 @@ class FakeInteraction:
     callback came within the deadline (the user saw "This interaction failed").
     ``callbacks`` keeps every callback attempt as ``(type, status)``;
     ``answered_monotonic`` is when the first accepted one came (``created_monotonic``
-    is when the interaction was dispatched).
+    is when the interaction was dispatched); ``delivered_to`` the ``(shard id, shard
+    count)`` of each session it went to.
     """
 
     def __init__(
@@ -791,6 +817,7 @@ class FakeInteraction:
         self.original_id: int | None = None
         self.followup_ids: list[int] = []
         self.deleted_original = False
+        self.delivered_to: list[tuple[int, int]] = []
 
     def __repr__(self) -> str:
         state = "failed" if self.failed else f"response_type={self.response_type}"
@@ -868,10 +895,11 @@ class FakeDiscord:
     Public state for assertions: ``requests`` (every REST request with its outcome),
     ``commands`` (global application commands as registered, by name) and
     ``guild_commands`` (guild id -> name -> command), ``connections``, ``identifies``
-    (IDENTIFY payloads, token removed), ``resumes``, ``heartbeats``, ``interactions``,
-    ``early_retries`` (requests that came while their bucket was held by a 429),
-    ``too_many_requests`` (429s answered), ``internal_errors`` (bugs of the fake, answered
-    with 500; discord.py retries those, so a test should assert there are none).
+    (IDENTIFY payloads, token removed), ``resumes``, ``heartbeats``, ``shards`` (of the
+    connected sessions), ``interactions``, ``early_retries`` (requests that came while
+    their bucket was held by a 429), ``too_many_requests`` (429s answered),
+    ``internal_errors`` (bugs of the fake, answered with 500; discord.py retries those,
+    so a test should assert there are none).
 
     ``clock`` stamps requests, rate limit windows and the 15 minutes of interaction
     tokens; a test may pass one it moves by hand.  The 3 s window for an interaction's
@@ -891,6 +919,7 @@ class FakeDiscord:
         members_intent: bool = False,
         presences_intent: bool = False,
         message_content_intent: bool = False,
+        recommended_shards: int = 1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
@@ -899,6 +928,7 @@ class FakeDiscord:
         self.bot_name = bot_name
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.interaction_deadline = interaction_deadline
+        self.recommended_shards = recommended_shards
         self.allowed_privileged = (
             (GUILD_MEMBERS if members_intent else 0)
             | (GUILD_PRESENCES if presences_intent else 0)
@@ -933,7 +963,7 @@ class FakeDiscord:
         self._interactions_by_id: dict[int, FakeInteraction] = {}
         self._command_ids: dict[tuple[int | None, int, str], int] = {}
         self._sessions: dict[str, _Session] = {}
-        self._session: _Session | None = None
+        self._live: list[_Session] = []  # sessions that may still resume, oldest first
         self._failures: list[_Failure] = []
         self._global: _Window | None = None
         self._route_limit: tuple[int, float] | None = None
@@ -1037,7 +1067,7 @@ class FakeDiscord:
         for message_id in self._channel_messages.pop(channel_id, []):
             self._messages.pop(message_id, None)
             self._message_owner.pop(message_id, None)
-        await self._dispatch_guild_event("CHANNEL_DELETE", data)
+        await self._dispatch_guild_event("CHANNEL_DELETE", data, channel.guild_id)
         return data
 
     async def remove_guild(self, guild_id: int) -> None:
@@ -1051,7 +1081,7 @@ class FakeDiscord:
         for channel_id, channel in guild.channels.items():
             self.channels.pop(channel_id, None)
             self._inaccessible[channel_id] = channel
-        await self._dispatch_guild_event("GUILD_DELETE", {"id": str(guild_id)})
+        await self._dispatch_guild_event("GUILD_DELETE", {"id": str(guild_id)}, guild_id)
 
     def add_member(
         self,
@@ -1273,16 +1303,17 @@ class FakeDiscord:
         user = self._user(user_id)
         channel, guild = self._interaction_channel(user_id, channel_id)
         message = self._new_message(channel, {"content": content}, [], author=user.as_api())
-        intents = self._session.intents if self._session else 0
-        event = copy.deepcopy(message)
-        if guild is not None:
-            event["guild_id"] = str(guild.id)
-            event["member"] = self._member_api(guild, user_id, with_user=False)
-            if not intents & MESSAGE_CONTENT:
-                event["content"] = ""
         wanted = GUILD_MESSAGES if guild is not None else DIRECT_MESSAGES
-        if intents & wanted:
-            await self.dispatch("MESSAGE_CREATE", event)
+        for session in self._receivers(guild.id if guild is not None else None):
+            if not session.intents & wanted:
+                continue
+            event = copy.deepcopy(message)
+            if guild is not None:
+                event["guild_id"] = str(guild.id)
+                event["member"] = self._member_api(guild, user_id, with_user=False)
+                if not session.intents & MESSAGE_CONTENT:
+                    event["content"] = ""
+            await self._emit(session, "MESSAGE_CREATE", event)
         return message
 
     # ---------------------------------------------------------------- injected trouble
@@ -1319,29 +1350,44 @@ class FakeDiscord:
 
     # ---------------------------------------------------------------- gateway control
 
-    async def disconnect(self, code: int = 4000, *, resumable: bool = True) -> None:
-        """Close the client's websocket with ``code``, as Discord does at times.  With
-        ``resumable=False`` the session is forgotten, so a RESUME gets INVALID_SESSION."""
-        session = self._session
-        if session is None or session.connection is None:
-            raise RuntimeError("no client is connected")
+    async def disconnect(
+        self, code: int = 4000, *, resumable: bool = True, shard: int | None = None
+    ) -> None:
+        """Close the client's websocket with ``code``, as Discord does at times; with
+        several shards connected, ``shard`` names whose.  With ``resumable=False`` the
+        session is forgotten, so a RESUME gets INVALID_SESSION."""
+        session = self._connected_session(shard)
         if not resumable:
-            session.valid = False
+            self._end(session)
         connection = session.connection
+        assert connection is not None
         session.connection = None
         await self._close(connection, code, b"Closed by the test")
 
-    async def request_reconnect(self) -> None:
+    async def request_reconnect(self, shard: int | None = None) -> None:
         """Send op 7 RECONNECT: the client should reconnect and resume."""
-        connection = self._live_connection()
+        connection = self._connected_session(shard).connection
+        assert connection is not None
         await self._send(connection, {"op": 7, "d": None})
 
-    async def dispatch(self, event: str, data: JsonDict) -> int:
-        """Send a dispatch (op 0) in the current session; kept for replay on RESUME when
-        no connection is up.  Returns its sequence number."""
-        session = self._session
-        if session is None:
+    async def dispatch(self, event: str, data: JsonDict, *, guild_id: int | None = None) -> int:
+        """Send a dispatch (op 0) to the shard that carries ``guild_id`` (shard 0 for
+        None: direct messages); kept for replay on RESUME when no connection is up.
+        Returns how many sessions it went to."""
+        if not self._sessions:
             raise RuntimeError("no client has identified yet")
+        receivers = self._receivers(guild_id)
+        for session in receivers:
+            await self._emit(session, event, data)
+        return len(receivers)
+
+    @property
+    def shards(self) -> list[tuple[int, int]]:
+        """``(shard id, shard count)`` of each connected session, in order."""
+        return sorted(session.key for session in self._live if session.connection is not None)
+
+    async def _emit(self, session: _Session, event: str, data: JsonDict) -> int:
+        """One dispatch in one session; returns its sequence number."""
         session.seq += 1
         frame = {"op": 0, "t": event, "s": session.seq, "d": data}
         session.events.append(frame)
@@ -1349,11 +1395,32 @@ class FakeDiscord:
             await self._send(session.connection, frame)
         return session.seq
 
-    async def _dispatch_guild_event(self, event: str, data: JsonDict) -> None:
-        """A GUILDS intent event, for a session that asked for it; a client that has not
-        identified yet learns the state from READY and GUILD_CREATE instead."""
-        if self._session is not None and self._session.intents & GUILDS:
-            await self.dispatch(event, data)
+    def _end(self, session: _Session) -> None:
+        session.valid = False
+        with contextlib.suppress(ValueError):
+            self._live.remove(session)
+
+    def _receivers(self, guild_id: int | None) -> list[_Session]:
+        return [session for session in self._live if session.receives(guild_id)]
+
+    def _connected_session(self, shard: int | None) -> _Session:
+        connected = [
+            session
+            for session in self._live
+            if session.connection is not None and shard in (None, session.key[0])
+        ]
+        if not connected:
+            raise RuntimeError("no client is connected")
+        if len(connected) > 1:
+            raise RuntimeError("several shards are connected: name one")
+        return connected[0]
+
+    async def _dispatch_guild_event(self, event: str, data: JsonDict, guild_id: int) -> None:
+        """A GUILDS intent event, for the guild's shard if it asked for it; a client that
+        has not identified yet learns the state from READY and GUILD_CREATE instead."""
+        for session in self._receivers(guild_id):
+            if session.intents & GUILDS:
+                await self._emit(session, event, data)
 
     async def wait_identified(self, count: int = 1, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Until ``count`` connections have a session (READY sent, or resumed)."""
@@ -1710,16 +1777,16 @@ class FakeDiscord:
     async def _notify_message(self, event: str, message: JsonDict) -> None:
         """MESSAGE_CREATE/UPDATE for the bot's own non-ephemeral messages, as Discord
         sends them to a client with the message intents."""
-        if self._session is None or message["flags"] & EPHEMERAL:
+        if message["flags"] & EPHEMERAL:
             return
         channel = self.channels[int(message["channel_id"])]
         wanted = GUILD_MESSAGES if channel.guild_id else DIRECT_MESSAGES
-        if not self._session.intents & wanted:
-            return
         event_data = copy.deepcopy(message)
         if channel.guild_id:
             event_data["guild_id"] = str(channel.guild_id)
-        await self.dispatch(event, event_data)
+        for session in self._receivers(channel.guild_id):
+            if session.intents & wanted:
+                await self._emit(session, event, event_data)
 
     # ---------------------------------------------------------------- internals: interactions
 
@@ -1875,7 +1942,7 @@ class FakeDiscord:
         guild: FakeGuild | None,
         source_message_id: int | None,
     ) -> FakeInteraction:
-        if self._session is None:
+        if not self._sessions:
             raise RuntimeError("no client has identified yet")
         interaction = FakeInteraction(
             self,
@@ -1894,7 +1961,10 @@ class FakeDiscord:
         self._deadlines[interaction.id] = loop.call_later(
             self.interaction_deadline, self._expire, interaction
         )
-        await self.dispatch("INTERACTION_CREATE", copy.deepcopy(payload))
+        receivers = self._receivers(guild.id if guild is not None else None)
+        interaction.delivered_to = [session.key for session in receivers]
+        for session in receivers:
+            await self._emit(session, "INTERACTION_CREATE", copy.deepcopy(payload))
         return interaction
 
     def _expire(self, interaction: FakeInteraction) -> None:
@@ -1930,11 +2000,6 @@ class FakeDiscord:
         return interaction
 
     # ---------------------------------------------------------------- internals: gateway
-
-    def _live_connection(self) -> GatewayConnection:
-        if self._session is None or self._session.connection is None:
-            raise RuntimeError("no client is connected")
-        return self._session.connection
 
     async def _handle_gateway(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
@@ -1975,8 +2040,11 @@ class FakeDiscord:
         finally:
             if connection.close_code is None:
                 connection.close_code = ws.close_code
-            if self._session is not None and self._session.connection is connection:
-                self._session.connection = None
+            session = self._sessions.get(connection.session_id or "")
+            if session is not None and session.connection is connection:
+                session.connection = None
+                if not connection.closed_by_fake and connection.close_code in (1000, 1001):
+                    self._end(session)  # a client that closes normally ends its session
             self._compressors.pop(connection.index, None)
         return ws
 
@@ -2023,17 +2091,20 @@ class FakeDiscord:
         if intents & PRIVILEGED_INTENTS & ~self.allowed_privileged:
             await self._close(connection, 4014, b"Disallowed intent(s).")
             return
-        session = _Session(secrets.token_hex(16), intents, data.get("shard"))
+        shard = data.get("shard")
+        if shard is not None and not _valid_shard(shard):
+            await self._close(connection, 4010, b"Invalid shard.")
+            return
+        session = _Session(secrets.token_hex(16), intents, shard)
         self._sessions[session.id] = session
-        if self._session is not None:
-            self._session.valid = False
-        self._session = session
+        self._live.append(session)
         session.connection = connection
         connection.session_id = session.id
+        guilds = [guild for guild in self.guilds.values() if session.receives(guild.id)]
         ready: JsonDict = {
             "v": API_VERSION,
             "user": {**self.bot.as_api(), "verified": True, "mfa_enabled": False},
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(guild.id), "unavailable": True} for guild in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -2051,10 +2122,10 @@ class FakeDiscord:
         }
         if session.shard is not None:
             ready["shard"] = session.shard
-        await self.dispatch("READY", ready)
+        await self._emit(session, "READY", ready)
         if intents & GUILDS:
-            for guild in self.guilds.values():
-                await self.dispatch("GUILD_CREATE", self._guild_api(guild))
+            for guild in guilds:
+                await self._emit(session, "GUILD_CREATE", self._guild_api(guild))
 
     async def _resume(self, connection: GatewayConnection, data: Any) -> None:
         ws = connection.ws
@@ -2072,7 +2143,6 @@ class FakeDiscord:
             await self._close(session.connection, 4000, b"Session resumed elsewhere")
         session.connection = connection
         connection.session_id = session.id
-        self._session = session
         for frame in session.events:
             if frame["s"] > seq:
                 await self._send(connection, frame)
@@ -2366,7 +2436,7 @@ class FakeDiscord:
     async def _get_gateway_bot(self, request: _Request) -> JsonDict:
         return {
             "url": self.gateway_url,
-            "shards": 1,
+            "shards": self.recommended_shards,
             "session_start_limit": {
                 "total": 1000,
                 "remaining": 1000 - len(self.identifies),
@@ -2703,6 +2773,16 @@ class FakeDiscord:
         if stored is None or request.match_info["filename"] != stored.filename:
             return web.Response(status=404, text="Not Found")
         return web.Response(body=stored.data, headers={"Content-Type": stored.content_type})
+
+
+def _valid_shard(shard: Any) -> bool:
+    """``[shard id, shard count]``, the id below the count."""
+    return (
+        isinstance(shard, list)
+        and len(shard) == 2
+        and all(type(part) is int for part in shard)
+        and 0 <= shard[0] < shard[1]
+    )
 
 
 class _TooManyRequests(Exception):

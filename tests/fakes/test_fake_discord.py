@@ -28,6 +28,7 @@ from tests.fakes.discord import (
     USE_APPLICATION_COMMANDS,
     VIEW_CHANNEL,
     FakeDiscord,
+    shard_for,
 )
 
 ADA = 1_200_000_000_000_000_001
@@ -35,6 +36,9 @@ BOB = 1_200_000_000_000_000_002
 CAROL = 1_200_000_000_000_000_003
 GUILD = 1_300_000_000_000_000_001
 CHANNEL = 1_300_000_000_000_000_002
+# One more in the snowflake's timestamp bits: the guild falls in the other of two shards.
+OTHER_GUILD = GUILD + (1 << 22)
+OTHER_CHANNEL = 1_300_000_000_000_000_003
 MESSAGES = "POST /channels/{channel_id}/messages"
 
 
@@ -60,8 +64,10 @@ class SixRows(discord.ui.View):
 
 
 class Coach(discord.Client):
-    def __init__(self, intents: discord.Intents | None = None) -> None:
-        super().__init__(intents=intents or discord.Intents.default(), guild_ready_timeout=0.05)
+    def __init__(self, intents: discord.Intents | None = None, **options: Any) -> None:
+        super().__init__(
+            intents=intents or discord.Intents.default(), guild_ready_timeout=0.05, **options
+        )
         self.tree = app_commands.CommandTree(self)
         self.errors: list[Exception] = []
         self.seen: list[discord.Interaction] = []
@@ -763,3 +769,118 @@ async def test_removal_from_a_guild_dispatches_guild_delete(
     dm = await client.create_dm(discord.Object(ADA))
     await dm.send("DMs still work")
     assert [m["content"] for m in fake.dm_messages(ADA)] == ["DMs still work"]
+
+
+# ------------------------------------------------------------------------ shards
+
+
+@pytest.fixture
+async def two_guilds(fake: FakeDiscord) -> FakeDiscord:
+    fake.add_guild(OTHER_GUILD, "Night Owls", owner_id=BOB)
+    fake.add_channel(OTHER_GUILD, OTHER_CHANNEL, "late")
+    assert (shard_for(GUILD, 2), shard_for(OTHER_GUILD, 2), shard_for(None, 2)) == (0, 1, 0)
+    return fake
+
+
+async def test_each_shard_gets_its_guilds_events_and_shard_0_the_dms(
+    two_guilds: FakeDiscord,
+) -> None:
+    fake = two_guilds
+    async with (
+        running(fake, Coach(shard_id=0, shard_count=2)) as first,
+        running(fake, Coach(shard_id=1, shard_count=2), sync=False) as second,
+    ):
+        assert [i["shard"] for i in fake.identifies] == [[0, 2], [1, 2]]
+        assert fake.shards == [(0, 2), (1, 2)]
+        assert [g.id for g in first.guilds] == [GUILD]
+        assert [g.id for g in second.guilds] == [OTHER_GUILD]
+
+        here = await fake.slash(BOB, "whoami", channel_id=CHANNEL)
+        there = await fake.slash(BOB, "whoami", channel_id=OTHER_CHANNEL)
+        dm = await fake.slash(ADA, "today")
+        for interaction in (here, there, dm):
+            assert await interaction.wait_answered() == 4
+        assert (here.delivered_to, there.delivered_to, dm.delivered_to) == (
+            [(0, 2)],
+            [(1, 2)],
+            [(0, 2)],
+        )
+        assert sorted(i.id for i in first.seen) == sorted([here.id, dm.id])
+        assert [i.id for i in second.seen] == [there.id]
+        assert there.original is not None and "Night Owls" in there.original["content"]
+
+        await fake.remove_guild(OTHER_GUILD)
+        await fake.wait_for(lambda _: second.removed == [f"guild:{OTHER_GUILD}"])
+        assert first.removed == []
+
+
+async def test_a_shard_resumes_on_its_own(two_guilds: FakeDiscord) -> None:
+    fake = two_guilds
+    async with (
+        running(fake, Coach(shard_id=0, shard_count=2)) as first,
+        running(fake, Coach(shard_id=1, shard_count=2), sync=False) as second,
+    ):
+        with pytest.raises(RuntimeError, match="name one"):
+            await fake.disconnect(code=4000)
+        await fake.disconnect(code=4000, shard=1)
+        missed = await fake.slash(BOB, "whoami", channel_id=OTHER_CHANNEL)
+        await fake.wait_for(lambda f: len(f.resumes) == 1)
+        assert await missed.wait_answered(timeout=10) == 4
+        assert [i.id for i in second.seen] == [missed.id]
+        assert first.seen == []
+        assert len(fake.identifies) == 2
+
+
+async def test_a_guild_whose_shard_has_no_session_hears_nothing(two_guilds: FakeDiscord) -> None:
+    fake = two_guilds
+    async with running(fake, Coach(shard_id=0, shard_count=2)) as only:
+        lost = await fake.slash(BOB, "whoami", channel_id=OTHER_CHANNEL)
+        assert lost.delivered_to == []
+        heard = await fake.slash(BOB, "whoami", channel_id=CHANNEL)
+        await heard.wait_answered()
+        assert [i.id for i in only.seen] == [heard.id]
+        assert not lost.answered
+
+
+async def test_an_unsharded_session_gets_every_guild(two_guilds: FakeDiscord) -> None:
+    fake = two_guilds
+    async with running(fake, Coach()) as client:
+        assert "shard" not in fake.identifies[0]
+        assert fake.shards == [(0, 1)]
+        assert sorted(g.id for g in client.guilds) == [GUILD, OTHER_GUILD]
+
+
+async def test_two_clients_on_one_shard_both_get_every_interaction(fake: FakeDiscord) -> None:
+    """Why workers shard: without it, each interaction reaches every one of them, and all
+    but the first answer are refused."""
+    async with running(fake, Coach()) as first, running(fake, Coach(), sync=False) as second:
+        assert fake.shards == [(0, 1), (0, 1)]
+        inter = await fake.slash(BOB, "whoami", channel_id=CHANNEL)
+        await fake.wait_for(lambda _: len(inter.callbacks) == 2)
+        assert inter.delivered_to == [(0, 1), (0, 1)]
+        assert [i.id for i in first.seen] == [i.id for i in second.seen] == [inter.id]
+        assert sorted(status for _, status in inter.callbacks) == [200, 400]
+    assert fake.shards == []
+
+
+async def test_an_invalid_shard_closes_with_4010(fake: FakeDiscord) -> None:
+    async with aiohttp.ClientSession() as session:
+        for shard in ([2, 2], [0, 0], [-1, 2], [0], "0,1"):
+            async with session.ws_connect(f"{fake.gateway_url}?v=10&encoding=json") as ws:
+                await ws.receive_json(timeout=5)  # HELLO
+                identify = {"token": fake.token, "intents": 1, "properties": {}, "shard": shard}
+                await ws.send_json({"op": 2, "d": identify})
+                closing = await ws.receive(timeout=5)
+                assert closing.type is aiohttp.WSMsgType.CLOSE, shard
+                assert ws.close_code == 4010, shard
+    assert fake.shards == []
+
+
+async def test_gateway_bot_recommends_the_shard_count() -> None:
+    async with FakeDiscord(recommended_shards=4) as fake:
+        client = Coach()
+        with pointed_at(fake):
+            await client.login(fake.token)
+            shards, _, _ = await client.http.get_bot_gateway()
+            await client.close()
+    assert shards == 4

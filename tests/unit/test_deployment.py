@@ -1,9 +1,10 @@
 """The Dockerfile and docker-compose.yml, checked by reading them: no Docker engine runs here.
 
 What is checked is what breaks a deployment without Docker being needed to see it: a command
-the `coach` CLI does not know, an environment variable no setting reads, a value the settings
-reject once Compose has filled in the host's environment, the start order, and COPY lines that
-name files a fresh clone does not have.
+the `coach` CLI does not know, an environment variable no setting reads, a setting the workers
+are never given, a value the settings reject once Compose has filled in the host's environment,
+a port the scaled-out workers listen on but do not publish, the start order, and COPY lines
+that name files a fresh clone does not have.
 """
 
 from __future__ import annotations
@@ -28,16 +29,21 @@ from tests.conftest import setting_names
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
-APP_SERVICES = ("migrate", "coach")
-EXPECTED_COMMANDS = {"migrate": ["migrate"], "coach": ["run"]}
-PASSED_THROUGH = (
-    "TELEGRAM_BOT_TOKEN",
-    "TELEGRAM_API_BASE",
-    "DISCORD_BOT_TOKEN",
-    "DISCORD_API_BASE",
-    "COACH_DEFAULT_TIMEZONE",
-)
+APP_SERVICES = ("migrate", "coach", "worker-1", "worker-2")
+WORKERS = ("coach", "worker-1", "worker-2")  # the services that run `coach run`
+SCALE_WORKERS = ("worker-1", "worker-2")
+SCALE_PROFILE = "scale"
+EXPECTED_COMMANDS = {"migrate": ["migrate"], **{name: ["run"] for name in WORKERS}}
+# Written into the file rather than taken from the host: where the database is, and the
+# container's own ports, which the scaled-out workers publish.
+FIXED = frozenset({"DATABASE_URL", "TELEGRAM_WEBHOOK_LISTEN", "COACH_OPS_LISTEN"})
+# Each scaled-out worker runs its own share of one bot's Discord shards.
+SHARDING = frozenset({"DISCORD_SHARD_COUNT", "DISCORD_SHARD_IDS"})
 GLOB_CHARACTERS = frozenset("*?[")
+
+
+def _fixed(name: str) -> frozenset[str]:
+    return FIXED | SHARDING if name in SCALE_WORKERS else FIXED
 
 
 # ---- reading the files ----
@@ -244,13 +250,27 @@ def test_every_environment_variable_is_a_real_setting(name: str) -> None:
     assert not unknown, f"{name} sets variables no setting reads: {sorted(unknown)}"
 
 
-def test_the_coach_passes_the_platform_settings_through() -> None:
-    written = _environment(_services()["coach"])
-    missing = [name for name in PASSED_THROUGH if name not in written]
-    assert not missing, f"the coach service does not pass through {missing}"
-    for name in PASSED_THROUGH:
-        value = written[name]
-        assert value is None or f"${{{name}" in value, f"{name} is hard-coded as {value!r}"
+def _settings() -> set[str]:
+    """Every variable bot/config.py reads, by its documented (upper-case) name."""
+    return {name for name in setting_names() if name == name.upper()}
+
+
+@pytest.mark.parametrize("name", WORKERS)
+def test_every_setting_reaches_each_worker(name: str) -> None:
+    written = _environment(_services()[name])
+    missing = sorted(_settings() - set(written))
+    assert not missing, f"{name} does not pass {missing}: the host cannot set them"
+    for variable, value in written.items():
+        if variable in _fixed(name):
+            continue
+        assert value is None or f"${{{variable}" in value, (
+            f"{name} hard-codes {variable} as {value!r}; pass it through from the host"
+        )
+
+
+def test_the_host_environment_below_sets_every_setting() -> None:
+    # So that the loading test below carries each setting from host to container.
+    assert set(EVERYTHING_ON_THE_HOST) | FIXED == _settings()
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
@@ -270,16 +290,29 @@ def test_the_database_url_is_accepted_and_points_at_the_db_service(
     assert parsed.database == db["POSTGRES_DB"]
 
 
+EVERYTHING_ON_THE_HOST = {
+    "TELEGRAM_BOT_TOKEN": "123456:telegram-token",
+    "TELEGRAM_API_BASE": "http://telegram-api.local:8081",
+    "TELEGRAM_WEBHOOK_URL": "https://coach.example.org/telegram",
+    "TELEGRAM_WEBHOOK_SECRET": "a-webhook-secret",
+    "DISCORD_BOT_TOKEN": "discord-token",
+    "DISCORD_API_BASE": "http://discord-api.local",
+    "DISCORD_SHARD_COUNT": "2",
+    "DISCORD_SHARD_IDS": "0,1",
+    "COACH_DEFAULT_TIMEZONE": "Europe/Berlin",
+    "COACH_DEFAULT_NUDGE_TIME": "07:30",
+    "COACH_FROZEN_TIME": "2026-11-16T09:00:00+00:00",
+    "LOG_LEVEL": "info",
+    "COACH_LOG_FORMAT": "json",
+    "COACH_SCHEDULER": "false",
+    "COACH_TICK_SECONDS": "30",
+    "COACH_TELEGRAM_SEND_RATE": "20",
+    "COACH_DISCORD_SEND_RATE": "30",
+    "COACH_OUTBOX_LEASE_SECONDS": "300",
+}
 HOST_ENVIRONMENTS = {
     "nothing set on the host": {},
-    "everything set on the host": {
-        "TELEGRAM_BOT_TOKEN": "123456:telegram-token",
-        "TELEGRAM_API_BASE": "http://telegram-api.local:8081",
-        "DISCORD_BOT_TOKEN": "discord-token",
-        "DISCORD_API_BASE": "http://discord-api.local",
-        "COACH_DEFAULT_TIMEZONE": "Europe/Berlin",
-        "LOG_LEVEL": "info",
-    },
+    "everything set on the host": EVERYTHING_ON_THE_HOST,
 }
 
 
@@ -291,9 +324,12 @@ def test_settings_load_from_the_environment_compose_gives_the_container(
     for variable, value in _container_environment(_services()[name], host).items():
         clean_settings_env.setenv(variable, value)
     settings = Settings(_env_file=None)
-    if name != "coach":
+    if name not in WORKERS:
         return
     if host:
+        container = _container_environment(_services()[name], host)
+        for variable in host.keys() - _fixed(name):
+            assert container.get(variable) == host[variable], f"{variable} does not reach {name}"
         assert settings.telegram_bot_token is not None
         assert settings.telegram_bot_token.get_secret_value() == host["TELEGRAM_BOT_TOKEN"]
         assert settings.discord_bot_token is not None
@@ -312,10 +348,70 @@ def test_migrate_runs_after_the_database_is_healthy_and_before_the_coach() -> No
     services = _services()
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services["migrate"]["restart"] == "no"
-    assert services["coach"]["depends_on"]["migrate"]["condition"] == (
-        "service_completed_successfully"
-    )
-    assert services["coach"]["restart"] == "unless-stopped"
+    for name in WORKERS:
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+        assert services[name]["restart"] == "unless-stopped"
+
+
+def test_the_scaled_out_workers_start_only_when_asked_for() -> None:
+    services = _services()
+    for name in SCALE_WORKERS:
+        assert services[name].get("profiles") == [SCALE_PROFILE]
+    # `docker compose up -d` keeps starting the one coach.
+    assert not any(services[name].get("profiles") for name in ("db", "migrate", "coach"))
+
+
+def _published(service: dict[str, Any]) -> dict[int, int]:
+    """Container port -> host port, from the short `HOST:CONTAINER` syntax."""
+    published: dict[int, int] = {}
+    for entry in service.get("ports") or []:
+        host, _, container = str(entry).rpartition(":")
+        assert host.isdigit() and container.isdigit(), f"write {entry!r} as HOST:CONTAINER"
+        published[int(container)] = int(host)
+    return published
+
+
+def _port(listen: str | None) -> int:
+    assert listen is not None
+    host, _, port = listen.rpartition(":")
+    assert host == "0.0.0.0", f"{listen} cannot be reached from outside the container"
+    return int(port)
+
+
+@pytest.mark.parametrize("host", HOST_ENVIRONMENTS.values(), ids=HOST_ENVIRONMENTS.keys())
+def test_each_scaled_out_worker_publishes_its_webhook_and_ops_ports(
+    host: dict[str, str], clean_settings_env: pytest.MonkeyPatch
+) -> None:
+    host_ports: list[int] = []
+    for name in SCALE_WORKERS:
+        service = _services()[name]
+        for variable, value in _container_environment(service, host).items():
+            clean_settings_env.setenv(variable, value)
+        settings = Settings(_env_file=None)
+        published = _published(service)
+        for listen in (settings.telegram_webhook_listen, settings.ops_listen):
+            assert _port(listen) in published, f"{name} does not publish {listen}"
+        host_ports += published.values()
+    assert len(host_ports) == len(set(host_ports)), f"two workers share a host port: {host_ports}"
+
+
+@pytest.mark.parametrize("host", HOST_ENVIRONMENTS.values(), ids=HOST_ENVIRONMENTS.keys())
+def test_the_scaled_out_workers_run_each_discord_shard_once(
+    host: dict[str, str], clean_settings_env: pytest.MonkeyPatch
+) -> None:
+    counts: set[int | None] = set()
+    shards: list[int] = []
+    for name in SCALE_WORKERS:
+        for variable, value in _container_environment(_services()[name], host).items():
+            clean_settings_env.setenv(variable, value)
+        settings = Settings(_env_file=None)
+        counts.add(settings.discord_shard_count)
+        shards += settings.discord_shard_ids or ()
+    [count] = counts
+    assert count is not None
+    assert sorted(shards) == list(range(count)), "a shard is run twice, or by no worker"
 
 
 def test_the_database_service_is_checked_and_keeps_its_data() -> None:
