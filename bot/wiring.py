@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.leadership import Election
 from bot.ops import Ops, build_ops
 from core.app.coach import Coach
 from core.kernel.clock import Clock, FrozenClock, SystemClock
@@ -49,6 +50,7 @@ class App:
             messengers,
             SchedulerSettings(tick_seconds=self.settings.tick_seconds),
             observer=self.ops.observer,
+            sending=Election(self.engine, "outbox-sender"),
         ):
             yield
 

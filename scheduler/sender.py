@@ -89,6 +89,10 @@ class Sender:
         """No new claims; rows claimed and not yet started go back to the outbox."""
         self._stopping.set()
 
+    def resume(self) -> None:
+        """Sends again after a `stop` (a worker elected to send once more)."""
+        self._stopping.clear()
+
     async def drain_once(self) -> int:
         """Claims one batch and sees each row to an outcome; returns how many it claimed."""
         if not self._messengers:

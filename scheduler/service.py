@@ -14,12 +14,12 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from time import perf_counter
 from types import TracebackType
-from typing import Self
+from typing import Any, Protocol, Self
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -41,6 +41,17 @@ class SchedulerSettings:
     sender: SenderSettings = field(default_factory=SenderSettings)
 
 
+class Leadership(Protocol):
+    """Runs work in one worker at a time among those sharing the database."""
+
+    async def run(
+        self,
+        work: Callable[[], Coroutine[Any, Any, None]],
+        *,
+        stop: Callable[[], Awaitable[None]],
+    ) -> None: ...
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -54,8 +65,13 @@ class CoachScheduler:
         *,
         worker: str | None = None,
         observer: Observer = UNOBSERVED,
+        sending: Leadership | None = None,
     ) -> None:
         self.settings = settings or SchedulerSettings()
+        # With several workers, one sends: the platform's budget is the bot's, not a
+        # process's, and one sender keeps every chat's pacing. Every worker ticks.
+        self._sending_leadership = sending
+        self._sender_running = sending is None
         self.outreach = outreach
         self.sender = Sender(
             outreach,
@@ -86,8 +102,24 @@ class CoachScheduler:
         )
         scheduler.start()
         self._apscheduler = scheduler
-        self._sending = asyncio.create_task(self.sender.run(self._wake), name="outbox-sender")
+        sending = (
+            self.sender.run(self._wake)
+            if self._sending_leadership is None
+            else self._sending_leadership.run(self._send, stop=self._stop_sending)
+        )
+        self._sending = asyncio.create_task(sending, name="outbox-sender")
         log.info("scheduler started: a tick every %gs, worker %s", tick, self.sender.worker)
+
+    async def _send(self) -> None:
+        self.sender.resume()
+        self._sender_running = True
+        try:
+            await self.sender.run(self._wake)
+        finally:
+            self._sender_running = False
+
+    async def _stop_sending(self) -> None:
+        self.sender.stop()
 
     async def tick(self) -> TickReport:
         """Enqueues what is due and wakes the sender; also run directly by tests."""
@@ -126,7 +158,9 @@ class CoachScheduler:
         self.sender.stop()
         if self._sending is not None:
             sending, self._sending = self._sending, None
-            done, _ = await asyncio.wait({sending}, timeout=self.settings.grace_seconds)
+            # A worker standing by for the lead has no sends in flight to wait for.
+            grace = self.settings.grace_seconds if self._sender_running else 0
+            done, _ = await asyncio.wait({sending}, timeout=grace)
             if not done:
                 sending.cancel()
             with contextlib.suppress(asyncio.CancelledError):
