@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -171,6 +174,21 @@ class Learner:
 @pytest.fixture
 def ada(coach: Coach) -> Learner:
     return Learner(coach)
+
+
+def coach_env(**settings: str) -> dict[str, str]:
+    """The environment a `coach` process runs in for a test: this one without any bot
+    token (a developer's own must never reach a fake), plus `settings`."""
+    return {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")} | settings
+
+
+async def coach_process(
+    env: dict[str, str], cwd: Path, *, stdout: int = subprocess.PIPE
+) -> asyncio.subprocess.Process:
+    """`python -m bot`, as an operator starts it, in a folder of its own."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=str(cwd), stdout=stdout, stderr=subprocess.PIPE
+    )
 
 
 _skipped_postgres: list[str] = []

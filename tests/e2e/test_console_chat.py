@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from datetime import date
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from core.learning.tracks import builtin_track
 from core.storage import models as m
 from core.storage.engine import make_engine
-from tests.conftest import PostgresServer
+from tests.conftest import PostgresServer, coach_env
 
 WEEK1 = builtin_track().weeks[0]
 COACH = [sys.executable, "-m", "bot.cli"]
@@ -35,7 +34,7 @@ def coach(
     settings: dict[str, str] | None = None,
     program: list[str] = COACH,
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+    env = coach_env()
     env["DATABASE_URL"] = database_url
     if when:
         env["COACH_FROZEN_TIME"] = when

@@ -4,10 +4,7 @@ against a fake Discord."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -27,6 +24,7 @@ from core.kernel.refs import LearnerRef
 from core.kernel.reply import Outcome
 from core.storage import models as m
 from core.storage.engine import make_sessions
+from tests.conftest import coach_env, coach_process
 from tests.e2e.db_support import count
 from tests.e2e.discord_support import (
     ADA_DC,
@@ -460,7 +458,7 @@ def test_coach_run_serves_discord_alone_or_beside_telegram(
         async with FakeDiscord() as dc, FakeTelegram(token=TELEGRAM_TOKEN) as tg:
             dc.add_user(ADA_DC, "ada", "Ada")
             tg.add_user(ADA, "Ada")
-            env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+            env = coach_env()
             env.update(
                 DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}",
                 DISCORD_BOT_TOKEN=dc.token,
@@ -469,15 +467,7 @@ def test_coach_run_serves_discord_alone_or_beside_telegram(
             )
             if "telegram" in platforms:
                 env.update(TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_API_BASE=tg.base_url)
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                env=env,
-                cwd=str(tmp_path),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
+            process = await coach_process(env, tmp_path)
             try:
                 await dc.wait_identified(timeout=30)
                 start = await dc.slash(ADA_DC, "start")

@@ -5,7 +5,6 @@ shard 0's), and is answered once."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -25,6 +24,7 @@ from core.kernel.clock import FrozenClock
 from core.learning.tracks import BuiltinCatalog
 from core.storage.engine import make_engine, make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import coach_env
 from tests.e2e.discord_support import (
     ADA_DC,
     BOB_DC,
@@ -124,7 +124,7 @@ async def test_two_coach_run_workers_split_discord_by_shard(
     dc.add_guild(OTHER_GUILD, "Night owls", owner_id=BOB_DC)
     dc.add_channel(OTHER_GUILD, OTHER_CHANNEL, "late")
     dc.add_member(OTHER_GUILD, ADA_DC)
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+    env = coach_env()
     env.update(
         DATABASE_URL=migrated_postgres_url,
         DISCORD_BOT_TOKEN=dc.token,

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import os
 import socket
 import struct
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 
@@ -27,6 +24,7 @@ from core.learning.tracks import BuiltinCatalog
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import coach_env, coach_process
 from tests.e2e.db_support import count
 from tests.e2e.telegram_support import ADA, BOB, GROUP, TOKEN, reply_to
 from tests.fakes.questions import BANK
@@ -275,22 +273,14 @@ def test_coach_run_talks_to_telegram_as_a_subprocess(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with FakeTelegram(token=TOKEN) as fake:
             fake.add_user(ADA, "Ada")
-            env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+            env = coach_env()
             env.update(
                 DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}",
                 TELEGRAM_BOT_TOKEN=TOKEN,
                 TELEGRAM_API_BASE=fake.base_url,
                 COACH_FROZEN_TIME="2026-11-16T09:00:00+00:00",
             )
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                env=env,
-                cwd=str(tmp_path),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
+            process = await coach_process(env, tmp_path)
             try:
                 await fake.wait_for(lambda t: bool(t.calls_of("getUpdates")), timeout=30)
                 fake.send_text(ADA, "/start")

@@ -6,10 +6,8 @@ worker takes over within seconds."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,7 +26,7 @@ from core.learning.tracks import BuiltinCatalog
 from core.storage import models as m
 from core.storage.engine import make_engine, make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
-from tests.conftest import MONDAY_MORNING
+from tests.conftest import MONDAY_MORNING, coach_env, coach_process
 from tests.e2e.telegram_support import TOKEN
 from tests.fakes.telegram import CallRecord, FakeTelegram
 
@@ -108,7 +106,7 @@ class Worker:
 @asynccontextmanager
 async def workers(tg: FakeTelegram, postgres_url: str, cwd: Path) -> AsyncIterator[list[Worker]]:
     """Two `coach run` workers on one bot and one database; stopped by SIGTERM at the end."""
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+    env = coach_env()
     env.update(
         DATABASE_URL=postgres_url,
         TELEGRAM_BOT_TOKEN=TOKEN,
@@ -117,20 +115,7 @@ async def workers(tg: FakeTelegram, postgres_url: str, cwd: Path) -> AsyncIterat
         LOG_LEVEL="INFO",
         COACH_OPS_LISTEN="off",  # two workers on one host would want one port
     )
-    pair = [
-        Worker(
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                env=env,
-                cwd=str(cwd),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-        )
-        for _ in range(2)
-    ]
+    pair = [Worker(await coach_process(env, cwd, stdout=subprocess.DEVNULL)) for _ in range(2)]
     readers = [asyncio.create_task(worker.read()) for worker in pair]
 
     def started(_: FakeTelegram) -> bool:

@@ -4,10 +4,7 @@ worker sends what was left, with at most the killed worker's in-flight batch twi
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -25,6 +22,7 @@ from core.storage import models as m
 from core.storage.engine import make_engine, make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.sender import SenderSettings
+from tests.conftest import coach_env, coach_process
 from tests.e2e.telegram_support import TOKEN
 from tests.fakes.telegram import FakeTelegram
 
@@ -57,7 +55,7 @@ def plans_received(fake: FakeTelegram) -> Counter[int]:
 async def start_worker(
     fake: FakeTelegram, database_url: str, frozen: str, cwd: Path
 ) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+    env = coach_env()
     env.update(
         DATABASE_URL=database_url,
         TELEGRAM_BOT_TOKEN=TOKEN,
@@ -66,15 +64,7 @@ async def start_worker(
         COACH_TICK_SECONDS="1",
         COACH_TELEGRAM_SEND_RATE=str(SEND_RATE),
     )
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        env=env,
-        cwd=str(cwd),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    return await coach_process(env, cwd)
 
 
 async def test_a_killed_worker_loses_nothing_and_doubles_at_most_its_batch(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import shutil
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import cli
 from core.storage import models as m
 from core.storage.engine import check_writable, make_engine, sqlite_file
-from tests.conftest import ADMIN_URL, PostgresServer
+from tests.conftest import ADMIN_URL, PostgresServer, coach_env
 
 IN_MEMORY = [
     "sqlite+aiosqlite:///",
@@ -158,7 +157,7 @@ def test_an_sqlite_file_mounted_read_only_is_refused(
     prefix = read_only_mount(path)
     if prefix is None:
         pytest.skip("this machine allows no mount namespace (needs root or user namespaces)")
-    variables = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+    variables = coach_env()
     variables["DATABASE_URL"] = f"sqlite+aiosqlite:///{path}"
     result = subprocess.run(
         [*prefix, sys.executable, "-m", "bot.cli", "chat"],

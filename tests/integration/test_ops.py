@@ -7,10 +7,7 @@ import asyncio
 import io
 import json
 import logging
-import os
 import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +36,7 @@ from core.learning.tracks import BuiltinCatalog
 from core.storage import models as m
 from core.storage.engine import make_engine
 from scheduler.sender import Sender
+from tests.conftest import coach_env, coach_process
 from tests.fakes.telegram import FakeTelegram
 
 FROZEN = "2026-11-16T09:00:30+00:00"  # Monday, just after the default 09:00 nudge
@@ -343,7 +341,7 @@ def test_coach_run_serves_the_operations_endpoints(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with FakeTelegram(token=TOKEN) as fake, aiohttp.ClientSession() as session:
             fake.add_user(ADA, "Ada")
-            env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+            env = coach_env()
             env.update(
                 DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}",
                 TELEGRAM_BOT_TOKEN=TOKEN,
@@ -353,15 +351,7 @@ def test_coach_run_serves_the_operations_endpoints(tmp_path: Path) -> None:
                 COACH_LOG_FORMAT="json",
                 LOG_LEVEL="INFO",
             )
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                env=env,
-                cwd=str(tmp_path),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
+            process = await coach_process(env, tmp_path)
             try:
 
                 async def alive() -> bool:
