@@ -71,6 +71,19 @@ class RateGate:
         until = asyncio.get_running_loop().time() + seconds
         self._held_until[chat] = max(until, self._held_until.get(chat, 0.0))
 
+    def note_sent(self, chat: str, seconds_ago: float) -> None:
+        """A request to `chat` left `seconds_ago`, outside this gate (before a restart, or
+        from the worker that sent until now): the chat's next one keeps its interval.
+
+        Noted under the private and the group pace alike, since the gate learns which one a
+        chat has only when it is asked to wait for it; the other entry is never used.
+        """
+        left_at = asyncio.get_running_loop().time() - max(0.0, seconds_ago)
+        for group in (False, True):
+            pace = self._pace(chat, group)
+            if pace is not None:
+                pace.next_at = max(pace.next_at, left_at + pace.interval)
+
     async def _take_turn(self, chat: str) -> None:
         await self._sit_out_holds(chat)
         if self._overall is not None:

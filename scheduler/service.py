@@ -26,7 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from core.kernel.observe import UNOBSERVED, Observer
 from core.outreach.model import TickReport
-from core.outreach.ports import Messenger
+from core.outreach.ports import Messenger, SendGate
 from core.outreach.service import Outreach
 from scheduler.sender import Sender, SenderSettings
 
@@ -66,7 +66,11 @@ class CoachScheduler:
         worker: str | None = None,
         observer: Observer = UNOBSERVED,
         sending: Leadership | None = None,
+        gates: Mapping[str, SendGate] | None = None,
     ) -> None:
+        """`gates`: the rate gate each platform's messenger waits on, by platform; the
+        sender tells them, each time it starts sending, which chats were written to just
+        before (by this worker before a restart, or by the one that sent until now)."""
         self.settings = settings or SchedulerSettings()
         # With several workers, one sends: the platform's budget is the bot's, not a
         # process's, and one sender keeps every chat's pacing. Every worker ticks.
@@ -79,6 +83,7 @@ class CoachScheduler:
             worker=worker or worker_name(),
             settings=self.settings.sender,
             observer=observer,
+            gates=gates,
         )
         self._observer = observer
         self.last_tick: TickReport | None = None

@@ -45,6 +45,7 @@ from core.kernel.observe import UNOBSERVED, Observer
 from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, QuizRef, QuizScope, Reply
+from core.kernel.reply_codec import encode_reply
 from core.learning import daily, journal
 from core.learning import settings as learner_settings
 from core.learning import views as learning_views
@@ -210,6 +211,12 @@ class Coach:
     async def groups_gone(self, platform: str, parent: str) -> None:
         async def work(uow: UnitOfWork) -> None:
             await groups_gone(uow, platform, parent)
+
+        await self._units.record(work)
+
+    async def owe_reply(self, chat: ChatRef, reply: Reply) -> None:
+        async def work(uow: UnitOfWork) -> None:
+            await uow.outbox.enqueue_reply(chat, encode_reply(reply), at=self.clock.now())
 
         await self._units.record(work)
 

@@ -8,7 +8,7 @@ from typing import Protocol
 from core.accounts.ports import AccountUnitOfWork
 from core.kernel.commands import Command, Unparsed
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
-from core.kernel.reply import Outcome, QuizRef
+from core.kernel.reply import Outcome, QuizRef, Reply
 from core.outreach.ports import OutreachUnitOfWork
 
 
@@ -64,4 +64,9 @@ class CoachPort(Protocol):
 
     async def groups_gone(self, platform: str, parent: str) -> None:
         """The bot left a Discord server: every group in it is gone."""
+        ...
+
+    async def owe_reply(self, chat: ChatRef, reply: Reply) -> None:
+        """A reply the adapter could not deliver (the platform failed, or asked for a long
+        wait): the outbox's sender delivers it to `chat` later, retrying as it does."""
         ...

@@ -15,6 +15,7 @@ from core.kernel.reply import Reply
 class Audience(enum.StrEnum):
     LEARNER = "learner"  # a learner's private chat, on the first platform that reaches them
     GROUP = "group"  # a study group's chat
+    CHAT = "chat"  # one chat on one platform, as an adapter named it (an owed reply)
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,8 @@ class Recipient:
     """Whom an outbox row is owed to."""
 
     audience: Audience
-    id: int  # a learner id or a study group id
+    id: int  # a learner id or a study group id; 0 for a chat, which has no row of ours
+    chat: ChatRef | None = None  # the chat, for Audience.CHAT
 
     @classmethod
     def learner(cls, learner_id: int) -> Recipient:
@@ -31,6 +33,12 @@ class Recipient:
     @classmethod
     def group(cls, group_id: int) -> Recipient:
         return cls(Audience.GROUP, group_id)
+
+    @classmethod
+    def in_chat(cls, platform: str, chat_id: str) -> Recipient:
+        # Named by platform and id alone, so every row owed to one chat has one recipient
+        # and the sender keeps them in order.
+        return cls(Audience.CHAT, 0, ChatRef(platform, chat_id))
 
 
 class Kind(enum.StrEnum):
@@ -41,9 +49,12 @@ class Kind(enum.StrEnum):
     GROUP_QUIZ = "group_quiz"
     GROUP_CLOSE = "group_close"  # the day's group quiz closes and its tally is posted
     GROUP_REPORT = "group_report"  # the week in numbers, on the last study day
+    REPLY = "reply"  # an answer to a command that its adapter could not deliver at once
 
     @property
     def audience(self) -> Audience:
+        if self is Kind.REPLY:
+            return Audience.CHAT
         return Audience.GROUP if self.value.startswith("group_") else Audience.LEARNER
 
 
@@ -65,7 +76,7 @@ class NewOutboxItem:
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """A claimed outbox row: one message owed to a learner or a study group."""
+    """A claimed outbox row: one message owed to a learner, a study group or a chat."""
 
     id: int
     recipient: Recipient
@@ -73,6 +84,16 @@ class OutboxItem:
     local_date: date
     due_at: datetime
     attempts: int  # including the current one
+    payload: str | None = None  # an owed reply, encoded (core.kernel.reply_codec)
+
+
+@dataclass(frozen=True)
+class RecentSend:
+    """The last time the sender wrote to a chat, as the outbox recorded it."""
+
+    platform: str
+    chat: str  # the chat's (or, for a learner's private chat, the person's) external id
+    at: datetime
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from core.groups.ports import GroupUnitOfWork
 from core.kernel.refs import ChatRef, LearnerRef
 from core.kernel.reply import Reply
 from core.kernel.schedule import Slot
-from core.outreach.model import DueGroup, DueSlot, NewOutboxItem, OutboxItem
+from core.outreach.model import DueGroup, DueSlot, NewOutboxItem, OutboxItem, RecentSend
 
 Due = TypeVar("Due")
 
@@ -36,6 +36,13 @@ class Outbox(Protocol):
         many were new."""
         ...
 
+    async def enqueue_reply(self, chat: ChatRef, payload: str, *, at: datetime) -> int:
+        """Owes a reply (`payload`, encoded) to a chat, to go from `at`; returns its row's id.
+
+        Any number of replies may be owed to one chat; they go in the order owed.
+        """
+        ...
+
     async def claim(
         self, now: datetime, *, lease_until: datetime, worker: str, limit: int
     ) -> list[OutboxItem]: ...
@@ -48,7 +55,9 @@ class Outbox(Protocol):
         at: datetime,
         outcome: str,
         to: LearnerRef | ChatRef | None,
-    ) -> None: ...
+    ) -> None:
+        """Records a row's outcome and whom it went to; an owed reply's text goes."""
+        ...
 
     async def retry(
         self, item_id: int, *, at: datetime, outcome: str, count_attempt: bool
@@ -56,6 +65,10 @@ class Outbox(Protocol):
 
     async def prune(self, *, before: datetime, limit: int) -> int:
         """Deletes rows finished before `before`; returns how many went."""
+        ...
+
+    async def sent_since(self, since: datetime) -> list[RecentSend]:
+        """Each chat a row was sent to at or after `since`, with the last such time."""
         ...
 
 
@@ -93,4 +106,9 @@ class SendGate(Protocol):
 
     def hold(self, seconds: float, chat: str | None = None) -> None:
         """The platform asked for a pause: for one chat, or for every chat when None."""
+        ...
+
+    def note_sent(self, chat: str, seconds_ago: float) -> None:
+        """A request to `chat` left `seconds_ago` (before a restart, from another worker):
+        the next one keeps the chat's interval from it."""
         ...

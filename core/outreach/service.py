@@ -10,7 +10,7 @@ when it goes, not when it was planned.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from core.groups.admin import group_gone
@@ -20,10 +20,19 @@ from core.kernel.refs import ChatRef, LearnerRef
 from core.learning.library import TrackLibrary
 from core.outreach.groups import GroupPosts
 from core.outreach.learners import LearnerPosts
-from core.outreach.model import Audience, Decision, OutboxItem, Send, Status, TickReport
+from core.outreach.model import (
+    Audience,
+    Decision,
+    OutboxItem,
+    RecentSend,
+    Send,
+    Status,
+    TickReport,
+)
 from core.outreach.planner import GroupPlanner, LearnerPlanner, Tick
 from core.outreach.policy import OutreachPolicy
 from core.outreach.ports import OutreachUnitOfWork
+from core.outreach.replies import owed_reply
 from core.progress.charts import ChartRenderer
 from core.quizzes.quizmaster import QuizMaster
 
@@ -89,12 +98,19 @@ class Outreach:
 
     async def compose(self, item: OutboxItem, platforms: Collection[str]) -> Decision:
         """What to send for an outbox row now, to whom; or why it waits or goes unsent."""
+        if item.recipient.audience is Audience.CHAT:
+            return owed_reply(item, platforms)  # all it needs is in the row
         posts = self._groups if item.recipient.audience is Audience.GROUP else self._learners
         async with self._units() as uow:
             decision = await posts.compose(uow, item, platforms, self._clock.now())
             # Composing may record what it asked (a quiz), so its answer finds it.
             await uow.commit()
         return decision
+
+    async def sent_recently(self, within: timedelta) -> list[RecentSend]:
+        """The chats written to in the last `within`, each with the last time."""
+        async with self._units() as uow:
+            return await uow.outbox.sent_since(self._clock.now() - within)
 
     async def sent(self, item: OutboxItem, decision: Send) -> None:
         await self._finish(item, Status.SENT, decision.what, decision.to)

@@ -246,7 +246,8 @@ class ReviewCard(Base):
 
 
 class OutboxMessage(Base):
-    """A message the coach owes a learner, enqueued once per learner, kind and local day.
+    """A message the coach owes: to a learner or a study group once per kind and local day,
+    or a reply to one chat (any number of them).
 
     Pending rows wait until `available_at`; a sender claims one by pushing `available_at`
     a lease into the future, so a sender that dies leaves it to be claimed again.
@@ -268,10 +269,16 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
     )
-    # Owed to a learner, or to a study group's chat: exactly one of the two is set.
+    # Owed to a learner, to a study group's chat, or (a reply) to a platform's chat: exactly
+    # one of learner_id, group_id and chat_platform with chat_id is set.
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("study_groups.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # plan, quiz, evening, group_digest…
+    chat_platform: Mapped[str | None] = mapped_column(String(16))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    # A reply's content (core.kernel.reply_codec); cleared once the row is finished, so no
+    # message text is kept.
+    payload: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # plan, quiz, evening, group_digest, reply…
     local_date: Mapped[date]
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # pending, sent, dropped (no longer wanted when its turn came) or failed

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.sql.expression import Executable
 
 from core.kernel.refs import ChatRef, LearnerRef
-from core.outreach.model import Audience, NewOutboxItem, OutboxItem, Recipient, Status
+from core.outreach.model import (
+    Audience,
+    Kind,
+    NewOutboxItem,
+    OutboxItem,
+    RecentSend,
+    Recipient,
+    Status,
+)
 from core.storage.rows import OUTBOX, PROCESSED_UPDATES
 from core.storage.session import Dialect, PerDialect, SqlSession
 
@@ -28,7 +36,9 @@ def _enqueue(audience: Audience) -> PerDialect[Executable]:
     )
 
 
-_ENQUEUE = {audience: _enqueue(audience) for audience in Audience}
+_ENQUEUE = {audience: _enqueue(audience) for audience in _RECIPIENT_COLUMNS}
+# No unique key: a chat may be owed any number of replies, even two alike.
+_ENQUEUE_REPLY = insert(OUTBOX).returning(_O.id)
 
 
 def _claim(dialect: Dialect) -> Executable:
@@ -49,7 +59,16 @@ def _claim(dialect: Dialect) -> Executable:
             claimed_by=bindparam("worker"),
         )
         .returning(
-            _O.id, _O.learner_id, _O.group_id, _O.kind, _O.local_date, _O.due_at, _O.attempts
+            _O.id,
+            _O.learner_id,
+            _O.group_id,
+            _O.chat_platform,
+            _O.chat_id,
+            _O.kind,
+            _O.local_date,
+            _O.due_at,
+            _O.attempts,
+            _O.payload,
         )
     )
 
@@ -65,6 +84,7 @@ _FINISH = (
         platform=bindparam("platform"),
         external_id=bindparam("external_id"),
         claimed_by=None,
+        payload=None,  # a reply's text is not kept once it is done with
     )
 )
 _RETRY = (
@@ -77,6 +97,16 @@ _RETRY = (
         claimed_by=None,
     )
 )
+_SENT_SINCE = (
+    select(_O.platform, _O.external_id, func.max(_O.finished_at).label("at"))
+    .where(
+        _O.status == Status.SENT.value,
+        _O.finished_at >= bindparam("since", type_=_O.finished_at.type),
+        _O.platform.is_not(None),
+        _O.external_id.is_not(None),
+    )
+    .group_by(_O.platform, _O.external_id)
+)
 _CLAIM_UPDATE = PerDialect(
     lambda dialect: dialect.insert(PROCESSED_UPDATES).on_conflict_do_nothing(index_elements=["key"])
 )
@@ -85,7 +115,9 @@ _CLAIM_UPDATE = PerDialect(
 def _recipient(row: Any) -> Recipient:
     if row.learner_id is not None:
         return Recipient.learner(row.learner_id)
-    return Recipient.group(row.group_id)
+    if row.group_id is not None:
+        return Recipient.group(row.group_id)
+    return Recipient.in_chat(row.chat_platform, row.chat_id)
 
 
 class SqlOutbox:
@@ -96,6 +128,8 @@ class SqlOutbox:
         rows: dict[Audience, list[dict[str, Any]]] = {}
         for item in items:
             audience = item.recipient.audience
+            if audience not in _RECIPIENT_COLUMNS:
+                raise ValueError(f"{item.kind} is owed with enqueue_reply, not enqueue")
             rows.setdefault(audience, []).append(
                 {
                     _RECIPIENT_COLUMNS[audience].name: item.recipient.id,
@@ -113,6 +147,23 @@ class SqlOutbox:
             added += len(result.all())
         return added
 
+    async def enqueue_reply(self, chat: ChatRef, payload: str, *, at: datetime) -> int:
+        result = await self._db.execute(
+            _ENQUEUE_REPLY,
+            {
+                "chat_platform": chat.platform,
+                "chat_id": chat.external_id,
+                "payload": payload,
+                "kind": Kind.REPLY.value,
+                "local_date": at.astimezone(UTC).date(),
+                "due_at": at,
+                "available_at": at,
+                "status": Status.PENDING.value,
+                "attempts": 0,
+            },
+        )
+        return int(result.scalar_one())
+
     async def claim(
         self, now: datetime, *, lease_until: datetime, worker: str, limit: int
     ) -> list[OutboxItem]:
@@ -127,6 +178,7 @@ class SqlOutbox:
                 local_date=row.local_date,
                 due_at=row.due_at,
                 attempts=row.attempts,
+                payload=row.payload,
             )
             for row in result
         ]
@@ -172,6 +224,11 @@ class SqlOutbox:
         )
         result = await self._db.execute(delete(OUTBOX).where(_O.id.in_(old.scalar_subquery())))
         return int(result.rowcount or 0)
+
+    async def sent_since(self, since: datetime) -> list[RecentSend]:
+        result = await self._db.execute(_SENT_SINCE, {"since": since})
+        recent = [RecentSend(row.platform, row.external_id, row.at) for row in result]
+        return sorted(recent, key=lambda sent: (sent.platform, sent.chat))
 
 
 class SqlUpdateLog:

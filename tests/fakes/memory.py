@@ -51,8 +51,10 @@ from core.outreach.model import (
     Audience,
     DueGroup,
     DueSlot,
+    Kind,
     NewOutboxItem,
     OutboxItem,
+    RecentSend,
     Recipient,
     Status,
 )
@@ -194,6 +196,7 @@ class OutboxRow:
     external_id: str | None = None
     finished_at: datetime | None = None
     outcome: str | None = None
+    payload: str | None = None  # an owed reply's text, until the row is finished
 
 
 @dataclass(frozen=True)
@@ -555,6 +558,14 @@ def _owed_to(audience: Audience) -> Key[OutboxRow]:
     return lambda r: r.recipient.id if r.recipient.audience is audience else None
 
 
+def _owed_once(row: OutboxRow) -> Hashable | None:
+    """The unique key of a learner's or group's row; a chat may be owed any number of
+    replies (their NULL learner and group ids never clash in SQL)."""
+    if row.recipient.audience is Audience.CHAT:
+        return None
+    return (row.recipient, row.kind, row.local_date)
+
+
 class MemoryDatabase:
     """What every unit of work shares: the committed tables, id sequences and locks.
 
@@ -571,7 +582,7 @@ class MemoryDatabase:
         self.outbox = Table[OutboxRow](
             "outbox",
             lambda r: r.id,
-            {"owed": lambda r: (r.recipient, r.kind, r.local_date)},
+            {"owed": _owed_once},
             [(_owed_to(Audience.LEARNER), "learners"), (_owed_to(Audience.GROUP), "groups")],
         )
         self.updates = Table[UpdateRow]("updates", lambda r: r.key)
@@ -1442,6 +1453,8 @@ class MemoryOutbox(_Repository):
         outbox = (await self._tx())[self._db.outbox]
         new = 0
         for item in items:
+            if item.recipient.audience is Audience.CHAT:
+                raise ValueError(f"{item.kind} is owed with enqueue_reply, not enqueue")
             row = OutboxRow(
                 id=self._db.next_id(self._db.outbox),
                 recipient=item.recipient,
@@ -1452,6 +1465,20 @@ class MemoryOutbox(_Repository):
             )
             new += await outbox.insert_new(row)
         return new
+
+    async def enqueue_reply(self, chat: ChatRef, payload: str, *, at: datetime) -> int:
+        outbox = (await self._tx())[self._db.outbox]
+        row = OutboxRow(
+            id=self._db.next_id(self._db.outbox),
+            recipient=Recipient.in_chat(chat.platform, chat.external_id),
+            kind=Kind.REPLY.value,
+            local_date=at.astimezone(UTC).date(),
+            due_at=at,
+            available_at=at,
+            payload=payload,
+        )
+        await outbox.insert(row)
+        return row.id
 
     async def claim(
         self, now: datetime, *, lease_until: datetime, worker: str, limit: int
@@ -1485,6 +1512,7 @@ class MemoryOutbox(_Repository):
                     taken.local_date,
                     taken.due_at,
                     taken.attempts,
+                    taken.payload,
                 )
             )
         return sorted(claimed, key=lambda item: (item.due_at, item.id))
@@ -1508,6 +1536,7 @@ class MemoryOutbox(_Repository):
                 platform=to.platform if to else None,
                 external_id=to.external_id if to else None,
                 claimed_by=None,
+                payload=None,
             ),
         )
 
@@ -1538,6 +1567,20 @@ class MemoryOutbox(_Repository):
         for row in old:
             await outbox.delete(row.id)
         return len(old)
+
+    async def sent_since(self, since: datetime) -> list[RecentSend]:
+        last: dict[tuple[str, str], datetime] = {}
+        for row in (await self._tx())[self._db.outbox].rows():
+            if (
+                row.status == Status.SENT
+                and row.finished_at is not None
+                and row.finished_at >= since
+                and row.platform is not None
+                and row.external_id is not None
+            ):
+                chat = (row.platform, row.external_id)
+                last[chat] = max(row.finished_at, last.get(chat, row.finished_at))
+        return [RecentSend(platform, chat, at) for (platform, chat), at in sorted(last.items())]
 
 
 class MemoryLinkCodes(_Repository):
@@ -1657,7 +1700,15 @@ def _exported_track(row: TrackRow) -> dict[str, Any]:
 
 def _exported_message(row: OutboxRow) -> dict[str, Any]:
     fields = {k: v for k, v in asdict(row).items() if k != "recipient"}
-    return _jsonable({**fields, "learner_id": row.recipient.id, "group_id": None})
+    return _jsonable(
+        {
+            **fields,
+            "learner_id": row.recipient.id,
+            "group_id": None,
+            "chat_platform": None,
+            "chat_id": None,
+        }
+    )
 
 
 def _exported_member(row: MemberRow) -> dict[str, Any]:

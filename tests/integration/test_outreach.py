@@ -6,6 +6,7 @@ path runs against the fake Bot API in tests/e2e.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -18,13 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
 from core.kernel.errors import PermanentFailure, RetryLater, TemporaryFailure, Unreachable
-from core.kernel.refs import LearnerRef
+from core.kernel.refs import ChatRef, LearnerRef
 from core.kernel.reply import Reply
 from core.outreach.model import Decision, OutboxItem
+from core.outreach.ports import SendGate
 from core.outreach.service import Outreach
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from scheduler.limits import JITTER_SLACK, RateGate, RateLimits
 from scheduler.sender import Sender, SenderSettings
 from tests.conftest import Learner
 
@@ -59,14 +62,26 @@ class RecordingMessenger:
     clock: FrozenClock
     platform: str = "test"
     received: list[Delivery] = field(default_factory=list)
+    posted: list[tuple[ChatRef, Reply]] = field(default_factory=list)
     failures: list[Exception] = field(default_factory=list)
     calls: int = 0
+    gate: SendGate | None = None
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def deliver(self, to: LearnerRef, reply: Reply) -> None:
         self.calls += 1
         if self.failures:
             raise self.failures.pop(0)
         self.received.append(Delivery(self.clock.now(), to, reply))
+
+    async def post(self, chat: ChatRef, reply: Reply) -> None:
+        self.calls += 1
+        if self.gate is not None:
+            await self.gate.wait(chat.external_id)
+        if self.failures:
+            raise self.failures.pop(0)
+        self.posted.append((chat, reply))
+        self.arrived.set()
 
     def of(self, kind: str) -> list[Delivery]:
         return [d for d in self.received if d.kind == kind]
@@ -277,3 +292,89 @@ async def test_a_row_that_cannot_be_composed_fails_alone_and_the_others_go(
     assert rows["plan"].status == "sent"
     assert (rows["quiz"].status, rows["quiz"].outcome) == ("pending", "error: RuntimeError")
     assert rows["quiz"].available_at == clock.now() + outreach.policy.first_backoff
+
+
+# -- replies owed to a chat ----------------------------------------------------------
+
+
+async def test_a_reply_owed_to_a_chat_is_posted_there_and_its_text_not_kept(
+    engine: AsyncEngine,
+    coach: Coach,
+    clock: FrozenClock,
+    sender: Sender,
+    inbox: RecordingMessenger,
+) -> None:
+    answer = Reply.text("Done: Read the chapter.", "2 left today.")
+    await coach.owe_reply(ChatRef("test", "4242", "Ada"), answer)
+    inbox.failures = [TemporaryFailure("502 Bad Gateway")]  # a blip, as the adapter met
+    assert await sender.drain_once() == 1
+    assert inbox.posted == [(ChatRef("test", "4242", ""), answer)]
+    [row] = await outbox_rows(engine)
+    assert (row.kind, row.status, row.outcome, row.platform, row.external_id) == (
+        "reply",
+        "sent",
+        "reply",
+        "test",
+        "4242",
+    )
+    assert (row.chat_platform, row.chat_id, row.payload) == ("test", "4242", None)
+    assert row.local_date == clock.now().date()
+
+
+async def test_a_reply_waits_out_a_long_flood_wait_in_the_outbox(
+    engine: AsyncEngine,
+    coach: Coach,
+    clock: FrozenClock,
+    sender: Sender,
+    inbox: RecordingMessenger,
+) -> None:
+    await coach.owe_reply(ChatRef("test", "-100"), Reply.text("answer"))
+    inbox.failures = [RetryLater(40)]
+    await sender.drain_once()
+    [row] = await outbox_rows(engine)
+    assert (row.status, row.attempts, row.payload is not None) == ("pending", 0, True)
+    clock.advance(timedelta(seconds=40))
+    assert await sender.drain_once() == 1
+    assert [chat.external_id for chat, _ in inbox.posted] == ["-100"]
+
+
+# -- pacing across a restart ------------------------------------------------------------
+
+
+class WatchedGate(RateGate):
+    """A rate gate that remembers when (on the loop's clock) it was told of a send."""
+
+    noted_at: float | None = None
+
+    def note_sent(self, chat: str, seconds_ago: float) -> None:
+        self.noted_at = asyncio.get_running_loop().time()
+        super().note_sent(chat, seconds_ago)
+
+
+async def test_a_chat_written_to_just_before_a_restart_waits_out_its_interval(
+    engine: AsyncEngine, coach: Coach, clock: FrozenClock, outreach: Outreach
+) -> None:
+    chat = ChatRef("test", "4242")
+    before = RecordingMessenger(clock)
+    await coach.owe_reply(chat, Reply.text("before the restart"))
+    await Sender(outreach, {"test": before}, worker="old").drain_once()
+    assert len(before.posted) == 1
+    # The new worker starts 0.3 s later, with a fresh gate: 2 a second for one chat.
+    clock.advance(timedelta(seconds=0.3))
+    await coach.owe_reply(chat, Reply.text("after the restart"))
+    gate = WatchedGate(RateLimits(overall_per_second=None, per_chat_per_second=2))
+    after = RecordingMessenger(clock, gate=gate)
+    restarted = Sender(outreach, {"test": after}, worker="new", gates={"test": gate})
+    running = asyncio.create_task(restarted.run(asyncio.Event()))
+    try:
+        async with asyncio.timeout(5):
+            await after.arrived.wait()
+        arrived = asyncio.get_running_loop().time()
+    finally:
+        restarted.stop()
+        await running
+    assert gate.noted_at is not None, "the sender did not tell the gate on starting"
+    # The rest of the interval from the send before the restart, not a whole one from now.
+    interval = JITTER_SLACK / 2
+    assert interval - 0.3 - 0.01 <= arrived - gate.noted_at < interval
+    assert [r.plain_text() for _, r in after.posted] == ["after the restart"]

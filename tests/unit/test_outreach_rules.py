@@ -122,4 +122,5 @@ def test_a_groups_evening_owes_the_weekly_report() -> None:
     assert [o.audience for o in Kind] == [
         *(Recipient.learner(0).audience for _ in range(3)),
         *(Recipient.group(0).audience for _ in range(4)),
+        Recipient.in_chat("test", "1").audience,
     ]

@@ -85,3 +85,36 @@ async def test_idle_chats_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> None
         await gate.wait(f"chat-{n}")
         await asyncio.sleep(JITTER_SLACK / 1000 + EPSILON)
     assert len(gate._chats) <= 4
+
+
+async def test_a_send_noted_from_before_a_restart_keeps_the_chats_interval() -> None:
+    gate = RateGate(RateLimits(overall_per_second=None, per_chat_per_second=2))
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    gate.note_sent("ada", 0.3)
+    await gate.wait("bob")  # another chat does not wait
+    assert loop.time() - began < 0.05
+    await gate.wait("ada")
+    waited = loop.time() - began
+    assert JITTER_SLACK / 2 - 0.3 - EPSILON <= waited < JITTER_SLACK / 2
+
+
+async def test_a_noted_send_paces_a_group_by_the_groups_interval() -> None:
+    gate = RateGate(RateLimits(overall_per_second=None, per_group_per_minute=300))
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    gate.note_sent("-100", 0.1)
+    await gate.wait("-100", group=True)
+    assert loop.time() - began >= JITTER_SLACK * 60 / 300 - 0.1 - EPSILON
+
+
+async def test_a_noted_send_older_than_the_interval_or_than_the_last_changes_nothing() -> None:
+    gate = RateGate(RateLimits(overall_per_second=None, per_chat_per_second=2))
+    loop = asyncio.get_running_loop()
+    gate.note_sent("ada", 5.0)
+    began = loop.time()
+    await gate.wait("ada")
+    assert loop.time() - began < 0.05
+    gate.note_sent("ada", 0.5)  # older than the request just made: its interval stands
+    await gate.wait("ada")
+    assert loop.time() - began >= JITTER_SLACK / 2 - EPSILON
