@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import itertools
 import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,8 +27,9 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
-from aiogram.methods import TelegramMethod
+from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import (
     BotCommand,
@@ -43,13 +48,18 @@ from aiogram.types import (
     Update,
     User,
 )
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.utils.backoff import Backoff, BackoffConfig
 from aiohttp import web
+from pydantic import ValidationError
 
 from adapters.telegram.pacing import GROUP_BUDGET, PRIVATE_BUDGET, ChatBudget, ReplyPacer
-from adapters.telegram.render import CoachAction, TelegramMessage, caption, render
+from adapters.telegram.render import CoachAction, TelegramMessage, caption, render, unsent
 from core.app.ports import CoachPort
 from core.app.views import not_your_button
+from core.intake.memory import MemoryInbox
+from core.intake.model import NewUpdate, RecordedUpdate
+from core.intake.ports import Inbox
+from core.intake.service import Intake, IntakeClosed, IntakeSettings
 from core.kernel.buttons import may_press
 from core.kernel.commands import COMMANDS, DESCRIPTIONS, from_action, parse
 from core.kernel.ordering import ArrivalOrder
@@ -82,6 +92,13 @@ GONE_STATUSES = frozenset({"left", "kicked"})
 FloodListener = Callable[[float, str | None], None]
 # Waits between tries to reach Telegram at start: soon at first, then every half minute.
 START_RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+# Quick tries of an answer before it goes to the outbox instead.
+REPLY_RETRY_DELAYS = (0.5, 2.0)
+# Failures that may pass: the answer is worth sending again later.
+TRANSIENT = (TelegramServerError, TelegramNetworkError, TelegramRetryAfter, TimeoutError)
+# Between failed getUpdates calls, or updates that could not be recorded.
+POLLING_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=30.0, factor=1.5, jitter=0.1)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def make_bot(
@@ -106,7 +123,7 @@ class RetryAfter(BaseRequestMiddleware):
     def __init__(
         self,
         tries: int = 3,
-        longest_wait: float = 60.0,
+        longest_wait: float = 10.0,
         *,
         on_flood: FloodListener | None = None,
     ) -> None:
@@ -178,17 +195,49 @@ def button_owner(message: Message) -> str | None:
     return str(asked.from_user.id)
 
 
+def lane_of(update: Update) -> str:
+    """The chat an update belongs to: its updates are handled in the order they came."""
+    if update.message is not None:
+        return str(update.message.chat.id)
+    if update.callback_query is not None:
+        pressed = update.callback_query.message
+        return str(pressed.chat.id if pressed is not None else update.callback_query.from_user.id)
+    if update.my_chat_member is not None:
+        return str(update.my_chat_member.chat.id)
+    if update.poll_answer is not None and update.poll_answer.user is not None:
+        return str(update.poll_answer.user.id)
+    return f"update:{update.update_id}"  # nothing to keep in order with
+
+
 def chat_budget(chat_id: int) -> ChatBudget:
     # Telegram's private chats have the user's (positive) id; groups' ids are negative.
     return PRIVATE_BUDGET if chat_id > 0 else GROUP_BUDGET
 
 
 class TelegramAdapter:
-    def __init__(self, coach: CoachPort, bot: Bot, *, pacer: ReplyPacer | None = None) -> None:
+    def __init__(
+        self,
+        coach: CoachPort,
+        bot: Bot,
+        *,
+        pacer: ReplyPacer | None = None,
+        inbox: Inbox | None = None,
+        worker: str | None = None,
+        intake: IntakeSettings | None = None,
+    ) -> None:
         self.coach = coach
         self.bot = bot
         self.pacer = pacer or ReplyPacer(chat_budget)
         self.start_retry_delays = START_RETRY_DELAYS
+        self.reply_retry_delays = REPLY_RETRY_DELAYS
+        self.intake = Intake(
+            inbox or MemoryInbox(),
+            PLATFORM,
+            self._handle_recorded,
+            worker=worker or f"{socket.gethostname()[:30]}:{os.getpid()}",
+            settings=intake,
+        )
+        self._polling: asyncio.Event | None = None  # set to stop polling
         self.dispatcher = Dispatcher()
         self.dispatcher.update.outer_middleware(LearnerMiddleware())
         self.dispatcher.include_router(self._router())
@@ -227,31 +276,98 @@ class TelegramAdapter:
         return self.dispatcher.resolve_used_update_types()
 
     async def run_polling(self, *, polling_timeout: int = 10) -> None:
+        """Long-polls until `stop_polling`. A batch is acknowledged (by the offset of the
+        next call) only once the intake has recorded it, so a crash loses nothing; the
+        updates are then handled while the next batch is fetched."""
+        stopping = self._polling = asyncio.Event()
         await self.prepare()
         await self.bot.delete_webhook(drop_pending_updates=False)
-        # Handling each update before fetching the next means an update is confirmed to
-        # Telegram only after its effect is committed; a crash then loses nothing.
-        await self.dispatcher.start_polling(
-            self.bot,
-            handle_as_tasks=False,
-            allowed_updates=self.allowed_updates,
-            handle_signals=False,
-            # The outbox sends through this session too, and polling may stop and start again.
-            close_bot_session=False,
+        self.intake.start()
+        log.info("Telegram polling started")
+        fetching: asyncio.Task[None] = asyncio.create_task(
+            self._poll(stopping, polling_timeout), name="telegram-polling"
+        )
+        stopped = asyncio.create_task(stopping.wait())
+        try:
+            await asyncio.wait({fetching, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if fetching.done():
+                fetching.result()  # a refused token ends polling
+        finally:
+            stopped.cancel()
+            fetching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await fetching
+            log.info("Telegram polling stopped")
+
+    async def _poll(self, stopping: asyncio.Event, polling_timeout: int) -> None:
+        backoff = Backoff(POLLING_BACKOFF)
+        offset: int | None = None
+        # The request may take the long poll's time and then some on a slow network.
+        request_timeout = polling_timeout + int(self.bot.session.timeout or 30)
+        while not stopping.is_set():
+            call = GetUpdates(
+                offset=offset, timeout=polling_timeout, allowed_updates=self.allowed_updates
+            )
+            try:
+                updates = await self.bot(call, request_timeout=request_timeout)
+                await self.intake.accept([self._recordable(u) for u in updates])
+            except TelegramUnauthorizedError:
+                raise
+            except Exception as problem:
+                # Telegram away, another poller (409), or the database: whatever was fetched
+                # is not acknowledged, so Telegram hands it out again.
+                log.warning(
+                    "could not take updates (%s); trying again in %.1fs",
+                    problem,
+                    backoff.next_delay,
+                )
+                await backoff.asleep()
+                continue
+            backoff.reset()
+            if updates:
+                offset = updates[-1].update_id + 1
+
+    def _recordable(self, update: Update) -> NewUpdate:
+        return NewUpdate(
+            PLATFORM,
+            f"tg:{self.bot.id}:{update.update_id}",
+            lane_of(update),
+            update.model_dump_json(exclude_unset=True, by_alias=True),
         )
 
+    async def _handle_recorded(self, recorded: RecordedUpdate) -> None:
+        update = Update.model_validate_json(recorded.payload, context={"bot": self.bot})
+        await self.dispatcher.feed_update(self.bot, update)
+
     def webhook_app(self, path: str, secret: str) -> web.Application:
-        """An aiohttp app taking Telegram's webhook calls; a call without the secret gets 401."""
+        """An aiohttp app taking Telegram's webhook calls. A call is answered 200 once its
+        update is recorded, and handled after; one without the secret gets 401, and one
+        that could not be recorded 503, so Telegram delivers it again."""
+
+        async def take(request: web.Request) -> web.Response:
+            given = request.headers.get(SECRET_HEADER, "")
+            if not hmac.compare_digest(given.encode(), secret.encode()):
+                return web.Response(status=401, text="Unauthorized")
+            try:
+                update = Update.model_validate_json(await request.read())
+            except ValidationError:
+                return web.Response(status=400, text="Not an update")
+            try:
+                await self.intake.accept([self._recordable(update)])
+            except IntakeClosed:
+                return web.Response(status=503, text="Stopping")
+            except Exception:
+                log.exception("could not record update %s", update.update_id)
+                return web.Response(status=503, text="Try again")
+            return web.json_response({})
+
         app = web.Application()
-        # Answering only after the update is handled lets Telegram retry one that failed.
-        SimpleRequestHandler(
-            self.dispatcher, self.bot, secret_token=secret, handle_in_background=False
-        ).register(app, path=path)
-        setup_application(app, self.dispatcher, bot=self.bot)
+        app.router.add_post(path, take)
         return app
 
     async def run_webhook(self, url: str, secret: str, host: str, port: int) -> None:
         await self.prepare()
+        self.intake.start()
         runner = web.AppRunner(self.webhook_app(urlsplit(url).path or "/", secret))
         await runner.setup()
         site = web.TCPSite(runner, host, port)
@@ -264,14 +380,16 @@ class TelegramAdapter:
             await runner.cleanup()
 
     async def stop_polling(self) -> None:
-        """Ends run_polling's fetching cleanly (cancelling aiogram's polling leaves its fetch
-        loop running); before polling has begun there is nothing to stop."""
-        with contextlib.suppress(RuntimeError):  # polling was not running
-            await self.dispatcher.stop_polling()
+        """Stops fetching updates; those taken so far are still handled (see `stop`)."""
+        if self._polling is not None:
+            self._polling.set()
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
+        """Takes no more updates, finishes those in hand within `grace` seconds and hands
+        the rest back for the next worker, then lets queued answers go out."""
         await self.stop_polling()
-        await self.pacer.close()
+        await self.intake.stop(grace)
+        await self.pacer.close(grace)
 
     def flood_held(self, seconds: float, chat: str | None) -> None:
         """Telegram answered a 429: that chat's answers keep until the wait is over."""
@@ -422,30 +540,37 @@ class TelegramAdapter:
         parts = render(reply)
 
         async def answer() -> None:
-            await self._edit_then_deliver(message, parts, who)
+            await self._edit_then_deliver(message, reply, parts, who)
 
         replaces = ("edit", message.message_id) if len(parts) == 1 else None
         await self.pacer.send(message.chat.id, answer, replaces=replaces)
 
     async def _edit_then_deliver(
-        self, message: Message, parts: list[TelegramMessage], who: LearnerRef
+        self, message: Message, reply: Reply, parts: list[TelegramMessage], who: LearnerRef
     ) -> None:
         first = parts[0] if parts and parts[0].html else None
+        edited = 0
         if first is not None:
             try:
-                await self.bot.edit_message_text(
-                    text=first.html,
-                    chat_id=message.chat.id,
-                    message_id=message.message_id,
-                    reply_markup=first.keyboard,
+                await self._retrying(
+                    lambda: self.bot.edit_message_text(
+                        text=first.html,
+                        chat_id=message.chat.id,
+                        message_id=message.message_id,
+                        reply_markup=first.keyboard,
+                    )
                 )
-                parts = parts[1:]
+                edited = 1
             except TelegramBadRequest as problem:
                 if "message is not modified" in str(problem):
-                    parts = parts[1:]
+                    edited = 1
                 else:
                     log.info("could not edit message %s: %s", message.message_id, problem)
-        await self._deliver(message.chat.id, parts, who)
+            except TRANSIENT as failure:
+                # An edit cannot wait for the outbox: the whole answer comes as a message.
+                await self._owe(message.chat.id, reply, failure)
+                return
+        await self._deliver(message.chat.id, reply, parts, who, already=edited)
 
     async def send(
         self, chat_id: int, reply: Reply, who: LearnerRef, *, reply_to: Message | None = None
@@ -453,30 +578,62 @@ class TelegramAdapter:
         parts = render(reply)
 
         async def answer() -> None:
-            await self._deliver(chat_id, parts, who, reply_to=reply_to)
+            await self._deliver(chat_id, reply, parts, who, reply_to=reply_to)
 
         await self.pacer.send(chat_id, answer)
 
     async def _deliver(
         self,
         chat_id: int,
+        reply: Reply,
         parts: list[TelegramMessage],
         who: LearnerRef,
         *,
         reply_to: Message | None = None,
+        already: int = 0,
     ) -> None:
+        """Sends the parts from `already` on. A part Telegram keeps failing (a 5xx, a lost
+        connection, a long flood wait) after a few quick tries is not lost: what was not
+        sent goes to the outbox, whose sender delivers it when Telegram takes it."""
         reply_parameters = (
             ReplyParameters(message_id=reply_to.message_id, allow_sending_without_reply=True)
             if reply_to
             else None
         )
+        sent = already
         try:
-            for part in parts:
-                await self.send_part(chat_id, part, reply_parameters)
+            for part in parts[already:]:
+                await self._retrying(partial(self.send_part, chat_id, part, reply_parameters))
                 reply_parameters = None  # only the first message answers the command
+                sent += 1
         except TelegramForbiddenError:
             log.info("Telegram refuses delivery to %s; marking unreachable", who.external_id)
             await self.coach.mark_unreachable(who)
+        except TRANSIENT as failure:
+            await self._owe(chat_id, unsent(reply, parts, sent), failure)
+
+    async def _retrying(self, send: Callable[[], Awaitable[object]]) -> None:
+        """A few quick tries for a blip; a flood wait was already waited out as far as it
+        is short (RetryAfter), so a long one is not waited here."""
+        for delay in (*self.reply_retry_delays, None):
+            try:
+                await send()
+                return
+            except (TelegramServerError, TelegramNetworkError, TimeoutError):
+                if delay is None:
+                    raise
+                await asyncio.sleep(delay)
+
+    async def _owe(self, chat_id: int, reply: Reply, failure: Exception) -> None:
+        log.warning(
+            "an answer in chat %s could not be sent (%s); the outbox will deliver it",
+            chat_id,
+            type(failure).__name__,
+        )
+        try:
+            await self.coach.owe_reply(ChatRef(PLATFORM, str(chat_id), ""), reply)
+        except Exception:
+            log.exception("an answer in chat %s was lost: the outbox could not take it", chat_id)
 
     async def send_part(
         self, chat_id: int, part: TelegramMessage, reply_parameters: ReplyParameters | None = None

@@ -212,6 +212,25 @@ def render(reply: Reply) -> list[TelegramMessage]:
     return messages
 
 
+def unsent(reply: Reply, parts: list[TelegramMessage], sent: int) -> Reply:
+    """What of `reply` is still to send when its first `sent` rendered parts went out.
+
+    Text comes first and the picture, file and quiz after it, so once every text part
+    went, the rest is those alone; a reply cut inside its text is owed whole.
+    """
+    rest = parts[sent:]
+    if sent == 0 or any(part.html and part.html != "Choose:" for part in rest):
+        return reply
+    return dataclasses.replace(
+        reply,
+        blocks=(),
+        buttons=reply.buttons if any(part.keyboard for part in rest) else (),
+        image=reply.image if any(part.photo for part in rest) else None,
+        attachment=reply.attachment if any(part.document for part in rest) else None,
+        quiz=reply.quiz if any(part.poll for part in rest) else None,
+    )
+
+
 def caption(text: str) -> str:
     if utf16_length(text) <= MAX_CAPTION:
         return escape(text, quote=False)

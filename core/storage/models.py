@@ -471,3 +471,26 @@ class Confirmation(Base):
     action: Mapped[str] = mapped_column(String(16))  # what it confirms: "forget"
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InboxUpdate(Base):
+    """A platform update recorded before it was acknowledged, until it is handled.
+
+    The worker that holds it pushes `available_at` a lease ahead while it has it in hand,
+    so one that stops or dies leaves it for another to take.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_platform_available_at", "platform", "available_at"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    platform: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    lane: Mapped[str] = mapped_column(String(64))  # the chat, whose updates keep their order
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(server_default=text("1"))

@@ -13,6 +13,7 @@ from core.kernel.clock import FrozenClock
 from core.learning.tracks import BuiltinCatalog
 from core.progress.charts import ChartRenderer
 from core.storage.engine import make_sessions
+from core.storage.inbox import SqlInbox
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.e2e.discord_support import ADA_DC, BOB_DC, CHANNEL, GUILD
 from tests.e2e.telegram_support import ADA, BOB, TOKEN, polling
@@ -29,10 +30,13 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def adapter(tg: FakeTelegram, coach: Coach) -> AsyncIterator[TelegramAdapter]:
-    """The Telegram adapter polling the fake. The Discord suites define an `adapter` of their
-    own, which overrides this one in their modules."""
-    async with polling(tg, coach) as serving:
+async def adapter(
+    tg: FakeTelegram, coach: Coach, engine: AsyncEngine
+) -> AsyncIterator[TelegramAdapter]:
+    """The Telegram adapter polling the fake, its updates recorded in the database. The
+    Discord suites define an `adapter` of their own, which overrides this one in their
+    modules."""
+    async with polling(tg, coach, inbox=SqlInbox(engine)) as serving:
         yield serving
 
 

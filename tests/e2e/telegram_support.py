@@ -4,6 +4,7 @@ polling it, the outbox stack that posts to it, and reading what a group was show
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.telegram.bot import TelegramAdapter, make_bot
 from adapters.telegram.messenger import TelegramMessenger
 from core.app.coach import Coach
+from core.intake.ports import Inbox
 from core.kernel.clock import FrozenClock
 from core.outreach.service import Outreach
 from core.storage import models as m
 from core.storage.engine import make_sessions
+from core.storage.inbox import SqlInbox
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.limits import RateGate, RateLimits
 from scheduler.sender import Sender, SenderSettings
@@ -31,11 +34,24 @@ CY, DI = 1003, 1004
 GROUP = -100500
 
 
+# Adapters serving the fake now: an answer seen means every update before it was taken in,
+# and waiting for these to finish what they took means every one of them was handled.
+_SERVING: weakref.WeakSet[TelegramAdapter] = weakref.WeakSet()
+
+
+def tracked(adapter: TelegramAdapter) -> TelegramAdapter:
+    """Counts the adapter among those `reply_to` waits for."""
+    _SERVING.add(adapter)
+    return adapter
+
+
 @asynccontextmanager
-async def polling(tg: FakeTelegram, coach: Coach) -> AsyncIterator[TelegramAdapter]:
+async def polling(
+    tg: FakeTelegram, coach: Coach, *, inbox: Inbox | None = None
+) -> AsyncIterator[TelegramAdapter]:
     """A TelegramAdapter long-polling the fake, as `coach run` does, until the block ends."""
     bot = make_bot(TOKEN, tg.base_url)
-    adapter = TelegramAdapter(coach, bot)
+    adapter = tracked(TelegramAdapter(coach, bot, inbox=inbox))
     task = asyncio.create_task(adapter.run_polling(polling_timeout=1))
     try:
         await tg.wait_for(lambda t: bool(t.calls_of("getUpdates")))
@@ -52,6 +68,9 @@ async def reply_to(tg: FakeTelegram, user: int, text: str, *, chat: int | None =
     before = len(tg.sent(chat_id))
     tg.send_text(user, text, chat_id=chat)
     await tg.wait_for(lambda t: len(t.sent(chat_id)) > before)
+    # Chats are handled side by side: updates sent before this one, in other chats, may
+    # still be in hand. Callers rely on their being handled by the time this answer is.
+    await asyncio.gather(*(adapter.intake.drained() for adapter in _SERVING))
     return tg.last(chat_id)
 
 
@@ -81,7 +100,7 @@ def build(
 ) -> Stack:
     gate = RateGate(limits)
     bot = make_bot(TOKEN, tg.base_url, on_flood=lambda seconds, chat: gate.hold(seconds, chat))
-    adapter = TelegramAdapter(coach, bot)
+    adapter = tracked(TelegramAdapter(coach, bot, inbox=SqlInbox(engine)))
     outreach = Outreach(coach, SqlUnitOfWorkFactory(make_sessions(engine)), clock)
     sender = Sender(
         outreach,

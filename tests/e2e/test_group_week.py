@@ -26,6 +26,7 @@ from core.outreach.service import Outreach
 from core.progress.charts import WIDTH_PX
 from core.storage import models as m
 from core.storage.engine import make_sessions
+from core.storage.inbox import SqlInbox
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.limits import RateGate, RateLimits
 from scheduler.sender import Sender, SenderSettings
@@ -43,7 +44,7 @@ from tests.e2e.discord_support import (
     shown,
     text,
 )
-from tests.e2e.telegram_support import ADA, BOB, CY, DI, GROUP, TOKEN, reply_to, say
+from tests.e2e.telegram_support import ADA, BOB, CY, DI, GROUP, TOKEN, reply_to, say, tracked
 from tests.e2e.telegram_support import posts as tg_posts
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
@@ -107,7 +108,7 @@ async def both_serving(
     bot: Bot = make_bot(
         TOKEN, tg.base_url, on_flood=lambda seconds, chat: telegram_gate.hold(seconds, chat)
     )
-    telegram = TelegramAdapter(coach, bot)
+    telegram = tracked(TelegramAdapter(coach, bot, inbox=SqlInbox(engine)))
     polling = asyncio.create_task(telegram.run_polling(polling_timeout=1))
     try:
         await tg.wait_for(lambda t: bool(t.calls_of("getUpdates")))

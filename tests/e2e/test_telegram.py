@@ -23,10 +23,11 @@ from core.kernel.reply import Image, Reply
 from core.learning.tracks import BuiltinCatalog
 from core.storage import models as m
 from core.storage.engine import make_sessions
+from core.storage.inbox import SqlInbox
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import coach_env, coach_process
 from tests.e2e.db_support import count
-from tests.e2e.telegram_support import ADA, BOB, GROUP, TOKEN, reply_to
+from tests.e2e.telegram_support import ADA, BOB, GROUP, TOKEN, reply_to, tracked
 from tests.fakes.questions import BANK
 from tests.fakes.telegram import FakeTelegram
 
@@ -197,7 +198,7 @@ async def test_a_quiz_poll_is_answered_and_graded_once(
         SqlUnitOfWorkFactory(make_sessions(engine)), clock, BuiltinCatalog(), questions=BANK
     )
     bot = make_bot(TOKEN, tg.base_url)
-    adapter = TelegramAdapter(coach, bot)
+    adapter = tracked(TelegramAdapter(coach, bot, inbox=SqlInbox(engine)))
     polling = asyncio.create_task(adapter.run_polling(polling_timeout=1))
     try:
         await reply_to(tg, ADA, "/start")
@@ -257,14 +258,17 @@ async def test_webhook_mode_checks_the_secret(
         )
         start = tg.send_text(ADA, "/start")
         assert await tg.deliver(start) == 200
+        await adapter.intake.drained()  # 200 says recorded; the answer follows
         assert "Welcome" in tg.last(ADA)["text"]
         done = tg.send_text(ADA, "/done")
         assert await tg.deliver(done, secret="wrong") == 401
         assert await tg.deliver(done, secret=None) == 401
         assert await count(engine, m.Completion) == 0
         assert await tg.deliver(done) == 200
+        await adapter.intake.drained()
         assert await count(engine, m.Completion) == 1
     finally:
+        await adapter.stop()
         await runner.cleanup()
         await bot.session.close()
 
@@ -304,9 +308,9 @@ async def test_a_double_tapped_button_ticks_once(
     data = buttons(today)[0]["callback_data"]
     tg.press(ADA, today["message_id"], data)
     tg.press(ADA, today["message_id"], data, force=True)  # the second tap, before the edit lands
-    await reply_to(tg, BOB, "/help")
+    await tg.wait_for(lambda t: len(t.callback_answers) == 2)  # both taps: spinners stopped
+    await adapter.intake.drained()
     assert await count(engine, m.Completion) == 1
-    assert len(tg.callback_answers) == 2  # both taps get their spinner stopped
 
 
 async def test_a_study_group_uses_the_same_commands(
@@ -411,6 +415,7 @@ async def test_run_webhook_registers_itself_and_serves(tg: FakeTelegram, coach: 
         assert tg.webhook_secret == "the-secret"
         assert "message" in (tg.allowed_updates or [])
         assert await tg.deliver(tg.send_text(ADA, "/help")) == 200
+        await tg.wait_for(lambda t: bool(t.sent(ADA)))  # 200 says recorded; the answer follows
         assert "What I understand" in tg.last(ADA)["text"]
         assert await tg.deliver(tg.send_text(ADA, "/help"), secret=None) == 401
     finally:

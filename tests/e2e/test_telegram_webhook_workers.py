@@ -20,6 +20,7 @@ from core.kernel.reply import Reply
 from core.learning.tracks import BuiltinCatalog
 from core.storage import models as m
 from core.storage.engine import make_sessions
+from core.storage.inbox import SqlInbox
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import MONDAY_MORNING
 from tests.e2e.telegram_support import TOKEN
@@ -42,6 +43,7 @@ class Balancer:
     urls: list[str]
     engine: AsyncEngine
     coach: Coach  # for getting a learner ready, straight to the core
+    adapters: list[TelegramAdapter]
 
     async def ready(self, user: int, *, ticked: int = 0) -> None:
         self.tg.add_user(user, f"Racer {user}")
@@ -62,6 +64,8 @@ class Balancer:
             *(self.post(update_id, n % 2) for n, update_id in enumerate(update_ids))
         )
         assert statuses == [200] * len(update_ids)
+        # 200 says each worker recorded its update; now both handle theirs, at once.
+        await asyncio.gather(*(adapter.intake.drained() for adapter in self.adapters))
 
     async def week_and_ticks(self, user: int) -> tuple[str, int]:
         async with self.engine.connect() as connection:
@@ -83,6 +87,7 @@ async def balancer(two_engines: tuple[AsyncEngine, AsyncEngine]) -> AsyncIterato
     clock = FrozenClock(MONDAY_MORNING)
     runners: list[web.AppRunner] = []
     bots = []
+    adapters: list[TelegramAdapter] = []
     async with FakeTelegram(token=TOKEN) as tg:
         urls = []
         coaches = []
@@ -91,7 +96,8 @@ async def balancer(two_engines: tuple[AsyncEngine, AsyncEngine]) -> AsyncIterato
             bots.append(bot)
             coach = Coach(SqlUnitOfWorkFactory(make_sessions(engine)), clock, BuiltinCatalog())
             coaches.append(coach)
-            adapter = TelegramAdapter(coach, bot)
+            adapter = TelegramAdapter(coach, bot, inbox=SqlInbox(engine))
+            adapters.append(adapter)
             await adapter.prepare()
             runner = web.AppRunner(adapter.webhook_app("/hook", SECRET))
             await runner.setup()
@@ -101,8 +107,10 @@ async def balancer(two_engines: tuple[AsyncEngine, AsyncEngine]) -> AsyncIterato
             port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
             urls.append(f"http://127.0.0.1:{port}/hook")
         try:
-            yield Balancer(tg, urls, engines[0], coaches[0])
+            yield Balancer(tg, urls, engines[0], coaches[0], adapters)
         finally:
+            for adapter in adapters:
+                await adapter.stop()
             for runner in runners:
                 await runner.cleanup()
             for bot in bots:

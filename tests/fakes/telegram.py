@@ -40,6 +40,9 @@ Deliberately stricter than Telegram, so that bugs fail loudly instead of corrupt
   uses one of them).
 * a poll needs two options unless ``allow_adding_options`` is set.
 
+``stall_chat`` makes Telegram slow for one chat: every call aimed at it waits before the
+fake even reads it, while other chats' calls are answered as usual.
+
 Concessions of a fake: a webhook URL may be plain ``http://`` on a loopback host; update
 types not allowed by ``allowed_updates`` are dropped when they are enqueued (Telegram
 does not create them), see ``dropped_updates``.
@@ -733,6 +736,19 @@ def _decode_param(key: str, value: Any) -> Any:
     return value
 
 
+def _target_chat_id(raw: JsonDict) -> int | None:
+    """The numeric chat a raw request aims at (``chat_id``, or a command scope's), if any."""
+    try:
+        chat_id = _decode_param("chat_id", raw.get("chat_id"))
+        if chat_id is None and raw.get("scope") is not None:
+            scope = _decode_param("scope", raw["scope"])
+            if isinstance(scope, dict):
+                chat_id = _decode_param("chat_id", scope.get("chat_id"))
+    except ApiError:
+        return None  # malformed: the method's own checks answer it
+    return chat_id if isinstance(chat_id, int) and not isinstance(chat_id, bool) else None
+
+
 # --------------------------------------------------------------------------------------
 # The world the fake keeps.
 
@@ -791,6 +807,14 @@ class _Failure:
     status: int
     description: str
     retry_after: int | None
+
+
+@dataclass
+class _Stall:
+    """A slow chat: calls aimed at it wait ``seconds``, or until the stall is lifted."""
+
+    seconds: float
+    lifted: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass
@@ -905,6 +929,7 @@ class FakeTelegram:
         self._pending_callbacks: dict[str, JsonDict] = {}
         self._files_by_path: dict[str, FakeFile] = {}
         self._failures: dict[str, list[_Failure]] = {}
+        self._stalls: dict[int, _Stall] = {}
         self._clock = clock
         self._overall_rate: float | None = None
         self._chat_rate: float | None = None
@@ -973,6 +998,8 @@ class FakeTelegram:
             return
         self._closing = True
         self._notify()  # long polls answer [] at once
+        for chat_id in list(self._stalls):
+            self.stall_chat(chat_id, 0)  # stalled calls are answered, not cut off
         await self._runner.cleanup()
         self._runner = None
 
@@ -1289,6 +1316,26 @@ class FakeTelegram:
         failure = _Failure(status, description or _default_description(status, retry), retry)
         self._failures.setdefault(method.lower(), []).extend([failure] * times)
 
+    def stall_chat(self, chat_id: int, seconds: float) -> None:
+        """Telegram turns slow for one chat: every call that targets ``chat_id`` (its
+        ``chat_id``, or a command scope's) waits ``seconds`` before the fake reads it, so
+        it is logged, stamped (``CallRecord.at``, ``send_times``), judged by flood control
+        and answered only then.  ``0`` lifts the stall, also for calls waiting it out.
+        Calls to other chats are not delayed: each request is served on its own and
+        nothing is held while one waits.  Uses real time, also with a hand-moved clock."""
+        if seconds < 0 or not math.isfinite(seconds):
+            raise ValueError("seconds must be a finite number, 0 or more")
+        if seconds == 0:
+            stall = self._stalls.pop(chat_id, None)
+            if stall is not None:
+                stall.lifted.set()
+            return
+        stall = self._stalls.get(chat_id)
+        if stall is None:
+            self._stalls[chat_id] = _Stall(seconds)
+        else:
+            stall.seconds = seconds  # calls already waiting keep their own length
+
     def enforce_rates(
         self,
         overall_per_second: float | None = 30,
@@ -1429,6 +1476,7 @@ class FakeTelegram:
             failed = CallRecord(method, {}, [], error.status, error.description, self._clock())
             self.log.append(failed)
             return self._json(error.payload(), error.status)
+        await self._sit_out_stall(raw)
         record = CallRecord(method, dict(raw), sorted(uploads), at=self._clock())
         self.log.append(record)
         arrival = _ARRIVAL.set(record.at)
@@ -1507,6 +1555,18 @@ class FakeTelegram:
             else:
                 raw[key] = value
         return raw, uploads
+
+    async def _sit_out_stall(self, raw: JsonDict) -> None:
+        """Waits out the stall of the chat a request targets, if that chat is slow."""
+        if not self._stalls:
+            return
+        chat_id = _target_chat_id(raw)
+        stall = None if chat_id is None else self._stalls.get(chat_id)
+        if stall is None:
+            return
+        # Only this request's task waits: the server keeps answering everyone else.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stall.lifted.wait(), stall.seconds)
 
     def _inject_failure(self, method: str) -> None:
         queue = self._failures.get(method.lower())

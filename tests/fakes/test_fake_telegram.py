@@ -481,6 +481,54 @@ async def test_fail_next_injects_flood_control(bot: Bot, tg: FakeTelegram) -> No
         await bot.get_me()
 
 
+async def test_a_stalled_chat_is_answered_late_and_no_other_chat_waits(
+    bot: Bot, tg: FakeTelegram
+) -> None:
+    tg.add_user(BOB_PRIVATE, first_name="Bob")
+    stall = 0.5
+    tg.stall_chat(ADA, stall)
+
+    async def took(send: Awaitable[object]) -> float:
+        started = time.monotonic()
+        await send
+        return time.monotonic() - started
+
+    started = time.monotonic()
+    slow = asyncio.create_task(took(bot.send_message(ADA, "slow")))
+    await asyncio.sleep(0.05)  # Ada's request is waiting in the fake by now
+    assert await took(bot.send_message(BOB_PRIVATE, "fast")) < stall / 2
+    assert tg.sent(ADA) == []  # not even read yet
+    assert await slow >= stall
+    assert tg.send_times(ADA)[0] - started >= stall  # stamped when the stall was over
+    assert [r.params["chat_id"] for r in tg.log if r.method == "sendMessage"] == [
+        BOB_PRIVATE,
+        ADA,
+    ]
+
+    # Whatever targets the chat waits, a command scope's chat too; lifting the stall
+    # lets the calls waiting it out go on at once.
+    tg.stall_chat(ADA, 30)
+    waiting = [
+        asyncio.create_task(bot.send_chat_action(ADA, "typing")),
+        asyncio.create_task(
+            bot.set_my_commands(
+                [BotCommand(command="today", description="Today")],
+                scope=BotCommandScopeChat(chat_id=ADA),
+            )
+        ),
+    ]
+    await asyncio.sleep(0.2)
+    assert not any(task.done() for task in waiting)
+    assert await took(bot.get_me()) < stall / 2  # no chat: never stalled
+    lifted = time.monotonic()
+    tg.stall_chat(ADA, 0)
+    await asyncio.gather(*waiting)
+    assert time.monotonic() - lifted < stall
+    assert await took(bot.send_message(ADA, "fast again")) < stall / 2
+    with pytest.raises(ValueError, match="finite"):
+        tg.stall_chat(ADA, -1)
+
+
 async def test_per_chat_rate_limit(bot: Bot, tg: FakeTelegram) -> None:
     tg.add_user(BOB_PRIVATE, first_name="Bob")
     tg.enforce_chat_rate(per_second=5)

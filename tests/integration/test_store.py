@@ -135,7 +135,7 @@ async def test_export_and_forget_touch_only_that_learner(uow: SqlUnitOfWorkFacto
 TABLES = m.Base.metadata.sorted_tables
 LEARNERS = m.Base.metadata.tables["learners"]
 # Tables whose rows belong to nobody in particular.
-SHARED = {"processed_updates", "study_groups", "group_quizzes"}
+SHARED = {"processed_updates", "inbox", "study_groups", "group_quizzes"}
 # Rows naming a learner by platform identity rather than by a key; forget and absorb
 # have a rule of their own for each.
 NAMED_BY_IDENTITY = {"link_failures"}

@@ -50,7 +50,7 @@ CHAT = ChatRef("test", "-100", "Backend cohort")
 CARD, CARD_DUE = review(None, Recall.GOOD, NOW)  # one card: each new one has its own id
 
 # Tables whose rows belong to nobody in particular.
-SHARED = {"processed_updates", "study_groups", "group_quizzes"}
+SHARED = {"processed_updates", "inbox", "study_groups", "group_quizzes"}
 # The memory fake's table behind each section, and its shared tables.
 MEMORY_TABLES = {
     "learner": "learners",
