@@ -6,9 +6,10 @@ import argparse
 import asyncio
 import contextlib
 import getpass
+import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,14 @@ from bot.leadership import Election
 from bot.ops import OpsUnavailable, configure_logging, serving_ops
 from bot.wiring import App, NotMigrated, check_sqlite_folder, running_app
 from core.importing.markdown import ImportedTrack, ImportRefused, import_markdown, preview
-from core.outreach.ports import Messenger
+from core.outreach.ports import Messenger, SendGate
 from core.storage.engine import NotWritable
 
 COMMANDS = ("run", "chat", "migrate", "import")
+log = logging.getLogger("coach")
+# A platform running: how the scheduler writes first on it, the gate pacing that, and
+# the coroutine serving its updates.
+Serving = tuple[Messenger, SendGate, Coroutine[Any, Any, None]]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,21 +150,30 @@ async def run(settings: Settings) -> int:
     async with running_app(settings) as app, contextlib.AsyncExitStack() as stack:
         await stack.enter_async_context(serving_ops(settings, app.ops))
         messengers: dict[str, Messenger] = {}
+        gates: dict[str, SendGate] = {}
         serving: list[Coroutine[Any, Any, None]] = []
-        if settings.telegram_bot_token is not None:
-            messenger, serve = await stack.enter_async_context(telegram_platform(settings, app))
+        platforms_on = [
+            platform
+            for token, platform in (
+                (settings.telegram_bot_token, telegram_platform),
+                (settings.discord_bot_token, discord_platform),
+            )
+            if token is not None
+        ]
+        for platform in platforms_on:
+            messenger, gate, serve = await stack.enter_async_context(platform(settings, app))
             messengers[messenger.platform] = messenger
-            serving.append(serve)
-        if settings.discord_bot_token is not None:
-            messenger, serve = await stack.enter_async_context(discord_platform(settings, app))
-            messengers[messenger.platform] = messenger
+            gates[messenger.platform] = gate
             serving.append(serve)
         print(
             f"The coach is on {' and '.join(platforms)}. Stop it with Ctrl-C or SIGTERM.",
             file=sys.stderr,
         )
-        async with app.scheduler(messengers):
-            await until_stopped(serve_all(serving))
+        # On a signal the worker first says it is not ready, then stops taking updates;
+        # the scheduler stops next, then each platform finishes what it has in hand, and
+        # the database and the chart workers close only after their last user.
+        async with app.scheduler(messengers, gates):
+            await until_stopped(serve_all(serving), stopping=app.ops.health.stopping)
     return 0
 
 
@@ -171,11 +185,10 @@ async def serve_all(serving: list[Coroutine[Any, Any, None]]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def telegram_platform(
-    settings: Settings, app: App
-) -> AsyncIterator[tuple[Messenger, Coroutine[Any, Any, None]]]:
+async def telegram_platform(settings: Settings, app: App) -> AsyncIterator[Serving]:
     from adapters.telegram.bot import TelegramAdapter, make_bot
     from adapters.telegram.messenger import TelegramMessenger
+    from core.storage.inbox import SqlInbox
     from scheduler.limits import TELEGRAM_LIMITS, RateGate, RateLimits
 
     assert settings.telegram_bot_token is not None
@@ -192,7 +205,7 @@ async def telegram_platform(
         api_base,
         on_flood=lambda seconds, chat: flood_held(seconds, chat),
     )
-    adapter = TelegramAdapter(app.coach, bot)
+    adapter = TelegramAdapter(app.coach, bot, inbox=SqlInbox(app.engine))
     app.ops.health.watch_telegram(bot)
 
     def flood_held(seconds: float, chat: str | None) -> None:
@@ -211,7 +224,7 @@ async def telegram_platform(
         election = Election(app.engine, f"telegram-polling:{bot.id}")
         serving = election.run(adapter.run_polling, stop=adapter.stop_polling)
     try:
-        yield TelegramMessenger(adapter, gate), serving
+        yield TelegramMessenger(adapter, gate), gate, serving
     finally:
         serving.close()  # never awaited when another platform failed first
         await adapter.stop()
@@ -219,9 +232,7 @@ async def telegram_platform(
 
 
 @contextlib.asynccontextmanager
-async def discord_platform(
-    settings: Settings, app: App
-) -> AsyncIterator[tuple[Messenger, Coroutine[Any, Any, None]]]:
+async def discord_platform(settings: Settings, app: App) -> AsyncIterator[Serving]:
     from adapters.discord.bot import DiscordAdapter
     from adapters.discord.messenger import DiscordMessenger
     from scheduler.limits import DISCORD_LIMITS, RateGate, RateLimits
@@ -245,14 +256,17 @@ async def discord_platform(
     app.ops.health.watch_discord(adapter.bot)
     serving = adapter.start()
     try:
-        yield DiscordMessenger(adapter, gate), serving
+        yield DiscordMessenger(adapter, gate), gate, serving
     finally:
         serving.close()
         await adapter.stop()
 
 
-async def until_stopped(serving: Coroutine[Any, Any, None]) -> None:
-    """Runs until SIGTERM or SIGINT; the serving task then ends before the database closes."""
+async def until_stopped(
+    serving: Coroutine[Any, Any, None], *, stopping: Callable[[], None] = lambda: None
+) -> None:
+    """Runs until SIGTERM or SIGINT; the serving task then ends before the database closes.
+    `stopping` hears of the signal first."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
@@ -263,6 +277,9 @@ async def until_stopped(serving: Coroutine[Any, Any, None]) -> None:
         await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if task.done():
             task.result()  # surfaces a failure to start, such as a rejected token
+        else:
+            stopping()
+            log.info("stopping: no new updates; finishing those in hand")
     finally:
         stopper.cancel()
         if not task.done():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 import prometheus_client
 from prometheus_client import (
@@ -31,7 +31,7 @@ from sqlalchemy.pool import QueuePool
 
 from core.kernel.clock import Clock
 from core.kernel.observe import UpdateMeter
-from core.storage.models import OutboxMessage
+from core.storage.models import InboxUpdate, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -163,18 +163,30 @@ class _ScrapedState(Collector):
         self._clock = clock
         self._platforms = platforms
         self._outbox: tuple[int, float] | None = None
+        self._inbox: tuple[int, float] | None = None
 
     async def refresh(self) -> None:
-        """Reads the outbox's depth; on failure its gauges are left out of this scrape."""
+        """Reads the outbox's and the inbox's depth; on failure their gauges are left out
+        of this scrape."""
         now = self._clock.now()
+        # The inbox's times are real ones even when the coach's clock is frozen.
+        real_now = datetime.now(UTC)
         try:
             async with asyncio.timeout(OUTBOX_QUERY_SECONDS):
                 pending, oldest = await self._read_outbox(now)
+                waiting, received = await self._read_inbox()
         except (OSError, SQLAlchemyError, TimeoutError) as problem:
             log.warning("the outbox could not be read for metrics: %s", type(problem).__name__)
-            self._outbox = None
+            self._outbox = self._inbox = None
             return
-        self._outbox = (pending, max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+        self._outbox = (pending, _age(now, oldest))
+        self._inbox = (waiting, _age(real_now, received))
+
+    async def _read_inbox(self) -> tuple[int, datetime | None]:
+        query = select(func.count(), func.min(InboxUpdate.received_at))
+        async with self._engine.connect() as connection:
+            result = (await connection.execute(query)).one()
+        return int(result[0]), result[1]
 
     async def _read_outbox(self, now: datetime) -> tuple[int, datetime | None]:
         row = OutboxMessage
@@ -199,6 +211,18 @@ class _ScrapedState(Collector):
                 "How long the longest-waiting row ready to send has waited.",
                 age,
             )
+        if self._inbox is not None:
+            waiting, age = self._inbox
+            yield GaugeMetricFamily(
+                "coach_inbox_pending",
+                "Updates recorded and acknowledged to their platform, not yet handled.",
+                waiting,
+            )
+            yield GaugeMetricFamily(
+                "coach_inbox_oldest_age_seconds",
+                "How long the oldest update not yet handled has waited.",
+                age,
+            )
         pool = self._engine.sync_engine.pool
         if isinstance(pool, QueuePool):
             capacity = pool.size() + max(0, pool._max_overflow)
@@ -220,3 +244,7 @@ class _ScrapedState(Collector):
         for platform, up in self._platforms().items():
             connected.add_metric([platform], 1.0 if up else 0.0)
         yield connected
+
+
+def _age(now: datetime, since: datetime | None) -> float:
+    return max(0.0, (now - since).total_seconds()) if since else 0.0

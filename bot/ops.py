@@ -59,6 +59,11 @@ class Health:
         # A platform without a probe yet is still being set up: not ready.
         self._probes: dict[str, Probe | None] = dict.fromkeys(platforms)
         self._head: str | None = None
+        self._stopping = False
+
+    def stopping(self) -> None:
+        """The worker is shutting down: a load balancer should send it nothing new."""
+        self._stopping = True
 
     def platform(self, name: str, probe: Probe) -> None:
         self._probes[name] = probe
@@ -111,6 +116,8 @@ class Health:
     async def problems(self) -> dict[str, str]:
         """What is not ready, by name; empty when all is."""
         problems: dict[str, str] = {}
+        if self._stopping:
+            problems["worker"] = "stopping"
         try:
             async with asyncio.timeout(READY_TIMEOUT_SECONDS):
                 head = await self._head_revision()

@@ -18,7 +18,7 @@ from core.kernel.clock import Clock, FrozenClock, SystemClock
 from core.learning.library import Defaults
 from core.learning.tracks import BuiltinCatalog
 from core.outreach.policy import OutreachPolicy
-from core.outreach.ports import Messenger
+from core.outreach.ports import Messenger, SendGate
 from core.outreach.service import Outreach
 from core.progress.charts import ChartRenderer
 from core.storage.engine import check_writable, make_engine, make_sessions, sqlite_file
@@ -40,8 +40,11 @@ class App:
     ops: Ops
 
     @asynccontextmanager
-    async def scheduler(self, messengers: Mapping[str, Messenger]) -> AsyncIterator[None]:
-        """The scheduler beside the adapters, unless switched off; stops before they do."""
+    async def scheduler(
+        self, messengers: Mapping[str, Messenger], gates: Mapping[str, SendGate] | None = None
+    ) -> AsyncIterator[None]:
+        """The scheduler beside the adapters, unless switched off; stops before they do.
+        `gates` are the messengers' rate gates, which the sender tells of recent sends."""
         if not self.settings.scheduler:
             yield
             return
@@ -51,6 +54,7 @@ class App:
             SchedulerSettings(tick_seconds=self.settings.tick_seconds),
             observer=self.ops.observer,
             sending=Election(self.engine, "outbox-sender"),
+            gates=gates,
         ):
             yield
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Awaitable, Iterable, Sequence
-from typing import Any, cast
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from typing import Any, Concatenate, ParamSpec, cast
 from zoneinfo import available_timezones
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -77,6 +79,50 @@ GROUP_ACTIONS = ("show", "setup", "timezone", "time", "report", "days", "quiz", 
 SHARE_WHAT = ("done", "streak", "quiz", "mentions", "all")
 SHARE_STATES = ("on", "off")
 _ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
+# Failures after discord.py's own retries that may pass: the answer goes to the outbox.
+# An interaction outlived by those retries is gone ("Unknown interaction"): the answer
+# then comes as a message of its own.
+TRANSIENT = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError, discord.NotFound)
+UNKNOWN_INTERACTION = 10062
+STOPPING_NOTE = "I am restarting right now and did not take that. Please send it again in a minute."
+
+P = ParamSpec("P")
+Handler = Callable[
+    Concatenate["DiscordAdapter", "discord.Interaction[Any]", P], Coroutine[Any, Any, None]
+]
+
+
+def owable(failure: Exception) -> bool:
+    """Whether an answer that met `failure` is worth delivering later."""
+    return not isinstance(failure, discord.NotFound) or failure.code == UNKNOWN_INTERACTION
+
+
+def taken_while_serving(handler: Handler[P]) -> Handler[P]:
+    """Counts the interaction as in hand until it is answered, so a stop waits for it; one
+    that comes while the adapter stops is told so, rather than left to fail."""
+
+    @functools.wraps(handler)
+    async def taking(
+        adapter: DiscordAdapter,
+        interaction: discord.Interaction[Any],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> None:
+        if adapter.stopping:
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.response.send_message(STOPPING_NOTE, ephemeral=True)
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            adapter.in_hand.add(task)
+        try:
+            await handler(adapter, interaction, *args, **kwargs)
+        finally:
+            if task is not None:
+                adapter.in_hand.discard(task)
+
+    return taking
 
 
 def use_api_base(api_base: str | None) -> None:
@@ -537,6 +583,8 @@ class DiscordAdapter:
             else ShardedCoachBot(self, shard_count=shard_count, shard_ids=list(self.shard_ids))
         )
         self.logged_in = asyncio.Event()
+        self.stopping = False
+        self.in_hand: set[asyncio.Task[Any]] = set()
 
     # -- running -------------------------------------------------------------
 
@@ -549,11 +597,19 @@ class DiscordAdapter:
         self.logged_in.set()
         await self.bot.connect(reconnect=True)
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
+        """Takes no new interactions, lets those in hand be answered within `grace`
+        seconds, then closes the gateway and the HTTP session they need."""
+        self.stopping = True
+        if self.in_hand:
+            _, late = await asyncio.wait(set(self.in_hand), timeout=grace)
+            if late:
+                log.warning("%s interactions were still in hand at shutdown", len(late))
         await self.bot.close()
 
     # -- interactions --------------------------------------------------------
 
+    @taken_while_serving
     async def command(self, interaction: discord.Interaction[Any], command: Command) -> None:
         work = self.coach.run(
             learner(interaction.user),
@@ -565,6 +621,7 @@ class DiscordAdapter:
         # deferred in the open.
         await self._answer(interaction, work, likely_public=command.in_group)
 
+    @taken_while_serving
     async def import_roadmap(
         self, interaction: discord.Interaction[Any], roadmap: discord.Attachment
     ) -> None:
@@ -587,6 +644,7 @@ class DiscordAdapter:
 
         await self._answer(interaction, read_and_import())
 
+    @taken_while_serving
     async def pressed(
         self, interaction: discord.Interaction[Any], command: Command | Unparsed
     ) -> None:
@@ -609,6 +667,7 @@ class DiscordAdapter:
         )
         await self._answer(interaction, work, in_place=True)
 
+    @taken_while_serving
     async def answered(
         self, interaction: discord.Interaction[Any], poll_ref: str, option: int
     ) -> None:
@@ -626,7 +685,12 @@ class DiscordAdapter:
         )
         match outcome:
             case Reply():
-                await self._send(interaction, outcome, ephemeral=True)
+                try:
+                    await self._send(interaction, outcome, ephemeral=True)
+                except TRANSIENT as failure:
+                    if not owable(failure):
+                        raise
+                    await self._owe(interaction, outcome, failure)
             case NothingToSay():
                 # Unlike a poll's vote, a press leaves no mark on the buttons, so one that
                 # changes nothing is told why.
@@ -654,6 +718,20 @@ class DiscordAdapter:
                 deferred_hidden = personal(interaction) and not likely_public
                 await interaction.response.defer(ephemeral=deferred_hidden, thinking=True)
         outcome = await task
+        try:
+            await self._answer_with(interaction, outcome, in_place, deferred_hidden)
+        except TRANSIENT as failure:
+            if not isinstance(outcome, Reply) or not owable(failure):
+                raise
+            await self._owe(interaction, outcome, failure)
+
+    async def _answer_with(
+        self,
+        interaction: discord.Interaction[Any],
+        outcome: Outcome,
+        in_place: bool,
+        deferred_hidden: bool | None,
+    ) -> None:
         match outcome:
             case AlreadyHandled():
                 # A replayed dispatch: its answer went the first time.
@@ -667,6 +745,26 @@ class DiscordAdapter:
                 await self._edit(interaction, outcome)
             case Reply():
                 await self._send(interaction, outcome, deferred_hidden=deferred_hidden)
+
+    async def _owe(
+        self, interaction: discord.Interaction[Any], reply: Reply, failure: Exception
+    ) -> None:
+        """An answer Discord would not take goes to the outbox, to the channel where it
+        was asked, or to the member's DMs when it was for their eyes only in a server."""
+        log.warning(
+            "an answer to interaction %s could not be sent (%s); the outbox will deliver it",
+            interaction.id,
+            type(failure).__name__,
+        )
+        try:
+            if interaction.guild_id is not None and hidden(interaction, reply):
+                channel_id = (await self.dm_channel(interaction.user.id)).id
+            else:
+                channel_id = interaction.channel_id or 0
+            parent = str(interaction.guild_id) if interaction.guild_id is not None else ""
+            await self.coach.owe_reply(ChatRef(PLATFORM, str(channel_id), "", parent), reply)
+        except Exception:
+            log.exception("an answer to interaction %s was lost", interaction.id)
 
     async def _in_turn(
         self, interaction: discord.Interaction[Any], work: Awaitable[Outcome]

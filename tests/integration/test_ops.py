@@ -9,7 +9,7 @@ import json
 import logging
 import socket
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace, TracebackType
 from typing import Any
@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.ops import Health, JsonFormatter, Ops, ops_app, secrets_of
 from bot.wiring import App, running_app
 from core.app.coach import Coach
+from core.intake.model import NewUpdate
 from core.kernel.clock import FrozenClock
 from core.kernel.errors import RetryLater, StorageError, Unreachable
 from core.kernel.refs import LearnerRef
@@ -35,6 +36,7 @@ from core.kernel.reply import Reply
 from core.learning.tracks import BuiltinCatalog
 from core.storage import models as m
 from core.storage.engine import make_engine
+from core.storage.inbox import SqlInbox
 from scheduler.sender import Sender
 from tests.conftest import coach_env, coach_process
 from tests.fakes.telegram import FakeTelegram
@@ -271,6 +273,26 @@ async def test_the_outbox_sends_and_ticks_are_measured(
     found = await scrape(client)
     assert value(found, "coach_outbox_sends_total", platform="test", outcome="403") == 1
     assert value(found, "coach_outbox_pending") == 0
+
+
+async def test_updates_waiting_in_the_inbox_are_measured(
+    app: App, client: TestClient[Any, Any]
+) -> None:
+    found = await scrape(client)
+    assert value(found, "coach_inbox_pending") == 0
+    inbox = SqlInbox(app.engine)
+    received = datetime.now(UTC) - timedelta(seconds=30)
+    recorded = await inbox.record(
+        [NewUpdate("telegram", f"tg:1:{n}", "1001", "{}") for n in (1, 2)],
+        worker="w",
+        now=received,
+        lease_until=received,
+    )
+    found = await scrape(client)
+    assert value(found, "coach_inbox_pending") == 2
+    assert 30 <= value(found, "coach_inbox_oldest_age_seconds") < 120
+    await inbox.done([u.id for u in recorded])
+    assert value(await scrape(client), "coach_inbox_pending") == 0
 
 
 # ---- logs ----
