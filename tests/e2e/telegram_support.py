@@ -7,7 +7,7 @@ import asyncio
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiogram import Bot
 from sqlalchemy import select
@@ -72,6 +72,26 @@ async def reply_to(tg: FakeTelegram, user: int, text: str, *, chat: int | None =
     # still be in hand. Callers rely on their being handled by the time this answer is.
     await asyncio.gather(*(adapter.intake.drained() for adapter in _SERVING))
     return tg.last(chat_id)
+
+
+@dataclass
+class Worker:
+    """A `coach run` process; its log is read as it is written, so a full pipe never stalls it."""
+
+    process: asyncio.subprocess.Process
+    lines: list[str] = field(default_factory=list)
+
+    async def read(self) -> None:
+        assert self.process.stderr is not None
+        async for line in self.process.stderr:
+            self.lines.append(line.decode(errors="replace"))
+
+    def said(self, words: str) -> bool:
+        return any(words in line for line in self.lines)
+
+    @property
+    def log(self) -> str:
+        return "".join(self.lines)
 
 
 @dataclass

@@ -11,7 +11,7 @@ import subprocess
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,7 @@ from core.storage import models as m
 from core.storage.engine import make_engine, make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import MONDAY_MORNING, coach_env, coach_process
-from tests.e2e.telegram_support import TOKEN
+from tests.e2e.telegram_support import TOKEN, Worker
 from tests.fakes.telegram import CallRecord, FakeTelegram
 
 USERS = range(3001, 3013)
@@ -81,26 +81,6 @@ def conflicts(tg: FakeTelegram) -> list[CallRecord]:
 
 
 # ---- `coach run` processes ----
-
-
-@dataclass
-class Worker:
-    """A `coach run` process; its log is read as it is written, so a full pipe never stalls it."""
-
-    process: asyncio.subprocess.Process
-    lines: list[str] = field(default_factory=list)
-
-    async def read(self) -> None:
-        assert self.process.stderr is not None
-        async for line in self.process.stderr:
-            self.lines.append(line.decode(errors="replace"))
-
-    def said(self, words: str) -> bool:
-        return any(words in line for line in self.lines)
-
-    @property
-    def log(self) -> str:
-        return "".join(self.lines)
 
 
 @asynccontextmanager
