@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.discord
 	$(BIN)/python -m bench.charts
 	$(BIN)/python -m bench.groups
+	$(BIN)/python -m bench.burst
+	$(BIN)/python -m bench.workers
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
