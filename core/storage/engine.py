@@ -54,14 +54,22 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             raise ValueError(IN_MEMORY_REFUSED)
         # One connection: SQLite has a single writer, and writers queueing in the pool
         # beat writers polling SQLite's busy handler, which sleeps in growing steps.
+        # Every connection goes back with its transaction ended (committed, or rolled back
+        # by its close), so the pool's own reset would be one more thread hop for nothing.
         engine = create_async_engine(
-            parsed, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+            parsed,
+            connect_args={"timeout": 30},
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            pool_reset_on_return=None,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
-        parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    # No ping before each checkout (a round trip on every command): a connection the
+    # server dropped fails its first statement instead, is discarded with every other of
+    # its age, and the update runs again on a fresh one (see `storage_error`).
+    return create_async_engine(parsed, pool_size=pool_size, max_overflow=pool_size)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeAlias, TypeVar
 from sqlalchemy import Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import Executable
 
 Upsert = postgresql.Insert | sqlite.Insert
@@ -58,18 +58,21 @@ class PerDialect(Generic[T_co]):
 
 
 class SqlSession:
-    """The session the repositories of one unit of work share.
+    """The connection the repositories of one unit of work share, checked out of the pool
+    at the first statement and returned at `close`.
 
-    Statements run on the session's connection, in its transaction, through Core
-    execution: no ORM objects are loaded, so the ORM layer would only cost time.
+    Statements run through Core execution on a plain connection: no ORM objects are
+    loaded, so an ORM session around it would only cost time (its own greenlet hop per
+    statement, its transaction bookkeeping at commit and close).
     """
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
 
     @cached_property
     def dialect(self) -> Dialect:
-        return DIALECTS[self._session.get_bind().dialect.name]
+        return DIALECTS[self._engine.dialect.name]
 
     def insert(self, table: Table) -> Upsert:
         return self.dialect.insert(table)
@@ -82,7 +85,7 @@ class SqlSession:
     ) -> Rows:
         if isinstance(statement, PerDialect):
             statement = statement.on(self.dialect)
-        connection = await self._session.connection()
+        connection = self._connection or await self._connect()
         return await connection.execute(statement, params)
 
     async def execute_many(
@@ -91,15 +94,23 @@ class SqlSession:
         """One statement for many rows (an executemany, or one batched INSERT)."""
         if isinstance(statement, PerDialect):
             statement = statement.on(self.dialect)
-        connection = await self._session.connection()
+        connection = self._connection or await self._connect()
         return await connection.execute(statement, rows)
 
     async def scalar(self, statement: Executable, params: Params | None = None) -> Any:
         return (await self.execute(statement, params)).scalar()
 
     async def commit(self) -> None:
-        await self._session.commit()
+        if self._connection is not None:
+            await self._connection.commit()
 
     async def close(self) -> None:
-        """Ends the transaction, rolling back anything not committed."""
-        await self._session.close()
+        """Ends the transaction, rolling back anything not committed, and gives the
+        connection back to the pool."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()
+
+    async def _connect(self) -> AsyncConnection:
+        self._connection = await self._engine.connect()
+        return self._connection

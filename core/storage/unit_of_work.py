@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.kernel.errors import ConflictError, StorageError
 from core.storage.accounts import SqlAccounts, SqlLinkCodes
@@ -33,10 +33,13 @@ _RACE_LOST = frozenset({"40001", "40P01"})
 
 
 def storage_error(exc: SQLAlchemyError) -> StorageError:
-    """The core's error for a failed statement; a lost race is a ConflictError, so the
-    update may run again and see the winner's effect."""
+    """The core's error for a failed statement. A lost race is a ConflictError, so the
+    update may run again and see the winner's effect; so is a connection the server had
+    dropped (a restart, a failover), as the update then runs on a fresh one: if it had
+    committed after all, its claim makes the second run a no-op."""
     if isinstance(exc, IntegrityError) or (
-        isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in _RACE_LOST
+        isinstance(exc, DBAPIError)
+        and (exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) in _RACE_LOST)
     ):
         return ConflictError(str(exc))
     return StorageError(str(exc))
@@ -49,8 +52,8 @@ class SqlUnitOfWork:
     rest would cost time on every command for nothing.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._db = SqlSession(sessions())
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._db = SqlSession(engine)
 
     async def __aenter__(self) -> Self:
         return self
@@ -145,11 +148,21 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    """Units of work on an engine; a sessionmaker bound to one (`make_sessions`) names it
+    as well."""
+
+    def __init__(self, engine: AsyncEngine | async_sessionmaker[AsyncSession]) -> None:
+        self._engine = engine if isinstance(engine, AsyncEngine) else _bound_engine(engine)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions)
+        return SqlUnitOfWork(self._engine)
+
+
+def _bound_engine(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine:
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, AsyncEngine):
+        raise TypeError("the sessionmaker is not bound to an engine")
+    return engine
 
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.coach import Coach
@@ -200,3 +200,23 @@ async def test_two_admins_changing_a_group_at_once_both_stick(workers: Workers) 
 
 async def _admin() -> bool:
     return True
+
+
+async def test_a_connection_the_server_dropped_costs_the_update_nothing(
+    two_engines: tuple[AsyncEngine, AsyncEngine],
+) -> None:
+    """No ping before each checkout: a pooled connection PostgreSQL has closed (a restart,
+    a failover) fails its first statement, and the update runs again on a fresh one."""
+    engine, admin = two_engines
+    coach = Coach(SqlUnitOfWorkFactory(engine), FrozenClock(MONDAY_MORNING), BuiltinCatalog())
+    ada = LearnerRef("telegram", "1", "Ada")
+    assert isinstance(await coach.handle(ada, "/start"), Reply)
+    async with engine.connect() as connection:
+        pids = {await connection.scalar(text("SELECT pg_backend_pid()"))}
+    async with admin.connect() as connection:
+        for pid in pids:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    done = await coach.handle(ada, "/done")
+    assert isinstance(done, Reply) and ": done." in done.plain_text()
+    async with admin.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(m.Completion)) == 1

@@ -364,9 +364,8 @@ async def test_absorb_merges_what_both_have(uow: SqlUnitOfWorkFactory, engine: A
 
 
 async def test_sql_errors_become_storage_errors(engine: AsyncEngine) -> None:
-    sessions = make_sessions(engine)
     with pytest.raises(StorageError):
-        async with SqlUnitOfWork(sessions) as work:
+        async with SqlUnitOfWork(engine) as work:
             # No such enrollment: a foreign key violation.
             await tick(work, 999, "w01-a")
             await work.commit()
