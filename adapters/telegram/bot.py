@@ -29,7 +29,23 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    EditMessageText,
+    GetChatMember,
+    GetFile,
+    GetMe,
+    GetUpdates,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SendPoll,
+    SetMyCommands,
+    SetWebhook,
+    StopPoll,
+    TelegramMethod,
+)
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import (
     BotCommand,
@@ -99,6 +115,31 @@ TRANSIENT = (TelegramServerError, TelegramNetworkError, TelegramRetryAfter, Time
 # Between failed getUpdates calls, or updates that could not be recorded.
 POLLING_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=30.0, factor=1.5, jitter=0.1)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+# aiogram looks up the class `Response[<result type>]` for every response it reads. pydantic
+# keeps such classes only weakly, so a garbage collection drops them and the next response
+# builds one again (milliseconds each). Holding those of the methods the coach calls keeps
+# every lookup a cache hit.
+_RESPONSE_TYPES = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (
+        AnswerCallbackQuery,
+        DeleteWebhook,
+        EditMessageText,
+        GetChatMember,
+        GetFile,
+        GetMe,
+        GetUpdates,
+        SendDocument,
+        SendMessage,
+        SendPhoto,
+        SendPoll,
+        SetMyCommands,
+        SetWebhook,
+        StopPoll,
+    )
+)
 
 
 def make_bot(
