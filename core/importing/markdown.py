@@ -22,6 +22,7 @@ import ftfy
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from core.importing.collector import collector_paused
 from core.kernel.errors import TrackError
 from core.learning.tracks import ItemKind, Track, parse_track
 
@@ -91,10 +92,11 @@ def import_markdown(
     data: bytes | str, *, name: str | None = None, source: str = ""
 ) -> ImportedTrack | ImportRefused:
     try:
-        text = _decode(data)
-        if isinstance(text, ImportRefused):
-            return text
-        return _import_text(text, name=name, source=source)
+        with collector_paused():
+            text = _decode(data)
+            if isinstance(text, ImportRefused):
+                return text
+            return _import_text(text, name=name, source=source)
     except RecursionError:
         return ImportRefused("That file nests lists or quotes too deeply to read as a roadmap.")
 
@@ -124,7 +126,30 @@ def _decode(data: bytes | str) -> str | ImportRefused:
     if controls > max(8, len(text[:8192]) // 50):
         return ImportRefused(_BINARY)
     # Repairs UTF-8 that was read as Windows-1252 ("â€“" back to "–"), as exports often are.
-    return ftfy.fix_text(text.replace("\x00", ""), normalization="NFC")
+    return _repair(text.replace("\x00", ""))
+
+
+# ASCII that ftfy changes: entities to unescape, terminal escapes, line breaks, controls.
+_ASCII_FTFY_FIXES = re.compile(r"[&\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _repair(text: str) -> str:
+    """`ftfy.fix_text(text, normalization="NFC")`, line by line as ftfy itself reads it, but
+    passing over the plain ASCII lines it would return unchanged: most of a roadmap."""
+    config = ftfy.TextFixerConfig(explain=False, normalization="NFC")
+    if len(text) > config.max_decode_length:  # never under MAX_BYTES; ftfy splits such lines
+        return ftfy.fix_text(text, config)
+    out: list[str] = []
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        segment = line if index == len(lines) - 1 else line + "\n"
+        if config.unescape_html == "auto" and "<" in segment:
+            config = config._replace(unescape_html=False)  # as fix_text does, for what follows
+        if segment.isascii() and not _ASCII_FTFY_FIXES.search(segment):
+            out.append(segment)
+        else:
+            out.append(ftfy.fix_and_explain(segment, config).text)
+    return "".join(out)
 
 
 _EXPECTED = (
@@ -182,6 +207,7 @@ _WEEK_LABEL = re.compile(r"^\W*(?:month\s*\d+\s*[/,:–—-]\s*)?weeks?\s*\d{1,5
 def _build_sections(tokens: list[Token]) -> Section:
     root = Section(level=0, title="")
     stack = [root]
+    closers = _closers(tokens)
     position = 0
     while position < len(tokens):
         token = tokens[position]
@@ -207,35 +233,38 @@ def _build_sections(tokens: list[Token]) -> Section:
                 stack[-1].blocks.append(Paragraph(text, links))
             position += 3
         elif token.type in {"bullet_list_open", "ordered_list_open"}:
-            entries, position = _list(tokens, position)
+            entries, position = _list(tokens, closers, position)
             stack[-1].blocks.append(entries)
         elif token.type == "table_open":
-            table, position = _table(tokens, position)
+            table, position = _table(tokens, closers, position)
             stack[-1].blocks.append(table)
         else:
             position += 1
     return root
 
 
-def _closing(tokens: list[Token], position: int) -> int:
-    """Index of the token that closes the one at `position`."""
-    depth = 0
-    for index in range(position, len(tokens)):
-        depth += tokens[index].nesting
-        if depth == 0:
-            return index
-    return len(tokens) - 1
+def _closers(tokens: list[Token]) -> list[int]:
+    """For each opening token, the index of the token that closes it, found in one pass
+    (a scan from each list and item would read nested lists once per level)."""
+    closers = [len(tokens) - 1] * len(tokens)
+    open_at: list[int] = []
+    for index, token in enumerate(tokens):
+        if token.nesting == 1:
+            open_at.append(index)
+        elif token.nesting == -1 and open_at:
+            closers[open_at.pop()] = index
+    return closers
 
 
-def _list(tokens: list[Token], position: int) -> tuple[list[ListEntry], int]:
-    end = _closing(tokens, position)
+def _list(tokens: list[Token], closers: list[int], position: int) -> tuple[list[ListEntry], int]:
+    end = closers[position]
     entries: list[ListEntry] = []
     index = position + 1
     while index < end:
         if tokens[index].type != "list_item_open":
             index += 1
             continue
-        item_end = _closing(tokens, index)
+        item_end = closers[index]
         entry = ListEntry(text="", links=[], task=False)
         inner = index + 1
         while inner < item_end:
@@ -254,10 +283,10 @@ def _list(tokens: list[Token], position: int) -> tuple[list[ListEntry], int]:
                     entry.children.append(ListEntry(text=text, links=[], task=False))
                 inner += 3
             elif token.type in {"bullet_list_open", "ordered_list_open"}:
-                children, inner = _list(tokens, inner)
+                children, inner = _list(tokens, closers, inner)
                 entry.children += children
             elif token.type == "table_open":
-                _, inner = _table(tokens, inner)
+                _, inner = _table(tokens, closers, inner)
             else:
                 inner += 1
         entries.append(entry)
@@ -265,8 +294,8 @@ def _list(tokens: list[Token], position: int) -> tuple[list[ListEntry], int]:
     return entries, end + 1
 
 
-def _table(tokens: list[Token], position: int) -> tuple[Table, int]:
-    end = _closing(tokens, position)
+def _table(tokens: list[Token], closers: list[int], position: int) -> tuple[Table, int]:
+    end = closers[position]
     header: list[str] = []
     rows: list[list[str]] = []
     row: list[str] | None = None
@@ -289,6 +318,9 @@ def _table(tokens: list[Token], position: int) -> tuple[Table, int]:
     return Table(header, rows), end + 1
 
 
+_WEB_URL = re.compile(r"^https?://\S+$")
+
+
 def _inline(token: Token) -> tuple[str, list[Link]]:
     """Plain text of an inline token, and the links in it."""
     parts: list[str] = []
@@ -301,7 +333,7 @@ def _inline(token: Token) -> tuple[str, list[Link]]:
             link_text = []
         elif child.type == "link_close":
             title = _clean("".join(link_text))
-            if href and re.match(r"^https?://\S+$", href) and len(href) <= 500:
+            if href and _WEB_URL.match(href) and len(href) <= 500:
                 links.append(Link(title or href, href))
             href = None
         elif child.type in {"text", "code_inline"}:
@@ -319,7 +351,6 @@ def _inline(token: Token) -> tuple[str, list[Link]]:
 
 # Bullets, arrows and dashes an author typed before a title; "*args" and quotes stay.
 _SYMBOLS = re.compile(r"^[\s•·▪▫◦‣►▶→⇒✓✔☐☑\-–—:|>~]+")
-_SPACES = re.compile(r"\s+")
 _ESTIMATE_TEXT = (
     r"~?\d+(?:[.,]\d+)?\s*(?:(?:[-–—]|to)\s*\d+(?:[.,]\d+)?\s*)?"
     r"(?:hours?|hrs?|h|days?|weeks?|months?|mins?|minutes?)(?:\s*(?:/|per)\s*(?:week|day|wk))?"
@@ -332,13 +363,21 @@ _TRAILING_ESTIMATE = re.compile(
 )
 
 
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "So", "Sk"})
+_ASCII_DROPPED = re.compile(r"[\x00-\x1f\x7f^`]")  # the ASCII in those categories
+
+
 def _clean(text: str) -> str:
-    text = "".join(
-        c
-        for c in text
-        if unicodedata.category(c) not in {"Cc", "Cf", "Co", "Cs", "So", "Sk"} or c == " "
-    )
-    return _SPACES.sub(" ", text).strip()
+    """The text without control, format, private-use and symbol characters (emoji),
+    its spaces collapsed."""
+    if text.isascii():
+        text = _ASCII_DROPPED.sub("", text)
+    else:
+        dropped = {
+            ord(c): None for c in set(text) if unicodedata.category(c) in _DROPPED_CATEGORIES
+        }
+        text = text.translate(dropped)
+    return " ".join(text.split())  # runs of whitespace as one space, none at the ends
 
 
 def _title(text: str) -> str:
@@ -436,9 +475,12 @@ def _label_for(key: str) -> Label | None:
     return None
 
 
+_LABELLED = re.compile(r"^([A-Za-z][A-Za-z' -]{1,30}?)\s*(?:for [\w ]+?)?\s*:\s*(.*)$")
+
+
 def _label(text: str) -> tuple[Label | None, str]:
     """(Label(practice), rest) for "Practice: build X"; (None, text) when there is no label."""
-    match = re.match(r"^([A-Za-z][A-Za-z' -]{1,30}?)\s*(?:for [\w ]+?)?\s*:\s*(.*)$", text)
+    match = _LABELLED.match(text)
     if match and (label := _label_for(match[1].strip().lower())):
         return label, match[2].strip()
     if label := _label_for(text.strip().rstrip(":").strip().lower()):
@@ -492,9 +534,12 @@ def _section_links(section: Section) -> list[Link]:
 
 
 def _walk(entries: list[ListEntry]) -> Iterator[ListEntry]:
-    for entry in entries:
+    """The entries and all their children, depth first, in the author's order."""
+    pending = entries[::-1]
+    while pending:
+        entry = pending.pop()
         yield entry
-        yield from _walk(entry.children)
+        pending += entry.children[::-1]
 
 
 def _add_item(week: DraftWeek, text: str, kind: ItemKind, links: list[Link]) -> None:
@@ -535,13 +580,12 @@ def _collect_entry(entry: ListEntry, week: DraftWeek, kind: ItemKind | None) -> 
     text = entry.text
     if _is_completed_box(text) or (not text and not entry.links) or is_time_estimate(text):
         return
-    nested_links = [link for child in _walk(entry.children) for link in child.links]
     label, rest = _label(text)
     if label is not None and label.is_goal:
         week.goal = week.goal or rest[:200]
         return
     if label is not None and label.kind is None:  # "Book", "Video": links for the topic above
-        week.resources += entry.links + nested_links
+        week.resources += entry.links + _nested_links(entry)
         return
     if label is not None and label.kind is not None:
         if rest or not entry.children:
@@ -558,8 +602,12 @@ def _collect_entry(entry: ListEntry, week: DraftWeek, kind: ItemKind | None) -> 
         week,
         text or (entry.links[0].title if entry.links else ""),
         kind or ItemKind.LEARN,
-        entry.links + nested_links,
+        entry.links + _nested_links(entry),
     )
+
+
+def _nested_links(entry: ListEntry) -> list[Link]:
+    return [link for child in _walk(entry.children) for link in child.links]
 
 
 _TOPIC_COLUMNS = (

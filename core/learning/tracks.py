@@ -37,7 +37,10 @@ class ItemKind(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(ItemKind).index(self)
+        return _KIND_RANK[self]
+
+
+_KIND_RANK = {kind: rank for rank, kind in enumerate(ItemKind)}
 
 
 class Resource(BaseModel):
@@ -104,7 +107,7 @@ class Track(BaseModel):
         if numbers != list(range(1, len(self.weeks) + 1)):
             raise ValueError("weeks must be numbered 1, 2, 3, … in order")
         ids = [w.id for w in self.weeks] + [i.id for w in self.weeks for i in w.items]
-        duplicates = sorted({x for x in ids if ids.count(x) > 1})
+        duplicates = _repeated(ids)
         if duplicates:
             raise ValueError(f"ids must be unique, repeated: {', '.join(duplicates)}")
         return self
@@ -127,6 +130,17 @@ class Track(BaseModel):
     @property
     def first_week(self) -> Week:
         return self.weeks[0]
+
+
+def _repeated(ids: list[str]) -> list[str]:
+    """The ids that occur more than once, sorted: one pass, however long the track."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for item_id in ids:
+        if item_id in seen:
+            repeated.add(item_id)
+        seen.add(item_id)
+    return sorted(repeated)
 
 
 def parse_track(data: object) -> Track:

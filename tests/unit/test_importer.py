@@ -6,17 +6,25 @@ the tests that read them skip when that folder is absent.
 
 from __future__ import annotations
 
+import gc
 import random
 import re
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import ftfy
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.importing import markdown
+from core.importing.collector import collector_paused
 from core.importing.markdown import (
     ImportedTrack,
     ImportRefused,
+    _clean,
+    _repair,
     import_markdown,
     is_time_estimate,
     preview,
@@ -923,6 +931,144 @@ def test_seed_001_capstone_projects_are_build_items() -> None:
 def test_paragraph_week_labels_are_weeks(text: str) -> None:
     result = imported(text)
     assert len(result.track.weeks) >= 2
+
+
+# --- large roadmaps: each step reads the document once ------------------------------
+
+
+def longest_roadmap() -> bytes:
+    """The most a track may hold, 520 weeks of 40 items, padded to the 1,000,000-byte limit."""
+    lines = ["# The longest roadmap", ""]
+    for number in range(1, 521):
+        lines += [f"## Week {number}: Topic {number}", ""]
+        for index in range(1, 41):
+            lines.append(f"- Study part {index} of topic {number}")
+            if index % 10 == 0:
+                lines.append(f"  - [Notes {index}](https://example.com/{number}/{index})")
+        lines.append("")
+    text = "\n".join(lines) + "\n## Notes\n\n"
+    return (text + "Keep a log. " * 100_000).encode()[:1_000_000]
+
+
+def test_the_largest_accepted_roadmap_imports_every_item() -> None:
+    data = longest_roadmap()
+    assert len(data) == 1_000_000
+    result = imported(data)
+    assert_valid(result.track)
+    assert len(result.track.weeks) == 520
+    items = all_items(result.track)
+    assert len(items) == 20_800
+    assert items[-1].id == "w520-40"
+    assert items[-1].title == "Study part 40 of topic 520"
+    assert [(r.title, r.url) for r in items[-1].resources] == [
+        ("Notes 40", "https://example.com/520/40")
+    ]
+    assert result.warnings == []
+    assert preview(result).startswith("The longest roadmap: 520 weeks, 20800 items")
+
+
+def test_links_nested_eight_lists_deep_belong_to_their_topic() -> None:
+    lines = ["## Week 1: Deep", "- Git"]
+    lines += ["  " * depth + f"- [L{depth}](https://example.com/{depth})" for depth in range(1, 9)]
+    lines.append("- After")
+    result = imported(two_weeks("\n".join(lines)))
+    git, after = result.track.weeks[0].items
+    assert (git.title, after.title) == ("Git", "After")
+    assert [r.title for r in git.resources] == [f"L{depth}" for depth in range(1, 9)]
+
+
+REPAIRED = st.lists(
+    st.one_of(
+        st.text(max_size=8),
+        st.sampled_from(
+            [
+                "&amp;", "&lt;b&gt;", "&#x2019;", "<b>", "\r\n", "\r", "\n", "\t", "\x0c",
+                "\x1b[31m", "\x07", "\x7f", "café", "CafÃ©", "â€“", "ðŸš€", "\u2028", "\x85",
+                "ﬁ", "ＡＢ", "“quoted”", "e\u0301", "plain ascii words",
+            ]
+        ),
+    ),
+    max_size=30,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(REPAIRED)
+def test_text_is_repaired_exactly_as_ftfy_repairs_it(text: str) -> None:
+    assert _repair(text) == ftfy.fix_text(text, normalization="NFC")
+
+
+@needs_seeds
+@pytest.mark.parametrize("prefix", sorted(SEED_SHAPES))
+def test_seeds_are_repaired_exactly_as_ftfy_repairs_them(prefix: str) -> None:
+    text = seed_path(prefix).read_bytes().decode("utf-8-sig")
+    assert _repair(text) == ftfy.fix_text(text, normalization="NFC")
+
+
+def clean_one_character_at_a_time(text: str) -> str:
+    kept = "".join(
+        c
+        for c in text
+        if unicodedata.category(c) not in {"Cc", "Cf", "Co", "Cs", "So", "Sk"} or c == " "
+    )
+    return re.sub(r"\s+", " ", kept).strip()
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(st.text(), st.text(st.characters(max_codepoint=127))))
+def test_cleaning_keeps_the_same_characters(text: str) -> None:
+    assert _clean(text) == clean_one_character_at_a_time(text)
+
+
+def test_the_collector_is_paused_while_a_roadmap_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    reading = markdown._import_text
+
+    def observed(text: str, *, name: str | None, source: str) -> ImportedTrack | ImportRefused:
+        seen.append(gc.isenabled())
+        return reading(text, name=name, source=source)
+
+    monkeypatch.setattr(markdown, "_import_text", observed)
+    assert gc.isenabled()
+    imported(two_weeks("## Week 1: A\n- x\n"))
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_the_collector_runs_again_after_a_refusal_or_a_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refused(b"")
+    assert gc.isenabled()
+
+    def too_deep(text: str, *, name: str | None, source: str) -> ImportedTrack:
+        raise RecursionError
+
+    monkeypatch.setattr(markdown, "_import_text", too_deep)
+    assert "too deeply" in refused("- x\n")
+    assert gc.isenabled()
+
+
+def test_a_collector_that_was_off_stays_off() -> None:
+    gc.disable()
+    try:
+        imported(two_weeks("## Week 1: A\n- x\n"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_nested_and_concurrent_pauses_resume_the_collector_once_all_end() -> None:
+    with collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    data = longest_roadmap()[:100_000]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: import_markdown(data), range(4)))
+    assert all(isinstance(result, ImportedTrack) for result in results)
+    assert gc.isenabled()
 
 
 # --- properties: import_markdown never raises ----------------------------------------

@@ -241,3 +241,50 @@ def test_parsed_tracks_are_frozen() -> None:
     track = parse_track(minimal())
     with pytest.raises(ValueError, match="frozen"):
         track.title = "Changed"  # type: ignore[misc]
+
+
+# --- long tracks: the checks read every id once ----------------------------------
+
+
+def long_track(weeks: int = 500, items: int = 40) -> dict[str, Any]:
+    return {
+        "id": "long",
+        "title": "Long",
+        "weeks": [
+            {
+                "id": f"w{week:03d}",
+                "number": week,
+                "title": f"Week {week}",
+                "items": [
+                    {"id": f"w{week:03d}-{item:02d}", "kind": "learn", "title": f"Item {item}"}
+                    for item in range(1, items + 1)
+                ],
+            }
+            for week in range(1, weeks + 1)
+        ],
+    }
+
+
+def test_a_twenty_thousand_item_track_parses() -> None:
+    track = parse_track(long_track())
+    assert sum(len(week.items) for week in track.weeks) == 20_000
+    assert track.weeks[-1].items[-1].id == "w500-40"
+
+
+def test_one_repeated_id_among_twenty_thousand_is_refused_and_named() -> None:
+    data = long_track()
+    data["weeks"][499]["items"][39]["id"] = "w001-01"  # the last item repeats the first
+    with pytest.raises(TrackError, match="repeated") as info:
+        parse_track(data)
+    assert str(info.value).endswith("ids must be unique, repeated: w001-01")
+
+
+def test_every_repeated_id_is_named_once_in_order() -> None:
+    data = long_track()
+    data["weeks"][10]["items"][0]["id"] = "w400-02"
+    data["weeks"][20]["items"][5]["id"] = "w003-07"
+    data["weeks"][30]["items"][9]["id"] = "w003-07"  # three times: still named once
+    data["weeks"][40]["id"] = "w002"  # a week id repeated too
+    with pytest.raises(TrackError) as info:
+        parse_track(data)
+    assert str(info.value).endswith("repeated: w002, w003-07, w400-02")
