@@ -1,34 +1,31 @@
-"""The `coach` command line."""
+"""The `coach` command line.
+
+Each command imports what it uses when it runs, and the top of this module takes only
+light standard modules: `coach --help` is no more than an argparse program, and `coach
+import --dry-run` reads a roadmap without the database, the platforms or the web server
+(tests/unit/test_startup_imports.py keeps both so; bench/startup.py times them).
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import getpass
-import logging
-import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.wiring import App
+    from core.importing.markdown import ImportedTrack
+    from core.outreach.ports import Messenger, SendGate
 
-from bot.config import ConfigError, Settings, load_settings
-from bot.leadership import Election
-from bot.ops import OpsUnavailable, configure_logging, serving_ops
-from bot.wiring import App, NotMigrated, check_sqlite_folder, running_app
-from core.importing.markdown import ImportedTrack, ImportRefused, import_markdown, preview
-from core.outreach.ports import Messenger, SendGate
-from core.storage.engine import NotWritable
+    # A platform running: how the scheduler writes first on it, the gate pacing that, and
+    # the coroutine serving its updates.
+    Serving = tuple[Messenger, SendGate, Coroutine[Any, Any, None]]
 
 COMMANDS = ("run", "chat", "migrate", "import")
-log = logging.getLogger("coach")
-# A platform running: how the scheduler writes first on it, the gate pacing that, and
-# the coroutine serving its updates.
-Serving = tuple[Messenger, SendGate, Coroutine[Any, Any, None]]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,46 +50,79 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
+    # pydantic-settings once the command line is understood: not for --help or a typo.
+    from bot.config import ConfigError, load_settings
+
     try:
         settings = load_settings()
     except ConfigError as problem:
         print(problem, file=sys.stderr)
         return 2
-    configure_logging(settings)
+    _configure_logging(settings, dry_run=command == "import" and args.dry_run)
     try:
-        if command == "migrate":
-            return asyncio.run(migrate(settings))
-        if command == "run":
-            return asyncio.run(run(settings))
-        if command == "import":
-            path = Path(args.file).expanduser()
-            return import_file(settings, path, name=args.name, dry_run=args.dry_run)
-        return asyncio.run(chat(settings))
-    except (NotMigrated, OpsUnavailable) as problem:
-        print(f"coach: {problem}", file=sys.stderr)
-        return 1
-    except NotWritable as problem:
-        print(
-            f"coach: cannot write to the database at {_safe_url(settings.database_url)}: "
-            f"{problem}; the coach needs a database it may write to",
-            file=sys.stderr,
-        )
-        return 1
+        return _command(command, args, settings)
     except KeyboardInterrupt:
         return 130
-    except (OSError, SQLAlchemyError) as problem:
+    except Exception as problem:
+        said = _failure(problem, settings)
+        if said is None:
+            raise
+        print(said, file=sys.stderr)
+        return 1
+
+
+def _configure_logging(settings: Settings, *, dry_run: bool) -> None:
+    """The coach's log handler: LOG_LEVEL, LOG_FORMAT, secrets masked. A dry run logs
+    nothing at WARNING or above, so it sets the handler up only for a lower LOG_LEVEL
+    (markdown-it traces its parsing at DEBUG): bot.ops, where the handler is made, brings
+    the web server and SQLAlchemy with it."""
+    if dry_run and settings.log_level in ("WARNING", "ERROR", "CRITICAL"):
+        return
+    from bot.ops import configure_logging
+
+    configure_logging(settings)
+
+
+def _command(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    if command == "import":
+        path = Path(args.file).expanduser()
+        return import_file(settings, path, name=args.name, dry_run=args.dry_run)
+    import asyncio
+
+    if command == "migrate":
+        return asyncio.run(migrate(settings))
+    if command == "run":
+        return asyncio.run(run(settings))
+    return asyncio.run(chat(settings))
+
+
+def _failure(problem: Exception, settings: Settings) -> str | None:
+    """The one line for a command stopped by something its operator can put right; None
+    for anything else, which keeps its traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.ops import OpsUnavailable
+    from bot.wiring import NotMigrated
+    from core.storage.engine import NotWritable
+
+    if isinstance(problem, NotMigrated | OpsUnavailable):
+        return f"coach: {problem}"
+    if isinstance(problem, NotWritable):
+        return (
+            f"coach: cannot write to the database at {_safe_url(settings.database_url)}: "
+            f"{problem}; the coach needs a database it may write to"
+        )
+    if isinstance(problem, OSError | SQLAlchemyError):
         cause = getattr(problem, "orig", None) or problem
         first_line = (
             str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
         )
-        print(
-            f"coach: cannot use the database at {_safe_url(settings.database_url)}: {first_line}",
-            file=sys.stderr,
-        )
-        return 1
+        return f"coach: cannot use the database at {_safe_url(settings.database_url)}: {first_line}"
+    return None
 
 
 async def migrate(settings: Settings) -> int:
+    from bot.wiring import check_sqlite_folder
     from core.storage.engine import make_engine
     from core.storage.migrate import upgrade
 
@@ -107,6 +137,8 @@ async def migrate(settings: Settings) -> int:
 
 
 def import_file(settings: Settings, path: Path, *, name: str | None, dry_run: bool) -> int:
+    from core.importing.markdown import ImportRefused, import_markdown, preview
+
     try:
         data = path.read_bytes()
     except OSError as problem:
@@ -120,6 +152,8 @@ def import_file(settings: Settings, path: Path, *, name: str | None, dry_run: bo
     if dry_run:
         print("Dry run: nothing was saved.")
         return 0
+    import asyncio
+
     created = asyncio.run(_share(settings, result, path.name))
     track_id = result.track.id
     print(f"{'Saved' if created else 'Already saved'} as track {track_id}.")
@@ -128,11 +162,16 @@ def import_file(settings: Settings, path: Path, *, name: str | None, dry_run: bo
 
 
 async def _share(settings: Settings, imported: ImportedTrack, source: str) -> bool:
+    from bot.wiring import running_app
+
     async with running_app(settings) as app:
         return await app.coach.share_track(imported, source)
 
 
 async def run(settings: Settings) -> int:
+    from bot.ops import serving_ops
+    from bot.wiring import running_app
+
     platforms = [
         name
         for name, token in (
@@ -179,6 +218,8 @@ async def run(settings: Settings) -> int:
 
 async def serve_all(serving: list[Coroutine[Any, Any, None]]) -> None:
     """Serves every platform; one failing to start stops them all."""
+    import asyncio
+
     async with asyncio.TaskGroup() as group:
         for serve in serving:
             group.create_task(serve)
@@ -188,6 +229,7 @@ async def serve_all(serving: list[Coroutine[Any, Any, None]]) -> None:
 async def telegram_platform(settings: Settings, app: App) -> AsyncIterator[Serving]:
     from adapters.telegram.bot import TelegramAdapter, make_bot
     from adapters.telegram.messenger import TelegramMessenger
+    from bot.leadership import Election
     from core.storage.inbox import SqlInbox
     from scheduler.limits import TELEGRAM_LIMITS, RateGate, RateLimits
 
@@ -267,6 +309,10 @@ async def until_stopped(
 ) -> None:
     """Runs until SIGTERM or SIGINT; the serving task then ends before the database closes.
     `stopping` hears of the signal first."""
+    import asyncio
+    import logging
+    import signal
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
@@ -279,7 +325,7 @@ async def until_stopped(
             task.result()  # surfaces a failure to start, such as a rejected token
         else:
             stopping()
-            log.info("stopping: no new updates; finishing those in hand")
+            logging.getLogger("coach").info("stopping: no new updates; finishing those in hand")
     finally:
         stopper.cancel()
         if not task.done():
@@ -292,6 +338,7 @@ async def until_stopped(
 
 async def chat(settings: Settings) -> int:
     from adapters.console import ConsoleChat, ConsoleMessenger
+    from bot.wiring import running_app
     from core.kernel.refs import LearnerRef
 
     async with running_app(settings) as app:
@@ -303,10 +350,14 @@ async def chat(settings: Settings) -> int:
 
 
 def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 
 def _local_name() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -17,11 +17,8 @@ from pydantic import (
     field_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from core.kernel.settings_input import SettingsInputError, parse_time, parse_timezone
-from core.storage.engine import IN_MEMORY_REFUSED, SUPPORTED_DRIVERS, sqlite_file
 
 
 def _env(name: str) -> AliasChoices:
@@ -34,9 +31,11 @@ class Settings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
     )
 
-    database_url: Annotated[str, Field(validation_alias=_env("DATABASE_URL"))] = (
-        "sqlite+aiosqlite:///coach.db"
-    )
+    # The default is known good and left unchecked: the check imports the storage layer,
+    # which commands that never open the database (`coach import --dry-run`) do without.
+    database_url: Annotated[
+        str, Field(validation_alias=_env("DATABASE_URL"), validate_default=False)
+    ] = "sqlite+aiosqlite:///coach.db"
     telegram_bot_token: Annotated[
         SecretStr | None, Field(validation_alias=_env("TELEGRAM_BOT_TOKEN"))
     ] = None
@@ -107,6 +106,12 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
+        # Imported only when a URL is given: see database_url.
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        from core.storage.engine import IN_MEMORY_REFUSED, SUPPORTED_DRIVERS, sqlite_file
+
         try:
             driver = make_url(value).drivername
         except ArgumentError:
