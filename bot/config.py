@@ -110,7 +110,7 @@ class Settings(BaseSettings):
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 
-        from core.storage.engine import IN_MEMORY_REFUSED, SUPPORTED_DRIVERS, sqlite_file
+        from core.storage.urls import IN_MEMORY_REFUSED, SUPPORTED_DRIVERS, sqlite_file
 
         try:
             driver = make_url(value).drivername

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import event, insert
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,33 +14,17 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.util import asbool
 
 from core.storage.models import ProcessedUpdate
+from core.storage.urls import IN_MEMORY_REFUSED, SUPPORTED_DRIVERS, sqlite_file
 
-SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
-IN_MEMORY_REFUSED = (
-    "SQLite without a file (an empty path, :memory: or mode=memory) keeps the database in "
-    "memory, where it lasts one process and is not the one `coach migrate` prepares; "
-    "name a file, like sqlite+aiosqlite:///coach.db"
-)
+__all__ = ["IN_MEMORY_REFUSED", "SUPPORTED_DRIVERS", "sqlite_file"]  # where callers find them
+
 WRITE_CHECK_KEY = "coach:write-check"  # no platform's update key looks like it
 
 
 class NotWritable(Exception):
     """The database answers reads but refuses writes; the message is the driver's reason."""
-
-
-def sqlite_file(url: str | URL) -> Path | None:
-    """The file an SQLite URL names (URI filenames too), or None for an in-memory database:
-    no file, `:memory:`, or `mode=memory`."""
-    parsed = make_url(url)
-    database = parsed.database or ""
-    if asbool(parsed.query.get("uri", False)) and database.startswith("file:"):
-        database = urlsplit(database).path
-    if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
-        return None
-    return Path(database)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
