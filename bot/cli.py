@@ -164,7 +164,7 @@ def import_file(settings: Settings, path: Path, *, name: str | None, dry_run: bo
 async def _share(settings: Settings, imported: ImportedTrack, source: str) -> bool:
     from bot.wiring import running_app
 
-    async with running_app(settings) as app:
+    async with running_app(settings, pictures=False) as app:
         return await app.coach.share_track(imported, source)
 
 

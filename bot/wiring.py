@@ -75,7 +75,9 @@ def check_sqlite_folder(settings: Settings) -> None:
 
 
 @asynccontextmanager
-async def running_app(settings: Settings) -> AsyncIterator[App]:
+async def running_app(settings: Settings, *, pictures: bool = True) -> AsyncIterator[App]:
+    """The app on its database; `pictures` warms the drawing process, which a command
+    that draws none (`coach import`) goes without."""
     check_sqlite_folder(settings)
     engine = make_engine(settings.database_url)
     charts = ChartRenderer()
@@ -85,6 +87,8 @@ async def running_app(settings: Settings) -> AsyncIterator[App]:
         elif await pending_revisions(engine):
             raise NotMigrated("the database schema is not current: run `coach migrate` first")
         await check_writable(engine)
+        if pictures:
+            charts.start()  # the drawing process warms up in the background
         units = SqlUnitOfWorkFactory(make_sessions(engine))
         clock = make_clock(settings)
         ops = build_ops(settings, engine, clock)

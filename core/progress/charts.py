@@ -1,19 +1,20 @@
-"""Pictures of progress: matplotlib's object API on the Agg canvas, drawn in worker
-processes so the event loop never waits for them. pyplot's global state is not used."""
+"""Pictures of progress: drawn with Pillow (canvas.py) in a child process of our own
+(processes.py), so the event loop never waits for them, and remembered by value: a picture is
+a pure function of its dataclass, so one asked for again with nothing changed is not drawn."""
 
 from __future__ import annotations
 
-import asyncio
-import io
-from concurrent.futures import ProcessPoolExecutor
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, timedelta
-from multiprocessing import get_context
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-if TYPE_CHECKING:  # matplotlib loads in the drawing processes only
-    from matplotlib.axes import Axes
-    from matplotlib.collections import QuadMesh
+from core.progress.processes import Draw, DrawingProcesses
+
+if TYPE_CHECKING:  # Pillow loads in the drawing processes only
+    from core.progress.canvas import Box, Canvas, Scale
 
 # Okabe–Ito colours, told apart with every common colour vision deficiency.
 DONE_COLOUR = "#0072B2"
@@ -21,10 +22,27 @@ PLANNED_COLOUR = "#BBBBBB"
 TODAY_COLOUR = "#D55E00"
 # A sequential scale from cividis, which reads the same with colour blindness.
 HEAT_SCALE = ("#EDEDED", "#BCAF6F", "#7C7B78", "#3B496C", "#00224E")
+HEAT_LABELS = ("0", "1", "2", "3–4", "5+")
+HEAT_FROM = (1, 2, 3, 5)  # the fewest items of each colour after the first
+COLOURS = (DONE_COLOUR, PLANNED_COLOUR, TODAY_COLOUR, *HEAT_SCALE)
 
-WIDTH_PX, HEIGHT_PX, DPI = 1080, 1350, 150  # 4:5 fills a phone screen in chat
+WIDTH_PX, HEIGHT_PX = 1080, 1350  # 4:5 fills a phone screen in chat
 WEEKS_SHOWN = 12  # weeks of the bar chart and of the heatmap
-MAX_RENDERS = 2  # worker processes, each about 80 MB once matplotlib is loaded
+# One process (about 30 MB) draws some 50 pictures a second, and repeats come from the cache.
+MAX_RENDERS = 1
+CACHED_PICTURES = 128  # PNGs of 15 to 30 kB: 4 MB at most
+TOP_MEMBERS = 15  # named bars; a bigger group is summed up in the histogram beside them
+DONE_LABEL = "items done this week"
+
+# Where things go on the picture, in pixels: (left, top, right, bottom) of each plot. Text
+# sizes are as matplotlib drew them at 150 dpi: 13 pt titles, 11 pt headings (10 pt text).
+TITLE_Y, TITLE_SIZE, HEADING_SIZE = 16, 27, 23
+UPPER_PLOT: Box = (110, 104, 1045, 690)
+LOWER_PLOT: Box = (110, 840, 1045, 1236)
+CELL = 56  # a day of the heatmap, with its white border
+DAYS_TOP = 836
+
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -57,159 +75,253 @@ class ProgressPicture:
     current_week: int
 
 
-class ChartRenderer:
-    """Renders in worker processes, a few at a time.
+class PngCache:
+    """The pictures drawn last, by value; the least recently used goes first."""
 
-    Not threads: Agg draws and encodes PNGs in C++ while holding the GIL, which paused the
-    event loop for about as long as drawing in it would (measured in bench/charts.py).
-    The pool starts on first use, with "spawn" so no lock of the running loop is inherited.
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self._pngs: OrderedDict[Hashable, bytes] = OrderedDict()
+
+    def get(self, key: Hashable) -> bytes | None:
+        png = self._pngs.get(key)
+        if png is not None:
+            self._pngs.move_to_end(key)
+        return png
+
+    def put(self, key: Hashable, png: bytes) -> None:
+        self._pngs[key] = png
+        self._pngs.move_to_end(key)
+        while len(self._pngs) > self.most:
+            self._pngs.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._pngs)
+
+
+class ChartRenderer:
+    """Draws in a child process, a picture at a time, and keeps the last ones drawn.
+
+    Not threads: drawing holds the GIL, which would pause the event loop for as long as the
+    picture takes (bench/charts.py). The process starts on first use, or warms up in the
+    background from `start()`, so that even the first learner's picture is quick.
     """
 
-    def __init__(self, at_once: int = MAX_RENDERS) -> None:
+    def __init__(self, at_once: int = MAX_RENDERS, cached: int = CACHED_PICTURES) -> None:
         self._at_once = at_once
-        self._pool: ProcessPoolExecutor | None = None
+        self._processes: DrawingProcesses | None = None
+        self.cache = PngCache(cached)
+        self.drawn = 0  # pictures sent to be drawn; the others came from the cache
+
+    def start(self) -> list[Future[bytes]]:
+        """Starts the drawing process and has it draw once, in the background: returns at once,
+        and the first learner's picture then costs what any other does."""
+        return self._started().warm(warm_up)
 
     async def progress(self, picture: ProgressPicture) -> bytes:
-        return await asyncio.get_running_loop().run_in_executor(
-            self._started(), progress_png, picture
-        )
-
-    def _started(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self._at_once, mp_context=get_context("spawn"))
-        return self._pool
+        days = frozenset(picture.done_by_day.items())  # its dict, hashable, in any order
+        key = (picture.title, picture.weeks, days, picture.today, picture.current_week)
+        return await self._png(progress_png, picture, key)
 
     async def group_week(self, picture: GroupWeekPicture) -> bytes:
-        return await asyncio.get_running_loop().run_in_executor(
-            self._started(), group_week_png, picture
-        )
+        return await self._png(group_week_png, picture, picture)
+
+    async def _png(self, draw: Draw[P], picture: P, key: Hashable) -> bytes:
+        png = self.cache.get(key)
+        if png is None:
+            self.drawn += 1
+            png = await self._started().run(draw, picture)
+            self.cache.put(key, png)
+        return png
+
+    def _started(self) -> DrawingProcesses:
+        if self._processes is None:
+            self._processes = DrawingProcesses(self._at_once)
+        return self._processes
+
+    def worker_pids(self) -> list[int]:
+        return self._processes.pids() if self._processes is not None else []
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        if self._processes is not None:
+            self._processes.close()
+            self._processes = None
 
 
 def progress_png(picture: ProgressPicture) -> bytes:
-    from matplotlib.figure import Figure
+    """Items planned and done in the last weeks, and a calendar of the days."""
+    from core.progress.canvas import Canvas
 
-    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
-    weeks_axes, days_axes = figure.subplots(2, 1, height_ratios=(3, 2))
-    figure.suptitle(_plain(picture.title), fontsize=13, fontweight="bold")
-    _draw_weeks(weeks_axes, picture)
-    image = _draw_days(days_axes, picture)
-    bar = figure.colorbar(image, ax=days_axes, orientation="horizontal", shrink=0.6)
-    bar.set_ticks([0.5, 1.5, 2.5, 4, 500], labels=["0", "1", "2", "3–4", "5+"])
-    bar.ax.tick_params(length=0)
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
+    canvas = Canvas(WIDTH_PX, HEIGHT_PX, COLOURS)
+    _title(canvas, picture.title)
+    _draw_weeks(canvas, picture)
+    _draw_days(canvas, picture)
+    return canvas.png()
 
 
-def _draw_weeks(axes: Axes, picture: ProgressPicture) -> None:
+def _draw_weeks(canvas: Canvas, picture: ProgressPicture) -> None:
+    from core.progress.canvas import Scale, axes, category_axis, counting_ticks, value_axis
+
     shown = [w for w in picture.weeks if w.number <= picture.current_week][-WEEKS_SHOWN:]
-    numbers = [w.number for w in shown]
-    axes.bar(numbers, [w.planned for w in shown], color=PLANNED_COLOUR, label="planned")
-    axes.bar(numbers, [w.done for w in shown], width=0.55, color=DONE_COLOUR, label="done")
-    axes.set_title("Items per week", fontsize=11, loc="left")
-    axes.set_xlabel("week")
-    axes.set_ylabel("items")
-    axes.set_xticks(numbers)
+    left, top, right, bottom = UPPER_PLOT
+    _heading(canvas, UPPER_PLOT, "Items per week")
     tallest = max((max(w.planned, w.done) for w in shown), default=1)
-    axes.set_ylim(0, tallest * 1.25 + 0.5)  # room for the legend above the bars
-    axes.legend(loc="upper center", frameon=False, ncols=2)
-    axes.spines[["top", "right"]].set_visible(False)
+    height = Scale(0, tallest * 1.25 + 0.5, bottom, top)  # room for the legend above the bars
+    centres = _slots(left, right, len(shown), fewest=6)
+    slot = (right - left) / max(len(shown), 6)
+    for x, week in zip(centres, shown, strict=True):
+        _column(canvas, x, slot * 0.8, height, week.planned, PLANNED_COLOUR)
+        _column(canvas, x, slot * 0.55, height, week.done, DONE_COLOUR)
+    axes(canvas, UPPER_PLOT)
+    value_axis(canvas, UPPER_PLOT, height, counting_ticks(height.high), "items")
+    category_axis(canvas, UPPER_PLOT, centres, [str(w.number) for w in shown], "week")
+    _legend(canvas, (left + right) / 2, top + 8)
 
 
-def _draw_days(axes: Axes, picture: ProgressPicture) -> QuadMesh:
+def _draw_days(canvas: Canvas, picture: ProgressPicture) -> None:
     """A calendar heatmap: one column per week (Monday first), one row per weekday."""
-    from matplotlib.colors import BoundaryNorm, ListedColormap
-    from matplotlib.patches import Rectangle
-
     last_monday = picture.today - timedelta(days=picture.today.weekday())
     first_monday = last_monday - timedelta(weeks=WEEKS_SHOWN - 1)
-    grid = [[0.0] * WEEKS_SHOWN for _ in range(7)]
+    left = (WIDTH_PX - WEEKS_SHOWN * CELL) / 2 + 20
+    canvas.text((left, DAYS_TOP - 14), "Items done per day", size=HEADING_SIZE, anchor="ls")
     for column in range(WEEKS_SHOWN):
         for row in range(7):
             day = first_monday + timedelta(weeks=column, days=row)
-            grid[row][column] = -1.0 if day > picture.today else picture.done_by_day.get(day, 0)
-    scale = ListedColormap(HEAT_SCALE).with_extremes(under="white")  # days still to come
-    norm = BoundaryNorm([0, 1, 2, 3, 5, 1000], scale.N)
-    image = axes.pcolormesh(grid, cmap=scale, norm=norm, edgecolors="white", linewidth=2)
-    axes.set_aspect("equal")
-    axes.invert_yaxis()  # Monday on top
-    axes.set_title("Items done per day", fontsize=11, loc="left")
-    axes.set_yticks(
-        [row + 0.5 for row in range(7)], ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-    )
-    axes.set_xticks(
-        [column + 0.5 for column in range(0, WEEKS_SHOWN, 2)],
-        [_day_month(first_monday + timedelta(weeks=column)) for column in range(0, WEEKS_SHOWN, 2)],
-    )
-    axes.tick_params(length=0)
-    axes.spines[:].set_visible(False)
-    today = Rectangle(
-        (WEEKS_SHOWN - 1, picture.today.weekday()),
-        1,
-        1,
-        fill=False,
-        edgecolor=TODAY_COLOUR,
-        linewidth=2,
-    )
-    axes.add_patch(today)
-    return image
+            if day <= picture.today:  # days still to come stay white
+                colour = HEAT_SCALE[heat_level(picture.done_by_day.get(day, 0))]
+                x, y = left + column * CELL, DAYS_TOP + row * CELL
+                canvas.box((x + 2, y + 2, x + CELL - 2, y + CELL - 2), colour)
+    x, y = left + (WEEKS_SHOWN - 1) * CELL, DAYS_TOP + picture.today.weekday() * CELL
+    canvas.box((x, y, x + CELL, y + CELL), None, outline=TODAY_COLOUR, width=4)
+    for row, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
+        canvas.text((left - 10, DAYS_TOP + (row + 0.5) * CELL), name, anchor="rm")
+    bottom = DAYS_TOP + 7 * CELL
+    for column in range(0, WEEKS_SHOWN, 2):
+        label = _day_month(first_monday + timedelta(weeks=column))
+        canvas.text((left + (column + 0.5) * CELL, bottom + 6), label, anchor="mt")
+    _heat_legend(canvas, left + WEEKS_SHOWN * CELL / 2, bottom + 44)
+
+
+def heat_level(done: int) -> int:
+    """The heatmap colour of a day with `done` items: 0, 1, 2, 3–4, 5 or more."""
+    return sum(1 for least in HEAT_FROM if done >= least)
+
+
+def _heat_legend(canvas: Canvas, centre: float, top: float) -> None:
+    """The heatmap's colours in a row, each with the number of items it stands for."""
+    width, height = 84, 26
+    left = centre - width * len(HEAT_SCALE) / 2
+    for n, (colour, label) in enumerate(zip(HEAT_SCALE, HEAT_LABELS, strict=True)):
+        canvas.box((left + n * width, top, left + (n + 1) * width, top + height), colour)
+        canvas.text((left + (n + 0.5) * width, top + height + 6), label, anchor="mt")
+    right = left + width * len(HEAT_SCALE)
+    canvas.box((left - 1, top - 1, right + 1, top + height + 1), None, outline="#000000")
 
 
 def _day_month(day: date) -> str:
     return f"{day.day} {day:%b}"
 
 
-TOP_MEMBERS = 15  # named bars; a bigger group is summed up in the histogram beside them
-
-
 def group_week_png(picture: GroupWeekPicture) -> bytes:
     """The group's week: the members furthest along by name, and how everyone is spread."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from core.progress.canvas import Canvas
 
-    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
-    leaders_axes, spread_axes = figure.subplots(2, 1, height_ratios=(3, 2))
-    figure.suptitle(_plain(picture.title), fontsize=13, fontweight="bold")
-
+    canvas = Canvas(WIDTH_PX, HEIGHT_PX, COLOURS)
+    _title(canvas, picture.title)
     # Ties broken by name, so the same week always draws the same picture.
     ranked = sorted(picture.members, key=lambda m: (-m.done, -m.streak, m.name.casefold()))
-    leaders = ranked[:TOP_MEMBERS][::-1]  # the first at the top
-    rows = range(len(leaders))
-    leaders_axes.barh(rows, [picture.planned] * len(leaders), color=PLANNED_COLOUR, label="planned")
-    leaders_axes.barh(rows, [m.done for m in leaders], height=0.55, color=DONE_COLOUR, label="done")
-    leaders_axes.set_yticks(list(rows), [_short(m.name) for m in leaders])
-    leaders_axes.set_xlabel("items done this week")
+    _draw_leaders(canvas, picture.planned, ranked)
+    _draw_spread(canvas, picture.planned, ranked)
+    return canvas.png()
+
+
+def _draw_leaders(canvas: Canvas, planned: int, ranked: Sequence[MemberWeek]) -> None:
+    from core.progress.canvas import Scale, axes, category_axis, counting_ticks
+
+    leaders = ranked[:TOP_MEMBERS]  # the first at the top
+    names = [_short(m.name) for m in leaders]
+    left = max(60.0, max((canvas.width_of(name) for name in names), default=0) + 24)
+    plot = (left, UPPER_PLOT[1], UPPER_PLOT[2], UPPER_PLOT[3])
     shown = min(TOP_MEMBERS, len(ranked))
     who = f"Top {shown} of {len(ranked)}" if len(ranked) > shown else "Everyone"
-    leaders_axes.set_title(f"{who}: done (blue) of planned (grey)", fontsize=11, loc="left")
-    leaders_axes.spines[["top", "right"]].set_visible(False)
+    _heading(canvas, plot, f"{who}: done (blue) of planned (grey)")
+    most = max([planned, 1, *(m.done for m in leaders)])
+    length = Scale(0, most * 1.05, left, plot[2])
+    slot = (plot[3] - plot[1]) / max(len(leaders), 1)
+    for row, (member, name) in enumerate(zip(leaders, names, strict=True)):
+        y = plot[1] + (row + 0.5) * slot
+        canvas.box((left, y - slot * 0.4, length(planned), y + slot * 0.4), PLANNED_COLOUR)
+        canvas.box((left, y - slot * 0.275, length(member.done), y + slot * 0.275), DONE_COLOUR)
+        canvas.text((left - 12, y), name, anchor="rm")
+    axes(canvas, plot)
+    ticks = counting_ticks(most)
+    category_axis(canvas, plot, [length(t) for t in ticks], [str(t) for t in ticks], DONE_LABEL)
 
-    counts = [0] * (picture.planned + 1)
+
+def _draw_spread(canvas: Canvas, planned: int, ranked: Sequence[MemberWeek]) -> None:
+    from core.progress.canvas import Scale, axes, category_axis, counting_ticks, value_axis
+
+    counts = [0] * (planned + 1)
     for member in ranked:
-        counts[min(member.done, picture.planned)] += 1
-    spread_axes.bar(range(len(counts)), counts, color=DONE_COLOUR)
-    spread_axes.set_title("Members by items done", fontsize=11, loc="left")
-    spread_axes.set_xlabel("items done this week")
-    spread_axes.set_ylabel("members")
-    spread_axes.set_xticks(range(len(counts)))
-    spread_axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    spread_axes.spines[["top", "right"]].set_visible(False)
+        counts[min(member.done, planned)] += 1
+    left, top, right, bottom = LOWER_PLOT
+    _heading(canvas, LOWER_PLOT, "Members by items done")
+    height = Scale(0, max(*counts, 1) * 1.05, bottom, top)
+    centres = _slots(left, right, len(counts))
+    for x, count in zip(centres, counts, strict=True):
+        _column(canvas, x, (right - left) / len(counts) * 0.8, height, count, DONE_COLOUR)
+    axes(canvas, LOWER_PLOT)
+    value_axis(canvas, LOWER_PLOT, height, counting_ticks(max(*counts, 1)), "members")
+    category_axis(canvas, LOWER_PLOT, centres, [str(n) for n in range(len(counts))], DONE_LABEL)
 
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
+
+def warm_up(_: None) -> bytes:
+    """Loads Pillow and the fonts and draws both pictures once, as full as a learner's and a
+    group's: the drawing process's first real picture then costs what any other does."""
+    today = date.today()
+    weeks = tuple(WeekBar(n, 7, n % 8) for n in range(1, 25))
+    days = {today - timedelta(days=n): n % 7 for n in range(WEEKS_SHOWN * 7)}
+    progress_png(ProgressPicture("Warming up", weeks, days, today, 20))
+    members = tuple(MemberWeek(f"Member {n}", n % 8, n) for n in range(TOP_MEMBERS * 2))
+    group_week_png(GroupWeekPicture("Warming up", 7, members))
+    return b""
+
+
+def _title(canvas: Canvas, text: str) -> None:
+    """A long title in smaller letters, down to the size of the rest, then cut short."""
+    size, room = TITLE_SIZE, WIDTH_PX - 40
+    while size > HEADING_SIZE - 2 and canvas.width_of(text, size=size, bold=True) > room:
+        size -= 1
+    title = canvas.fitted(text, room, size=size, bold=True)
+    canvas.text((WIDTH_PX / 2, TITLE_Y), title, size=size, anchor="mt", bold=True)
+
+
+def _heading(canvas: Canvas, plot: Box, text: str) -> None:
+    canvas.text((plot[0], plot[1] - 14), text, size=HEADING_SIZE, anchor="ls")
+
+
+def _slots(left: float, right: float, count: int, fewest: int = 1) -> list[float]:
+    """The centres of `count` equal slots, side by side in the middle of left to right;
+    a slot is never wider than a `fewest`-th of the whole."""
+    width = (right - left) / max(count, fewest)
+    start = (left + right) / 2 - width * count / 2
+    return [start + width * (n + 0.5) for n in range(count)]
+
+
+def _column(canvas: Canvas, x: float, width: float, height: Scale, value: int, colour: str) -> None:
+    if value > 0:
+        canvas.box((x - width / 2, height(value), x + width / 2, height(0)), colour)
+
+
+def _legend(canvas: Canvas, centre: float, top: float) -> None:
+    """planned and done, with a swatch of their colours, side by side."""
+    entries = (("planned", PLANNED_COLOUR), ("done", DONE_COLOUR))
+    widths = [40 + 10 + canvas.width_of(label) for label, _ in entries]
+    x = centre - (sum(widths) + 40 * (len(entries) - 1)) / 2
+    for (label, colour), width in zip(entries, widths, strict=True):
+        canvas.box((x, top + 4, x + 40, top + 18), colour)
+        canvas.text((x + 50, top + 11), label, anchor="lm")
+        x += width + 40
 
 
 def _short(name: str, limit: int = 18) -> str:
-    return _plain(name if len(name) <= limit else name[: limit - 1] + "…")
-
-
-def _plain(text: str) -> str:
-    """Text drawn as written: matplotlib reads $…$ as mathematics, and a lone $ fails."""
-    return text.replace("$", r"\$")
+    return name if len(name) <= limit else name[: limit - 1] + "…"

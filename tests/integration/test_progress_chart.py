@@ -79,3 +79,24 @@ async def test_a_chart_that_fails_leaves_the_text(
     await ada_with_charts.say("/start")
     assert "Items done: 0 of 172" in await ada_with_charts.say("/progress")
     assert ada_with_charts.last is not None and ada_with_charts.last.image is None
+
+
+async def test_progress_asked_again_with_nothing_changed_is_not_drawn_again(
+    ada_with_charts: Learner, renderer: RecordingRenderer
+) -> None:
+    ada = ada_with_charts
+    await ada.say("/start")
+    await ada.say("/done")
+    await ada.say("/progress")
+    assert ada.last is not None and ada.last.image is not None
+    first = ada.last.image.png
+    await ada.say("/progress")
+    assert ada.last is not None and ada.last.image is not None
+    assert ada.last.image.png == first
+    assert renderer.drawn == 1
+
+    await ada.say("/done")
+    await ada.say("/progress")
+    assert ada.last is not None and ada.last.image is not None
+    assert ada.last.image.png != first
+    assert renderer.drawn == 2

@@ -1,0 +1,178 @@
+"""Just enough of a chart for the progress pictures, drawn with Pillow: text in DejaVu Sans,
+filled boxes, axes with their ticks, bars. Only the drawing processes import this module.
+
+Pillow rather than matplotlib: a picture costs about 20 ms of CPU instead of 200 to 300
+(matplotlib's constrained layout measured every tick label, each figure was drawn twice, and
+hundreds of artists were made and thrown away), and a drawing process holds about 25 MB
+instead of 130 to 200 (bench/charts.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom, in pixels
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+INK = "#000000"
+TEXT = 21  # pixels: matplotlib's 10 pt at 150 dpi
+TICK = 7  # the length of a tick mark
+# Greys between black and white for the edges of letters: a picture of a few flat colours,
+# encoded as a PNG of one byte a pixel (a palette) rather than three, is encoded in a quarter
+# of the time and comes out half the size (bench/charts.py).
+GREYS = tuple(f"#{v:02X}{v:02X}{v:02X}" for v in range(17, 255, 17))
+PNG_LEVEL = 6  # zlib's default: 7 ms and 20 kB a picture; level 1 is 3 ms and 48 kB
+
+
+@cache
+def font(size: int, bold: bool = False) -> Font:
+    """DejaVu Sans, which matplotlib drew with: matplotlib's copy, else the system's; Pillow's
+    own font when neither is there."""
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    for folder in _font_folders():
+        if (folder / name).is_file():
+            return ImageFont.truetype(str(folder / name), size)
+    return ImageFont.load_default(size)
+
+
+def _font_folders() -> list[Path]:
+    folders = []
+    spec = importlib.util.find_spec("matplotlib")  # finds the package without importing it
+    if spec is not None:
+        folders += [Path(p) / "mpl-data/fonts/ttf" for p in spec.submodule_search_locations or ()]
+    return [*folders, Path("/usr/share/fonts/truetype/dejavu")]
+
+
+class Canvas:
+    """A white picture to draw on in the given colours (and black), given back as a PNG."""
+
+    def __init__(self, width: int, height: int, colours: Sequence[str]) -> None:
+        self._image = Image.new("RGB", (width, height), "white")
+        self._draw = ImageDraw.Draw(self._image)
+        self._palette = _palette(("#FFFFFF", INK, *colours, *GREYS))
+
+    def text(
+        self,
+        xy: tuple[float, float],
+        text: str,
+        *,
+        size: int = TEXT,
+        anchor: str = "la",
+        bold: bool = False,
+    ) -> None:
+        """Text drawn as written; anchor as Pillow's: "la" is left and ascender, "mm" middle."""
+        self._draw.text(xy, text, fill=INK, font=font(size, bold), anchor=anchor)
+
+    def upright_text(self, xy: tuple[float, float], text: str, *, size: int = TEXT) -> None:
+        """Text read from the bottom up, centred on xy: a y axis's label."""
+        left, top, right, bottom = self._draw.textbbox((0, 0), text, font=font(size), anchor="lt")
+        mask = Image.new("L", (math.ceil(right - left) + 2, math.ceil(bottom - top) + 2))
+        ImageDraw.Draw(mask).text((1, 1), text, fill=255, font=font(size), anchor="lt")
+        mask = mask.transpose(Image.Transpose.ROTATE_90)
+        corner = (round(xy[0] - mask.width / 2), round(xy[1] - mask.height / 2))
+        self._image.paste(INK, (*corner, corner[0] + mask.width, corner[1] + mask.height), mask)
+
+    def width_of(self, text: str, *, size: int = TEXT, bold: bool = False) -> float:
+        return self._draw.textlength(text, font=font(size, bold))
+
+    def fitted(self, text: str, width: float, *, size: int = TEXT, bold: bool = False) -> str:
+        """The text, cut short with an ellipsis if it is wider than `width`."""
+        cut = len(text)
+        while cut > 1 and self.width_of(text[:cut], size=size, bold=bold) > width:
+            cut -= 1
+        return text if cut == len(text) else text[: cut - 1] + "…"
+
+    def box(
+        self, box: Box, fill: str | None, *, outline: str | None = None, width: int = 1
+    ) -> None:
+        left, top, right, bottom = box
+        if round(right) <= round(left) or round(bottom) <= round(top):
+            return  # nothing to fill
+        self._draw.rectangle(
+            (round(left), round(top), round(right) - 1, round(bottom) - 1),
+            fill=fill,
+            outline=outline,
+            width=width,
+        )
+
+    def line(self, points: Sequence[tuple[float, float]], *, width: int = 2) -> None:
+        self._draw.line([(round(x), round(y)) for x, y in points], fill=INK, width=width)
+
+    def png(self) -> bytes:
+        """Every pixel in the nearest colour of the palette: the colours drawn are in it, and
+        the edges of letters, drawn only on white, in a grey close to their own."""
+        picture = self._image.quantize(palette=self._palette, dither=Image.Dither.NONE)
+        buffer = io.BytesIO()
+        picture.save(buffer, "PNG", compress_level=PNG_LEVEL)
+        return buffer.getvalue()
+
+
+def _palette(colours: Sequence[str]) -> Image.Image:
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([int(c[i : i + 2], 16) for c in colours for i in (1, 3, 5)])
+    return palette
+
+
+@dataclass(frozen=True)
+class Scale:
+    """From a value to a pixel along one axis: `low` at pixel `start`, `high` at `end`."""
+
+    low: float
+    high: float
+    start: float
+    end: float
+
+    def __call__(self, value: float) -> float:
+        return self.start + (value - self.low) / (self.high - self.low) * (self.end - self.start)
+
+
+def counting_ticks(top: float, most: int = 9) -> list[int]:
+    """Whole numbers from 0 to `top`, 1, 2 or 5 times a power of ten apart, at most `most`."""
+    step = 1
+    while top / step >= most:
+        step = _next_step(step)
+    return list(range(0, math.floor(top) + 1, step))
+
+
+def _next_step(step: int) -> int:
+    return step * 5 // 2 if str(step).startswith("2") else step * 2  # 1, 2, 5, 10, 20, 50…
+
+
+def axes(canvas: Canvas, plot: Box) -> None:
+    """The left and bottom spines of a plot."""
+    left, top, right, bottom = plot
+    canvas.line([(left, top), (left, bottom), (right, bottom)])
+
+
+def value_axis(canvas: Canvas, plot: Box, scale: Scale, ticks: Sequence[int], label: str) -> None:
+    """A vertical axis of counts: ticks and their numbers on the left, the label beside them."""
+    left = plot[0]
+    for tick in ticks:
+        y = scale(tick)
+        canvas.line([(left - TICK, y), (left, y)])
+        canvas.text((left - TICK - 6, y), str(tick), anchor="rm")
+    widest = max((canvas.width_of(str(tick)) for tick in ticks), default=0)
+    canvas.upright_text((left - TICK - 22 - widest, (plot[1] + plot[3]) / 2), label)
+
+
+def category_axis(
+    canvas: Canvas, plot: Box, centres: Sequence[float], labels: Sequence[str], label: str
+) -> None:
+    """A horizontal axis: a tick under each centre, labels thinned out where they would touch,
+    and the axis's label under them."""
+    bottom = plot[3]
+    spacing = centres[1] - centres[0] if len(centres) > 1 else math.inf
+    widest = max((canvas.width_of(text) for text in labels), default=0)
+    every = max(1, math.ceil((widest + 10) / spacing))
+    for index, (x, text) in enumerate(zip(centres, labels, strict=True)):
+        if index % every == 0:
+            canvas.line([(x, bottom), (x, bottom + TICK)])
+            canvas.text((x, bottom + TICK + 4), text, anchor="mt")
+    canvas.text(((plot[0] + plot[2]) / 2, bottom + TICK + 34), label, anchor="mt")
