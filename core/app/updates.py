@@ -52,7 +52,7 @@ class UpdateUnits:
         started = perf_counter() if started is None else started
         naming = current_update.set(update_key)
         try:
-            outcome = await self._attempts(what, work, update_key if claims else None)
+            outcome = await self._attempts(what, work, update_key, claims=claims)
         finally:
             current_update.reset(naming)
         if outcome is None:
@@ -68,10 +68,15 @@ class UpdateUnits:
         meter.handled(perf_counter() - started)
         return outcome
 
-    async def _attempts(self, what: str, work: Work, update_key: str | None) -> Outcome | None:
-        """The outcome, or None when it failed (the reason is logged)."""
+    async def _attempts(
+        self, what: str, work: Work, update_key: str | None, *, claims: bool
+    ) -> Outcome | None:
+        """The outcome, or None when it failed (the reason is logged). Work that claims
+        nothing changes nothing: it runs as read-only."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
+                if not claims:
+                    return await self._attempt(work, None, read_only=True)
                 return await self._attempt(work, update_key)
             except ConflictError:
                 if attempt < ATTEMPTS:
@@ -85,8 +90,10 @@ class UpdateUnits:
             break
         return None
 
-    async def _attempt(self, work: Work, update_key: str | None) -> Outcome:
-        async with self._uow_factory() as uow:
+    async def _attempt(
+        self, work: Work, update_key: str | None, *, read_only: bool = False
+    ) -> Outcome:
+        async with self._uow_factory(read_only=read_only) as uow:
             if update_key is not None and not await self._claim(uow, update_key):
                 return ALREADY_HANDLED
             outcome = await work(uow)

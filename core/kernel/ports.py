@@ -44,4 +44,7 @@ class UnitOfWorkFactory(Protocol[U_co]):
     """Opens a unit of work. Each capability asks for the narrowest one it needs; the
     storage hands out one object that is all of them."""
 
-    def __call__(self) -> U_co: ...
+    def __call__(self, *, read_only: bool = False) -> U_co:
+        """`read_only`: the work only reads, so the storage may run it without a
+        transaction of its own (each statement still sees only committed data)."""
+        ...

@@ -52,8 +52,8 @@ class SqlUnitOfWork:
     rest would cost time on every command for nothing.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._db = SqlSession(engine)
+    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+        self._db = SqlSession(engine, read_only=read_only)
 
     async def __aenter__(self) -> Self:
         return self
@@ -154,8 +154,8 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine | async_sessionmaker[AsyncSession]) -> None:
         self._engine = engine if isinstance(engine, AsyncEngine) else _bound_engine(engine)
 
-    def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine)
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._engine, read_only=read_only)
 
 
 def _bound_engine(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine:

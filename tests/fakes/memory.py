@@ -2045,7 +2045,7 @@ class MemoryUnitOfWorkFactory:
     def __init__(self, database: MemoryDatabase | None = None) -> None:
         self.database = database or MemoryDatabase()
 
-    def __call__(self) -> MemoryUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.database)
 
 

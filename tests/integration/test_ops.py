@@ -168,7 +168,7 @@ async def test_telegram_is_connected_while_its_polling_reaches_it(app: App) -> N
 class BrokenUnits:
     """A database that fails every transaction, quoting what was written, as drivers do."""
 
-    def __call__(self) -> BrokenUnits:
+    def __call__(self, *, read_only: bool = False) -> BrokenUnits:
         return self
 
     async def __aenter__(self) -> Any:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Table, event, func, insert, select
+from sqlalchemy import Column, Table, event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.accounts.model import MergedEnrollment
@@ -403,3 +403,24 @@ async def test_hot_paths_take_one_statement_each(
         finally:
             event.remove(engine.sync_engine, "before_cursor_execute", count)
     assert made == {"load": 1, "tick": 1, "claim update": 1, "claim outbox": 1, "save": 1}
+
+
+@pytest.mark.postgres
+async def test_read_only_work_on_postgresql_needs_no_transaction(
+    two_engines: tuple[AsyncEngine, AsyncEngine],
+) -> None:
+    """No BEGIN and no COMMIT around a read-only command: each statement is its own
+    transaction (`now()` moves on between two); other work stays one transaction."""
+    engine, _ = two_engines
+
+    async def two_moments(work: SqlUnitOfWork) -> tuple[object, object]:
+        first = await work._db.scalar(text("SELECT now()"))
+        await work._db.execute(text("SELECT pg_sleep(0.01)"))
+        return first, await work._db.scalar(text("SELECT now()"))
+
+    async with SqlUnitOfWork(engine, read_only=True) as work:
+        first, second = await two_moments(work)
+        assert first != second
+    async with SqlUnitOfWork(engine) as work:
+        first, second = await two_moments(work)
+        assert first == second
