@@ -10,7 +10,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from aiohttp import web
+from aiohttp import ClientSession, web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,7 +29,7 @@ from tests.conftest import coach_env, coach_process
 from tests.e2e.db_support import count
 from tests.e2e.telegram_support import ADA, BOB, GROUP, TOKEN, reply_to, tracked
 from tests.fakes.questions import BANK
-from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import SECRET_HEADER, FakeTelegram
 
 
 def buttons(message: dict) -> list[dict]:
@@ -267,6 +267,12 @@ async def test_webhook_mode_checks_the_secret(
         assert await tg.deliver(done) == 200
         await adapter.intake.drained()
         assert await count(engine, m.Completion) == 1
+        # A body that is no update is refused, not recorded.
+        headers = {SECRET_HEADER: "s3cret-token"}
+        async with ClientSession() as client, client.post(url, data=b"{", headers=headers) as sent:
+            assert sent.status == 400
+        async with engine.connect() as connection:
+            assert await connection.scalar(select(func.count()).select_from(m.InboxUpdate)) == 0
     finally:
         await adapter.stop()
         await runner.cleanup()

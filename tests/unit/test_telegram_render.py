@@ -7,12 +7,13 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.telegram.render import MAX_TEXT, CoachAction, render, utf16_length
+from adapters.telegram.render import MAX_TEXT, CoachAction, render, unsent, utf16_length
 from core.kernel.reply import (
     Button,
     CheckItem,
     Checklist,
     Heading,
+    Image,
     Paragraph,
     Preformatted,
     QuizQuestion,
@@ -137,3 +138,25 @@ def test_control_characters_never_leave_an_empty_message() -> None:
     assert render(Reply(blocks=(Heading("\x1b"), Paragraph("\x07\x00")))) == []
     [message] = render(Reply(blocks=(Heading("a\x1bb"),)))
     assert message.html == "<b>ab</b>"
+
+
+def test_what_is_owed_after_a_failure_is_what_did_not_go() -> None:
+    """An answer cut off part-way is owed from where it stopped: once its text went, only
+    the picture and the quiz after it; cut inside the text, or before anything, whole."""
+    quiz = QuizQuestion("Which?", ("a", "b"), 0)
+    reply = Reply(
+        blocks=(Paragraph("Your week"),),
+        buttons=((Button("✓", "done"),),),
+        image=Image(b"png", "chart"),
+        quiz=quiz,
+    )
+    parts = render(reply)
+    assert [bool(p.html) for p in parts] == [True, False, False]
+    assert unsent(reply, parts, 0) == reply
+    after_text = unsent(reply, parts, 1)
+    assert after_text == Reply(image=reply.image, quiz=quiz)  # the buttons went with the text
+    assert unsent(reply, parts, 2) == Reply(quiz=quiz)
+    long = Reply(blocks=tuple(Paragraph("x" * 3000) for _ in range(3)), image=Image(b"png"))
+    long_parts = render(long)
+    assert sum(bool(p.html) for p in long_parts) > 1
+    assert unsent(long, long_parts, 1) == long
