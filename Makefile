@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.groups
 	$(BIN)/python -m bench.burst
 	$(BIN)/python -m bench.workers
+	$(BIN)/python -m bench.memory
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'

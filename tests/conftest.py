@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import adapters.telegram  # noqa: F401  (aiogram imported as the coach imports it)
 from bot.config import Settings
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock

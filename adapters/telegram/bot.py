@@ -53,6 +53,7 @@ from aiogram.utils.backoff import Backoff, BackoffConfig
 from aiohttp import web
 from pydantic import ValidationError
 
+from adapters.telegram import api_types
 from adapters.telegram.pacing import GROUP_BUDGET, PRIVATE_BUDGET, ChatBudget, ReplyPacer
 from adapters.telegram.render import CoachAction, TelegramMessage, caption, render, unsent
 from core.app.ports import CoachPort
@@ -102,12 +103,9 @@ POLLING_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=30.0, factor=1.5, jitte
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-# aiogram looks up the class `Response[<result type>]` for every response it reads. pydantic
-# keeps such classes only weakly, so a garbage collection drops them and the next response
-# builds one again (milliseconds each). Holding those of the methods the coach calls keeps
-# every lookup a cache hit.
-_RESPONSE_TYPES = tuple(
-    Response[getattr(api, name).__returning__]  # type: ignore[misc]
+# The Bot API methods the coach calls.
+_CALLED_METHODS: tuple[type[TelegramMethod[Any]], ...] = tuple(
+    getattr(api, name)
     for name in (
         "AnswerCallbackQuery",
         "DeleteWebhook",
@@ -124,6 +122,14 @@ _RESPONSE_TYPES = tuple(
         "SetWebhook",
         "StopPoll",
     )
+)
+# aiogram looks up the class `Response[<result type>]` for every response it reads. pydantic
+# keeps such classes only weakly, so a garbage collection drops them and the next response
+# builds one again (milliseconds each). Holding those of the methods the coach calls keeps
+# every lookup a cache hit.
+_RESPONSE_TYPES = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in _CALLED_METHODS
 )
 
 
@@ -273,6 +279,8 @@ class TelegramAdapter:
     # -- setup ---------------------------------------------------------------
 
     async def prepare(self) -> None:
+        # Validators of the types the coach reads and sends, built before the first update.
+        api_types.warm((Update, *_CALLED_METHODS))
         me = await self._reach_telegram()
         self._username = (me.username or "").lower()
         self._private_chat = f"@{me.username}" if me.username else ""
