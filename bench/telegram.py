@@ -3,7 +3,8 @@
 The bot's session is replaced by one that answers every API call in memory, so the
 figures are aiogram routing + middleware + core + rendering, with no network. An echo
 bot (a message handler that sends the text back) on the same machinery, in the same
-run, is the baseline.
+run, is the baseline: one set up as lean as the coach's dispatcher, and one on aiogram's
+defaults (its FSM, and a magic filter, which aiogram runs on an executor thread).
 
     python -m bench.telegram [--learners 2000] [--updates 2000] [--database-url URL]
 """
@@ -26,7 +27,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
-from adapters.telegram.bot import TelegramAdapter
+from adapters.telegram.bot import TelegramAdapter, has_text
 from adapters.telegram.render import CoachAction
 from bench.commands import WEDNESDAY_NOON, percentile, seed
 from core.app.coach import Coach
@@ -108,6 +109,18 @@ def button_update(update_id: int, user_id: int, action: str) -> Update:
     return Update(update_id=update_id, callback_query=query)
 
 
+def echo_dispatcher(*, disable_fsm: bool, text_filter: Any) -> Dispatcher:
+    dispatcher = Dispatcher(disable_fsm=disable_fsm)
+    router = Router()
+
+    @router.message(text_filter)
+    async def echo_text(message: Message) -> None:
+        await message.answer(message.text or "")
+
+    dispatcher.include_router(router)
+    return dispatcher
+
+
 async def measure(
     name: str, feed: Callable[[Update], Awaitable[object]], updates: list[Update], concurrency: int
 ) -> tuple[str, float, float, float]:
@@ -152,14 +165,10 @@ async def main() -> None:
         adapter = TelegramAdapter(coach, bot)
         await adapter.prepare()
 
-        echo = Dispatcher()
-        echo_router = Router()
-
-        @echo_router.message(F.text)
-        async def echo_text(message: Message) -> None:
-            await message.answer(message.text or "")
-
-        echo.include_router(echo_router)
+        # An echo bot on the coach's lean machinery (no FSM, a coroutine filter), and one
+        # on aiogram's defaults (FSM on, a magic filter run on an executor thread).
+        echo = echo_dispatcher(disable_fsm=True, text_filter=has_text)
+        default_echo = echo_dispatcher(disable_fsm=False, text_filter=F.text)
 
         # Seeded learners are identities ("bench", n); on Telegram they are new users,
         # so each first /start makes its learner, outside the measurement.
@@ -181,6 +190,12 @@ async def main() -> None:
                 args.concurrency,
             ),
             await measure(
+                "echo, aiogram's defaults",
+                feed(default_echo),
+                [message_update(next(ids), u, "hello") for u in users],
+                args.concurrency,
+            ),
+            await measure(
                 "/today",
                 feed(adapter.dispatcher),
                 [message_update(next(ids), u, "/today") for u in users],
@@ -198,11 +213,13 @@ async def main() -> None:
     print(
         f"{n:,} updates each, {args.concurrency} in flight for throughput, database {engine.dialect.name}"
     )
-    print(f"| {'update':<26} | p50 ms | p99 ms | updates/s | vs echo |")
-    print(f"|{'-' * 28}|-------:|-------:|----------:|--------:|")
+    default_baseline = rows[1][3]
+    print(f"| {'update':<26} | p50 ms | p99 ms | updates/s | vs echo | vs default echo |")
+    print(f"|{'-' * 28}|-------:|-------:|----------:|--------:|----------------:|")
     for name, p50, p99, per_second in rows:
         print(
-            f"| {name:<26} | {p50:>6.2f} | {p99:>6.2f} | {per_second:>9.0f} | {per_second / baseline:>7.2f} |"
+            f"| {name:<26} | {p50:>6.2f} | {p99:>6.2f} | {per_second:>9.0f} "
+            f"| {per_second / baseline:>7.2f} | {per_second / default_baseline:>15.2f} |"
         )
 
 

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiogram import BaseMiddleware, Bot, Dispatcher, F, Router
+from aiogram import BaseMiddleware, Bot, Dispatcher, Router
 from aiogram import methods as api
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -214,6 +214,16 @@ class LearnerMiddleware(BaseMiddleware):
             return await handler(event, data)
 
 
+# Filters as coroutines: aiogram runs a plain function, a magic filter `F.text` among
+# them, on a thread of the default executor, a hop there and back for every message.
+async def has_text(message: Message) -> bool:
+    return bool(message.text)
+
+
+async def has_document(message: Message) -> bool:
+    return message.document is not None
+
+
 def who_id(who: LearnerRef) -> int:
     return int(who.external_id)
 
@@ -270,7 +280,8 @@ class TelegramAdapter:
             settings=intake,
         )
         self._polling: asyncio.Event | None = None  # set to stop polling
-        self.dispatcher = Dispatcher()
+        # No finite-state machine: the coach keeps its state in the database.
+        self.dispatcher = Dispatcher(disable_fsm=True)
         self.dispatcher.update.outer_middleware(LearnerMiddleware())
         self.dispatcher.include_router(self._router())
         self._username = ""  # lower case, to compare with how a command addresses a bot
@@ -434,8 +445,8 @@ class TelegramAdapter:
 
     def _router(self) -> Router:
         router = Router(name="coach")
-        router.message.register(self._on_document, F.document)
-        router.message.register(self._on_text, F.text)
+        router.message.register(self._on_document, has_document)
+        router.message.register(self._on_text, has_text)
         router.callback_query.register(self._on_button, CoachAction.filter())
         router.callback_query.register(self._on_stale_button)
         router.poll_answer.register(self._on_poll_answer)

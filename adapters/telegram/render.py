@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -39,6 +40,13 @@ class CoachAction(CallbackData, prefix="a", sep="|"):
     """A core action id in callback data; '|' because action ids use ':'."""
 
     action: str
+
+
+@functools.lru_cache(maxsize=4096)
+def packed(action: str) -> str:
+    """An action's callback data: the same few actions come back in every answer, and
+    packing goes through a pydantic model each time."""
+    return CoachAction(action=action).pack()
 
 
 @dataclass(frozen=True)
@@ -184,7 +192,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
             [
                 InlineKeyboardButton(
                     text=button.label[:MAX_BUTTON_TEXT],
-                    callback_data=CoachAction(action=button.action).pack(),
+                    callback_data=packed(button.action),
                 )
                 for button in row
             ]
