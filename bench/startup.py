@@ -9,8 +9,8 @@ the modules imported, adds up their import times and names the ten slowest impor
 cumulative time (importtime's own bookkeeping makes those runs slower than the timed ones).
 
 The processes run in an empty folder, so no .env is read, and without the environment's
-coach settings: the defaults. The dry run is timed once more with DATABASE_URL set, as a
-deployment has it. Without --roadmap, a 24-week roadmap is generated.
+coach settings: the defaults. The dry run is timed again with DATABASE_URL set, as a
+deployment has it, once for each supported database. Without --roadmap, a 24-week roadmap is generated.
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ from pydantic import AliasChoices
 
 from bot.config import Settings
 
-DATABASE_URL = "postgresql+asyncpg://coach@db:5432/coach"
+DATABASE_URLS = (
+    "sqlite+aiosqlite:///coach.db",
+    "postgresql+asyncpg://postgres@127.0.0.1:5432/test",
+)
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,14 @@ def cases(file: Path) -> list[Case]:
         Case("python -c pass", ("-c", "pass"), env),
         Case("coach --help", (*coach, "--help"), env),
         Case(f"coach import --dry-run {file.name}", dry_run, env),
-        Case("  the same, DATABASE_URL set", dry_run, env | {"DATABASE_URL": DATABASE_URL}),
+        *(
+            Case(
+                f"  the same, DATABASE_URL {url.split(':')[0]}",
+                dry_run,
+                env | {"DATABASE_URL": url},
+            )
+            for url in DATABASE_URLS
+        ),
     ]
 
 

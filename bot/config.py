@@ -19,6 +19,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.kernel.settings_input import SettingsInputError, parse_time, parse_timezone
+from core.storage.urls import check_database_url
 
 
 def _env(name: str) -> AliasChoices:
@@ -31,11 +32,9 @@ class Settings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
     )
 
-    # The default is known good and left unchecked: the check imports the storage layer,
-    # which commands that never open the database (`coach import --dry-run`) do without.
-    database_url: Annotated[
-        str, Field(validation_alias=_env("DATABASE_URL"), validate_default=False)
-    ] = "sqlite+aiosqlite:///coach.db"
+    database_url: Annotated[str, Field(validation_alias=_env("DATABASE_URL"))] = (
+        "sqlite+aiosqlite:///coach.db"
+    )
     telegram_bot_token: Annotated[
         SecretStr | None, Field(validation_alias=_env("TELEGRAM_BOT_TOKEN"))
     ] = None
@@ -106,24 +105,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
-        # Imported only when a URL is given: see database_url.
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
-        from core.storage.urls import IN_MEMORY_REFUSED, SUPPORTED_DRIVERS, sqlite_file
-
-        try:
-            driver = make_url(value).drivername
-        except ArgumentError:
-            raise ValueError(f"not a database URL: {value!r}") from None
-        if driver not in SUPPORTED_DRIVERS:
-            raise ValueError(
-                f"unknown database driver {driver!r}; use sqlite+aiosqlite:///coach.db "
-                "or postgresql+asyncpg://user@host/db"
-            )
-        if driver.startswith("sqlite") and sqlite_file(value) is None:
-            raise ValueError(IN_MEMORY_REFUSED)
-        return value
+        return check_database_url(value)  # without SQLAlchemy: see core.storage.urls
 
     @field_validator("default_timezone")
     @classmethod

@@ -2,9 +2,9 @@
 
 Each command runs in a fresh interpreter under `python -X importtime`, which names every
 module the process imports; a heavy one among them means an eager import has crept back
-into bot/cli.py, bot/config.py or what they import at their top. Nothing here is timed
-(bench/startup.py does that): which modules load is the same on a busy machine as on an
-idle one.
+into bot/cli.py, bot/config.py, core/storage/urls.py or what they import at their top.
+Nothing here is timed (bench/startup.py does that): which modules load is the same on a
+busy machine as on an idle one.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ NOT_FOR_HELP = (
     "bot.ops",
     "bot.wiring",
 )
-# A dry run reads the settings and a roadmap: no SQL (DATABASE_URL unset), no web server.
+# A dry run checks the settings and reads a roadmap: no SQL, even with DATABASE_URL set,
+# and no web server.
 NOT_FOR_DRY_RUN = (
     *HEAVY,
     "sqlalchemy",
@@ -56,6 +57,9 @@ NOT_FOR_DRY_RUN = (
     "bot.ops",
     "bot.wiring",
 )
+# Where DATABASE_URL is checked, without SQLAlchemy.
+URL_CHECK = {"core.storage", "core.storage.urls"}
+POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 # What the installed `coach` script runs.
 COACH = ("-c", "import sys; from bot.cli import main; sys.exit(main())")
 ROADMAP = """# Python in two weeks
@@ -132,13 +136,32 @@ def test_help_and_argument_errors_import_little_beyond_argparse(
     assert among(modules, NOT_FOR_HELP) == [], "imported for nothing: see bot/cli.py's docstring"
 
 
-def test_a_dry_run_imports_the_importer_and_no_database_or_platform(tmp_path: Path) -> None:
-    done, modules = coach(tmp_path, *COACH, "import", "--dry-run", str(roadmap(tmp_path)))
+@pytest.mark.parametrize(
+    ("settings", "env_file"),
+    [
+        ({}, ""),
+        ({"DATABASE_URL": "sqlite+aiosqlite:///coach.db"}, ""),
+        ({"DATABASE_URL": POSTGRES}, ""),
+        ({"DATABASE_URL": POSTGRES, "TELEGRAM_WEBHOOK_URL": "https://coach.example.org/hook"}, ""),
+        ({}, f"DATABASE_URL={POSTGRES}\nTELEGRAM_BOT_TOKEN=123:abc\n"),
+    ],
+    ids=["defaults", "sqlite", "postgresql", "webhook", "dotenv"],
+)
+def test_a_dry_run_imports_the_importer_and_no_database_or_platform(
+    tmp_path: Path, settings: dict[str, str], env_file: str
+) -> None:
+    """DATABASE_URL is checked with the settings, without SQLAlchemy."""
+    if env_file:
+        (tmp_path / ".env").write_text(env_file, encoding="utf-8")
+    done, modules = coach(
+        tmp_path, *COACH, "import", "--dry-run", str(roadmap(tmp_path)), **settings
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("Python in two weeks: 2 weeks, 4 items")
     assert done.stdout.endswith("Dry run: nothing was saved.\n")
-    assert {"core.importing.markdown", "bot.config"} <= modules  # the trace is read
-    assert among(modules, NOT_FOR_DRY_RUN) == [], "imported for nothing: see bot/cli.py's docstring"
+    assert {"core.importing.markdown", "bot.config", "core.storage.urls"} <= modules
+    found = among(modules - URL_CHECK, NOT_FOR_DRY_RUN)
+    assert found == [], "imported for nothing: see bot/cli.py's docstring"
 
 
 def test_a_dry_run_at_debug_still_logs_through_the_coachs_handler(tmp_path: Path) -> None:
@@ -158,12 +181,15 @@ def test_a_dry_run_at_debug_still_logs_through_the_coachs_handler(tmp_path: Path
     assert '"logger": "markdown_it.' in done.stderr
 
 
+@pytest.mark.parametrize("in_env_file", [False, True])
 @pytest.mark.parametrize(
     ("name", "value", "problem"),
     [
         ("LOG_LEVEL", "loud", "LOG_LEVEL: use DEBUG, INFO"),
         ("DATABASE_URL", "mysql://coach@db/coach", "DATABASE_URL: unknown database driver"),
         ("DATABASE_URL", "sqlite+aiosqlite://", "DATABASE_URL: SQLite without a file"),
+        ("DATABASE_URL", "postgresql+asyncpg://db:port/coach", "DATABASE_URL: invalid literal"),
+        ("COACH_TICK_SECONDS", "soon", "COACH_TICK_SECONDS: Input should be a valid number"),
     ],
 )
 def test_a_dry_run_still_stops_at_a_bad_setting(
@@ -173,16 +199,20 @@ def test_a_dry_run_still_stops_at_a_bad_setting(
     name: str,
     value: str,
     problem: str,
+    in_env_file: bool,
 ) -> None:
     clean_settings_env.chdir(tmp_path)
-    clean_settings_env.setenv(name, value)
+    if in_env_file:
+        (tmp_path / ".env").write_text(f"{name}={value}\n", encoding="utf-8")
+    else:
+        clean_settings_env.setenv(name, value)
     assert main(["import", "--dry-run", str(roadmap(tmp_path))]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith(f"configuration error: {problem}")
 
 
-def test_the_default_database_url_left_unchecked_passes_the_check(
+def test_the_default_database_url_passes_the_check(
     clean_settings_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from bot.config import Settings, load_settings
