@@ -1,13 +1,13 @@
 """Reading a roadmap with Python's cycle collector paused.
 
-Reading a megabyte of Markdown keeps some 300,000 container objects alive at once
+Reading a megabyte of Markdown keeps some 250,000 container objects alive at once
 (markdown-it's tokens, then sections, drafts and the track), none of them in reference
 cycles: reference counting frees them all. The cycle collector cannot know that: each
 time the objects that survive grow by a quarter it walks every tracked object in the
 process, so a large roadmap paid for several full walks of its own tokens, a cost that
 grew faster than the document (none at 100 KB; about 0.45 s of 1.35 s at 1 MB). Pausing
-it for the read keeps an import linear. Other threads' cycles wait for the read (about a
-second a megabyte), and when reads overlap, each one that ends collects the young
+it for the read keeps an import linear. Other threads' cycles wait for the read (under
+half a second a megabyte), and when reads overlap, each one that ends collects the young
 generations for them.
 """
 

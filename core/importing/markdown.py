@@ -10,6 +10,7 @@ its resources. `import_markdown` never raises: it returns a track or a clear ref
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -139,6 +140,8 @@ def _repair(text: str) -> str:
     config = ftfy.TextFixerConfig(explain=False, normalization="NFC")
     if len(text) > config.max_decode_length:  # never under MAX_BYTES; ftfy splits such lines
         return ftfy.fix_text(text, config)
+    if text.isascii() and not _ASCII_FTFY_FIXES.search(text):
+        return text  # every line is one that ftfy returns unchanged
     out: list[str] = []
     lines = text.split("\n")
     for index, line in enumerate(lines):
@@ -168,12 +171,13 @@ def _import_text(text: str, *, name: str | None, source: str) -> ImportedTrack |
         return ImportRefused(
             "That is an HTML page, not Markdown. Export or copy the roadmap as Markdown (.md) and send that."
         )
-    tokens = _parser().parse(text)
+    parsed = _parse(text)
+    tokens = parsed.tokens
     if tokens and all(t.type == "html_block" for t in tokens):
         return ImportRefused(
             "That file is HTML markup, not Markdown. Send the roadmap as Markdown (.md)."
         )
-    document = _build_sections(tokens)
+    document = parsed.sections()
     title = name or _document_title(document) or _title_from_source(source) or "Imported roadmap"
     warnings: list[str] = []
     weeks = _weeks_from_week_headings(document, warnings)
@@ -193,8 +197,75 @@ def _import_text(text: str, *, name: str | None, source: str) -> ImportedTrack |
     return _to_track(title, weeks, mapping, warnings, text)
 
 
-def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+def _parse(text: str) -> _Tokens:
+    # What markdown-it's normalize rule does, at a sixth of the cost of its regular
+    # expressions; the checks for the rules a document may need read the same text.
+    source = text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+    # A parser is built for each document (a tenth of a millisecond): a shared one is
+    # not safe to use from several threads at once.
+    parser = _Parser("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    # Inline markup is parsed only where the importer reads it, and only if there is any
+    # (see _Tokens.inline); the block rules that cannot match anywhere are left out.
+    parser.disable(["normalize", "inline", "text_join", *_unmatchable_block_rules(source)])
+    env: dict[str, Any] = {}
+    return _Tokens(parser.parse(source, env), parser, env)
+
+
+# A web address in the characters that markdown-it's link normalisation (mdurl's parse,
+# format and percent-encoding, punycode for the host) keeps as they are: plain ASCII host
+# labels of at most 63 characters; in the rest no "%", spaces or other unsafe characters.
+_PLAIN_WEB_URL = re.compile(
+    r"https?://[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*"
+    r"(?:[/?#][A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]*)?"
+)
+
+
+class _Parser(MarkdownIt):
+    """markdown-it, with a short way through link normalisation."""
+
+    def normalizeLink(self, url: str) -> str:
+        # Most links in a roadmap are plain web addresses, which the normalisation returns
+        # unchanged, at a tenth of its cost (mdurl drops a hostname over 255 characters).
+        if len(url) <= 255 and _PLAIN_WEB_URL.fullmatch(url):
+            return url
+        return super().normalizeLink(url)
+
+
+_UNDERLINE_END = re.compile(r"[-=][ \t]*$", re.MULTILINE)
+_THEMATIC_BREAK = re.compile(r"([-*_])[ \t]*\1[ \t]*\1")  # "---", "* * *"
+
+
+def _unmatchable_block_rules(source: str) -> list[str]:
+    """The block rules that cannot match anywhere in the text, for want of what each needs
+    to start. markdown-it tries each rule at every line (and again at each line of a
+    paragraph, to see whether it ends there): without them the tokens are the same,
+    sooner."""
+    rules = []
+    if "|" not in source:
+        rules.append("table")  # its header row has a pipe
+    if "```" not in source and "~~~" not in source:
+        rules.append("fence")
+    if ">" not in source:
+        rules.append("blockquote")
+    if "<" not in source:
+        rules.append("html_block")
+    if "]:" not in source:
+        rules.append("reference")  # "[label]: url"
+    if not _THEMATIC_BREAK.search(source):
+        rules.append("hr")
+    if not _has_underline(source):
+        rules.append("lheading")
+    return rules
+
+
+def _has_underline(source: str) -> bool:
+    """Whether a line may underline a setext heading: one that ends in "-" or "=" (and
+    spaces) right after a line that is not blank."""
+    for match in _UNDERLINE_END.finditer(source):
+        newline = source.rfind("\n", 0, match.start())  # the one ending the line before
+        if newline > 0 and source[source.rfind("\n", 0, newline) + 1 : newline].strip(" \t"):
+            return True
+    return False
 
 
 # --- tokens to sections ---------------------------------------------------------
@@ -202,132 +273,179 @@ def _parser() -> MarkdownIt:
 
 PARAGRAPH_HEADING_LEVEL = 7  # below every Markdown heading
 _WEEK_LABEL = re.compile(r"^\W*(?:month\s*\d+\s*[/,:–—-]\s*)?weeks?\s*\d{1,5}\b", re.IGNORECASE)
-
-
-def _build_sections(tokens: list[Token]) -> Section:
-    root = Section(level=0, title="")
-    stack = [root]
-    closers = _closers(tokens)
-    position = 0
-    while position < len(tokens):
-        token = tokens[position]
-        if token.type == "heading_open":
-            level = int(token.tag[1])
-            title, _ = _inline(tokens[position + 1])
-            section = Section(level=level, title=title)
-            while stack[-1].level >= level:
-                stack.pop()
-            stack[-1].subsections.append(section)
-            stack.append(section)
-            position += 3
-        elif token.type == "paragraph_open":
-            text, links = _inline(tokens[position + 1])
-            if _WEEK_LABEL.match(text) and len(text) <= 100 and not links:
-                # "**Week 1: Basics**" on a line of its own is a heading in all but markup.
-                while stack[-1].level >= PARAGRAPH_HEADING_LEVEL:
-                    stack.pop()
-                section = Section(level=PARAGRAPH_HEADING_LEVEL, title=text)
-                stack[-1].subsections.append(section)
-                stack.append(section)
-            else:
-                stack[-1].blocks.append(Paragraph(text, links))
-            position += 3
-        elif token.type in {"bullet_list_open", "ordered_list_open"}:
-            entries, position = _list(tokens, closers, position)
-            stack[-1].blocks.append(entries)
-        elif token.type == "table_open":
-            table, position = _table(tokens, closers, position)
-            stack[-1].blocks.append(table)
-        else:
-            position += 1
-    return root
-
-
-def _closers(tokens: list[Token]) -> list[int]:
-    """For each opening token, the index of the token that closes it, found in one pass
-    (a scan from each list and item would read nested lists once per level)."""
-    closers = [len(tokens) - 1] * len(tokens)
-    open_at: list[int] = []
-    for index, token in enumerate(tokens):
-        if token.nesting == 1:
-            open_at.append(index)
-        elif token.nesting == -1 and open_at:
-            closers[open_at.pop()] = index
-    return closers
-
-
-def _list(tokens: list[Token], closers: list[int], position: int) -> tuple[list[ListEntry], int]:
-    end = closers[position]
-    entries: list[ListEntry] = []
-    index = position + 1
-    while index < end:
-        if tokens[index].type != "list_item_open":
-            index += 1
-            continue
-        item_end = closers[index]
-        entry = ListEntry(text="", links=[], task=False)
-        inner = index + 1
-        while inner < item_end:
-            token = tokens[inner]
-            if token.type in {"paragraph_open", "heading_open"} and not entry.text:
-                text, links = _inline(tokens[inner + 1])
-                entry.heading = token.type == "heading_open"
-                if text.startswith(("[ ] ", "[x] ", "[X] ")) or text in {"[ ]", "[x]", "[X]"}:
-                    entry.task, text = True, text[3:].strip()
-                entry.text, entry.links = text, links
-                inner += 3
-            elif token.type in {"paragraph_open", "heading_open"}:
-                text, links = _inline(tokens[inner + 1])
-                entry.links += links
-                if text and not links:
-                    entry.children.append(ListEntry(text=text, links=[], task=False))
-                inner += 3
-            elif token.type in {"bullet_list_open", "ordered_list_open"}:
-                children, inner = _list(tokens, closers, inner)
-                entry.children += children
-            elif token.type == "table_open":
-                _, inner = _table(tokens, closers, inner)
-            else:
-                inner += 1
-        entries.append(entry)
-        index = item_end + 1
-    return entries, end + 1
-
-
-def _table(tokens: list[Token], closers: list[int], position: int) -> tuple[Table, int]:
-    end = closers[position]
-    header: list[str] = []
-    rows: list[list[str]] = []
-    row: list[str] | None = None
-    in_head = False
-    for token in tokens[position:end]:
-        if token.type == "thead_open":
-            in_head = True
-        elif token.type == "thead_close":
-            in_head = False
-        elif token.type == "tr_open":
-            row = []
-        elif token.type == "inline" and row is not None:
-            row.append(_inline(token)[0])
-        elif token.type == "tr_close" and row is not None:
-            if in_head:
-                header = row
-            else:
-                rows.append(row)
-            row = None
-    return Table(header, rows), end + 1
-
-
+_LIST_OPENERS = frozenset({"bullet_list_open", "ordered_list_open"})
+_TEXT_OPENERS = frozenset({"paragraph_open", "heading_open"})
+# Where an inline rule can start ("!" opens an image only before "["): text without any
+# of these parses to one text token of itself.
+_INLINE_MARKUP = re.compile(r"[\n\\`~*_\[<&]")
+# Text with plain links in it, "See [the docs](https://…) (free)", which markdown-it reads
+# as the text and a link to the address as written (checked in _plain_links); any other
+# markup, an image's "!" or an entity's "&" included, is left to markdown-it.
+_PLAIN_RUN = r"[^\n\\`~*_\[\]<&!]*"
+_PLAIN_LINK = re.compile(rf"\[({_PLAIN_RUN})\]\(([^()&\s]*)\)")
+_PLAIN_LINKS = re.compile(rf"(?:{_PLAIN_RUN}{_PLAIN_LINK.pattern})*{_PLAIN_RUN}")
 _WEB_URL = re.compile(r"^https?://\S+$")
 
 
-def _inline(token: Token) -> tuple[str, list[Link]]:
-    """Plain text of an inline token, and the links in it."""
+class _Tokens:
+    """A document's block tokens, with the text of their inline tokens read on demand."""
+
+    def __init__(self, tokens: list[Token], parser: MarkdownIt, env: dict[str, Any]) -> None:
+        self.tokens = tokens
+        self._parser = parser
+        self._env = env  # link reference definitions, for the inline parse
+        self._read: dict[str, tuple[str, list[Link]]] = {}  # inline text by content
+
+    def sections(self) -> Section:
+        tokens = self.tokens
+        root = Section(level=0, title="")
+        stack = [root]
+        position = 0
+        while position < len(tokens):
+            kind = tokens[position].type
+            if kind == "heading_open":
+                level = int(tokens[position].tag[1])
+                title, _ = self.inline(tokens[position + 1])
+                section = Section(level=level, title=title)
+                while stack[-1].level >= level:
+                    stack.pop()
+                stack[-1].subsections.append(section)
+                stack.append(section)
+                position += 3
+            elif kind == "paragraph_open":
+                text, links = self.inline(tokens[position + 1])
+                if _WEEK_LABEL.match(text) and len(text) <= 100 and not links:
+                    # "**Week 1: Basics**" on a line of its own is a heading in all but markup.
+                    while stack[-1].level >= PARAGRAPH_HEADING_LEVEL:
+                        stack.pop()
+                    section = Section(level=PARAGRAPH_HEADING_LEVEL, title=text)
+                    stack[-1].subsections.append(section)
+                    stack.append(section)
+                else:
+                    stack[-1].blocks.append(Paragraph(text, links))
+                position += 3
+            elif kind in _LIST_OPENERS:
+                entries, position = self._list(position)
+                stack[-1].blocks.append(entries)
+            elif kind == "table_open":
+                table, position = self._table(position)
+                stack[-1].blocks.append(table)
+            else:
+                position += 1
+        return root
+
+    def _list(self, position: int) -> tuple[list[ListEntry], int]:
+        """The entries of the list opened at `position`, and the position after the list."""
+        tokens = self.tokens
+        level = tokens[position].level
+        entries: list[ListEntry] = []
+        index = position + 1
+        while tokens[index].level > level:  # what the list holds is nested deeper than it
+            if tokens[index].type != "list_item_open":
+                index += 1
+                continue
+            item_level = tokens[index].level
+            entry = ListEntry(text="", links=[], task=False)
+            inner = index + 1
+            while tokens[inner].level > item_level:
+                kind = tokens[inner].type
+                if kind in _TEXT_OPENERS and not entry.text:
+                    text, links = self.inline(tokens[inner + 1])
+                    entry.heading = kind == "heading_open"
+                    if text.startswith(("[ ] ", "[x] ", "[X] ")) or text in {"[ ]", "[x]", "[X]"}:
+                        entry.task, text = True, text[3:].strip()
+                    entry.text, entry.links = text, links
+                    inner += 3
+                elif kind in _TEXT_OPENERS:
+                    text, links = self.inline(tokens[inner + 1])
+                    entry.links += links
+                    if text and not links:
+                        entry.children.append(ListEntry(text=text, links=[], task=False))
+                    inner += 3
+                elif kind in _LIST_OPENERS:
+                    children, inner = self._list(inner)
+                    entry.children += children
+                elif kind == "table_open":
+                    inner = self._closer(inner) + 1  # a table inside a list item is left out
+                else:
+                    inner += 1
+            entries.append(entry)
+            index = inner + 1
+        return entries, index + 1
+
+    def _closer(self, position: int) -> int:
+        """The position of the token closing the one opened at `position`."""
+        tokens = self.tokens
+        level = tokens[position].level
+        position += 1
+        while tokens[position].level > level:
+            position += 1
+        return position
+
+    def _table(self, position: int) -> tuple[Table, int]:
+        end = self._closer(position)
+        header: list[str] = []
+        rows: list[list[str]] = []
+        row: list[str] | None = None
+        in_head = False
+        for token in self.tokens[position:end]:
+            if token.type == "thead_open":
+                in_head = True
+            elif token.type == "thead_close":
+                in_head = False
+            elif token.type == "tr_open":
+                row = []
+            elif token.type == "inline" and row is not None:
+                row.append(self.inline(token)[0])
+            elif token.type == "tr_close" and row is not None:
+                if in_head:
+                    header = row
+                else:
+                    rows.append(row)
+                row = None
+        return Table(header, rows), end + 1
+
+    def inline(self, token: Token) -> tuple[str, list[Link]]:
+        """Plain text of an inline token, and the links in it."""
+        content = token.content
+        if not _INLINE_MARKUP.search(content):
+            return _clean(content), []
+        read = self._read.get(content)
+        if read is None:  # labels ("**Practice:**") come back week after week
+            read = _plain_links(content)
+        if read is None:
+            children: list[Token] = []
+            self._parser.inline.parse(content, self._parser, self._env, children)
+            read = self._read[content] = _inline_text(children)
+        text, links = read
+        return text, links.copy()  # the reader's to extend
+
+
+def _plain_links(content: str) -> tuple[str, list[Link]] | None:
+    """The text and links of text whose only markup is links to plain web addresses, as
+    markdown-it reads it; None for any other."""
+    if not _PLAIN_LINKS.fullmatch(content):
+        return None
+    parts: list[str] = []
+    links: list[Link] = []
+    end = 0
+    for match in _PLAIN_LINK.finditer(content):
+        label, url = match.groups()
+        if len(url) > 255 or not _PLAIN_WEB_URL.fullmatch(url):
+            return None  # normalised or refused by markdown-it
+        parts += (content[end : match.start()], label)
+        links.append(Link(_clean(label) or url, url))
+        end = match.end()
+    parts.append(content[end:])
+    return _clean("".join(parts)), links
+
+
+def _inline_text(children: list[Token]) -> tuple[str, list[Link]]:
     parts: list[str] = []
     links: list[Link] = []
     href: str | None = None
     link_text: list[str] = []
-    for child in token.children or []:
+    for child in children:
         if child.type == "link_open":
             href = str(child.attrs.get("href", ""))
             link_text = []
@@ -336,7 +454,9 @@ def _inline(token: Token) -> tuple[str, list[Link]]:
             if href and _WEB_URL.match(href) and len(href) <= 500:
                 links.append(Link(title or href, href))
             href = None
-        elif child.type in {"text", "code_inline"}:
+        elif child.type in {"text", "text_special", "code_inline"}:
+            # text_special: an escaped character or an entity, which markdown-it's
+            # text_join rule (left out) would have made text.
             parts.append(child.content)
             if href is not None:
                 link_text.append(child.content)
@@ -361,6 +481,8 @@ _ESTIMATE = re.compile(rf"\(?\s*{_ESTIMATE_TEXT}\s*\)?", re.IGNORECASE)
 _TRAILING_ESTIMATE = re.compile(
     rf"(?:\s*\(\s*{_ESTIMATE_TEXT}\s*\)|\s+[-–—|]\s*{_ESTIMATE_TEXT})\s*$", re.IGNORECASE
 )
+# The ASCII an estimate can end with: ")" or a unit's last letter, in either case.
+_ESTIMATE_ENDINGS = frozenset(")hrsykneHRSYKNE")
 
 
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "So", "Sk"})
@@ -371,6 +493,9 @@ def _clean(text: str) -> str:
     """The text without control, format, private-use and symbol characters (emoji),
     its spaces collapsed."""
     if text.isascii():
+        spaced = "  " in text or text[:1] == " " or text[-1:] == " "
+        if not spaced and not _ASCII_DROPPED.search(text):
+            return text  # already clean, as most text is
         text = _ASCII_DROPPED.sub("", text)
     else:
         dropped = {
@@ -383,7 +508,9 @@ def _clean(text: str) -> str:
 def _title(text: str) -> str:
     """Item or week title: leading bullets and emoji gone, trailing time estimates gone."""
     text = _SYMBOLS.sub("", _clean(text)).strip()
-    text = _TRAILING_ESTIMATE.sub("", text).strip(" -–—:|,")
+    if not text[-1:].isascii() or text[-1:] in _ESTIMATE_ENDINGS:  # most titles end otherwise
+        text = _TRAILING_ESTIMATE.sub("", text)
+    text = text.strip(" -–—:|,")
     if text.endswith(".") and not text.endswith(".."):
         text = text[:-1].rstrip()  # a list item's full stop reads oddly before ": done."
     if len(text) > MAX_TITLE:
@@ -393,7 +520,13 @@ def _title(text: str) -> str:
 
 def is_time_estimate(text: str) -> bool:
     """ "3-4 days", "10–15 hrs/week", "(6-8 weeks)": understood, not imported as items."""
-    cleaned = _clean(text).strip("*_ ")
+    return _is_estimate(_clean(text))
+
+
+def _is_estimate(cleaned: str) -> bool:
+    """is_time_estimate of text already cleaned, as all text read from the document and
+    every title is."""
+    cleaned = cleaned.strip("*_ ")
     return bool(cleaned) and _ESTIMATE.fullmatch(cleaned) is not None
 
 
@@ -475,17 +608,28 @@ def _label_for(key: str) -> Label | None:
     return None
 
 
-_LABELLED = re.compile(r"^([A-Za-z][A-Za-z' -]{1,30}?)\s*(?:for [\w ]+?)?\s*:\s*(.*)$")
+# What comes before a label's colon: "Practice", "Practice Projects for Phase 1".
+_LABEL_HEAD = re.compile(r"([A-Za-z][A-Za-z' -]{1,30}?)\s*(?:for [\w ]+?)?\s*")
 
 
 def _label(text: str) -> tuple[Label | None, str]:
-    """(Label(practice), rest) for "Practice: build X"; (None, text) when there is no label."""
-    match = _LABELLED.match(text)
-    if match and (label := _label_for(match[1].strip().lower())):
-        return label, match[2].strip()
+    """(Label(practice), rest) for "Practice: build X"; (None, text) when there is no label.
+    The text is cleaned, one line."""
+    head, colon, rest = text.partition(":")
+    if colon and (label := _short_head_label(head) if len(head) <= 60 else _head_label(head)):
+        return label, rest.strip()
     if label := _label_for(text.strip().rstrip(":").strip().lower()):
         return label, ""
     return None, text
+
+
+def _head_label(head: str) -> Label | None:
+    match = _LABEL_HEAD.fullmatch(head)
+    return _label_for(match[1].strip().lower()) if match else None
+
+
+# Remembered: the same few heads ("Practice", "Project") start item after item.
+_short_head_label = functools.lru_cache(maxsize=1024)(_head_label)
 
 
 # --- blocks to items -------------------------------------------------------------
@@ -544,7 +688,7 @@ def _walk(entries: list[ListEntry]) -> Iterator[ListEntry]:
 
 def _add_item(week: DraftWeek, text: str, kind: ItemKind, links: list[Link]) -> None:
     title = _title(text)
-    if title and not is_time_estimate(title):
+    if title and not _is_estimate(title):
         week.items.append(DraftItem(title, kind, links))
 
 
@@ -552,7 +696,7 @@ def _collect_block(block: Block, week: DraftWeek, kind: ItemKind | None) -> Item
     """Adds the block's items to the week; returns the item kind for what follows."""
     if isinstance(block, Paragraph):
         text = block.text
-        if not text or _is_completed_box(text) or is_time_estimate(text):
+        if not text or _is_completed_box(text) or _is_estimate(text):
             return kind
         label, rest = _label(text)
         if label is not None and label.is_goal:
@@ -578,7 +722,7 @@ def _collect_block(block: Block, week: DraftWeek, kind: ItemKind | None) -> Item
 
 def _collect_entry(entry: ListEntry, week: DraftWeek, kind: ItemKind | None) -> None:
     text = entry.text
-    if _is_completed_box(text) or (not text and not entry.links) or is_time_estimate(text):
+    if _is_completed_box(text) or (not text and not entry.links) or _is_estimate(text):
         return
     label, rest = _label(text)
     if label is not None and label.is_goal:
@@ -607,6 +751,8 @@ def _collect_entry(entry: ListEntry, week: DraftWeek, kind: ItemKind | None) -> 
 
 
 def _nested_links(entry: ListEntry) -> list[Link]:
+    if not entry.children:
+        return []
     return [link for child in _walk(entry.children) for link in child.links]
 
 
@@ -854,10 +1000,10 @@ def _to_track(
                 "items": [
                     {
                         "id": f"{week_id}-{index:02d}",
-                        "kind": item.kind.value,
+                        "kind": item.kind,
                         "title": item.title,
                         "hours": item.hours or 1.0,
-                        "resources": _resources(item.links),
+                        "resources": _resources(item.links) if item.links else [],
                     }
                     for index, item in enumerate(items, start=1)
                 ],
