@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 from core.accounts import data
 from core.accounts.link import Linking
@@ -14,7 +15,6 @@ from core.app.ports import UnitOfWork
 from core.app.updates import UpdateUnits
 from core.groups.admin import group_gone, groups_gone
 from core.groups.study_groups import StudyGroups
-from core.importing.markdown import ImportedTrack
 from core.importing.roadmaps import keep_roadmap, parse_roadmap, share_track
 from core.importing.views import import_usage
 from core.kernel.clock import Clock
@@ -58,6 +58,9 @@ from core.progress.charts import ChartRenderer
 from core.progress.report import ProgressReport
 from core.quizzes.bank import QuestionBank
 from core.quizzes.quizmaster import QuizMaster
+
+if TYPE_CHECKING:
+    from core.importing.markdown import ImportedTrack
 
 ROADMAPS_PARSED_AT_ONCE = 2
 

@@ -221,3 +221,18 @@ def test_the_default_database_url_passes_the_check(
     default = Settings.model_fields["database_url"].default
     clean_settings_env.setenv("DATABASE_URL", default)
     assert load_settings().database_url == default
+
+
+def test_a_running_coach_loads_the_markdown_reader_with_its_first_roadmap(
+    tmp_path: Path,
+) -> None:
+    """What `coach run` imports to serve both platforms and the scheduler holds no
+    Markdown reader: it costs memory in every process, and most never read a roadmap."""
+    serving = (
+        "bot.cli, bot.wiring, bot.ops, adapters.telegram.bot, adapters.discord.bot, "
+        "scheduler.service"
+    )
+    done, modules = coach(tmp_path, "-c", f"import {serving}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert {"bot.wiring", "core.app.coach", "core.importing.roadmaps"} <= modules
+    assert among(modules, ("markdown_it", "ftfy", "core.importing.markdown")) == []
