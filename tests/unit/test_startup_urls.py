@@ -6,14 +6,12 @@ check says what the check built on `make_url` said."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.util import asbool
 
 from core.storage.urls import (
     IN_MEMORY_REFUSED,
@@ -134,14 +132,8 @@ def our_check(url: str) -> str:
 
 
 def sqlalchemy_sqlite_file(url: str) -> Path | None:
-    """sqlite_file as it was written on make_url."""
-    parsed = make_url(url)
-    database = parsed.database or ""
-    if asbool(parsed.query.get("uri", False)) and database.startswith("file:"):
-        database = urlsplit(database).path
-    if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
-        return None
-    return Path(database)
+    """sqlite_file on the URL as make_url reads it."""
+    return sqlite_file(make_url(url))
 
 
 @pytest.mark.parametrize("url", URLS)
