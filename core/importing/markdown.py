@@ -440,13 +440,36 @@ def _plain_links(content: str) -> tuple[str, list[Link]] | None:
     return _clean("".join(parts)), links
 
 
+# "__str__" in a roadmap about Python is the method, though Markdown reads it as "str" in
+# bold: a lone lower-case identifier between "__" is kept as written.
+_DUNDER_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _dunder(children: list[Token], at: int) -> str | None:
+    """The dunder name markdown-it read as bold at `at`, as its author wrote it."""
+    if children[at].markup != "__" or at + 2 >= len(children):
+        return None
+    name, close = children[at + 1], children[at + 2]
+    if name.type != "text" or close.type != "strong_close":
+        return None
+    return f"__{name.content}__" if _DUNDER_NAME.fullmatch(name.content) else None
+
+
 def _inline_text(children: list[Token]) -> tuple[str, list[Link]]:
     parts: list[str] = []
     links: list[Link] = []
     href: str | None = None
     link_text: list[str] = []
-    for child in children:
-        if child.type == "link_open":
+    skip_to = 0
+    for at, child in enumerate(children):
+        if at < skip_to:
+            continue
+        if child.type == "strong_open" and (dunder := _dunder(children, at)) is not None:
+            parts.append(dunder)
+            if href is not None:
+                link_text.append(dunder)
+            skip_to = at + 3
+        elif child.type == "link_open":
             href = str(child.attrs.get("href", ""))
             link_text = []
         elif child.type == "link_close":

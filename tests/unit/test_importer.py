@@ -1221,3 +1221,30 @@ def test_markdownish_documents_never_raise(document: str, encoding: str) -> None
     else:
         data = document.encode(encoding, errors="surrogatepass")
     check_result(import_markdown(data, source="fuzz.md"))
+
+
+def test_dunder_names_keep_their_underscores() -> None:
+    """Markdown reads "__str__" as "str" in bold; in a roadmap it is the method."""
+    result = imported(
+        "# Python\n\n"
+        "## Week 1: __main__ and modules\n\n"
+        "- Classes: __init__, `__slots__`, self\n"
+        "- Write __str__ and __repr__ for a __Bold claim__\n"
+        "- Run [__init__.py files](https://example.org/init) as packages\n\n"
+        "## Week 2: Iterators\n\n"
+        "| Topic | What You'll Learn |\n| --- | --- |\n| Protocols | __iter__, __next__ |\n"
+    )
+    first, second = result.track.weeks
+    assert first.title == "__main__ and modules"
+    titles = [item.title for item in first.items]
+    assert titles[0] == "Classes: __init__, __slots__, self"
+    assert titles[1] == "Write __str__ and __repr__ for a Bold claim"  # a phrase stays bold
+    assert "__init__.py files" in titles[2]
+    assert "__iter__, __next__" in second.items[0].title
+
+
+def test_seed_001s_dunder_methods_read_as_written() -> None:
+    titles = [item.title for week in seed("001").track.weeks for item in week.items]
+    assert "Magic/Dunder Methods: __str__, __repr__, __len__, __eq__" in titles
+    assert "Iterators: __iter__, __next__, custom iterators" in titles
+    assert any("__init__" in title for title in titles)
