@@ -23,6 +23,7 @@ from core.kernel.reply import (
     Preformatted,
     QuizQuestion,
     Reply,
+    shortened,
 )
 
 MAX_TEXT = 4096  # UTF-16 code units after entity parsing
@@ -248,19 +249,15 @@ def caption(text: str) -> str:
     return escape(text[:cut], quote=False) + "…"
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def fit_quiz(quiz: QuizQuestion) -> QuizQuestion:
     """A quiz within poll limits: the core keeps its own within them, this is the last guard."""
-    options = tuple(_shorten(o, MAX_POLL_OPTION) for o in quiz.options[:MAX_POLL_OPTIONS])
+    options = tuple(shortened(o, MAX_POLL_OPTION) for o in quiz.options[:MAX_POLL_OPTIONS])
     lines = quiz.explanation.split("\n")
     explanation = "\n".join(lines[:2]) + (" " + " ".join(lines[2:]) if len(lines) > 2 else "")
     return dataclasses.replace(
         quiz,
-        question=_shorten(quiz.question, MAX_POLL_QUESTION),
+        question=shortened(quiz.question, MAX_POLL_QUESTION),
         options=options,
         correct_option=min(quiz.correct_option, len(options) - 1) if quiz.scored else -1,
-        explanation=_shorten(explanation, MAX_EXPLANATION),
+        explanation=shortened(explanation, MAX_EXPLANATION),
     )

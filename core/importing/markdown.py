@@ -25,13 +25,14 @@ from markdown_it.token import Token
 
 from core.importing.collector import collector_paused
 from core.kernel.errors import TrackError
+from core.kernel.reply import shortened
 from core.learning.tracks import ItemKind, Track, parse_track
 
 MAX_BYTES = 1_000_000
 MAX_WEEKS = 520  # ten years of weekly study
 MAX_ITEMS_PER_WEEK = 40
 SECTION_PART_SIZE = 12  # a week-less section longer than this is split into parts
-MAX_TITLE = 90
+MAX_TITLE = 200  # a title is kept whole up to the track model's limit
 
 # --- the document model ---------------------------------------------------------
 
@@ -536,9 +537,7 @@ def _title(text: str) -> str:
     text = text.strip(" -–—:|,")
     if text.endswith(".") and not text.endswith(".."):
         text = text[:-1].rstrip()  # a list item's full stop reads oddly before ": done."
-    if len(text) > MAX_TITLE:
-        text = text[: MAX_TITLE - 1].rstrip() + "…"
-    return text
+    return shortened(text, MAX_TITLE)
 
 
 def is_time_estimate(text: str) -> bool:
@@ -1003,7 +1002,7 @@ def _slug(text: str) -> str:
 def _to_track(
     title: str, drafts: list[DraftWeek], mapping: str, warnings: list[str], text: str
 ) -> ImportedTrack | ImportRefused:
-    title = _title(title)[:MAX_TITLE] or "Imported roadmap"
+    title = _title(title) or "Imported roadmap"
     digest = hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:6]
     weeks: list[dict[str, Any]] = []
     for number, draft in enumerate(drafts, start=1):
@@ -1065,7 +1064,8 @@ def preview(imported: ImportedTrack, *, weeks_shown: int = 5) -> str:
         f"{track.title}: {len(track.weeks)} weeks, {total_items} items (read {imported.mapping}).",
     ]
     for week in track.weeks[:weeks_shown]:
-        lines.append(f"  Week {week.number}: {week.title} ({len(week.items)} items)")
+        count = len(week.items)
+        lines.append(f"  Week {week.number}: {week.title} ({count} item{'s' * (count != 1)})")
     if len(track.weeks) > weeks_shown:
         lines.append(f"  … and {len(track.weeks) - weeks_shown} more weeks")
     lines.extend(f"Note: {warning}" for warning in imported.warnings)

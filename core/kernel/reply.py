@@ -10,6 +10,19 @@ import enum
 from dataclasses import dataclass
 
 
+def shortened(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: cut at the last word boundary in reach (unless
+    that drops more than half), with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if cut[-1:].isalnum() and text[limit - 1].isalnum():  # the cut splits a word
+        space = cut.rfind(" ")
+        if space >= limit // 2:
+            cut = cut[:space]
+    return cut.rstrip(" ,;:-–—(") + "…"
+
+
 @dataclass(frozen=True)
 class Heading:
     text: str

@@ -14,6 +14,7 @@ from core.kernel.reply import (
     Heading,
     Paragraph,
     Reply,
+    shortened,
 )
 from core.learning.model import Enrollment, TrackRef
 from core.learning.pace import Pace
@@ -53,8 +54,7 @@ def done_buttons(items: Iterable[PlannedItem]) -> tuple[tuple[Button, ...], ...]
     rows = []
     for planned in list(items)[:MAX_TODAY_BUTTONS]:
         label = f"✓ {planned.number}. {planned.item.title}"
-        if len(label) > MAX_BUTTON_LABEL:
-            label = label[: MAX_BUTTON_LABEL - 1].rstrip() + "…"
+        label = shortened(label, MAX_BUTTON_LABEL)
         rows.append((Button(label, Done(planned.item.id).as_action()),))
     return tuple(rows)
 
@@ -297,8 +297,7 @@ def undone(title: str, *, reopened: bool) -> Reply:
 
 def undo_takes_the_last(typed: str, last_title: str) -> Reply:
     label = f"Undo {last_title}"
-    if len(label) > MAX_BUTTON_LABEL:
-        label = label[: MAX_BUTTON_LABEL - 1].rstrip() + "…"
+    label = shortened(label, MAX_BUTTON_LABEL)
     return Reply.text(
         f"/undo takes back only your last tick, “{last_title}”, not “{typed[:20]}”, "
         "so nothing was undone.",

@@ -20,6 +20,7 @@ from markdown_it.token import Token
 
 from core.importing import markdown
 from core.importing.markdown import _clean, _inline_text, _label, _parse, _repair, _title
+from core.kernel.reply import shortened
 
 
 def full_parser() -> MarkdownIt:
@@ -215,9 +216,7 @@ def title_cutting_every_estimate(text: str) -> str:
     text = TRAILING_ESTIMATE.sub("", text).strip(" -–—:|,")
     if text.endswith(".") and not text.endswith(".."):
         text = text[:-1].rstrip()
-    if len(text) > markdown.MAX_TITLE:
-        text = text[: markdown.MAX_TITLE - 1].rstrip() + "…"
-    return text
+    return shortened(text, markdown.MAX_TITLE)
 
 
 @settings(max_examples=1500, deadline=None)

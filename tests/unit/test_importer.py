@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from core.importing import markdown
 from core.importing.collector import collector_paused
 from core.importing.markdown import (
+    MAX_TITLE,
     ImportedTrack,
     ImportRefused,
     _clean,
@@ -1248,3 +1249,21 @@ def test_seed_001s_dunder_methods_read_as_written() -> None:
     assert "Magic/Dunder Methods: __str__, __repr__, __len__, __eq__" in titles
     assert "Iterators: __iter__, __next__, custom iterators" in titles
     assert any("__init__" in title for title in titles)
+
+
+def test_titles_are_kept_whole_and_shortened_only_past_the_models_limit_between_words() -> None:
+    long_title = "Build a blog application with users, posts and comments " * 2  # 112 chars
+    longer = "Write tests " + "and more tests " * 20  # over 200
+    result = imported(f"# Blogs\n\n## Week 1: Build\n\n- {long_title}\n- {longer}\n")
+    kept, cut = (item.title for item in week(result, 1).items)
+    assert kept == long_title.strip()
+    assert len(cut) <= MAX_TITLE and cut.endswith("…")
+    assert longer.startswith(cut[:-1]) and longer[len(cut) - 1] == " "  # between words
+
+
+def test_the_preview_counts_one_item_in_the_singular() -> None:
+    result = imported(
+        "# Solo\n\n## Week 1: One\n\n- Only this\n\n## Week 2: Two\n\n- This\n- That\n"
+    )
+    shown = preview(result)
+    assert "(1 item)" in shown and "(2 items)" in shown
