@@ -21,9 +21,10 @@ from core.outreach.policy import OutreachPolicy
 from core.outreach.ports import Messenger, SendGate
 from core.outreach.service import Outreach
 from core.progress.charts import ChartRenderer
-from core.storage.engine import check_writable, make_engine, make_sessions, sqlite_file
+from core.storage.engine import check_writable, make_engine, make_sessions
 from core.storage.migrate import pending_revisions, upgrade
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from core.storage.urls import sqlite_file
 from scheduler.service import CoachScheduler, SchedulerSettings
 
 

@@ -18,8 +18,6 @@ from sqlalchemy.ext.asyncio import (
 from core.storage.models import ProcessedUpdate
 from core.storage.urls import IN_MEMORY_REFUSED, SUPPORTED_DRIVERS, sqlite_file
 
-__all__ = ["IN_MEMORY_REFUSED", "SUPPORTED_DRIVERS", "sqlite_file"]  # where callers find them
-
 WRITE_CHECK_KEY = "coach:write-check"  # no platform's update key looks like it
 
 

@@ -27,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import cli
 from core.storage import models as m
-from core.storage.engine import check_writable, make_engine, sqlite_file
+from core.storage.engine import check_writable, make_engine
+from core.storage.urls import sqlite_file
 from tests.conftest import ADMIN_URL, PostgresServer, coach_env
 
 IN_MEMORY = [
