@@ -34,6 +34,7 @@ from core.kernel.buttons import may_press
 from core.kernel.commands import (
     COMMANDS,
     DESCRIPTIONS,
+    Choose,
     Command,
     Done,
     Group,
@@ -396,6 +397,17 @@ class AccountCommands(commands.Cog, name="Account"):
         self, interaction: discord.Interaction[Any], roadmap: discord.Attachment
     ) -> None:
         await self.adapter.import_roadmap(interaction, roadmap)
+
+    @app_commands.command(name="choose", description=DESCRIPTIONS["choose"])
+    @app_commands.describe(
+        option="The option to follow, e.g. Django; leave empty to see your track's choices"
+    )
+    async def choose(
+        self,
+        interaction: discord.Interaction[Any],
+        option: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        await self.adapter.command(interaction, Choose(_text(option)))
 
     @app_commands.command(name="link", description=DESCRIPTIONS["link"])
     @app_commands.describe(

@@ -19,6 +19,7 @@ from core.importing.roadmaps import keep_roadmap, parse_roadmap, share_track
 from core.importing.views import import_usage
 from core.kernel.clock import Clock
 from core.kernel.commands import (
+    Choose,
     Command,
     Done,
     Export,
@@ -46,7 +47,7 @@ from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, QuizRef, QuizScope, Reply
 from core.kernel.reply_codec import encode_reply
-from core.learning import daily, journal
+from core.learning import choices, daily, journal
 from core.learning import settings as learner_settings
 from core.learning import views as learning_views
 from core.learning.context import Context, learner_context
@@ -294,4 +295,6 @@ class Coach:
                 return await learner_settings.resume(ctx)
             case Quiz():
                 return await self.quizzes.ask(ctx)
+            case Choose():
+                return await choices.choose(ctx, command)
         return views.unknown_command(command.name)

@@ -29,6 +29,7 @@ DESCRIPTIONS = {
     "pause": "Take a break without losing your streak",
     "resume": "Pick up after a break",
     "import": "Follow your own Markdown roadmap",
+    "choose": "Pick an option where your roadmap says choose one",
     "quiz": "A question on what you studied",
     "link": "Share one progress across Telegram, Discord and the console",
     "export": "All your data as JSON",
@@ -257,6 +258,33 @@ class Import(Command):
 
 
 @dataclass(frozen=True)
+class Choose(Command):
+    """`/choose` lists the track's "choose one" blocks; `/choose django` picks an option by
+    its name; a button carries `c1=b`, an option id by its choice id."""
+
+    name = "choose"
+    wanted: str = ""
+
+    @classmethod
+    def from_args(cls, args: str) -> Self:
+        return cls(" ".join(args.split()))
+
+    def args_text(self) -> str:
+        return self.wanted
+
+    @property
+    def exact(self) -> tuple[str, str] | None:
+        """(choice id, option id) when the command came from a button."""
+        choice, equals, option = self.wanted.partition("=")
+        if equals and _ID.fullmatch(choice) and _ID.fullmatch(option):
+            return choice, option
+        return None
+
+
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+@dataclass(frozen=True)
 class Quiz(Command):
     name = "quiz"
 
@@ -366,6 +394,7 @@ COMMANDS: dict[str, type[Command]] = {
         Forget,
         Help,
         Import,
+        Choose,
         Quiz,
         Link,
         Group,

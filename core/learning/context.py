@@ -131,5 +131,6 @@ async def learner_context(
     track = await library.load(uow.tracks, enrollment.track_id)
     if track is None:
         return None
+    track = track.following(enrollment.picks)
     today = now.astimezone(enrollment.zone).date()
     return Context(uow, who, snapshot, enrollment, track, now, today)

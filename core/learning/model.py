@@ -31,6 +31,8 @@ class Enrollment:
     next_evening_at: datetime | None = None
     quiz_days: frozenset[int] = DEFAULT_QUIZ_DAYS
     quiet_hours: QuietHours | None = None
+    # The option picked in each of the track's "choose one" blocks: option id by choice id.
+    picks: dict[str, str] = field(default_factory=dict)
 
     @property
     def zone(self) -> ZoneInfo:

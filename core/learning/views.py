@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from core.kernel.commands import Done, Settings, Start
+from core.kernel.commands import Choose, Done, Settings, Start
 from core.kernel.reply import (
     Block,
     Button,
@@ -19,7 +19,7 @@ from core.kernel.reply import (
 from core.learning.model import Enrollment, TrackRef
 from core.learning.pace import Pace
 from core.learning.plan import WEEKDAY_NAMES, PlannedItem, WeekPlan
-from core.learning.tracks import Track, Week
+from core.learning.tracks import ChoiceBlock, Option, Track, Week, choice_blocks
 
 MAX_BUTTON_LABEL = 40
 MAX_TODAY_BUTTONS = 8
@@ -336,9 +336,13 @@ def other_week(track: Track, w: Week, done_on: dict[str, date], current: int) ->
         )
         for number, item in enumerate(w.items, start=1)
     )
-    blocks += [Checklist(items), *_projects_and_resources(w)]
+    blocks.append(Checklist(items))
+    choice = _choice_of(track, w)
+    if choice is not None:
+        blocks.append(choice_note(choice))
+    blocks += _projects_and_resources(w)
     blocks.append(Paragraph(f"You are on week {current}; /week shows it."))
-    return Reply(blocks=tuple(blocks))
+    return Reply(blocks=tuple(blocks), buttons=_follow_buttons([choice] if choice else []))
 
 
 def week_usage(typed: str, current: int, weeks: int) -> Reply:
@@ -355,6 +359,9 @@ def week(track: Track, plan: WeekPlan, note_count: int) -> Reply:
     if w.goal:
         blocks.append(Paragraph(f"Goal: {w.goal}"))
     blocks.append(Checklist(tuple(check_item(p) for p in plan.items)))
+    choice = _choice_of(track, w)
+    if choice is not None:
+        blocks.append(choice_note(choice))
     blocks += _projects_and_resources(w)
     blocks.append(
         Paragraph(
@@ -362,7 +369,13 @@ def week(track: Track, plan: WeekPlan, note_count: int) -> Reply:
             f"Reflection notes this week: {note_count} (aim for 3–5; add one with /note)."
         )
     )
-    return Reply(blocks=tuple(blocks))
+    return Reply(blocks=tuple(blocks), buttons=_follow_buttons([choice] if choice else []))
+
+
+def _choice_of(track: Track, w: Week) -> ChoiceBlock | None:
+    if not w.choice:
+        return None
+    return next((b for b in choice_blocks(track) if b.id == w.choice), None)
 
 
 def paused(since: date) -> Reply:
@@ -522,3 +535,114 @@ def unknown_track(name: str, tracks: Sequence[TrackRef]) -> Reply:
 
 
 # -- what the coach writes first ---------------------------------------------------
+
+
+# -- "choose one" blocks ------------------------------------------------------
+
+
+def _weeks_text(block: ChoiceBlock) -> str:
+    if block.first_week == block.last_week:
+        return f"week {block.first_week}"
+    return f"weeks {block.first_week}–{block.last_week}"
+
+
+def _follow_buttons(blocks: Iterable[ChoiceBlock]) -> tuple[tuple[Button, ...], ...]:
+    rows = []
+    for block in blocks:
+        others = [o for o in block.options if o.id != block.followed.id]
+        rows.append(
+            tuple(
+                Button(
+                    shortened(f"Follow {o.label}", MAX_BUTTON_LABEL),
+                    Choose(f"{block.id}={o.id}").as_action(),
+                )
+                for o in others
+            )
+        )
+    return tuple(rows[:MAX_TRACK_BUTTONS])
+
+
+def _options_text(block: ChoiceBlock) -> str:
+    return " or ".join(
+        f"{o.label} (you follow this)" if o.id == block.followed.id else o.label
+        for o in block.options
+    )
+
+
+def choice_note(block: ChoiceBlock) -> Paragraph:
+    """What a week in a "choose one" block says about it."""
+    other = next(o for o in block.options if o.id != block.followed.id)
+    return Paragraph(
+        f"Pick one of: {_options_text(block)}, for {_weeks_text(block)}. "
+        f"/choose {other.label} switches; ticks you made stay with their option."
+    )
+
+
+def choices(blocks: Sequence[ChoiceBlock], current: int) -> Reply:
+    lines = [
+        f"• {_weeks_text(b).capitalize()}: {_options_text(b)}"
+        + (" (behind you)" if b.last_week < current else "")
+        for b in blocks
+    ]
+    return Reply(
+        blocks=(
+            Heading("Where your track says choose one"),
+            Paragraph("\n".join(lines)),
+            Paragraph("Pick another with its button, or /choose and its name."),
+        ),
+        buttons=_follow_buttons(b for b in blocks if b.last_week >= current),
+    )
+
+
+def no_choices(track: Track) -> Reply:
+    return Reply.text(
+        f"{track.title} has no “choose one” parts: every week has one list to follow."
+    )
+
+
+def already_following(block: ChoiceBlock, option: Option) -> Reply:
+    return Reply.text(f"You already follow {option.label} for {_weeks_text(block)}.")
+
+
+def now_following(block: ChoiceBlock, option: Option, current: int) -> Reply:
+    now = block.first_week <= current <= block.last_week
+    return Reply.text(
+        f"You now follow {option.label} for {_weeks_text(block)}.",
+        "This week's list changed: /week shows it."
+        if now
+        else "Your other weeks are as they were.",
+        buttons=((Button("Show week", "week"),),) if now else (),
+    )
+
+
+def choice_gone() -> Reply:
+    return Reply.text(
+        "That choice is not on your track any more, so nothing changed. /choose shows the ones there are."
+    )
+
+
+def choice_ambiguous(typed: str, block: ChoiceBlock, found: Sequence[Option]) -> Reply:
+    names = ", ".join(o.label for o in found)
+    return Reply.text(
+        f"“{typed[:40]}” could be {names}. Nothing changed; pick one:",
+        buttons=tuple(
+            (
+                Button(
+                    shortened(f"Follow {o.label}", MAX_BUTTON_LABEL),
+                    Choose(f"{block.id}={o.id}").as_action(),
+                ),
+            )
+            for o in found[:MAX_TRACK_BUTTONS]
+        ),
+    )
+
+
+def no_such_option(typed: str, blocks: Sequence[ChoiceBlock], current: int) -> Reply:
+    shown = choices(blocks, current)
+    return Reply(
+        blocks=(
+            Paragraph(f"No option is called “{typed[:40]}”, so nothing changed."),
+            *shown.blocks[1:],
+        ),
+        buttons=shown.buttons,
+    )

@@ -19,6 +19,7 @@ from core.storage.rows import (
     enrollment_from_row,
     enrollment_values,
     mask_to_days,
+    picks_text,
 )
 from core.storage.session import PerDialect, SqlSession
 
@@ -42,6 +43,7 @@ _SAVED_FIELDS = (
     "week_opened_on",
     "active_days",
     "paused_days",
+    "picks",
 )
 _SAVE = (
     update(ENROLLMENTS)
@@ -155,6 +157,7 @@ class SqlEnrollments:
             "week_opened_on": enrollment.week_opened_on,
             "active_days": enrollment.active_days.bits,
             "paused_days": enrollment.paused_days.bits,
+            "picks": picks_text(enrollment.picks),
             **enrollment_values(enrollment),
         }
         await self._db.execute(_SAVE, values)

@@ -130,6 +130,8 @@ class Enrollment(Base):
     quiz_days: Mapped[int] = mapped_column(server_default=text("21"))  # Mon, Wed, Fri
     quiet_start: Mapped[time | None]
     quiet_end: Mapped[time | None]
+    # The options picked where the track says "choose one": "c1=b c2=a".
+    picks: Mapped[str] = mapped_column(Text, server_default=text("''"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

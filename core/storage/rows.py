@@ -61,6 +61,7 @@ ENROLLMENT_COLUMNS = (
     _E.quiz_days,
     _E.quiet_start,
     _E.quiet_end,
+    _E.picks,
 )
 _C = COMPLETIONS.c
 COMPLETION_COLUMNS = (_C.id, _C.week_id, _C.item_id, _C.done_on, _C.completes_week, _C.done_at)
@@ -99,7 +100,18 @@ def enrollment_from_row(row: RowMapping) -> Enrollment:
             if row["quiet_start"] is not None and row["quiet_end"] is not None
             else None
         ),
+        picks=picks_from_text(row["picks"]),
     )
+
+
+def picks_from_text(text: str | None) -> dict[str, str]:
+    """ "c1=b c2=a" as {"c1": "b", "c2": "a"}."""
+    pairs = (pair.partition("=") for pair in (text or "").split())
+    return {choice: option for choice, _, option in pairs if choice and option}
+
+
+def picks_text(picks: dict[str, str]) -> str:
+    return " ".join(f"{choice}={option}" for choice, option in sorted(picks.items()))
 
 
 def enrollment_values(e: NewEnrollment | Enrollment) -> dict[str, Any]:

@@ -703,7 +703,7 @@ class _Repository:
 
 
 def _copy(enrollment: Enrollment) -> Enrollment:
-    return replace(enrollment)
+    return replace(enrollment, picks=dict(enrollment.picks))
 
 
 def _enrollment_of(row: EnrollmentRow) -> Enrollment:
@@ -863,6 +863,7 @@ class MemoryEnrollments(_Repository):
                     track_id=old.track_id,
                     active_days=DayBitmap(e.started_on, e.active_days.bits),
                     paused_days=DayBitmap(e.started_on, e.paused_days.bits),
+                    picks=dict(e.picks),
                 ),
             )
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.coach import Coach
 from core.app.views import apology
+from core.importing.markdown import ImportedTrack
 from core.kernel.clock import FrozenClock
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Reply
@@ -27,6 +28,7 @@ from core.outreach.service import Outreach
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.choice_tracks import CHOICE_TRACK_ID, choice_track
 from tests.conftest import MONDAY_MORNING
 
 pytestmark = pytest.mark.postgres
@@ -220,3 +222,18 @@ async def test_a_connection_the_server_dropped_costs_the_update_nothing(
     assert isinstance(done, Reply) and ": done." in done.plain_text()
     async with admin.connect() as connection:
         assert await connection.scalar(select(func.count()).select_from(m.Completion)) == 1
+
+
+async def test_a_pick_racing_a_tick_and_a_settings_change_keeps_all_three(
+    workers: Workers,
+) -> None:
+    await workers.first.share_track(ImportedTrack(choice_track(), "test", []), "web.md")
+    for trial in range(TRIALS):
+        who = LearnerRef("test", f"chooser-{trial}", "Chooser")
+        assert isinstance(await workers.first.handle(who, f"/start {CHOICE_TRACK_ID}"), Reply)
+        await workers.race(who, "/choose django", "/done 1", "/settings time 06:45")
+        snapshot = await workers.snapshot(who)
+        assert snapshot.enrollment is not None
+        assert snapshot.enrollment.picks == {"c1": "b"}, f"trial {trial}"
+        assert snapshot.enrollment.nudge_time == time(6, 45), f"trial {trial}"
+        assert set(snapshot.week_done) == {"w01-01"}, f"trial {trial}"

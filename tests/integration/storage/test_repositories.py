@@ -275,6 +275,7 @@ async def test_save_enrollment_keeps_every_field(uow: Factory) -> None:
         e.current_week_id = "w02"
         e.week_opened_on = date(2026, 11, 22)
         e.next_nudge_at = None
+        e.picks = {"c1": "b", "c12": "a"}
         await work.enrollments.save(e)
         await work.commit()
     async with uow() as work:
