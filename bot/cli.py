@@ -3,7 +3,8 @@
 Each command imports what it uses when it runs, and the top of this module takes only
 light standard modules: `coach --help` is no more than an argparse program, and `coach
 import --dry-run` reads a roadmap without the database, the platforms or the web server
-(tests/unit/test_startup_imports.py keeps both so; bench/startup.py times them).
+(tests/unit/test_startup_imports.py keeps both so; bench/startup.py times them). aiohttp
+comes only with a roadmap to download.
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     importing = sub.add_parser(
         "import", help="turn a Markdown roadmap into a track every learner can choose"
     )
-    importing.add_argument("file", metavar="FILE.md", help="the roadmap, as Markdown")
+    importing.add_argument(
+        "file",
+        metavar="FILE.md|URL",
+        help="the roadmap, as Markdown: a file, or a link to download it from",
+    )
     importing.add_argument(
         "--name", help="the track's title (default: the roadmap's first heading)"
     )
@@ -85,7 +90,12 @@ def _configure_logging(settings: Settings, *, dry_run: bool) -> None:
 
 def _command(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "import":
+        from core.importing.links import looks_like_link
+
         path = Path(args.file).expanduser()
+        # "github.com/…" might also be a folder here: a file that exists wins.
+        if looks_like_link(args.file) and not _is_file(path):
+            return import_link(settings, args.file, name=args.name, dry_run=args.dry_run)
         return import_file(settings, path, name=args.name, dry_run=args.dry_run)
     import asyncio
 
@@ -137,14 +147,36 @@ async def migrate(settings: Settings) -> int:
 
 
 def import_file(settings: Settings, path: Path, *, name: str | None, dry_run: bool) -> int:
-    from core.importing.markdown import ImportRefused, import_markdown, preview
-
     try:
         data = path.read_bytes()
     except OSError as problem:
         print(f"coach: cannot read {path}: {problem.strerror or problem}", file=sys.stderr)
         return 1
-    result = import_markdown(data, name=name, source=path.name)
+    return _import(settings, data, path.name, name=name, dry_run=dry_run)
+
+
+def import_link(settings: Settings, url: str, *, name: str | None, dry_run: bool) -> int:
+    """Downloads the roadmap, then imports it as a file. The operator's link may lead
+    anywhere, a private network included: the learners' rules are for links sent in chat."""
+    import asyncio
+
+    from adapters.web.downloads import WebDownloads  # aiohttp, only for a link
+    from core.importing.ports import DownloadRefused
+
+    got = asyncio.run(WebDownloads().download(url, from_chat=False))
+    if isinstance(got, DownloadRefused):
+        print(f"coach: {got.reason}", file=sys.stderr)
+        return 1
+    print(f"Downloaded {got.url} ({len(got.data):,} bytes).")
+    return _import(settings, got.data, got.filename, name=name, dry_run=dry_run)
+
+
+def _import(
+    settings: Settings, data: bytes, source: str, *, name: str | None, dry_run: bool
+) -> int:
+    from core.importing.markdown import ImportRefused, import_markdown, preview
+
+    result = import_markdown(data, name=name, source=source)
     if isinstance(result, ImportRefused):
         print(f"coach: {result.reason} Nothing was saved.", file=sys.stderr)
         return 1
@@ -154,7 +186,7 @@ def import_file(settings: Settings, path: Path, *, name: str | None, dry_run: bo
         return 0
     import asyncio
 
-    created = asyncio.run(_share(settings, result, path.name))
+    created = asyncio.run(_share(settings, result, source))
     track_id = result.track.id
     print(f"{'Saved' if created else 'Already saved'} as track {track_id}.")
     print(f"Learners choose it with /start {track_id} or /settings track {track_id}.")
@@ -347,6 +379,13 @@ async def chat(settings: Settings) -> int:
         async with app.scheduler({"console": ConsoleMessenger(console)}):
             await console.run()
     return 0
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long to be a path, say
+        return False
 
 
 def _safe_url(url: str) -> str:

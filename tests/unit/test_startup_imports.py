@@ -123,7 +123,7 @@ def roadmap(folder: Path) -> Path:
         ((*COACH, "import", "--help"), 0, "usage: coach import"),
         (("-m", "bot", "--help"), 0, "usage: coach run"),  # python -m bot is coach run
         ((*COACH, "nonsense"), 2, "invalid choice: 'nonsense'"),
-        ((*COACH, "import"), 2, "the following arguments are required: FILE.md"),
+        ((*COACH, "import"), 2, "the following arguments are required: FILE.md|URL"),
     ],
 )
 def test_help_and_argument_errors_import_little_beyond_argparse(

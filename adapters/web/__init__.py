@@ -1,0 +1,1 @@
+"""The coach on the web as a client: roadmaps downloaded from links."""
