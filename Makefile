@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.workers
 	$(BIN)/python -m bench.memory
 	$(BIN)/python -m bench.layers
+	$(BIN)/python -m bench.imports
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'

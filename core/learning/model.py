@@ -97,3 +97,13 @@ class ProgressFigures:
 class TrackRef:
     id: str
     title: str
+
+
+@dataclass(frozen=True)
+class OwnTrack:
+    """A roadmap a learner imported for themselves."""
+
+    id: str
+    title: str
+    created_at: datetime
+    followed: bool  # an enrollment or a study group is on it

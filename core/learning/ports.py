@@ -11,6 +11,7 @@ from core.learning.model import (
     CompletionRecord,
     Enrollment,
     NewEnrollment,
+    OwnTrack,
     ProgressFigures,
     Snapshot,
     TrackRef,
@@ -133,6 +134,16 @@ class Tracks(Protocol):
 
     async def visible(self, learner_id: int | None) -> list[TrackRef]:
         """Imported tracks a learner may choose: shared ones and their own."""
+        ...
+
+    async def owned(self, learner_id: int) -> list[OwnTrack]:
+        """The tracks a learner imported for themselves, the oldest first."""
+        ...
+
+    async def rename(self, track_id: str, title: str) -> None: ...
+
+    async def delete(self, track_id: str) -> None:
+        """Forgets a track nobody follows."""
         ...
 
 

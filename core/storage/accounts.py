@@ -12,12 +12,20 @@ from sqlalchemy import delete, insert, select, update
 from core.accounts.model import EXPORT_SECTIONS, LinkCode, MergedEnrollment
 from core.kernel.refs import LearnerRef
 from core.learning.activity import DayBitmap
+from core.learning.tracks import Track
 from core.quizzes.review import last_reviewed
 from core.storage import models as m
 from core.storage import ownership
 from core.storage.enrollments import SqlEnrollments
 from core.storage.ownership import ABSORB, FOLLOW_KEPT_ENROLLMENT, FORGET
-from core.storage.rows import COMPLETIONS, ENROLLMENTS, LINK_CODES, jsonable, mask_to_days
+from core.storage.rows import (
+    COMPLETIONS,
+    ENROLLMENTS,
+    LINK_CODES,
+    jsonable,
+    mask_to_days,
+    picks_from_text,
+)
 from core.storage.session import SqlSession
 
 _E = ENROLLMENTS.c
@@ -138,6 +146,7 @@ def _exported_enrollment(e: dict[str, Any]) -> dict[str, Any]:
     for name in ("active_days", "paused_days"):
         bitmap = DayBitmap(started, bytes.fromhex(e[name]))
         e[name] = [d.isoformat() for d in bitmap.days()]
+    e["picks"] = picks_from_text(e["picks"])
     return e
 
 
@@ -147,7 +156,8 @@ def _exported(table: str, row: dict[str, Any]) -> dict[str, Any]:
     if table == m.Enrollment.__tablename__:
         return _exported_enrollment(row)
     if table == m.StoredTrack.__tablename__:
-        row["content"] = json.loads(row["content"])
+        # Stored without the fields left at their defaults: exported with every one.
+        row["content"] = Track.model_validate_json(row["content"]).model_dump(mode="json")
     elif table == m.ReviewCard.__tablename__:
         row["card"] = json.loads(row["card"])
     elif table == m.QuizDelivery.__tablename__:

@@ -42,6 +42,7 @@ from core.learning.model import (
     CompletionRecord,
     Enrollment,
     NewEnrollment,
+    OwnTrack,
     ProgressFigures,
     Snapshot,
     TrackRef,
@@ -991,6 +992,26 @@ class MemoryTracks(_Repository):
         )
         return [TrackRef(r.id, r.title) for r in sorted(rows, key=lambda r: (r.created_at, r.id))]
 
+    async def owned(self, learner_id: int) -> list[OwnTrack]:
+        tx = await self._tx()
+        followed = {r.enrollment.track_id for r in tx[self._db.enrollments].rows()} | {
+            r.group.track_id for r in tx[self._db.groups].rows()
+        }
+        rows = tx[self._db.tracks].where(lambda r: r.owner_learner_id == learner_id)
+        return [
+            OwnTrack(r.id, r.title, r.created_at, r.id in followed)
+            for r in sorted(rows, key=lambda r: (r.created_at, r.id))
+        ]
+
+    async def rename(self, track_id: str, title: str) -> None:
+        await (await self._tx())[self._db.tracks].update(
+            track_id,
+            lambda r: replace(r, title=title, track=r.track.model_copy(update={"title": title})),
+        )
+
+    async def delete(self, track_id: str) -> None:
+        await (await self._tx())[self._db.tracks].delete(track_id)
+
 
 class MemoryQuizzes(_Repository):
     async def add(
@@ -1688,6 +1709,7 @@ def _exported_enrollment(row: EnrollmentRow) -> dict[str, Any]:
             "quiz_days": sorted(e.quiz_days),
             "quiet_start": e.quiet_hours.start if e.quiet_hours else None,
             "quiet_end": e.quiet_hours.end if e.quiet_hours else None,
+            "picks": dict(sorted(e.picks.items())),
             "created_at": row.created_at,
         }
     )

@@ -449,6 +449,43 @@ async def test_imported_tracks_are_visible_to_their_owner_and_shared_ones_to_all
         assert await work.tracks.load("nope") is None
 
 
+async def test_a_learners_own_tracks_are_listed_oldest_first_renamed_and_deleted(
+    uow: Factory,
+) -> None:
+    ada_id, _ = await seeded(uow)
+    bob_id, _ = await seeded(uow, BOB, track_id="followed")
+    async with uow() as work:
+        for offset, track_id in enumerate(("followed", "idle", "later")):
+            track = small_track(track_id, track_id.title())
+            at = NOW + timedelta(seconds=offset)
+            await work.tracks.save(track, owner_learner_id=ada_id, source="a.md", at=at)
+        await work.tracks.save(
+            small_track("shared", "Shared"), owner_learner_id=None, source="", at=NOW
+        )
+        await work.commit()
+    async with uow() as work:
+        owned = await work.tracks.owned(ada_id)
+        assert [(t.id, t.followed) for t in owned] == [
+            ("followed", True),  # Bob's enrollment is on a track with that id
+            ("idle", False),
+            ("later", False),
+        ]
+        assert await work.tracks.owned(bob_id) == []
+        await work.tracks.rename("idle", "Renamed")
+        await work.tracks.delete("later")
+        await work.commit()
+    async with uow() as work:
+        renamed = await work.tracks.load("idle")
+        assert renamed is not None and renamed.title == "Renamed"
+        assert renamed.weeks == small_track("idle", "Idle").weeks
+        assert [t.title for t in await work.tracks.visible(ada_id)] == [
+            "Followed",
+            "Shared",
+            "Renamed",
+        ]
+        assert await work.tracks.load("later") is None
+
+
 # -- quizzes and review cards --------------------------------------------------------
 
 
