@@ -93,6 +93,8 @@ async def running_app(settings: Settings, *, pictures: bool = True) -> AsyncIter
         units = SqlUnitOfWorkFactory(make_sessions(engine))
         clock = make_clock(settings)
         ops = build_ops(settings, engine, clock)
+        from adapters.web.downloads import WebDownloads  # aiohttp: for the processes that serve
+
         coach = Coach(
             units,
             clock,
@@ -100,6 +102,7 @@ async def running_app(settings: Settings, *, pictures: bool = True) -> AsyncIter
             Defaults(timezone=settings.default_timezone, nudge_time=settings.default_nudge_time),
             charts=charts,
             observer=ops.observer,
+            downloads=WebDownloads(),
         )
         outreach = Outreach(
             coach,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from core.app.ports import CoachPort
+from core.importing.links import looks_like_link
 from core.kernel.commands import Import, from_action, parse
 from core.kernel.errors import Unreachable
 from core.kernel.refs import ChatRef, LearnerRef
@@ -100,7 +101,7 @@ class ConsoleChat:
         command = parse(text)
         # A file is sent here by its path after /import; without one, the core explains.
         path = choice.partition(" ")[2].strip()
-        if isinstance(command, Import) and path:
+        if isinstance(command, Import) and path and not _for_the_core(command):
             return await self._import(path)
         return await self._coach.run(self._who, command)
 
@@ -144,3 +145,8 @@ class ConsoleMessenger:
 
     async def post(self, chat: ChatRef, reply: Reply) -> None:
         raise Unreachable("the console has no group chats")
+
+
+def _for_the_core(command: Import) -> bool:
+    """`/import LINK` and `/import name TITLE` are the core's to carry out, not a path."""
+    return looks_like_link(command.text) or command.words[0] in {"name", "week"}

@@ -38,6 +38,7 @@ from core.kernel.commands import (
     Command,
     Done,
     Group,
+    Import,
     Link,
     Log,
     Note,
@@ -392,11 +393,26 @@ class AccountCommands(commands.Cog, name="Account"):
         return []
 
     @app_commands.command(name="import", description=DESCRIPTIONS["import"])
-    @app_commands.describe(roadmap="A Markdown file (.md) of your roadmap, under 1 MB")
+    @app_commands.describe(
+        roadmap="A Markdown file (.md) of your roadmap, under 1 MB",
+        link="Or a link to one, e.g. a file on GitHub",
+        name="Or a new title for the roadmap you imported last",
+    )
     async def import_roadmap(
-        self, interaction: discord.Interaction[Any], roadmap: discord.Attachment
+        self,
+        interaction: discord.Interaction[Any],
+        roadmap: discord.Attachment | None = None,
+        link: app_commands.Range[str, 1, 2000] | None = None,
+        name: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
-        await self.adapter.import_roadmap(interaction, roadmap)
+        if roadmap is not None:
+            await self.adapter.import_roadmap(interaction, roadmap)
+        elif link:
+            await self.adapter.command(interaction, Import(_text(link)))
+        elif name:
+            await self.adapter.command(interaction, Import(f"name {_text(name)}"))
+        else:
+            await self.adapter.command(interaction, Import())
 
     @app_commands.command(name="choose", description=DESCRIPTIONS["choose"])
     @app_commands.describe(

@@ -15,8 +15,10 @@ from core.app.ports import UnitOfWork
 from core.app.updates import UpdateUnits
 from core.groups.admin import group_gone, groups_gone
 from core.groups.study_groups import StudyGroups
-from core.importing.roadmaps import keep_roadmap, parse_roadmap, share_track
-from core.importing.views import import_usage
+from core.importing import views as import_views
+from core.importing.links import looks_like_link
+from core.importing.ports import DownloadRefused, RoadmapDownloads
+from core.importing.roadmaps import keep_roadmap, parse_roadmap, run_import, share_track
 from core.kernel.clock import Clock
 from core.kernel.commands import (
     Choose,
@@ -76,8 +78,10 @@ class Coach:
         questions: QuestionBank | None = None,
         charts: ChartRenderer | None = None,
         observer: Observer = UNOBSERVED,
+        downloads: RoadmapDownloads | None = None,
     ) -> None:
         self.clock = clock
+        self._downloads = downloads
         self._observer = observer
         self.defaults = defaults or Defaults()
         self.library = TrackLibrary(catalog)
@@ -107,6 +111,9 @@ class Coach:
             return self._units.answered(meter, views.unparsed(command), started)
         # Typed or pressed, a command counts under its own name: the work is the same.
         meter = self._observer.update(who.platform, command.name)
+        if isinstance(command, Import) and looks_like_link(command.text):
+            # Downloaded before any unit of work: a slow site holds no row lock.
+            return await self.import_link(who, command.text, update_key=update_key)
         if command.private and chat is not None and not chat.answers_privately:
             reply = views.answered_in_private(command.name, chat.private_chat)
             return self._units.answered(meter, reply, started)
@@ -187,6 +194,20 @@ class Coach:
             "an import", work, update_key=update_key, meter=meter, started=started
         )
 
+    async def import_link(
+        self, who: LearnerRef, link: str, *, update_key: str | None = None
+    ) -> Outcome:
+        """`/import LINK`: the roadmap downloaded, then read as a file sent in chat is."""
+        if self._downloads is None:
+            meter = self._observer.update(who.platform, "import")
+            return self._units.answered(meter, import_views.links_unavailable(), perf_counter())
+        started = perf_counter()
+        found = await self._downloads.download(link, from_chat=True)
+        if isinstance(found, DownloadRefused):
+            meter = self._observer.update(who.platform, "import")
+            return self._units.answered(meter, Reply.text(found.reason), started)
+        return await self.import_roadmap(who, found.filename, found.data, update_key=update_key)
+
     async def quiz_posted(
         self, ref: QuizRef, platform: str, poll_ref: str, message_ref: str
     ) -> None:
@@ -250,7 +271,7 @@ class Coach:
             case Start():
                 return await self._onboarding.start(uow, who, snapshot, command, now)
             case Import():
-                return import_usage()
+                return await run_import(uow, self.library, snapshot, command)
             case Link():
                 return await self._linking.link(uow, who, snapshot, command, now)
             case Export() | Forget() if snapshot is not None:

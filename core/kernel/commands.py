@@ -113,15 +113,20 @@ class _KeyValue(Command):
 
 @dataclass(frozen=True)
 class Start(Command):
+    """`/start`, `/start TRACK`, `/start TRACK PACE` (an imported roadmap's preview offers
+    each pace)."""
+
     name = "start"
     track: str = ""
+    pace: str = ""
 
     @classmethod
     def from_args(cls, args: str) -> Self:
-        return cls(args.strip().lower())
+        track, _, pace = args.strip().lower().partition(" ")
+        return cls(track, pace.strip())
 
     def args_text(self) -> str:
-        return self.track
+        return f"{self.track} {self.pace}".strip()
 
 
 @dataclass(frozen=True)
@@ -251,10 +256,18 @@ class Help(Command):
 
 
 @dataclass(frozen=True)
-class Import(Command):
-    """Typed as a command, it explains how to send a roadmap; the file itself is not a command."""
+class Import(_OneText):
+    """`/import` explains how to send a roadmap (the file itself is not a command);
+    `/import LINK` imports the roadmap at a link; `/import name TITLE` renames the roadmap
+    just imported; `week TRACK [N]` (the preview's button) shows a week before starting."""
 
     name = "import"
+
+    @property
+    def words(self) -> tuple[str, str]:
+        """The first word, lower-cased, and the rest as typed."""
+        head, _, rest = self.text.partition(" ")
+        return head.lower(), rest.strip()
 
 
 @dataclass(frozen=True)

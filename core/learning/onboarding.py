@@ -58,6 +58,9 @@ class Onboarding:
         command: Start,
         now: datetime,
     ) -> Reply:
+        pace = Pace.parse(command.pace) if command.pace else self._defaults.pace
+        if pace is None:
+            return views.unknown_pace(command.pace, started=False)
         if snapshot is not None and snapshot.enrollment is not None:
             return await self._enrolled(uow, snapshot.learner_id, snapshot.enrollment, command)
         learner_id = snapshot.learner_id if snapshot else None
@@ -75,7 +78,7 @@ class Onboarding:
             timezone=d.timezone,
             study_days=d.study_days,
             nudge_time=d.nudge_time,
-            pace=d.pace,
+            pace=pace,
         )
         if snapshot is None:
             snapshot = await uow.learners.create(who, enrollment, at=now)
@@ -115,4 +118,4 @@ class Onboarding:
         resume_at = target.week(been_there.current_week_id) if been_there else None
         # Their track may be gone from the library; its id then stands in for its title.
         on = TrackRef(enrollment.track_id, current.title if current else enrollment.track_id)
-        return views.confirm_switch(on, target, resume_at)
+        return views.confirm_switch(on, target, resume_at, Pace.parse(command.pace))

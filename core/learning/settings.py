@@ -134,15 +134,22 @@ class LearnerSettings:
         await ctx.uow.enrollments.save(e)
         return Reply.text(summary, "See all settings with /settings.")
 
-    async def _switch_track(self, ctx: LearningContext, track_id: str) -> Reply:
+    async def _switch_track(self, ctx: LearningContext, value: str) -> Reply:
+        # "TRACK PACE": an imported roadmap's preview switches at the pace pressed.
+        track_id, _, pace_text = value.strip().partition(" ")
+        pace = Pace.parse(pace_text) if pace_text.strip() else None
+        if pace_text.strip() and pace is None:
+            return views.unknown_pace(pace_text, started=True)
         track = await self._library.choose(ctx.uow.tracks, ctx.learner_id, track_id)
         if track is None:
             choices = await self._library.choosable(ctx.uow.tracks, ctx.learner_id)
             if not track_id.strip():
                 return views.track_choices(ctx.track, choices)
             return views.unknown_track(track_id, choices)
-        if track.id == ctx.track.id:
+        if track.id == ctx.track.id and (pace is None or pace is ctx.enrollment.pace):
             return Reply.text(f"You are already on {track.title}.")
+        if track.id == ctx.track.id:
+            return await self.settings(ctx, Settings("pace", pace.value if pace else ""))
         enrollments = ctx.uow.enrollments
         current = ctx.enrollment
         target = await enrollments.find(ctx.learner_id, track.id)
@@ -152,7 +159,7 @@ class LearnerSettings:
                 NewEnrollment(
                     track_id=track.id,
                     started_on=ctx.today,
-                    pace=current.pace,
+                    pace=pace or current.pace,
                     timezone=current.timezone,
                     study_days=current.study_days,
                     nudge_time=current.nudge_time,
@@ -164,13 +171,16 @@ class LearnerSettings:
                 ),
                 at=ctx.now,
             )
+        elif pace is not None:
+            target.pace = pace
         await enrollments.activate(ctx.learner_id, target.id)
         # The nudges follow the learner to the track they picked.
         reschedule(target, ctx.now)
         await enrollments.save(target)
         week = track.week(target.current_week_id) or track.first_week
+        at_pace = f" at a {target.pace.profile.label.lower()} pace" if pace else ""
         return Reply.text(
-            f"Switched to {track.title}: week {week.number}, {week.title}.",
+            f"Switched to {track.title}{at_pace}: week {week.number}, {week.title}.",
             f"Your progress on {ctx.track.title} is kept; switch back any time.",
         )
 

@@ -26,7 +26,10 @@ BUILTIN_TRACK_ID = "python-backend"
 
 # Ids travel inside button payloads (Telegram allows 64 bytes of callback data).
 ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=24)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+MAX_TITLE_CHARS = 200
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)
+]
 
 
 class ItemKind(enum.StrEnum):

@@ -130,7 +130,9 @@ def already_on(track: Track, week: Week | None) -> Reply:
     )
 
 
-def confirm_switch(current: TrackRef, target: Track, resume_at: Week | None) -> Reply:
+def confirm_switch(
+    current: TrackRef, target: Track, resume_at: Week | None, pace: Pace | None = None
+) -> Reply:
     """/start with another track: switching is one button away, not a typo away."""
     where = (
         f"you pick up at week {resume_at.number}, {resume_at.title}"
@@ -145,12 +147,18 @@ def confirm_switch(current: TrackRef, target: Track, resume_at: Week | None) -> 
             (
                 Button(
                     f"Switch to {target.title}"[:MAX_BUTTON_LABEL],
-                    Settings("track", target.id).as_action(),
+                    Settings("track", f"{target.id} {pace or ''}".strip()).as_action(),
                 ),
             ),
             (Button(f"Keep {current.title}"[:MAX_BUTTON_LABEL], Start(current.id).as_action()),),
         ),
     )
+
+
+def unknown_pace(typed: str, *, started: bool) -> Reply:
+    paces = ", ".join(p.value for p in Pace)
+    what = "switched" if started else "started"
+    return Reply.text(f"There is no “{typed[:20]}” pace: choose {paces}. Nothing was {what}.")
 
 
 def unknown_start_track(name: str, tracks: Sequence[TrackRef], *, on: str | None) -> Reply:

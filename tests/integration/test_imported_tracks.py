@@ -48,7 +48,7 @@ async def test_a_sent_roadmap_is_previewed_kept_and_started_on_confirmation(
     text = reply.plain_text()
     assert "SQL in three weeks: 3 weeks, 7 items" in text
     assert "Week 2: Joins (2 items)" in text
-    [button] = reply.all_buttons
+    button, *_ = reply.all_buttons  # a start button per pace, then week 1 to look at
     assert button.action.startswith("start:sql-in-three-")
     assert await stored_tracks(engine) == 1
     # Not theirs until they confirm.
@@ -66,9 +66,10 @@ async def test_an_enrolled_learner_switches_and_keeps_the_old_progress(ada: Lear
     await ada.say("/start")
     await ada.say("/done")
     reply = await ada.coach.import_roadmap(ada.ref, "sql.md", ROADMAP)
-    [button] = reply.all_buttons
+    button, *_ = reply.all_buttons
     assert button.action.startswith("settings:track sql-in-three-")
     assert "Switched to SQL in three weeks" in await ada.press(button.action)
+    assert "Pace: part-time" in await ada.say("/settings")  # the first pace offered
     assert "SELECT and WHERE" in await ada.say("/today")
     assert "Switched to Python Backend Developer: week 1" in await ada.say(
         "/settings track python-backend"
@@ -112,7 +113,7 @@ async def test_the_same_file_twice_is_one_track(ada: Learner, engine: AsyncEngin
 
 async def test_a_private_import_is_not_offered_to_others(ada: Learner, coach: Coach) -> None:
     reply = await ada.coach.import_roadmap(ada.ref, "sql.md", ROADMAP)
-    track_id = reply.all_buttons[0].action.removeprefix("start:")
+    track_id = reply.all_buttons[0].action.removeprefix("start:").split()[0]
     bob = Learner(coach, "bob")
     assert "There is no track" in await bob.say(f"/start {track_id}")
     await bob.say("/start")

@@ -84,8 +84,10 @@ async def test_names_and_descriptions_follow_discords_rules(menu: list[dict[str,
 
 async def test_options_are_typed(menu: list[dict[str, Any]]) -> None:
     by_name = {command["name"]: command for command in menu}
-    [roadmap] = by_name["import"]["options"]
-    assert roadmap["type"] == 11 and roadmap["required"]  # an attachment
+    roadmap, link, name = by_name["import"]["options"]
+    assert roadmap["type"] == 11 and not roadmap.get("required")  # an attachment, or
+    assert link["type"] == 3 and link["max_length"] == 2000  # a link, or a new name
+    assert name["type"] == 3 and name["max_length"] == 200
     setting, value = by_name["settings"]["options"]
     assert {choice["value"] for choice in setting["choices"]} >= {"timezone", "pace", "quiet"}
     assert value["autocomplete"] is True
