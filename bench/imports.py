@@ -27,7 +27,7 @@ dozen references every roadmap cites again), then for each:
   cache included).
 
 The sizes: 100 KB and 1 MB of such weeks, and the largest document the importer accepts:
-1,000,000 bytes holding the most items a track may have (520 weeks of 40 items).
+1,000,000 bytes holding the most items an import may have (MAX_WEEKS weeks of 40 items).
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ def realistic(size: int, *, seed: int = 7) -> str:
 
 
 def largest(*, seed: int = 11) -> str:
-    """1,000,000 bytes with the most a track may hold: 520 weeks of 40 items each."""
+    """1,000,000 bytes with the most an import may hold: MAX_WEEKS weeks of 40 items each."""
     rng = random.Random(seed)
     lines = ["# The Longest Roadmap", ""]
     for week in range(1, MAX_WEEKS + 1):

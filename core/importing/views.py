@@ -18,7 +18,7 @@ from core.kernel.reply import (
 )
 from core.learning.model import OwnTrack
 from core.learning.pace import Pace
-from core.learning.tracks import Track, Week, choice_blocks
+from core.learning.tracks import Track, Week
 from core.learning.views import MAX_BUTTON_LABEL
 
 
@@ -67,28 +67,12 @@ def _pace_text(track: Track) -> str:
     )
 
 
-def _choices_text(track: Track) -> list[Block]:
-    blocks = choice_blocks(track)
-    if not blocks:
-        return []
-    lines = [
-        f"Weeks {b.first_week}–{b.last_week}: pick one of "
-        + " or ".join(o.label for o in b.options)
-        + f" (you start on {b.followed.label}; /choose switches)"
-        if b.first_week != b.last_week
-        else f"Week {b.first_week}: pick one of " + " or ".join(o.label for o in b.options)
-        for b in blocks
-    ]
-    return [Paragraph("\n".join(lines))]
-
-
 def import_preview(
     preview_text: str, track: Track, *, enrolled: bool, made_room: OwnTrack | None = None
 ) -> Reply:
     blocks: list[Block] = [
         Heading("Your roadmap, read as a track"),
         Preformatted(preview_text),
-        *_choices_text(track),
         Paragraph(_pace_text(track) + "."),
         Paragraph(
             "Start it at the pace you like"

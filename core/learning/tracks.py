@@ -91,7 +91,9 @@ class Week(BaseModel):
     # holds the option followed (the first unless the learner picked another), so code
     # that knows nothing of choices reads a plain week; the other options' items wait in
     # `alternatives`.
-    choice: str = ""
+    choice: Annotated[str, StringConstraints(pattern=r"^([a-z0-9][a-z0-9-]*)?$", max_length=24)] = (
+        ""
+    )
     options: tuple[Option, ...] = Field(default=(), max_length=MAX_OPTIONS)
     alternatives: tuple[Item, ...] = Field(default=(), max_length=40 * (MAX_OPTIONS - 1))
 

@@ -18,8 +18,11 @@ from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.token import Token
 
-from core.importing import markdown
-from core.importing.markdown import _clean, _inline_text, _label, _parse, _repair, _title
+from core.importing import document
+from core.importing import text as texts
+from core.importing.document import inline_text, parse
+from core.importing.markdown import _repair
+from core.importing.text import clean, clean_title, label
 from core.kernel.reply import shortened
 
 
@@ -36,12 +39,12 @@ def block_view(tokens: list[Token]) -> list[tuple[object, ...]]:
 
 
 def assert_read_as_the_full_parser_reads(text: str) -> None:
-    ours = _parse(text)
+    ours = parse(text)
     theirs = full_parser().parse(text)
     assert block_view(ours.tokens) == block_view(theirs)
     for our_token, their_token in zip(ours.tokens, theirs, strict=True):
         if their_token.type == "inline":
-            assert ours.inline(our_token) == _inline_text(their_token.children or [])
+            assert ours.inline(our_token) == inline_text(their_token.children or [])
 
 
 # --- documents ------------------------------------------------------------------------
@@ -133,17 +136,17 @@ def test_one_line_of_text_and_links_is_read_as_the_full_parser_reads_it(text: st
     ],
 )
 def test_a_rule_the_text_may_use_is_kept(text: str, rule: str) -> None:
-    assert rule not in markdown._unmatchable_block_rules(text)
+    assert rule not in document.unmatchable_block_rules(text)
     assert_read_as_the_full_parser_reads(text)
 
 
 def test_a_plain_roadmap_needs_few_block_rules() -> None:
     text = "# Roadmap\n\n## Week 1: Git\n\n- [Pro Git](https://git-scm.com/book) - 2 days\n"
-    assert sorted(markdown._unmatchable_block_rules(text)) == sorted(
+    assert sorted(document.unmatchable_block_rules(text)) == sorted(
         ["table", "fence", "blockquote", "html_block", "reference", "hr", "lheading"]
     )
     # A line of dashes after a blank line is a rule, not a heading's underline.
-    assert "lheading" in markdown._unmatchable_block_rules("text\n\n---\n")
+    assert "lheading" in document.unmatchable_block_rules("text\n\n---\n")
 
 
 # --- link normalisation -----------------------------------------------------------------
@@ -170,7 +173,7 @@ ADDRESS = st.builds(
 @settings(max_examples=2000, deadline=None)
 @given(st.one_of(ADDRESS, ADDRESS.map(lambda url: url + "/" + "x" * 250)))
 def test_plain_web_addresses_are_normalised_as_markdown_it_normalises_them(url: str) -> None:
-    parser = markdown._Parser("commonmark")
+    parser = document.Parser("commonmark")
     assert parser.normalizeLink(url) == normalizeLink(url)
 
 
@@ -185,7 +188,7 @@ def test_plain_web_addresses_are_normalised_as_markdown_it_normalises_them(url: 
     ],
 )
 def test_web_addresses_of_every_length_are_normalised_as_markdown_it_does(url: str) -> None:
-    assert markdown._Parser("commonmark").normalizeLink(url) == normalizeLink(url)
+    assert document.Parser("commonmark").normalizeLink(url) == normalizeLink(url)
     assert_read_as_the_full_parser_reads(f"- [Guide]({url}) (free)\n")
 
 
@@ -207,24 +210,24 @@ TITLE_TEXT = st.builds(
     st.sampled_from([" ({})", " - {}", " | {}", " — {}", "({})", " {}", "{}", ""]),
     st.sampled_from(["", " ", ".", " 🚀", "!", "  \t", ")", ":"]),
 )
-TRAILING_ESTIMATE = markdown._TRAILING_ESTIMATE
+TRAILING_ESTIMATE = texts.TRAILING_ESTIMATE
 
 
 def title_cutting_every_estimate(text: str) -> str:
-    """_title as it was, with no shortcut past the trailing-estimate expression."""
-    text = markdown._SYMBOLS.sub("", _clean(text)).strip()
+    """clean_title as it was, with no shortcut past the trailing-estimate expression."""
+    text = texts.SYMBOLS.sub("", clean(text)).strip()
     text = TRAILING_ESTIMATE.sub("", text).strip(" -–—:|,")
     if text.endswith(".") and not text.endswith(".."):
         text = text[:-1].rstrip()
-    return shortened(text, markdown.MAX_TITLE)
+    return shortened(text, texts.MAX_TITLE)
 
 
 @settings(max_examples=1500, deadline=None)
 @given(st.one_of(TITLE_TEXT, st.text(max_size=30)))
 def test_titles_lose_trailing_estimates_as_before_and_are_clean(text: str) -> None:
-    title = _title(text)
+    title = clean_title(text)
     assert title == title_cutting_every_estimate(text)
-    assert _clean(title) == title  # what _is_estimate relies on
+    assert clean(title) == title  # what is_estimate relies on
 
 
 def test_each_way_an_estimate_can_end_is_a_listed_ending() -> None:
@@ -236,19 +239,21 @@ def test_each_way_an_estimate_can_end_is_a_listed_ending() -> None:
                 for cased in (text, text.upper()):
                     if TRAILING_ESTIMATE.search(cased):
                         endings.add(cased[-1])
-    assert endings == markdown._ESTIMATE_ENDINGS
+    assert endings == texts.ESTIMATE_ENDINGS
 
 
 LABELLED = re.compile(r"^([A-Za-z][A-Za-z' -]{1,30}?)\s*(?:for [\w ]+?)?\s*:\s*(.*)$")
 
 
-def label_by_one_expression(text: str) -> tuple[markdown.Label | None, str]:
-    """_label as it was: one regular expression over the whole text."""
+def label_by_one_expression(text: str) -> tuple[texts.Label | None, str]:
+    """label() as one regular expression over the whole text; the whole text is a label
+    only without a colon inside it."""
     match = LABELLED.match(text)
-    if match and (label := markdown._label_for(match[1].strip().lower())):
-        return label, match[2].strip()
-    if label := markdown._label_for(text.strip().rstrip(":").strip().lower()):
-        return label, ""
+    if match and (found := texts.label_for(match[1].strip().lower())):
+        return found, match[2].strip()
+    key = text.strip().rstrip(":").strip()
+    if ":" not in key and (found := texts.label_for(key.lower())):
+        return found, ""
     return None, text
 
 
@@ -268,9 +273,9 @@ LABEL_TEXT = st.builds(
 
 
 @settings(max_examples=1500, deadline=None)
-@given(LABEL_TEXT.map(_clean))
+@given(LABEL_TEXT.map(clean))
 def test_labels_are_read_as_by_one_expression(text: str) -> None:
-    assert _label(text) == label_by_one_expression(text)
+    assert label(text) == label_by_one_expression(text)
 
 
 # --- repair ---------------------------------------------------------------------------

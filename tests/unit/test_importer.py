@@ -22,14 +22,15 @@ from core.importing import markdown
 from core.importing.collector import collector_paused
 from core.importing.markdown import (
     MAX_TITLE,
+    MAX_WEEKS,
     ImportedTrack,
     ImportRefused,
-    _clean,
     _repair,
     import_markdown,
     is_time_estimate,
     preview,
 )
+from core.importing.text import clean
 from core.learning.tracks import Item, ItemKind, Track, Week
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
@@ -131,7 +132,7 @@ def two_weeks(first: str, second: str = "## Week 2: Next\n- next topic\n") -> st
 SEED_SHAPES = {
     # prefix: (weeks, mapping, track id)
     "000": (12, "by its week headings", "backend-python-7a5c5a"),
-    "001": (36, "by its week headings", "complete-pytho-c2ab12"),
+    "001": (36, "by its week headings", "complete-python-c2ab12"),  # cut between words
     "002": (24, "by its week headings", "6-month-python-3955c6"),
     "003": (24, "without week numbers: each ## section became a week", "python-roadmap-001d25"),
     "004": (11, "without week numbers: each ## section became a week", "python-backend-9eb18e"),
@@ -153,7 +154,8 @@ SEED_WEEK_TITLES = {
     "001": {
         1: "Core Basics (1/2)",
         2: "Core Basics (2/2)",
-        17: "Web Framework (Choose One - See Comparison Below) (1/4)",
+        17: "Web Framework (1/4)",  # "(Choose One - See Comparison Below)" is the choice
+        20: "Web Framework (4/4)",
         36: "Production Readiness (4/4)",
     },
     "002": {
@@ -205,12 +207,22 @@ def test_seed_000_items_goal_and_skipped_boxes() -> None:
     assert first.goal == "Master the fundamentals of Python programming."
     assert first.items[0].title.startswith("Syntax: Variables")
     assert first.items[0].title == "Syntax: Variables, data types (int, float, str, bool), comments"
-    assert kinds(first) == ["learn"] * 7 + ["practice"]
-    assert first.items[-1].kind is ItemKind.PRACTICE
-    assert first.items[-1].title == (
-        "Build small projects like a calculator, to-do list app, and simple file parser"
+    # Each week's "**Practice:**" block is its project: it names no other.
+    assert kinds(first) == ["learn"] * 7 + ["build"]
+    assert first.projects == (
+        "Build small projects like a calculator, to-do list app, and simple file parser",
     )
     assert [len(w.items) for w in result.track.weeks] == [8, 5, 5, 5, 5, 5, 4, 5, 5, 5, 5, 5]
+    assert all(w.projects for w in result.track.weeks)
+    # A topic whose details end in "projects" is a topic, not the week's project.
+    second = week(result, 2)
+    assert second.topics[-1] == (
+        "Collaboration workflows: Forking, contributing to open-source projects"
+    )
+    assert second.projects == (
+        "Set up your own GitHub repository and track your Python projects",
+        "Contribute to a small open-source project on GitHub",
+    )
     assert titles(week(result, 3)) == [
         "SQL Basics: SELECT, INSERT, UPDATE, DELETE, WHERE, JOIN, GROUP BY, ORDER BY",
         "Database Design: Tables, normalization, primary/foreign keys",
@@ -243,17 +255,37 @@ def test_seed_001_topic_table_with_what_you_learn_and_time() -> None:
     # The Time column is read as hours at two hours a day ("3-4 days" -> 7 h), not as items.
     assert [i.hours for i in week(result, 1).items] == [7.0, 3.0]
     assert [i.hours for i in week(result, 2).items] == [2.0, 5.0, 7.0]
-    # "**Practice Projects for Phase 1:**" after the Week 7-8 table: build items.
-    assert titles(week(result, 8)) == [
+    # "**Practice Projects for Phase 1:**" after the Week 7-8 table closes the span: the
+    # topics are shared out over weeks 7 and 8, the projects are week 8's.
+    assert titles(week(result, 7)) == [
+        "Exception Handling: try, except, finally, raise, custom exceptions",
+        "Classes & Objects: class, __init__, self, attributes, methods",
+    ]
+    assert week(result, 8).topics == (
+        "Inheritance: parent/child classes, super()",
+        "Encapsulation: public, private, protected members",
+    )
+    assert week(result, 8).projects == (
         "Calculator application",
         "To-do list (console based)",
         "Simple quiz game",
         "File-based contact manager",
-    ]
-    assert kinds(week(result, 8)) == ["build"] * 4
+    )
+    # Phase 3's projects follow Week 21-24: the last of those weeks, not a week of their own.
+    assert week(result, 24).projects == (
+        "RESTful API for a blog",
+        "User authentication system",
+        "E-commerce product API",
+    )
+    assert not [w.number for w in result.track.weeks[20:23] if w.projects]
+    assert week(result, 36).projects == (
+        "Full-featured REST API with authentication",
+        "Real-time chat application (WebSockets)",
+        "Microservice architecture project",
+    )
     assert [len(w.items) for w in result.track.weeks] == [
-        2, 3, 2, 3, 2, 3, 4, 4, 2, 3, 3, 3, 3, 3, 2, 3, 4, 3,
-        3, 4, 2, 3, 3, 2, 2, 3, 2, 2, 2, 2, 2, 2, 2, 3, 3, 2,
+        2, 3, 2, 3, 2, 3, 2, 6, 2, 3, 3, 3, 2, 4, 2, 3, 2, 2,
+        1, 2, 2, 2, 1, 5, 2, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 5,
     ]  # fmt: skip
     # Nothing after the last week heading ("Framework Comparison", "Job-Ready Checklist").
     everything = [i.title for i in all_items(result.track)]
@@ -340,8 +372,72 @@ def test_seed_004_link_lists_become_topics_with_resources() -> None:
 
 
 @needs_seeds
+def test_seed_001_web_framework_is_a_choice_between_fastapi_and_django() -> None:
+    track = seed("001").track
+    block = track.weeks[16:20]
+    assert [w.title for w in block] == [f"Web Framework ({n}/4)" for n in range(1, 5)]
+    assert [w.choice for w in track.weeks if w.choice] == ["c1"] * 4
+    for w in block:
+        assert [(o.id, o.label) for o in w.options] == [("a", "FastAPI"), ("b", "Django")]
+    # Each framework's seven topics are shared out over the four weeks, in order.
+    assert [len(w.items) for w in block] == [2, 2, 1, 2]
+    assert [i.title.split(":")[0] for w in block for i in w.items] == [
+        "FastAPI Basics", "Pydantic Models", "Request Handling", "Response Models",
+        "Dependency Injection", "Authentication", "Background Tasks",
+    ]  # fmt: skip
+    assert [i.title.split(":")[0] for w in block for i in w.alternatives] == [
+        "Django Basics", "Models & ORM", "Views & URLs", "Templates",
+        "Django REST Framework", "Authentication", "Admin Panel",
+    ]  # fmt: skip
+    assert {i.option for w in block for i in w.items} == {"a"}
+    assert {i.option for w in block for i in w.alternatives} == {"b"}
+    assert [i.id for i in (*block[0].items, *block[0].alternatives)] == [
+        "w17-01", "w17-02", "w17-03", "w17-04",
+    ]  # fmt: skip
+    # The comparison of frameworks after the last week is not read as weeks or options.
+    assert len(track.weeks) == 36
+
+
+@needs_seeds
+def test_seed_002_capstone_options_are_a_choice_of_projects() -> None:
+    planning = week(seed("002"), 23)
+    assert planning.choice == "c1"
+    assert [o.label for o in planning.options] == [
+        "Personal Finance Tracker API",
+        "Project Management Backend",
+        "E-commerce REST API",
+    ]
+    assert planning.topics == (
+        "Choose capstone project",
+        "Create system diagram & architecture plan",
+        "Define models, endpoints, DB schema, background tasks",
+    )
+    assert planning.projects == ("Personal Finance Tracker API",)
+    assert [(i.title, i.option) for i in planning.alternatives] == [
+        ("Project Management Backend", "b"),
+        ("E-commerce REST API", "c"),
+    ]
+    assert [w.number for w in seed("002").track.weeks if w.choice] == [23]
+
+
+@needs_seeds
+def test_seed_004_web_frameworks_are_a_choice() -> None:
+    frameworks = week(seed("004"), 3)
+    assert [o.label for o in frameworks.options] == ["Django", "FastAPI", "Flask"]
+    assert [(i.title, i.option) for i in frameworks.items] == [
+        ("List Of All Python Backend Web Frameworks", ""),
+        ("Django", "a"),
+    ]
+    assert len(item(frameworks, "Django").resources) == 10
+    assert [(i.title, i.option, len(i.resources)) for i in frameworks.alternatives] == [
+        ("FastAPI", "b", 7),
+        ("Flask", "c", 5),
+    ]
+
+
+@needs_seeds
 def test_seed_warnings_name_skipped_sections() -> None:
-    left_out, empty = seed("004").warnings
+    left_out, empty, options = seed("004").warnings
     assert left_out == (
         "Left out sections that are not study topics: “Podcasts”, “International Conferences”, "
         "“Where to Go Next?”, “Who to Follow Then?”, “Contribution”."
@@ -349,6 +445,10 @@ def test_seed_warnings_name_skipped_sections() -> None:
     assert empty.startswith("Skipped empty sections: “Hands-on Experience”, “Caching”, “Testing”")
     assert "“Programming Paradigms”" in empty
     assert empty.endswith("“Reactive Systems”.")  # every one named, none hidden
+    assert options == (
+        "“Step 2: Python Web Frameworks”: left out the options with nothing under them: "
+        "“Sanic”, “AIOHTTP”, “Bottle”, “Dash”."
+    )
     assert "Notes" in seed("003").warnings[0]
     assert seed("000").warnings == []
     assert seed("001").warnings == []
@@ -383,7 +483,7 @@ def test_seed_preview_with_notes() -> None:
     text = preview(seed("004"), weeks_shown=2)
     lines = text.splitlines()
     assert lines[0] == (
-        "Python Backend Engineer Roadmap: 11 weeks, 25 items "
+        "Python Backend Engineer Roadmap: 11 weeks, 19 items "
         "(read without week numbers: each ## section became a week)."
     )
     assert lines[1:4] == [
@@ -392,13 +492,16 @@ def test_seed_preview_with_notes() -> None:
         "  … and 9 more weeks",
     ]
     notes = [line for line in lines if line.startswith("Note: ")]
-    assert len(notes) == 2
+    assert len(notes) == 3
     assert "“Contribution”" in notes[0]
     assert "“Caching”" in notes[1]
     assert "Note: Left out sections that are not study topics: “Learning Milestones”, “Notes”." in (
         preview(seed("003"))
     )
-    assert "Complete Python Backend Developer Roadmap (2025): 36 weeks" in preview(seed("001"))
+    shown = preview(seed("001")).splitlines()
+    assert shown[0].startswith("Complete Python Backend Developer Roadmap (2025): 36 weeks")
+    assert any(line.startswith("Weeks 17–20: choose FastAPI or Django") for line in shown)
+    assert any(line.startswith("Week 3: choose Django, FastAPI or Flask") for line in lines)
 
 
 # --- syntax variants ---------------------------------------------------------------
@@ -812,15 +915,15 @@ def test_ten_thousand_week_headings_are_refused() -> None:
     data = "".join(f"## Week {n}: T{n}\n- item {n}\n\n" for n in range(1, 10_001)).encode()
     reason = refused(data)
     assert "10,000 weeks" in reason
-    assert "up to 520" in reason
+    assert f"up to {MAX_WEEKS}" in reason
 
 
-def test_five_hundred_twenty_weeks_are_accepted_and_one_more_is_not() -> None:
-    text = "".join(f"## Week {n}: T{n}\n- item {n}\n\n" for n in range(1, 521))
+def test_the_most_weeks_are_accepted_and_one_more_is_not() -> None:
+    text = "".join(f"## Week {n}: T{n}\n- item {n}\n\n" for n in range(1, MAX_WEEKS + 1))
     result = imported(text)
-    assert len(result.track.weeks) == 520
-    assert result.track.weeks[-1].id == "w520"
-    assert "521 weeks" in refused(text + "## Week 521: T\n- x\n")
+    assert len(result.track.weeks) == MAX_WEEKS
+    assert result.track.weeks[-1].id == f"w{MAX_WEEKS}"
+    assert f"{MAX_WEEKS + 1} weeks" in refused(text + f"## Week {MAX_WEEKS + 1}: T\n- x\n")
     assert "601 weeks" in refused(b"## Week 1-600: A\n- x\n\n## Week 601: B\n- y\n")
 
 
@@ -938,16 +1041,18 @@ def test_paragraph_week_labels_are_weeks(text: str) -> None:
 
 
 def longest_roadmap() -> bytes:
-    """The most a track may hold, 520 weeks of 40 items, padded to the 1,000,000-byte limit."""
+    """The most an import may hold, MAX_WEEKS weeks of 40 items, with long titles and links,
+    padded to the 1,000,000-byte limit."""
     lines = ["# The longest roadmap", ""]
-    for number in range(1, 521):
+    for number in range(1, MAX_WEEKS + 1):
         lines += [f"## Week {number}: Topic {number}", ""]
         for index in range(1, 41):
-            lines.append(f"- Study part {index} of topic {number}")
+            lines.append(f"- Study part {index} of topic {number}, with its worked examples")
             if index % 10 == 0:
                 lines.append(f"  - [Notes {index}](https://example.com/{number}/{index})")
         lines.append("")
     text = "\n".join(lines) + "\n## Notes\n\n"
+    assert len(text) < 1_000_000
     return (text + "Keep a log. " * 100_000).encode()[:1_000_000]
 
 
@@ -956,16 +1061,18 @@ def test_the_largest_accepted_roadmap_imports_every_item() -> None:
     assert len(data) == 1_000_000
     result = imported(data)
     assert_valid(result.track)
-    assert len(result.track.weeks) == 520
+    assert len(result.track.weeks) == MAX_WEEKS
     items = all_items(result.track)
-    assert len(items) == 20_800
-    assert items[-1].id == "w520-40"
-    assert items[-1].title == "Study part 40 of topic 520"
+    assert len(items) == MAX_WEEKS * 40
+    assert items[-1].id == f"w{MAX_WEEKS}-40"
+    assert items[-1].title == f"Study part 40 of topic {MAX_WEEKS}, with its worked examples"
     assert [(r.title, r.url) for r in items[-1].resources] == [
-        ("Notes 40", "https://example.com/520/40")
+        ("Notes 40", f"https://example.com/{MAX_WEEKS}/40")
     ]
     assert result.warnings == []
-    assert preview(result).startswith("The longest roadmap: 520 weeks, 20800 items")
+    assert preview(result).startswith(
+        f"The longest roadmap: {MAX_WEEKS} weeks, {MAX_WEEKS * 40} items"
+    )
 
 
 def test_links_nested_eight_lists_deep_belong_to_their_topic() -> None:
@@ -1018,7 +1125,7 @@ def clean_one_character_at_a_time(text: str) -> str:
 @settings(max_examples=800, deadline=None)
 @given(st.one_of(st.text(), st.text(st.characters(max_codepoint=127))))
 def test_cleaning_keeps_the_same_characters(text: str) -> None:
-    assert _clean(text) == clean_one_character_at_a_time(text)
+    assert clean(text) == clean_one_character_at_a_time(text)
 
 
 def test_the_collector_is_paused_while_a_roadmap_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -1122,6 +1229,8 @@ LABEL = st.sampled_from(
         "**Topics to Cover:**", "**Practice:**", "**Project:**", "Goal:", "**Goals:**",
         "Practice Projects for Phase 1:", "**Book**", "Resources:", "Review:", "Capstone:",
         "**Completed on:** `MM/DD/YYYY`", "(In Progress)", "Notes:", "Objective:",
+        "Capstone Options:", "Choose one:", "**Option 1:**", "Option B -", "Path A:",
+        "Week 3:", "**Day 4:**", "Month 2", "Exercise:", "Project ideas (pick one):",
     ]
 )  # fmt: skip
 INLINE = st.one_of(
@@ -1143,9 +1252,19 @@ HEADING_TITLE = st.one_of(
     st.builds(lambda k, n, t: f"Month {k} / Week {n}: {t}", st.integers(0, 12), WEEK_NO, PHRASE),
     st.builds(lambda n, t: f"{n:02d}. {t}", st.integers(0, 120), PHRASE),
     st.builds(lambda n, t: f"Step {n}: {t}", st.integers(0, 9), PHRASE),
-    st.sampled_from(["Table of Contents", "Notes", "Contribution", "License", "Podcasts"]),
+    st.builds(lambda n, t: f"Day {n}: {t}", WEEK_NO, PHRASE),
+    st.builds(lambda n, m: f"Days {n}-{m}", WEEK_NO, WEEK_NO),
+    st.builds(lambda n, t: f"Month {n}: {t}", st.integers(0, 14), PHRASE),
+    st.builds(lambda n, t: f"Phase {n}", st.integers(0, 5), PHRASE),
+    st.builds(lambda c, t: f"Option {c}: {t}", st.sampled_from("ABC12"), PHRASE),
+    st.builds(lambda c, t: f"Path {c} - {t}", st.sampled_from("AB"), PHRASE),
+    st.builds(lambda t: f"{t} (Choose One - See Comparison Below)", PHRASE),
+    st.sampled_from(
+        ["Table of Contents", "Notes", "Contribution", "License", "Podcasts", "Choose your path",
+         "Project", "Practice Projects for Phase 3", "Final Project", "Resources"]
+    ),
     PHRASE,
-)
+)  # fmt: skip
 HEADING = st.builds(
     lambda level, title: "#" * level + " " + title, st.integers(1, 6), HEADING_TITLE
 )
@@ -1158,7 +1277,24 @@ LIST_ITEM = st.builds(
 LIST = st.lists(LIST_ITEM, min_size=1, max_size=12).map("\n".join)
 COLUMN = st.one_of(
     st.sampled_from(
-        ["Topic", "Topics", "Module", "What You'll Learn", "Time", "Description", "Pros", "Day"]
+        [
+            "Topic",
+            "Topics",
+            "Module",
+            "What You'll Learn",
+            "Time",
+            "Description",
+            "Pros",
+            "Day",
+            "Week",
+            "Weeks",
+            "Sprint",
+            "Phase",
+            "Focus",
+            "Project",
+            "Resources",
+            "Duration",
+        ]
     ),
     RANDOM_TEXT.map(lambda t: t.replace("|", "").replace("\n", " ")),
 )
@@ -1169,7 +1305,11 @@ def tables(draw: st.DrawFn) -> str:
     header = draw(st.lists(COLUMN, min_size=1, max_size=4))
     rows = draw(
         st.lists(
-            st.lists(st.one_of(INLINE, WORDS), min_size=0, max_size=len(header) + 1),
+            st.lists(
+                st.one_of(INLINE, WORDS, WEEK_NO.map(str), st.just("1-2"), st.just("")),
+                min_size=0,
+                max_size=len(header) + 1,
+            ),
             max_size=8,
         )
     )
@@ -1191,6 +1331,13 @@ FRAGMENT = st.one_of(
     st.builds(lambda p: f"```python\n{p}\n```", PHRASE),
     st.builds(lambda p: f"<div>\n{p}\n</div>", PHRASE),
     st.just("<details><summary>Table of Contents</summary>"),
+    st.builds(
+        lambda title, gap, body: f"<details><summary>{title}</summary>{gap}{body}{gap}</details>",
+        HEADING_TITLE,
+        st.sampled_from(["\n", "\n\n"]),
+        LIST,
+    ),
+    st.sampled_from(["</details>", "<details>", "<summary>Week 2</summary>", "<br>"]),
     st.builds(lambda p: f"> {p}", INLINE),
     st.sampled_from(["---", "- [ ] **Completed on:** `MM/DD/YYYY`", "3-4 days", "(In Progress)"]),
 )
