@@ -37,8 +37,10 @@ HELP = "What I understand"
 HELPS_EACH = 3  # within a private chat's budget of four quick answers, so none waits
 STARTUP = 30.0  # two interpreters starting at once on a busy machine
 TAKEOVER = 6.0  # a standby tries the lock every second, then getMe, the menus, getUpdates
-ELECTED = "this worker is elected"
-STANDING_BY = "this one stands by"
+# The polling lease's words: the outbox sender's lease is won or lost in the same log.
+POLLING_LEASE = f"telegram-polling:{TOKEN.partition(':')[0]}:"
+ELECTED = f"{POLLING_LEASE} this worker is elected"
+STANDING_BY = f"{POLLING_LEASE} another worker is elected; this one stands by"
 ELECTION = "telegram-polling:test"
 
 
