@@ -614,11 +614,17 @@ def already_following(block: ChoiceBlock, option: Option) -> Reply:
 
 def now_following(block: ChoiceBlock, option: Option, current: int) -> Reply:
     now = block.first_week <= current <= block.last_week
+    if now:
+        then = "This week's list changed: /week shows it."
+    elif block.first_week > current:
+        then = (
+            f"You will meet it in week {block.first_week}; /week {block.first_week} shows it now."
+        )
+    else:
+        then = "Those weeks are behind you; what you ticked there is kept."
     return Reply.text(
         f"You now follow {option.label} for {_weeks_text(block)}.",
-        "This week's list changed: /week shows it."
-        if now
-        else "Your other weeks are as they were.",
+        then,
         buttons=((Button("Show week", "week"),),) if now else (),
     )
 
