@@ -4,6 +4,7 @@ a pure function of its dataclass, so one asked for again with nothing changed is
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from concurrent.futures import Future
@@ -20,14 +21,16 @@ if TYPE_CHECKING:  # Pillow loads in the drawing processes only
 DONE_COLOUR = "#0072B2"
 PLANNED_COLOUR = "#BBBBBB"
 TODAY_COLOUR = "#D55E00"
-# A sequential scale from cividis, which reads the same with colour blindness.
-HEAT_SCALE = ("#EDEDED", "#BCAF6F", "#7C7B78", "#3B496C", "#00224E")
+# One hue, darker for more (ColorBrewer's Blues): read in order with colour blindness and
+# in grey, and apart from the orange that marks today. "None" is a neutral grey.
+HEAT_SCALE = ("#EDEDED", "#C6DBEF", "#6BAED6", "#2171B5", "#08306B")
 HEAT_LABELS = ("0", "1", "2", "3–4", "5+")
 HEAT_FROM = (1, 2, 3, 5)  # the fewest items of each colour after the first
 COLOURS = (DONE_COLOUR, PLANNED_COLOUR, TODAY_COLOUR, *HEAT_SCALE)
 
 WIDTH_PX, HEIGHT_PX = 1080, 1350  # 4:5 fills a phone screen in chat
-WEEKS_SHOWN = 12  # weeks of the bar chart and of the heatmap
+WEEKS_SHOWN = 12  # weeks of the heatmap
+MAX_BARS = 24  # a longer track's weeks are summed in twos, threes...
 # One process (about 30 MB) draws some 50 pictures a second, and repeats come from the cache.
 MAX_RENDERS = 1
 CACHED_PICTURES = 128  # PNGs of 15 to 30 kB: 4 MB at most
@@ -53,6 +56,45 @@ class WeekBar:
 
 
 @dataclass(frozen=True)
+class Bar:
+    """A bar of the chart: one week, or several summed."""
+
+    label: str
+    planned: int
+    done: int
+
+
+def week_bars(weeks: Sequence[WeekBar], current_week: int) -> tuple[int, list[Bar]]:
+    """Every week up to the current one, as at most MAX_BARS bars: how many weeks a bar
+    sums, and the bars. The whole way so far, not its last weeks only."""
+    so_far = [w for w in weeks if w.number <= current_week]
+    size = max(1, math.ceil(len(so_far) / MAX_BARS))
+    bars = []
+    for start in range(0, len(so_far), size):
+        group = so_far[start : start + size]
+        first, last = group[0].number, group[-1].number
+        bars.append(
+            Bar(
+                str(first) if first == last else f"{first}–{last}",
+                sum(w.planned for w in group),
+                sum(w.done for w in group),
+            )
+        )
+    return size, bars
+
+
+def calendar_weeks(today: date, started_on: date | None) -> tuple[date, int]:
+    """The heatmap's first Monday and its number of weeks: the last WEEKS_SHOWN, or fewer
+    for a learner who started since, so no empty weeks stand before their start."""
+    last_monday = today - timedelta(days=today.weekday())
+    columns = WEEKS_SHOWN
+    if started_on is not None:
+        start_monday = started_on - timedelta(days=started_on.weekday())
+        columns = min(WEEKS_SHOWN, max(1, (last_monday - start_monday).days // 7 + 1))
+    return last_monday - timedelta(weeks=columns - 1), columns
+
+
+@dataclass(frozen=True)
 class MemberWeek:
     name: str
     done: int  # items done this week
@@ -73,6 +115,7 @@ class ProgressPicture:
     done_by_day: dict[date, int]  # items ticked off per local day
     today: date
     current_week: int
+    started_on: date | None = None  # days before it are not the learner's to count
 
 
 class PngCache:
@@ -161,9 +204,9 @@ def progress_png(picture: ProgressPicture) -> bytes:
 def _draw_weeks(canvas: Canvas, picture: ProgressPicture) -> None:
     from core.progress.canvas import Scale, axes, category_axis, counting_ticks, value_axis
 
-    shown = [w for w in picture.weeks if w.number <= picture.current_week][-WEEKS_SHOWN:]
+    size, shown = week_bars(picture.weeks, picture.current_week)
     left, top, right, bottom = UPPER_PLOT
-    _heading(canvas, UPPER_PLOT, "Items per week")
+    _heading(canvas, UPPER_PLOT, "Items per week" if size == 1 else f"Items per {size} weeks")
     tallest = max((max(w.planned, w.done) for w in shown), default=1)
     height = Scale(0, tallest * 1.25 + 0.5, bottom, top)  # room for the legend above the bars
     centres = _slots(left, right, len(shown), fewest=6)
@@ -173,32 +216,32 @@ def _draw_weeks(canvas: Canvas, picture: ProgressPicture) -> None:
         _column(canvas, x, slot * 0.55, height, week.done, DONE_COLOUR)
     axes(canvas, UPPER_PLOT)
     value_axis(canvas, UPPER_PLOT, height, counting_ticks(height.high), "items")
-    category_axis(canvas, UPPER_PLOT, centres, [str(w.number) for w in shown], "week")
+    category_axis(canvas, UPPER_PLOT, centres, [w.label for w in shown], "week")
     _legend(canvas, (left + right) / 2, top + 8)
 
 
 def _draw_days(canvas: Canvas, picture: ProgressPicture) -> None:
     """A calendar heatmap: one column per week (Monday first), one row per weekday."""
-    last_monday = picture.today - timedelta(days=picture.today.weekday())
-    first_monday = last_monday - timedelta(weeks=WEEKS_SHOWN - 1)
-    left = (WIDTH_PX - WEEKS_SHOWN * CELL) / 2 + 20
+    first_monday, columns = calendar_weeks(picture.today, picture.started_on)
+    started_on = picture.started_on or first_monday
+    left = (WIDTH_PX - columns * CELL) / 2 + 20
     canvas.text((left, DAYS_TOP - 14), "Items done per day", size=HEADING_SIZE, anchor="ls")
-    for column in range(WEEKS_SHOWN):
+    for column in range(columns):
         for row in range(7):
             day = first_monday + timedelta(weeks=column, days=row)
-            if day <= picture.today:  # days still to come stay white
+            if started_on <= day <= picture.today:  # days before or still to come stay white
                 colour = HEAT_SCALE[heat_level(picture.done_by_day.get(day, 0))]
                 x, y = left + column * CELL, DAYS_TOP + row * CELL
                 canvas.box((x + 2, y + 2, x + CELL - 2, y + CELL - 2), colour)
-    x, y = left + (WEEKS_SHOWN - 1) * CELL, DAYS_TOP + picture.today.weekday() * CELL
+    x, y = left + (columns - 1) * CELL, DAYS_TOP + picture.today.weekday() * CELL
     canvas.box((x, y, x + CELL, y + CELL), None, outline=TODAY_COLOUR, width=4)
     for row, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
         canvas.text((left - 10, DAYS_TOP + (row + 0.5) * CELL), name, anchor="rm")
     bottom = DAYS_TOP + 7 * CELL
-    for column in range(0, WEEKS_SHOWN, 2):
+    for column in range(0, columns, 2):
         label = _day_month(first_monday + timedelta(weeks=column))
         canvas.text((left + (column + 0.5) * CELL, bottom + 6), label, anchor="mt")
-    _heat_legend(canvas, left + WEEKS_SHOWN * CELL / 2, bottom + 44)
+    _heat_legend(canvas, WIDTH_PX / 2 + 20, bottom + 44)
 
 
 def heat_level(done: int) -> int:

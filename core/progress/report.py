@@ -56,4 +56,5 @@ class ProgressReport:
             done_by_day=dict(done_by_day),
             today=ctx.today,
             current_week=current_week,
+            started_on=ctx.enrollment.started_on,
         )

@@ -4,7 +4,9 @@ and drawn once: a picture asked for again with nothing changed comes from the ca
 from __future__ import annotations
 
 import asyncio
+import colorsys
 import dataclasses
+import itertools
 import os
 import signal
 from datetime import date, timedelta
@@ -15,16 +17,22 @@ from core.progress import canvas
 from core.progress.canvas import counting_ticks
 from core.progress.charts import (
     HEAT_LABELS,
+    HEAT_SCALE,
     HEIGHT_PX,
+    MAX_BARS,
+    WEEKS_SHOWN,
     WIDTH_PX,
+    Bar,
     ChartRenderer,
     GroupWeekPicture,
     MemberWeek,
     ProgressPicture,
     WeekBar,
+    calendar_weeks,
     group_week_png,
     heat_level,
     progress_png,
+    week_bars,
 )
 from core.progress.processes import DrawingFailed
 from tests.fakes.png import png_size
@@ -220,3 +228,55 @@ def test_pictures_draw_with_pillows_own_font_when_dejavu_is_missing(
         )
     finally:
         canvas.font.cache_clear()
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance (WCAG): how light a colour reads."""
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in _rgb(colour)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_day_colours_darken_with_more_items_in_one_hue() -> None:
+    lightness = [_luminance(colour) for colour in HEAT_SCALE]
+    assert all(a > b * 1.2 for a, b in itertools.pairwise(lightness)), lightness
+    hues = [colorsys.rgb_to_hsv(*_rgb(colour))[0] * 360 for colour in HEAT_SCALE[1:]]
+    assert max(hues) - min(hues) < 20, hues  # no khaki between the greys and blues
+
+
+def test_the_calendar_starts_with_the_learners_first_week() -> None:
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    assert calendar_weeks(TODAY, TODAY) == (monday, 1)
+    saturday_before_last = TODAY - timedelta(days=8)
+    assert calendar_weeks(TODAY, saturday_before_last) == (monday - timedelta(weeks=1), 2)
+    long_ago = TODAY - timedelta(days=400)
+    assert calendar_weeks(TODAY, long_ago) == (
+        monday - timedelta(weeks=WEEKS_SHOWN - 1),
+        WEEKS_SHOWN,
+    )
+    assert calendar_weeks(TODAY, None)[1] == WEEKS_SHOWN
+
+
+def test_the_bars_cover_the_whole_way_so_far() -> None:
+    weeks = tuple(WeekBar(n, 7, n % 5) for n in range(1, 25))
+    size, bars = week_bars(weeks, 24)
+    assert size == 1 and [b.label for b in bars] == [str(n) for n in range(1, 25)]
+    size, bars = week_bars(weeks, 6)
+    assert [b.label for b in bars] == ["1", "2", "3", "4", "5", "6"]
+    long = tuple(WeekBar(n, 5, 3) for n in range(1, 157))
+    size, bars = week_bars(long, 156)
+    assert size == 7 and len(bars) <= MAX_BARS
+    assert bars[0] == Bar("1–7", 35, 21) and bars[-1].label.endswith("–156")
+    assert sum(b.done for b in bars) == 3 * 156
+
+
+def test_a_learner_who_started_this_week_and_one_who_finished_both_draw() -> None:
+    new = dataclasses.replace(picture(current_week=1, days=3), started_on=TODAY)
+    finished = dataclasses.replace(
+        picture(current_week=24, days=200), started_on=TODAY - timedelta(days=200)
+    )
+    for drawn in (new, finished):
+        assert png_size(progress_png(drawn)) == (WIDTH_PX, HEIGHT_PX)
