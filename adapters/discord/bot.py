@@ -302,6 +302,7 @@ PLAIN_COMMANDS = (
     "pause",
     "resume",
     "help",
+    "calendar",
     "export",
     "forget",
     "join",

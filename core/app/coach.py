@@ -21,6 +21,7 @@ from core.importing.ports import DownloadRefused, RoadmapDownloads
 from core.importing.roadmaps import keep_roadmap, parse_roadmap, run_import, share_track
 from core.kernel.clock import Clock
 from core.kernel.commands import (
+    Calendar,
     Choose,
     Command,
     Done,
@@ -49,6 +50,7 @@ from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, QuizRef, QuizScope, Reply
 from core.kernel.reply_codec import encode_reply
+from core.learning import calendar as study_calendar
 from core.learning import choices, daily, journal
 from core.learning import settings as learner_settings
 from core.learning import views as learning_views
@@ -318,4 +320,6 @@ class Coach:
                 return await self.quizzes.ask(ctx)
             case Choose():
                 return await choices.choose(ctx, command)
+            case Calendar():
+                return await study_calendar.calendar(ctx)
         return views.unknown_command(command.name)

@@ -32,6 +32,7 @@ DESCRIPTIONS = {
     "choose": "Pick an option where your roadmap says choose one",
     "quiz": "A question on what you studied",
     "link": "Share one progress across Telegram, Discord and the console",
+    "calendar": "Your coming study days as a calendar file",
     "export": "All your data as JSON",
     "forget": "Delete everything about you",
     "help": "What I understand",
@@ -229,6 +230,13 @@ class Resume(Command):
 
 
 @dataclass(frozen=True)
+class Calendar(Command):
+    name = "calendar"
+    private = True
+    read_only = True
+
+
+@dataclass(frozen=True)
 class Export(Command):
     name = "export"
     private = True
@@ -403,6 +411,7 @@ COMMANDS: dict[str, type[Command]] = {
         Settings,
         Pause,
         Resume,
+        Calendar,
         Export,
         Forget,
         Help,

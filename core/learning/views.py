@@ -660,3 +660,11 @@ def no_such_option(typed: str, blocks: Sequence[ChoiceBlock], current: int) -> R
         ),
         buttons=shown.buttons,
     )
+
+
+def calendar_sent(days: int, first: date, last: date, e: Enrollment) -> Reply:
+    return Reply.text(
+        f"Your next {plural(days, 'study day')}, {day_text(first)} to {day_text(last)}, "
+        f"each at {e.nudge_time:%H:%M} {e.timezone}. Open the file to add them to your "
+        "calendar; a newer one updates the days already there.",
+    )

@@ -9,6 +9,7 @@ import struct
 import zlib
 from pathlib import Path
 
+import icalendar
 import pytest
 from aiohttp import ClientSession, web
 from sqlalchemy import func, select
@@ -406,6 +407,21 @@ async def test_an_export_asked_for_in_a_group_is_pointed_to_the_private_chat(
     tg.send_text(ADA, "/export")
     await tg.wait_for(lambda t: bool(t.last(ADA).get("document")))
     assert [int(call["chat_id"]) for call in tg.calls_of("sendDocument")] == [ADA]
+
+
+async def test_calendar_sends_an_ics_file_a_calendar_library_reads(
+    tg: FakeTelegram, adapter: TelegramAdapter
+) -> None:
+    await reply_to(tg, ADA, "/start")
+    await reply_to(tg, ADA, "/settings tz America/New_York")
+    tg.send_text(ADA, "/calendar")
+    await tg.wait_for(lambda t: bool(t.last(ADA).get("document")))
+    document = tg.last(ADA)["document"]
+    assert document["file_name"].endswith(".ics")
+    calendar = icalendar.Calendar.from_ical(tg.file_bytes(document["file_id"]))
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["tzid"]) == "America/New_York"
+    assert calendar.walk("VEVENT")
 
 
 async def test_run_webhook_registers_itself_and_serves(tg: FakeTelegram, coach: Coach) -> None:
