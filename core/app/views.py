@@ -19,7 +19,7 @@ def help_text() -> Reply:
                 "/week – the whole week with goal and project; /week 5 shows week 5\n"
                 "/progress – streak, weeks done, hours against your pace\n"
                 "/log 1.5 – log study hours (also 45m, 1h30m)\n"
-                "/note text – a reflection note for this week\n"
+                "/note text – a reflection note for this week; /note 3 text – a note on item 3\n"
                 "/settings – time zone, nudge time, study days, pace, track\n"
                 "/pause, /resume – take a break without losing your streak\n"
                 "/quiz – a question on this week and the ones before\n"

@@ -145,5 +145,7 @@ async def week(ctx: LearningContext, command: Week | None = None) -> Reply:
     plan = ctx.plan()
     if command is not None and (command.unread or command.number not in (None, plan.week.number)):
         return await _other_week(ctx, plan, command)
-    notes = await ctx.uow.journal.week_notes(ctx.enrollment.id, plan.week.id)
-    return views.week(ctx.track, plan, len(notes))
+    journal = ctx.uow.journal
+    notes = await journal.week_notes(ctx.enrollment.id, plan.week.id)
+    on_items = await journal.item_notes(ctx.enrollment.id, plan.week.id)
+    return views.week(ctx.track, plan, len(notes), on_items)

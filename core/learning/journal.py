@@ -9,6 +9,7 @@ from core.kernel.commands import Log, Note
 from core.kernel.reply import Reply
 from core.learning import views
 from core.learning.context import Context
+from core.learning.plan import PlannedItem
 from core.learning.ports import LearningUnitOfWork
 
 # Hours are stored to the hundredth (36 seconds), so that is the least one entry can log.
@@ -66,6 +67,19 @@ async def note(ctx: Context[LearningUnitOfWork], command: Note) -> Reply:
             f"That note is {len(command.text):,} characters; keep a note under {MAX_NOTE_CHARS:,}.",
             "Split a long reflection into several /note messages.",
         )
+    on_item = _on_item(ctx, command.text)
+    if on_item is not None:
+        planned, text = on_item
+        await journal.add_note(
+            ctx.learner_id,
+            ctx.enrollment.id,
+            week_id=week_id,
+            on=ctx.today,
+            text=text,
+            at=ctx.now,
+            item_id=planned.item.id,
+        )
+        return views.noted_on_item(planned)
     await journal.add_note(
         ctx.learner_id,
         ctx.enrollment.id,
@@ -76,3 +90,13 @@ async def note(ctx: Context[LearningUnitOfWork], command: Note) -> Reply:
     )
     count = len(await journal.week_notes(ctx.enrollment.id, week_id))
     return views.noted(count)
+
+
+def _on_item(ctx: Context[LearningUnitOfWork], text: str) -> tuple[PlannedItem, str] | None:
+    """ "3 where I left off": a note on item 3 of this week, if the week has an item 3;
+    "10 things I learned" in a week of seven items is a reflection like any other."""
+    number, _, rest = text.partition(" ")
+    if not number.isdecimal() or not rest.strip():
+        return None
+    planned = ctx.plan().by_number(int(number))
+    return (planned, rest.strip()) if planned is not None else None

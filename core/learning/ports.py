@@ -116,9 +116,16 @@ class Journal(Protocol):
         on: date,
         text: str,
         at: datetime,
+        item_id: str | None = None,
     ) -> None: ...
 
-    async def week_notes(self, enrollment_id: int, week_id: str) -> list[str]: ...
+    async def week_notes(self, enrollment_id: int, week_id: str) -> list[str]:
+        """The week's reflection notes, oldest first: the notes on no one item."""
+        ...
+
+    async def item_notes(self, enrollment_id: int, week_id: str) -> dict[str, str]:
+        """The latest note on each item of the week that has one, by item id."""
+        ...
 
 
 class Tracks(Protocol):

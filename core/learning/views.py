@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from core.kernel.commands import Choose, Done, Settings, Start
@@ -361,12 +362,17 @@ def week_usage(typed: str, current: int, weeks: int) -> Reply:
     )
 
 
-def week(track: Track, plan: WeekPlan, note_count: int) -> Reply:
+MAX_ITEM_NOTE_SHOWN = 120
+
+
+def week(
+    track: Track, plan: WeekPlan, note_count: int, item_notes: Mapping[str, str] | None = None
+) -> Reply:
     w = plan.week
     blocks: list[Block] = [Heading(_week_heading(track, plan))]
     if w.goal:
         blocks.append(Paragraph(f"Goal: {w.goal}"))
-    blocks.append(Checklist(tuple(check_item(p) for p in plan.items)))
+    blocks.append(Checklist(tuple(_noted(check_item(p), item_notes, p) for p in plan.items)))
     choice = _choice_of(track, w)
     if choice is not None:
         blocks.append(choice_note(choice))
@@ -378,6 +384,18 @@ def week(track: Track, plan: WeekPlan, note_count: int) -> Reply:
         )
     )
     return Reply(blocks=tuple(blocks), buttons=_follow_buttons([choice] if choice else []))
+
+
+def _noted(
+    checked: CheckItem, item_notes: Mapping[str, str] | None, planned: PlannedItem
+) -> CheckItem:
+    note = (item_notes or {}).get(planned.item.id)
+    if note is None:
+        return checked
+    shown = f"note: {shortened(note, MAX_ITEM_NOTE_SHOWN)}"
+    return dataclasses.replace(
+        checked, detail=f"{checked.detail}; {shown}" if checked.detail else shown
+    )
 
 
 def _choice_of(track: Track, w: Week) -> ChoiceBlock | None:
@@ -449,6 +467,13 @@ def notes(texts: list[str]) -> Reply:
             Heading(f"Your notes this week ({len(texts)})"),
             Paragraph("\n".join(f"• {t}" for t in texts)),
         )
+    )
+
+
+def noted_on_item(planned: PlannedItem) -> Reply:
+    return Reply.text(
+        f"Noted beside {planned.number}. {planned.item.title}; /week shows it there. "
+        "A newer note on the item takes its place."
     )
 
 

@@ -177,6 +177,7 @@ class Note(Base):
     )
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
     week_id: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[str | None] = mapped_column(String(32))  # a note on an item; NULL: on the week
     written_on: Mapped[date]
     text: Mapped[str] = mapped_column(Text)
     written_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -155,12 +155,14 @@ class SqlJournal:
         on: date,
         text: str,
         at: datetime,
+        item_id: str | None = None,
     ) -> None:
         await self._db.execute(
             insert(m.Note).values(
                 learner_id=learner_id,
                 enrollment_id=enrollment_id,
                 week_id=week_id,
+                item_id=item_id,
                 written_on=on,
                 text=text,
                 written_at=at,
@@ -168,9 +170,19 @@ class SqlJournal:
         )
 
     async def week_notes(self, enrollment_id: int, week_id: str) -> list[str]:
+        n = m.Note
         rows = await self._db.execute(
-            select(m.Note.text)
-            .where(m.Note.enrollment_id == enrollment_id, m.Note.week_id == week_id)
-            .order_by(m.Note.written_at, m.Note.id)
+            select(n.text)
+            .where(n.enrollment_id == enrollment_id, n.week_id == week_id, n.item_id.is_(None))
+            .order_by(n.written_at, n.id)
         )
         return list(rows.scalars())
+
+    async def item_notes(self, enrollment_id: int, week_id: str) -> dict[str, str]:
+        n = m.Note
+        rows = await self._db.execute(
+            select(n.item_id, n.text)
+            .where(n.enrollment_id == enrollment_id, n.week_id == week_id, n.item_id.is_not(None))
+            .order_by(n.written_at, n.id)
+        )
+        return {row.item_id: row.text for row in rows}  # the latest note on each item

@@ -138,6 +138,7 @@ class NoteRow:
     written_on: date
     text: str
     written_at: datetime
+    item_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -960,18 +961,34 @@ class MemoryJournal(_Repository):
         on: date,
         text: str,
         at: datetime,
+        item_id: str | None = None,
     ) -> None:
         tx = await self._tx()
         row = NoteRow(
-            self._db.next_id(self._db.notes), learner_id, enrollment_id, week_id, on, text, at
+            self._db.next_id(self._db.notes),
+            learner_id,
+            enrollment_id,
+            week_id,
+            on,
+            text,
+            at,
+            item_id,
         )
         await tx[self._db.notes].insert(row)
 
     async def week_notes(self, enrollment_id: int, week_id: str) -> list[str]:
         rows = (await self._tx())[self._db.notes].where(
-            lambda r: r.enrollment_id == enrollment_id and r.week_id == week_id
+            lambda r: r.enrollment_id == enrollment_id and r.week_id == week_id and not r.item_id
         )
         return [r.text for r in sorted(rows, key=lambda r: (r.written_at, r.id))]
+
+    async def item_notes(self, enrollment_id: int, week_id: str) -> dict[str, str]:
+        rows = (await self._tx())[self._db.notes].where(
+            lambda r: r.enrollment_id == enrollment_id and r.week_id == week_id and bool(r.item_id)
+        )
+        return {
+            r.item_id: r.text for r in sorted(rows, key=lambda r: (r.written_at, r.id)) if r.item_id
+        }
 
 
 class MemoryTracks(_Repository):

@@ -414,7 +414,20 @@ async def test_hours_notes_and_progress(uow: Factory) -> None:
             await journal.add_note(
                 learner_id, enrollment_id, week_id=week, on=MONDAY, text=text, at=at
             )
+        for text, item, at in (
+            ("left off at 4.2", "w01-a", NOW),
+            ("left off at 4.5", "w01-a", NOW.replace(hour=10)),
+            ("stuck on joins", "w01-b", NOW),
+        ):
+            await journal.add_note(
+                learner_id, enrollment_id, week_id="w01", on=MONDAY, text=text, at=at, item_id=item
+            )
         assert await journal.week_notes(enrollment_id, "w01") == ["first", "second"]
+        assert await journal.item_notes(enrollment_id, "w01") == {
+            "w01-a": "left off at 4.5",
+            "w01-b": "stuck on joins",
+        }
+        assert await journal.item_notes(enrollment_id, "w02") == {}
         await tick(work, enrollment_id, "w01-z", completes_week=True)
         figures = await work.ticks.progress(
             enrollment_id, hours_from=MONDAY, hours_to=date(2026, 11, 22)
