@@ -88,6 +88,18 @@ class DayBitmap:
         return DayBitmap(self.origin, bytes(bits).rstrip(b"\0"))
 
 
+FREEZES_HELD_AT_MOST = 2
+
+
+@dataclass(frozen=True)
+class Streak:
+    """A learner's streak as of a day, with the freezes that keep it through a miss."""
+
+    days: int
+    freezes: int  # held now: each covers one missed study day, spent on the first
+    frozen: tuple[date, ...] = ()  # the missed study days a freeze covered, oldest first
+
+
 def streak(
     today: date,
     *,
@@ -97,28 +109,67 @@ def streak(
     study_days: frozenset[int],
     finished_on: date | None = None,
 ) -> int:
-    """Active days, back to the first day that is over, was owed and saw no work.
+    """The streak's days on `today`: see `streak_record`."""
+    return streak_record(
+        today,
+        active=active,
+        paused=paused,
+        paused_since=paused_since,
+        study_days=study_days,
+        finished_on=finished_on,
+    ).days
+
+
+def streak_record(
+    today: date,
+    *,
+    active: DayBitmap,
+    paused: DayBitmap,
+    paused_since: date | None,
+    study_days: frozenset[int],
+    finished_on: date | None = None,
+) -> Streak:
+    """Active days since the last day that was over, was owed, saw no work and found no
+    freeze to cover it; and the freezes held.
+
+    A week of steady study earns a freeze: as many study days worked, with no owed day
+    missed between, as the learner has study days a week (at most FREEZES_HELD_AT_MOST
+    held). A study day counts by its weekday: one whose plan was done is passed over as
+    owing nothing, yet it is the steadiest kind. A missed owed day spends a freeze and the
+    streak goes on; without one, it ends. Both are read from the history alone, from the
+    first day on, so nothing is stored that could disagree; a later `/done yesterday`
+    gives back the freeze that yesterday spent.
 
     `paused` holds every day passed over that the weekday does not tell: days on a
     break, study days covered by work done ahead, and rest days kept through a change of
     study days. Today is not over, nor is a day after it (a move west), whose ticks count.
     """
-    start = max(today, active.last() or today)
-    count = 0
-    day = start
-    while day >= active.origin:
-        if day in active:
-            count += 1  # any day with work counts, a rest day or the day a break began included
-        elif day < today and owes(
+    earns_after = max(1, len(study_days))
+    held = in_a_row = days = 0
+    frozen: list[date] = []
+    day, last = active.origin, max(today, active.last() or today)
+    while day <= last:
+        owed = owes(
             day,
             paused=paused,
             paused_since=paused_since,
             study_days=study_days,
             finished_on=finished_on,
-        ):
-            break
-        day -= timedelta(days=1)
-    return count
+        )
+        if day in active:
+            days += 1  # any day with work counts, a rest day or the day a break began included
+            in_a_row += is_study_day(day, study_days)
+            if in_a_row >= earns_after:
+                held, in_a_row = min(FREEZES_HELD_AT_MOST, held + 1), 0
+        elif owed and day < today:
+            in_a_row = 0
+            if held:
+                held -= 1
+                frozen.append(day)
+            else:
+                days = 0
+        day += timedelta(days=1)
+    return Streak(days, held, tuple(frozen))
 
 
 def owes(

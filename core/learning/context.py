@@ -9,9 +9,10 @@ from typing import Generic, TypeVar
 from core.kernel.refs import LearnerRef
 from core.kernel.schedule import next_nudge_at
 from core.learning.activity import (
+    Streak,
     covered_ahead,
     owes,
-    streak,
+    streak_record,
     with_covered_ahead,
     with_rest_days,
 )
@@ -43,7 +44,13 @@ class Context(Generic[U_co]):
         return current_plan(self.track, self.enrollment, self.snapshot.week_done)
 
     def streak(self) -> int:
-        return learner_streak(self.track, self.enrollment, self.snapshot.week_done, self.today)
+        return self.streak_record().days
+
+    def streak_record(self) -> Streak:
+        """The streak with its freezes: held, and the missed days they covered."""
+        return learner_streak_record(
+            self.track, self.enrollment, self.snapshot.week_done, self.today
+        )
 
     def owes_today(self) -> bool:
         """Whether today owes work: if not, the streak passes it over, ticked or not."""
@@ -101,7 +108,13 @@ def finished_on(track: Track, plan: WeekPlan) -> date | None:
 def learner_streak(track: Track, e: Enrollment, week_done: dict[str, date], today: date) -> int:
     """The learner's streak on `today`, their local date: the one figure every view of it
     (/today, /progress, the posts, a group's standings) shows."""
-    return streak(
+    return learner_streak_record(track, e, week_done, today).days
+
+
+def learner_streak_record(
+    track: Track, e: Enrollment, week_done: dict[str, date], today: date
+) -> Streak:
+    return streak_record(
         today,
         active=e.active_days,
         paused=e.paused_days,

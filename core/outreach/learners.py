@@ -5,10 +5,11 @@ everything."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from core.kernel.refs import LearnerRef
 from core.kernel.schedule import is_study_day
+from core.learning.activity import Streak
 from core.learning.context import Context, learner_context
 from core.learning.library import TrackLibrary
 from core.outreach import views
@@ -81,11 +82,18 @@ class LearnerPosts:
         plan = ctx.plan()
         if plan.is_complete and ctx.track.week_after(plan.week.id) is None:
             return Drop("track finished")
-        streak_days = ctx.streak()
+        record = ctx.streak_record()
+        streak_days = record.days
         worked_today = ctx.today in ctx.enrollment.active_days
         if kind is Kind.PLAN:
             reply = views.morning_plan(
-                ctx.track, plan, ctx.today, ctx.enrollment.study_days, streak_days
+                ctx.track,
+                plan,
+                ctx.today,
+                ctx.enrollment.study_days,
+                streak_days,
+                frozen=_frozen_since_last_study_day(record, ctx.today),
+                freezes=record.freezes,
             )
             return Send(to, reply, "plan")
         if kind is Kind.QUIZ:
@@ -111,4 +119,12 @@ class LearnerPosts:
             return Drop("worked today")
         if not ctx.owes_today():
             return Drop("nothing owed today")  # a streak cannot end on it
-        return Send(to, views.streak_at_risk(plan, ctx.today, streak_days), "streak")
+        reply = views.streak_at_risk(plan, ctx.today, streak_days, freezes=record.freezes)
+        return Send(to, reply, "streak")
+
+
+def _frozen_since_last_study_day(record: Streak, today: date) -> date | None:
+    """The missed day a freeze covered since the last plan was sent, if any: the plan of
+    a study day says so, a week back at the most (the days between are rest days)."""
+    recent = [day for day in record.frozen if today - timedelta(days=7) <= day < today]
+    return recent[-1] if recent else None

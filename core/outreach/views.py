@@ -17,6 +17,7 @@ from core.learning.tracks import Track
 from core.learning.views import (
     MAX_TODAY_BUTTONS,
     check_item,
+    day_text,
     done_buttons,
     streak_text,
     today,
@@ -24,22 +25,40 @@ from core.learning.views import (
 
 
 def morning_plan(
-    track: Track, plan: WeekPlan, on: date, study_days: frozenset[int], streak_days: int
+    track: Track,
+    plan: WeekPlan,
+    on: date,
+    study_days: frozenset[int],
+    streak_days: int,
+    *,
+    frozen: date | None = None,
+    freezes: int = 0,
 ) -> Reply:
-    """The daily plan: what /today says, opened with a greeting so it reads as a nudge."""
+    """The daily plan: what /today says, opened with a greeting so it reads as a nudge,
+    and a word on a freeze spent since the last one."""
     body = today(track, plan, on, study_days, streak_days)
-    return Reply(
-        blocks=(Paragraph("Good morning! Here is your plan."), *body.blocks), buttons=body.buttons
-    )
+    opening: list[Block] = [Paragraph("Good morning! Here is your plan.")]
+    if frozen is not None:
+        opening.append(
+            Paragraph(
+                f"{day_text(frozen)} went by without a tick, so a streak freeze covered it: "
+                f"your streak goes on. Freezes left: {freezes}."
+            )
+        )
+    return Reply(blocks=(*opening, *body.blocks), buttons=body.buttons)
 
 
-def streak_at_risk(plan: WeekPlan, on: date, streak_days: int) -> Reply:
+def streak_at_risk(plan: WeekPlan, on: date, streak_days: int, *, freezes: int = 0) -> Reply:
     following = plan.next_open()
-    opening = (
-        f"Your {streak_days}-day streak ends tonight unless you tick something off."
-        if streak_days
-        else "Nothing ticked off today yet. One small item starts a streak."
-    )
+    if streak_days and freezes:
+        opening = (
+            f"Nothing ticked off today yet. If today passes without a tick, a streak freeze "
+            f"keeps your {streak_days}-day streak ({freezes} held); one item keeps the freeze."
+        )
+    elif streak_days:
+        opening = f"Your {streak_days}-day streak ends tonight unless you tick something off."
+    else:
+        opening = "Nothing ticked off today yet. One small item starts a streak."
     blocks: list[Block] = [Paragraph(opening)]
     if following is not None:
         blocks.append(Paragraph(f"Smallest next step: {following.number}. {following.item.title}."))

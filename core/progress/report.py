@@ -30,7 +30,10 @@ class ProgressReport:
         quiz = await ctx.uow.quizzes.figures(ctx.learner_id, now=ctx.now)
         plan = ctx.plan()
         weakest = self._quizzes.weakest(ctx.track, quiz)
-        reply = views.progress(ctx.track, plan, e, figures, ctx.streak(), quiz, weakest)
+        record = ctx.streak_record()
+        reply = views.progress(
+            ctx.track, plan, e, figures, record.days, quiz, weakest, freezes=record.freezes
+        )
         if self._charts is None:
             return reply
         try:

@@ -10,6 +10,7 @@ from core.kernel.reply import (
     Paragraph,
     Reply,
 )
+from core.learning.activity import FREEZES_HELD_AT_MOST
 from core.learning.model import Enrollment, ProgressFigures
 from core.learning.plan import WeekPlan
 from core.learning.tracks import Track
@@ -27,6 +28,7 @@ def progress(
     streak_days: int,
     quiz: QuizFigures,
     weakest: list[str],
+    freezes: int = 0,
 ) -> Reply:
     total_items = sum(len(w.items) for w in track.weeks)
     profile = e.pace.profile
@@ -34,6 +36,8 @@ def progress(
     finished = plan.is_complete and track.week_after(plan.week.id) is None
     lines = [
         streak_text(streak_days),
+        f"Streak freezes held: {freezes} of {FREEZES_HELD_AT_MOST}. A week of steady study earns "
+        "one; a missed study day spends one and the streak goes on.",
         *(["Track finished: every week is done."] if finished else []),
         f"Weeks completed: {len(figures.weeks_completed)} of {len(track.weeks)}.",
         f"Items done: {figures.items_done} of {total_items}.",

@@ -79,18 +79,29 @@ class StreakModel(RuleBasedStateMachine):
     # -- the reference ---------------------------------------------------------------
 
     def expected_streak(self) -> int:
+        """Active days since the last missed owed day no freeze covered. A freeze is earned
+        by as many worked study days (by weekday) as there are study days a week, with no
+        owed day missed between; at most two are held; a missed owed day spends one."""
         today = self.today()
         worked = [on for on, record in self.days.items() if record.worked]
-        on, count = max([today, *worked]), 0
-        while on >= self.origin:
+        last, on = max([today, *worked]), self.origin
+        count = held = in_a_row = 0
+        while on <= last:
             record = self.days.get(on, Day())
             on_break = record.paused or (self.paused_since is not None and on >= self.paused_since)
             rest = on.weekday() not in self.study_days or record.kept_rest
             if record.worked:
                 count += 1
+                in_a_row += on.weekday() in self.study_days
+                if in_a_row >= len(self.study_days):
+                    held, in_a_row = min(2, held + 1), 0
             elif on < today and record.owed and not rest and not on_break:
-                break
-            on -= timedelta(days=1)
+                in_a_row = 0
+                if held:
+                    held -= 1
+                else:
+                    count = 0
+            on += timedelta(days=1)
         return count
 
     # -- reading the coach -------------------------------------------------------------

@@ -80,8 +80,12 @@ async def test_a_full_week_completes_and_opens_the_next(
     # Monday with nothing done yet: still holds until the day is over.
     clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
     assert "Streak: 6 days" in await ada.say("/progress")
-    # Tuesday: Monday was missed, the streak starts over.
+    # Tuesday: Monday was missed, and the freeze the steady week earned covers it.
     clock.set(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    progress = await ada.say("/progress")
+    assert "Streak: 6 days" in progress and "freezes held: 0" in progress
+    # Wednesday: Tuesday was missed too, with no freeze left: the streak starts over.
+    clock.set(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
     assert "Streak: starts" in await ada.say("/progress")
 
 
