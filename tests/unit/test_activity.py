@@ -11,9 +11,13 @@ from hypothesis import strategies as st
 
 from core.kernel.schedule import is_study_day
 from core.learning.activity import (
+    FREEZES_HELD_AT_MOST,
     DayBitmap,
+    Streak,
     covered_ahead,
+    owes,
     streak,
+    streak_record,
     with_covered_ahead,
     with_rest_days,
 )
@@ -420,3 +424,78 @@ def test_rest_days_are_kept_up_to_the_day_given() -> None:
     kept = with_rest_days(passed, until=d(14), study_days=MON_SAT)
     assert kept.days() == [d(2), d(6), d(13)]  # the two Sundays before the 14th
     assert with_rest_days(passed, until=d(-5), study_days=MON_SAT) == passed
+
+
+def _slow_streak(
+    today: date,
+    active: DayBitmap,
+    paused: DayBitmap,
+    paused_since: date | None,
+    study_days: frozenset[int],
+    finished_on: date | None,
+) -> Streak:
+    """The freeze rule day by day with dates and `owes`, as the docstring states it."""
+    held = in_a_row = days = 0
+    frozen: list[date] = []
+    day, last = active.origin, max(today, active.last() or today)
+    while day <= last:
+        if day in active:
+            days += 1
+            in_a_row += day.weekday() in study_days
+            if in_a_row >= max(1, len(study_days)):
+                held, in_a_row = min(FREEZES_HELD_AT_MOST, held + 1), 0
+        elif day < today and owes(
+            day,
+            paused=paused,
+            paused_since=paused_since,
+            study_days=study_days,
+            finished_on=finished_on,
+        ):
+            in_a_row = 0
+            if held:
+                held -= 1
+                frozen.append(day)
+            else:
+                days = 0
+        day += timedelta(days=1)
+    return Streak(days, held, tuple(frozen))
+
+
+@given(
+    worked=st.sets(st.integers(0, 120), max_size=100),
+    passed=st.sets(st.integers(-5, 120), max_size=30),
+    study_days=st.frozensets(st.integers(0, 6), min_size=1),
+    today=st.integers(0, 130),
+    paused_since=st.none() | st.integers(0, 130),
+    finished_on=st.none() | st.integers(0, 130),
+)
+def test_the_streak_walk_by_offsets_matches_the_rule_by_dates(
+    worked: set[int],
+    passed: set[int],
+    study_days: frozenset[int],
+    today: int,
+    paused_since: int | None,
+    finished_on: int | None,
+) -> None:
+    origin = date(2026, 3, 4)
+    passed_origin = origin - timedelta(days=5)  # another origin, as a merged history may have
+    on = lambda n: origin + timedelta(days=n)  # noqa: E731
+    active = DayBitmap(origin).with_days(on(n) for n in worked)
+    paused = DayBitmap(passed_origin).with_days(on(n) for n in passed)
+    args = (
+        on(today),
+        active,
+        paused,
+        on(paused_since) if paused_since is not None else None,
+        study_days,
+        on(finished_on) if finished_on is not None else None,
+    )
+    fast = streak_record(
+        args[0],
+        active=active,
+        paused=paused,
+        paused_since=args[3],
+        study_days=study_days,
+        finished_on=args[5],
+    )
+    assert fast == _slow_streak(*args)
