@@ -39,6 +39,7 @@ from core.kernel.commands import (
     Done,
     Group,
     Import,
+    Leaderboard,
     Link,
     Log,
     Note,
@@ -307,7 +308,6 @@ PLAIN_COMMANDS = (
     "forget",
     "join",
     "leave",
-    "leaderboard",
 )
 
 
@@ -470,6 +470,19 @@ class GroupCommands(commands.Cog, name="Study group"):
         if action in {"days", "quiz"}:
             return _matching(current, (*DAY_EXAMPLES, *(("off",) if action == "quiz" else ())))
         return []
+
+    @app_commands.command(name="leaderboard", description=DESCRIPTIONS["leaderboard"])
+    @app_commands.describe(period="What to count: this week (the default), this month or all")
+    @app_commands.choices(
+        period=[
+            app_commands.Choice(name=name, value=value)
+            for name, value in (("this week", "week"), ("this month", "month"), ("all time", "all"))
+        ]
+    )
+    async def leaderboard(
+        self, interaction: discord.Interaction[Any], period: str | None = None
+    ) -> None:
+        await self.adapter.command(interaction, Leaderboard(period or ""))
 
     @app_commands.command(name="submit", description=DESCRIPTIONS["submit"])
     @app_commands.describe(text="A link to your project, or a short description of it")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.groups import views
-from core.groups.calendar import week_start_instant
+from core.groups.calendar import Period, period_start_instant
 from core.groups.call import GroupCall
 from core.groups.standings import group_plan, group_week, standings
 from core.kernel.commands import Leaderboard, Review, Submit
@@ -54,7 +54,11 @@ async def review(call: GroupCall[Review]) -> Reply:
 
 async def leaderboard(call: GroupCall[Leaderboard]) -> Reply:
     group, today = call.group, call.today
-    monday, since_at = week_start_instant(group, today)
-    activity = await call.uow.groups.member_activity(group, since=monday, since_at=since_at)
-    rows = standings(activity, track=call.track, week_start=monday, today=today, now=call.now)
-    return views.leaderboard(group_plan(call.track, group, today), call.track, rows, monday)
+    period = Period.named(call.command.period)
+    if period is None:
+        return views.leaderboard_usage(call.command.period)
+    since, since_at = period_start_instant(group, today, period)
+    activity = await call.uow.groups.member_activity(group, since=since, since_at=since_at)
+    rows = standings(activity, track=call.track, week_start=since, today=today, now=call.now)
+    plan = group_plan(call.track, group, today)
+    return views.leaderboard(plan, call.track, rows, since, period)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from core.groups.model import GroupWeekFigures, QuizTally, Sharing, StudyGroup, SubmissionRecord
 from core.groups.standings import Standing, last_study_day
+from core.kernel.commands import Leaderboard
 from core.kernel.reply import (
     Block,
     Button,
@@ -205,11 +207,29 @@ def _figure(value: int | None, word: str) -> str:
     return f"{value} {word}" if value is not None else "–"
 
 
-def leaderboard(plan: WeekPlan, track: Track, rows: Sequence[Standing], week_start: date) -> Reply:
+def leaderboard_usage(typed: str) -> Reply:
+    return _public(
+        f"There is no “{typed[:20]}” leaderboard: /leaderboard shows this week, "
+        "/leaderboard month this month and /leaderboard all everything so far."
+    )
+
+
+_PERIOD_WORDS = {"week": "this week", "month": "this month", "all": "so far"}
+
+
+def leaderboard(
+    plan: WeekPlan, track: Track, rows: Sequence[Standing], since: date, period: str = "week"
+) -> Reply:
+    others = tuple(
+        Button(label, Leaderboard(name).as_action())
+        for name, label in (("week", "This week"), ("month", "This month"), ("all", "All time"))
+        if name != period
+    )
     if not rows:
-        return _public(
-            "Nobody has joined yet. Send /join to be the first.", heading="This week's standings"
+        empty = _public(
+            "Nobody has joined yet. Send /join to be the first.", heading="The standings"
         )
+        return replace(empty, buttons=(others,))
     lines = []
     for row in rows[:MAX_STANDINGS_SHOWN]:
         figures = ", ".join(
@@ -222,13 +242,19 @@ def leaderboard(plan: WeekPlan, track: Track, rows: Sequence[Standing], week_sta
         lines.append(f"{row.position}. {row.name}: {figures}")
     if len(rows) > MAX_STANDINGS_SHOWN:
         lines.append(f"…and {len(rows) - MAX_STANDINGS_SHOWN} more.")
-    return _public(
+    if period == "week":
+        heading = f"Standings since {day_text(since)}: week {plan.week.number}, {plan.week.title}"
+    elif period == "month":
+        heading = f"This month's standings, since {day_text(since)}"
+    else:
+        heading = "All-time standings"
+    board = _public(
         "\n".join(lines),
-        "Ranked by items done this week, then right quiz answers, then streak; "
-        "“–” is kept private.",
-        heading=f"Standings since {day_text(week_start)}: week {plan.week.number}, "
-        f"{plan.week.title}",
+        f"Ranked by items done {_PERIOD_WORDS.get(period, 'this week')}, then right quiz answers, "
+        "then streak; “–” is kept private.",
+        heading=heading,
     )
+    return replace(board, buttons=(others,))
 
 
 # -- the digest, quizzes, reports -------------------------------------------------

@@ -346,9 +346,19 @@ class Leave(Command):
 
 @dataclass(frozen=True)
 class Leaderboard(Command):
+    """`/leaderboard` (this week), `/leaderboard month`, `/leaderboard all`."""
+
     name = "leaderboard"
     in_group = True
     read_only = True
+    period: str = ""
+
+    @classmethod
+    def from_args(cls, args: str) -> Self:
+        return cls(args.strip().lower())
+
+    def args_text(self) -> str:
+        return self.period
 
 
 @dataclass(frozen=True)

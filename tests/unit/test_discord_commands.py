@@ -184,8 +184,11 @@ async def test_group_commands_take_typed_options(menu: list[dict[str, Any]]) -> 
     action, value = by_name["group"]["options"]
     assert [choice["value"] for choice in action["choices"]] == list(GROUP_ACTIONS)
     assert not action.get("required") and value["autocomplete"] is True
-    for plain in ("join", "leave", "leaderboard"):
+    for plain in ("join", "leave"):
         assert not by_name[plain].get("options")
+    [period] = by_name["leaderboard"]["options"]
+    assert [c["value"] for c in period["choices"]] == ["week", "month", "all"]
+    assert not period.get("required")
     [text] = by_name["submit"]["options"]
     assert text["required"] and text["max_length"] == 1000
     number, comment = by_name["review"]["options"]

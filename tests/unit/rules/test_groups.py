@@ -309,3 +309,34 @@ async def test_a_member_west_of_the_group_has_the_streak_of_their_own_date(
     clock.set(datetime(2026, 11, 18, 5, 0, tzinfo=UTC))
     assert progress_streak(await ada.private("/progress")) == 1
     assert board_streak(await ada.group("/leaderboard"), "Ada") == 1
+
+
+async def test_the_leaderboard_counts_this_week_this_month_or_everything(
+    coach: Coach, bob: Member, clock: FrozenClock
+) -> None:
+    ada, cy = Member(coach, "1", "Ada"), Member(coach, "3", "Cy")
+    for member in (ada, cy):
+        await member.group("/join")
+    # Monday 16 November: Ada ticks three items; a week later Cy ticks one.
+    for _ in range(3):
+        await ada.private("/done")
+    clock.set(clock.now() + timedelta(weeks=1))
+    await cy.private("/done")
+
+    def done(board: Reply, name: str) -> int:
+        line = next(line for line in board.plain_text().splitlines() if f"{name}:" in line)
+        found = re.search(r"(\d+) done", line)
+        return int(found.group(1)) if found else 0
+
+    week = await cy.group("/leaderboard")
+    assert (done(week, "Ada"), done(week, "Cy")) == (0, 1)
+    month = await cy.group("/leaderboard month")
+    assert (done(month, "Ada"), done(month, "Cy")) == (3, 1)
+    assert {b.action for b in month.all_buttons} == {"leaderboard:week", "leaderboard:all"}
+    clock.set(clock.now() + timedelta(weeks=2))  # into December: a new month
+    month = await cy.group("/leaderboard month")
+    assert (done(month, "Ada"), done(month, "Cy")) == (0, 0)
+    ever = await cy.group("/leaderboard all")
+    assert (done(ever, "Ada"), done(ever, "Cy")) == (3, 1)
+    usage = await cy.group("/leaderboard yearly")
+    assert "/leaderboard month" in usage.plain_text()
