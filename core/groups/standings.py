@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from core.groups.model import MemberActivity, StudyGroup
 from core.kernel.schedule import is_study_day
-from core.learning.context import learner_streak
+from core.learning.context import learner_streak, learner_streak_record
 from core.learning.pace import Pace
 from core.learning.plan import WeekPlan, plan_over, plan_week
 from core.learning.tracks import Track, Week
@@ -127,6 +127,21 @@ def finished_yesterday(
         if done:
             finished.append((member.membership.who.display_name or "a member", done))
     return finished
+
+
+def kept_by_a_freeze(members: list[MemberActivity], track: Track, now: datetime) -> list[str]:
+    """Members sharing their streak whose yesterday, on their own date, was a missed study
+    day a freeze covered: the group sees it as frozen, not as missed."""
+    names = []
+    for member in members:
+        e = member.enrollment
+        if e is None or not member.membership.sharing.streak:
+            continue
+        today = now.astimezone(e.zone).date()
+        record = learner_streak_record(track, e, member.week_done, today)
+        if today - timedelta(days=1) in record.frozen:
+            names.append(member.membership.who.display_name or "a member")
+    return names
 
 
 def behind(members: list[MemberActivity], track: Track, week: Week) -> list[MemberActivity]:

@@ -267,6 +267,8 @@ def digest(
     study_days: frozenset[int],
     finished: Sequence[tuple[str, list[str]]],
     catching_up: Sequence[Mention],
+    *,
+    frozen: Sequence[str] = (),
 ) -> Reply:
     blocks: list[Block] = [
         Heading(f"Group digest, {day_text(today)}: week {plan.week.number} of {len(track.weeks)}")
@@ -278,6 +280,12 @@ def digest(
         blocks += [Paragraph("Finished yesterday:"), Paragraph("\n".join(lines))]
     else:
         blocks.append(Paragraph("Nobody ticked anything off yesterday. Today is a fresh start."))
+    if frozen:
+        names = ", ".join(frozen[:MAX_DIGEST_NAMES])
+        more = (
+            f" and {len(frozen) - MAX_DIGEST_NAMES} more" if len(frozen) > MAX_DIGEST_NAMES else ""
+        )
+        blocks.append(Paragraph(f"Streaks kept by a freeze yesterday: {names}{more}."))
     focus = plan.day(today, study_days).due_today
     if focus:
         blocks.append(

@@ -16,6 +16,7 @@ from core.groups.standings import (
     behind,
     finished_yesterday,
     group_plan,
+    kept_by_a_freeze,
     member_done,
     standings,
     week_members,
@@ -114,6 +115,7 @@ class GroupPosts:
             group.study_days,
             finished_yesterday(activity, track, yesterday),
             catching_up,
+            frozen=kept_by_a_freeze(activity, track, day.now),
         )
 
     async def _todays_question(

@@ -340,3 +340,21 @@ async def test_the_leaderboard_counts_this_week_this_month_or_everything(
     assert (done(ever, "Ada"), done(ever, "Cy")) == (3, 1)
     usage = await cy.group("/leaderboard yearly")
     assert "/leaderboard month" in usage.plain_text()
+
+
+async def test_the_digest_shows_a_frozen_day_as_frozen_not_missed(
+    coach: Coach, bob: Member, clock: FrozenClock, decisions: Decisions
+) -> None:
+    ada = Member(coach, "1", "Ada")
+    await ada.group("/join")
+    await ada.group("/share streak on")
+    start = clock.now()  # Monday 08:00 UTC; the digest is posted at 09:00
+    for day in range(10):
+        clock.set(start + timedelta(days=day, hours=1))
+        await decisions.tick()
+        if day < 6:  # Monday to Saturday, a tick each study day: a freeze earned
+            await ada.private("/done")
+    digests = {s.at.date(): s.text for s in decisions.of("digest", CHAT)}
+    tuesday, wednesday = ((start + timedelta(days=n)).date() for n in (8, 9))
+    assert "freeze yesterday: Ada" in digests[tuesday]  # Monday went by untouched
+    assert "freeze" not in digests[wednesday]  # Tuesday too, with no freeze left
