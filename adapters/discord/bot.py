@@ -303,6 +303,7 @@ PLAIN_COMMANDS = (
     "pause",
     "resume",
     "help",
+    "plan",
     "calendar",
     "export",
     "forget",

@@ -33,6 +33,7 @@ from core.kernel.commands import (
     Log,
     Note,
     Pause,
+    Plan,
     Progress,
     Quiz,
     Resume,
@@ -51,7 +52,7 @@ from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, QuizRef, QuizScope, Reply
 from core.kernel.reply_codec import encode_reply
 from core.learning import calendar as study_calendar
-from core.learning import choices, daily, journal
+from core.learning import choices, daily, forecast, journal
 from core.learning import settings as learner_settings
 from core.learning import views as learning_views
 from core.learning.context import Context, learner_context
@@ -322,4 +323,6 @@ class Coach:
                 return await choices.choose(ctx, command)
             case Calendar():
                 return await study_calendar.calendar(ctx)
+            case Plan():
+                return await forecast.show_plan(ctx)
         return views.unknown_command(command.name)

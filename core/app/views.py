@@ -28,6 +28,7 @@ def help_text() -> Reply:
                 "/link – one progress on Telegram, Discord and the console\n"
                 "/join, /leaderboard, /submit, /review, /share – in a study group's chat; "
                 "an admin starts one there with /group setup\n"
+                "/plan – when you finish as planned, and at the pace you keep\n"
                 "/calendar – your coming study days as a file for your calendar\n"
                 "/export – all your data as JSON; /forget – delete it all"
             ),

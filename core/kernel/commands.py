@@ -23,6 +23,7 @@ DESCRIPTIONS = {
     "undo": "Take back the last tick",
     "week": "The whole week: checklist, goal, project (or /week 5)",
     "progress": "Streak, weeks done, hours against your pace",
+    "plan": "When you finish as planned, and at the pace you keep",
     "log": "Log study hours, e.g. /log 1.5",
     "note": "A reflection note for this week",
     "settings": "Time zone, nudge time, study days, pace, track",
@@ -230,6 +231,12 @@ class Resume(Command):
 
 
 @dataclass(frozen=True)
+class Plan(Command):
+    name = "plan"
+    read_only = True
+
+
+@dataclass(frozen=True)
 class Calendar(Command):
     name = "calendar"
     private = True
@@ -421,6 +428,7 @@ COMMANDS: dict[str, type[Command]] = {
         Settings,
         Pause,
         Resume,
+        Plan,
         Calendar,
         Export,
         Forget,

@@ -107,3 +107,21 @@ class OwnTrack:
     title: str
     created_at: datetime
     followed: bool  # an enrollment or a study group is on it
+
+
+@dataclass(frozen=True)
+class Forecast:
+    items_left: int
+    hours_left: float
+    planned_finish: date
+    recent_days: int  # the days the kept pace is read over
+    recent_items: int
+    recent_hours: float
+    projected_finish: date | None  # None: nothing ticked lately to project from
+
+    @property
+    def days_behind(self) -> int:
+        """Days the kept pace finishes after the plan (negative: ahead)."""
+        if self.projected_finish is None:
+            return 0
+        return (self.projected_finish - self.planned_finish).days

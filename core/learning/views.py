@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
@@ -17,7 +18,7 @@ from core.kernel.reply import (
     Reply,
     shortened,
 )
-from core.learning.model import Enrollment, TrackRef
+from core.learning.model import Enrollment, Forecast, TrackRef
 from core.learning.pace import Pace
 from core.learning.plan import WEEKDAY_NAMES, PlannedItem, WeekPlan
 from core.learning.tracks import ChoiceBlock, Option, Track, Week, choice_blocks
@@ -693,3 +694,46 @@ def calendar_sent(days: int, first: date, last: date, e: Enrollment) -> Reply:
         f"each at {e.nudge_time:%H:%M} {e.timezone}. Open the file to add them to your "
         "calendar; a newer one updates the days already there.",
     )
+
+
+# -- the forecast -------------------------------------------------------------
+
+
+def plan_forecast(f: Forecast, pace: Pace) -> Reply:
+    if f.items_left == 0:
+        return Reply.text("Every item of your track is done: there is nothing left to plan.")
+    lines = [
+        f"Left: {plural(f.items_left, 'item')}, about {f.hours_left:g} h of study.",
+        f"As planned at your {pace.profile.label.lower()} pace, you finish on "
+        f"{day_text(f.planned_finish)} {f.planned_finish.year}.",
+    ]
+    weeks = f.recent_days / 7
+    per_week = f.recent_items / weeks if weeks else 0
+    if f.projected_finish is None:
+        lines.append(
+            f"Nothing ticked in the last {plural(f.recent_days, 'day')}, so there is no pace "
+            "to project from yet."
+        )
+    else:
+        lines.append(
+            f"At your pace of the last {plural(f.recent_days, 'day')} "
+            f"({per_week:.1f} items a week), you finish on "
+            f"{day_text(f.projected_finish)} {f.projected_finish.year}"
+            + (
+                f": {plural(f.days_behind, 'day')} after the plan."
+                if f.days_behind > 0
+                else f": {plural(-f.days_behind, 'day')} before the plan."
+                if f.days_behind < 0
+                else ", as planned."
+            )
+        )
+    hours_per_week = f.recent_hours / weeks if weeks else 0
+    if hours_per_week:
+        at_that = math.ceil(f.hours_left / hours_per_week)
+        lines.append(
+            f"You logged {hours_per_week:.1f} h a week lately; the hours left take "
+            f"{plural(at_that, 'week')} at that rate (your pace aims for {pace.profile.hours_text})."
+        )
+    else:
+        lines.append("No hours logged lately; /log them to see when the hours left are done.")
+    return Reply(blocks=(Heading("Your plan and your pace"), Paragraph("\n".join(lines))))

@@ -1,0 +1,75 @@
+"""/plan: when the track ends as planned, and when it ends at the pace the learner keeps.
+
+The planned finish chains the weeks left as the plan spreads them over the learner's
+study days at their pace. The kept pace is the items ticked over the last four weeks
+(or since the start, if sooner); with none ticked there is no pace to project from.
+Hours count beside items: the hours planned for what is left against the hours logged
+lately, as a roadmap's table of hours per phase reads."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+from core.kernel.reply import Reply
+from core.learning import views
+from core.learning.context import Context
+from core.learning.model import Forecast
+from core.learning.plan import plan_week
+from core.learning.ports import LearningUnitOfWork
+
+LearningContext = Context[LearningUnitOfWork]
+
+RECENT = timedelta(weeks=4)
+
+
+def planned_finish(ctx: LearningContext) -> date:
+    """The last study day of the track as planned from the current week on."""
+    e, plan = ctx.enrollment, ctx.plan()
+    finish = max(plan.ends_on, ctx.today)
+    week = plan.week
+    while (following := ctx.track.week_after(week.id)) is not None:
+        coming = plan_week(
+            following,
+            opened_on=finish + timedelta(days=1),
+            pace=e.pace,
+            study_days=e.study_days,
+            done_on={},
+        )
+        finish, week = coming.ends_on, following
+    return finish
+
+
+async def forecast(ctx: LearningContext) -> Forecast:
+    plan = ctx.plan()
+    left = [p.item for p in plan.open_items()]
+    week = plan.week
+    while (week_next := ctx.track.week_after(week.id)) is not None:
+        left += week_next.items
+        week = week_next
+    since = max(ctx.today - RECENT, ctx.enrollment.started_on)
+    recent_days = max(1, (ctx.today - since).days + 1)
+    ticks = await ctx.uow.ticks.of_enrollment(ctx.enrollment.id)
+    recent_items = sum(1 for t in ticks if t.done_on >= since)
+    figures = await ctx.uow.ticks.progress(ctx.enrollment.id, hours_from=since, hours_to=ctx.today)
+    projected = None
+    if recent_items and left:
+        days_needed = math.ceil(len(left) * recent_days / recent_items)
+        projected = ctx.today + timedelta(days=days_needed)
+    elif not left:
+        projected = ctx.today
+    return Forecast(
+        items_left=len(left),
+        hours_left=sum(item.hours for item in left),
+        planned_finish=planned_finish(ctx),
+        recent_days=recent_days,
+        recent_items=recent_items,
+        recent_hours=figures.hours_in_range,
+        projected_finish=projected,
+    )
+
+
+async def show_plan(ctx: LearningContext) -> Reply:
+    if ctx.enrollment.paused_since is not None:
+        return views.paused(ctx.enrollment.paused_since)
+    return views.plan_forecast(await forecast(ctx), ctx.enrollment.pace)
