@@ -30,9 +30,24 @@ class ProgressReport:
         quiz = await ctx.uow.quizzes.figures(ctx.learner_id, now=ctx.now)
         plan = ctx.plan()
         weakest = self._quizzes.weakest(ctx.track, quiz)
+        cards = await ctx.uow.reviews.cards(ctx.learner_id)
+        recall = self._quizzes.recall_by_week(ctx.track, cards, ctx.now)
+        finished = {
+            n: share
+            for n, share in recall.items()
+            if ctx.track.weeks[n - 1].id in figures.weeks_completed
+        }
         record = ctx.streak_record()
         reply = views.progress(
-            ctx.track, plan, e, figures, record.days, quiz, weakest, freezes=record.freezes
+            ctx.track,
+            plan,
+            e,
+            figures,
+            record.days,
+            quiz,
+            weakest,
+            freezes=record.freezes,
+            remembered=finished,
         )
         if self._charts is None:
             return reply

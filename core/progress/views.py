@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from core.kernel.reply import (
     Block,
     CheckItem,
@@ -20,6 +22,10 @@ from core.quizzes.model import QuizFigures
 PROGRESS_CHART_CAPTION = "Items done against the plan, week by week, and your study days."
 
 
+MAX_WEEKS_REMEMBERED = 6  # the latest finished weeks named
+FADING = 0.7  # below this recall, a week is named as fading
+
+
 def progress(
     track: Track,
     plan: WeekPlan,
@@ -29,6 +35,7 @@ def progress(
     quiz: QuizFigures,
     weakest: list[str],
     freezes: int = 0,
+    remembered: Mapping[int, float] | None = None,
 ) -> Reply:
     total_items = sum(len(w.items) for w in track.weeks)
     profile = e.pace.profile
@@ -44,16 +51,7 @@ def progress(
         *([] if finished else _this_week(plan, e, figures)),
         f"Hours logged in total: {figures.hours_total:g}.",
     ]
-    if quiz.answered:
-        share = round(100 * quiz.correct / quiz.answered)
-        lines.append(
-            f"Quiz: {plural(quiz.answered, 'answer')}, {quiz.correct} right ({share}%); "
-            f"{plural(quiz.due, 'review')} due."
-        )
-        if weakest:
-            lines.append("Weakest topics: " + ", ".join(weakest) + ".")
-    else:
-        lines.append("Quiz: none answered yet; /quiz asks one.")
+    lines += _what_stuck(quiz, weakest, remembered)
     if not finished and figures.hours_in_range < profile.min_hours:
         lines.append(
             f"{profile.min_hours - figures.hours_in_range:g} h more reaches this week's target. Log with /log."
@@ -84,3 +82,33 @@ def _this_week(plan: WeekPlan, e: Enrollment, figures: ProgressFigures) -> list[
         f"Hours this calendar week: {figures.hours_in_range:g} of {profile.hours_text} "
         f"({profile.label.lower()} pace).",
     ]
+
+
+def _what_stuck(
+    quiz: QuizFigures, weakest: list[str], remembered: Mapping[int, float] | None
+) -> list[str]:
+    """The quiz's figures, the weakest topics, and how much of each finished week the
+    review cards say is still remembered."""
+    lines: list[str] = []
+    if quiz.answered:
+        share = round(100 * quiz.correct / quiz.answered)
+        lines.append(
+            f"Quiz: {plural(quiz.answered, 'answer')}, {quiz.correct} right ({share}%); "
+            f"{plural(quiz.due, 'review')} due."
+        )
+        if weakest:
+            lines.append("Weakest topics: " + ", ".join(weakest) + ".")
+    else:
+        lines.append("Quiz: none answered yet; /quiz asks one.")
+    if remembered:
+        shown = list(remembered.items())[-MAX_WEEKS_REMEMBERED:]
+        lines.append(
+            "Still remembered of finished weeks: "
+            + ", ".join(f"week {n} {round(100 * share)}%" for n, share in shown)
+            + "."
+        )
+        fading = [n for n, share in remembered.items() if share < FADING]
+        if fading:
+            named = ", ".join(f"week {n}" for n in fading[:3])
+            lines.append(f"Fading: {named}; /quiz brings them back.")
+    return lines

@@ -43,6 +43,10 @@ class Reviews(Protocol):
 
     async def card(self, learner_id: int, subject: str) -> str | None: ...
 
+    async def cards(self, learner_id: int) -> dict[str, str]:
+        """Every card this learner has, by subject."""
+        ...
+
     async def save(
         self, learner_id: int, subject: str, *, card: str, due: datetime, lapsed: bool
     ) -> None: ...

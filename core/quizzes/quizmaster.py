@@ -7,6 +7,7 @@ how sure the learner is about each topic, feeding the same review schedule.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from core.quizzes import views
 from core.quizzes.bank import QuestionBank, builtin_bank, next_review, pick_subject, shuffled
 from core.quizzes.model import QuizFigures, QuizRecord
 from core.quizzes.ports import QuizUnitOfWork
-from core.quizzes.review import EVERY_DAY, KNOWN, SELF_CHECK_LEVELS, Recall, review
+from core.quizzes.review import EVERY_DAY, KNOWN, SELF_CHECK_LEVELS, Recall, recall_at, review
 
 SELF_CHECK = "self_check"
 
@@ -133,6 +134,24 @@ class QuizMaster:
         return views.quiz_result(
             correct, question.options[question.answer], question.explanation, again_on
         )
+
+    def recall_by_week(
+        self, track: Track, cards: Mapping[str, str], now: datetime
+    ) -> dict[int, float]:
+        """How much of each week is still remembered: the mean recall of its subjects'
+        cards (questions on it, and self-checks of its items), by week number."""
+        week_of_item = {i.id: w.number for w in track.weeks for i in w.items}
+        week_number = {w.id: w.number for w in track.weeks}
+        recalls: dict[int, list[float]] = {}
+        for subject, card in cards.items():
+            question = self.questions.get(subject)
+            if question is not None:
+                number = week_number.get(question.week)
+            else:
+                number = week_of_item.get(subject.partition("/")[2])
+            if number is not None:
+                recalls.setdefault(number, []).append(recall_at(card, now))
+        return {n: sum(r) / len(r) for n, r in sorted(recalls.items())}
 
     def weakest(self, track: Track, quiz: QuizFigures, count: int = 3) -> list[str]:
         """Topics with misses, the lowest share of right answers first."""

@@ -57,6 +57,13 @@ def review(
     return updated.to_json(), updated.due
 
 
+def recall_at(card: str, now: datetime) -> float:
+    """How likely the card's subject is remembered at `now`, from 0 to 1 (FSRS's
+    retrievability: it falls as time passes since the last review, slower the more
+    often it was recalled)."""
+    return float(_SCHEDULER.get_card_retrievability(fsrs.Card.from_json(card), now))
+
+
 def on_a_study_day(due: datetime, study_days: frozenset[int], zone: tzinfo) -> datetime:
     """`due`, moved on by whole local days until it falls on a study day."""
     local = due.astimezone(zone)

@@ -112,6 +112,11 @@ class SqlReviews:
         )
         return card
 
+    async def cards(self, learner_id: int) -> dict[str, str]:
+        r = m.ReviewCard
+        rows = await self._db.execute(select(r.subject, r.card).where(r.learner_id == learner_id))
+        return {row.subject: row.card for row in rows}
+
     async def save(
         self, learner_id: int, subject: str, *, card: str, due: datetime, lapsed: bool
     ) -> None:

@@ -1095,6 +1095,10 @@ class MemoryReviews(_Repository):
         row = (await self._tx())[self._db.cards].get((learner_id, subject))
         return row.card if row else None
 
+    async def cards(self, learner_id: int) -> dict[str, str]:
+        cards = (await self._tx())[self._db.cards].where(lambda c: c.learner_id == learner_id)
+        return {c.subject: c.card for c in cards}
+
     async def save(
         self, learner_id: int, subject: str, *, card: str, due: datetime, lapsed: bool
     ) -> None:
