@@ -584,6 +584,8 @@ async def test_a_review_card_is_one_per_learner_and_subject(uow: Factory) -> Non
         assert await work.reviews.card(ada_id, "q1") == second
         assert await work.reviews.due(ada_id) == {"q1": second_due}
         assert await work.reviews.due(bob_id) == {"q1": first_due}
+        assert await work.reviews.cards(ada_id) == {"q1": second}
+        assert await work.reviews.cards(bob_id) == {"q1": first}
 
 
 # -- link codes -------------------------------------------------------------------------
