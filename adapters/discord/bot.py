@@ -30,6 +30,7 @@ from adapters.discord.render import (
 from core.app.ports import CoachPort
 from core.app.views import not_your_button
 from core.groups.projects import MAX_REVIEW_CHARS, MAX_SUBMISSION_CHARS
+from core.importing.ports import MAX_ROADMAP_BYTES
 from core.kernel.buttons import may_press
 from core.kernel.commands import (
     COMMANDS,
@@ -67,7 +68,6 @@ from core.kernel.reply import (
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-MAX_ROADMAP_BYTES = 1_000_000
 # Discord drops an interaction not answered within 3 s; slower work is deferred first,
 # with room left for the network.
 DEFER_AFTER = 1.5

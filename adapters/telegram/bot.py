@@ -58,6 +58,7 @@ from adapters.telegram.pacing import GROUP_BUDGET, PRIVATE_BUDGET, ChatBudget, R
 from adapters.telegram.render import CoachAction, TelegramMessage, caption, render, unsent
 from core.app.ports import CoachPort
 from core.app.views import not_your_button
+from core.importing.ports import MAX_ROADMAP_BYTES
 from core.intake.memory import MemoryInbox
 from core.intake.model import NewUpdate, RecordedUpdate
 from core.intake.ports import Inbox
@@ -71,7 +72,6 @@ from core.kernel.reply import Outcome, Reply, Visibility
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
-MAX_DOCUMENT_BYTES = 1_000_000
 # The group chat menu: the study group's commands, and the personal ones worth sharing there.
 GROUP_MENU = (
     "join",
@@ -519,7 +519,7 @@ class TelegramAdapter:
         if document is None or message.chat.type != "private":
             return
         outcome: Outcome
-        if document.file_size and document.file_size > MAX_DOCUMENT_BYTES:
+        if document.file_size and document.file_size > MAX_ROADMAP_BYTES:
             outcome = Reply.text(
                 "That file is larger than 1 MB; a roadmap must be under 1 MB of Markdown text.",
                 "Nothing was saved.",

@@ -44,6 +44,7 @@ import ftfy
 from core.importing.collector import collector_paused
 from core.importing.document import Link, Paragraph, Section, parse
 from core.importing.items import DraftItem, DraftWeek
+from core.importing.ports import MAX_ROADMAP_BYTES
 from core.importing.shapes import MAX_WEEKS, read_weeks
 from core.importing.text import MAX_TITLE, clean_title, is_time_estimate
 from core.kernel.errors import TrackError
@@ -62,7 +63,7 @@ __all__ = [
     "preview",
 ]
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = MAX_ROADMAP_BYTES  # one limit, whether a roadmap is sent, downloaded or read
 MAX_ITEMS_PER_WEEK = 40  # and as many waiting in a week's other options
 MAX_ID = 24  # the track model's limit for ids
 _DIGEST = 6

@@ -6,8 +6,8 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol
 
-# The importer's own limit (core.importing.markdown.MAX_BYTES), kept here too so that
-# whoever downloads need not load the Markdown reader to learn it; a test keeps the two equal.
+# The largest roadmap, sent or downloaded: here, so that the adapters and the downloader
+# learn it without loading the Markdown reader, whose MAX_BYTES it is.
 MAX_ROADMAP_BYTES = 1_000_000
 
 

@@ -7,7 +7,6 @@ from ipaddress import ip_address
 
 import pytest
 
-from core.importing import markdown
 from core.importing.links import (
     MAX_LINK_LENGTH,
     content_problem,
@@ -18,7 +17,7 @@ from core.importing.links import (
     refused,
     status_problem,
 )
-from core.importing.ports import MAX_ROADMAP_BYTES, DownloadProblem, DownloadRefused
+from core.importing.ports import DownloadProblem, DownloadRefused
 
 RAW = "https://raw.githubusercontent.com"
 
@@ -26,10 +25,6 @@ RAW = "https://raw.githubusercontent.com"
 def kind_of(result: str | DownloadRefused) -> DownloadProblem:
     assert isinstance(result, DownloadRefused), f"taken as {result!r}"
     return result.kind
-
-
-def test_the_download_limit_is_the_importers() -> None:
-    assert MAX_ROADMAP_BYTES == markdown.MAX_BYTES
 
 
 @pytest.mark.parametrize(
