@@ -19,7 +19,6 @@ from core.kernel.reply import (
 from core.learning.model import OwnTrack
 from core.learning.pace import Pace
 from core.learning.tracks import Track, Week
-from core.learning.views import MAX_BUTTON_LABEL
 
 
 def import_usage() -> Reply:
@@ -86,11 +85,16 @@ def import_preview(
                 f"To make room I removed your oldest roadmap nobody follows, “{made_room.title}”."
             )
         )
-    buttons = (
-        *_start_buttons(track, enrolled=enrolled),
-        (Button("See week 1", Import(f"week {track.id}").as_action()),),
-    )
-    return Reply(blocks=tuple(blocks), buttons=buttons)
+    return Reply(blocks=tuple(blocks), buttons=_before_starting(track, enrolled=enrolled))
+
+
+def _week_button(track: Track, number: int, label: str) -> Button:
+    return Button(label, Import(f"week {track.id} {number}").as_action())
+
+
+def _before_starting(track: Track, *, enrolled: bool) -> tuple[tuple[Button, ...], ...]:
+    """A start button per pace, and one to see week 1 first."""
+    return (*_start_buttons(track, enrolled=enrolled), (_week_button(track, 1, "See week 1"),))
 
 
 def roadmap_week(track: Track, week: Week, *, enrolled: bool) -> Reply:
@@ -108,21 +112,13 @@ def roadmap_week(track: Track, week: Week, *, enrolled: bool) -> Reply:
             )
         )
     )
-    pages = []
-    if week.number > 1:
-        pages.append(
-            Button(
-                f"Week {week.number - 1}", Import(f"week {track.id} {week.number - 1}").as_action()
-            )
-        )
-    if week.number < len(track.weeks):
-        pages.append(
-            Button(
-                f"Week {week.number + 1}", Import(f"week {track.id} {week.number + 1}").as_action()
-            )
-        )
+    pages = tuple(
+        _week_button(track, number, f"Week {number}")
+        for number in (week.number - 1, week.number + 1)
+        if 1 <= number <= len(track.weeks)
+    )
     buttons = _start_buttons(track, enrolled=enrolled)
-    return Reply(blocks=tuple(blocks), buttons=(*buttons, tuple(pages)) if pages else buttons)
+    return Reply(blocks=tuple(blocks), buttons=(*buttons, pages) if pages else buttons)
 
 
 def roadmap_gone() -> Reply:
@@ -161,13 +157,5 @@ def rename_after_start(title: str) -> Reply:
 def renamed(old_title: str, track: Track, *, enrolled: bool) -> Reply:
     return Reply(
         blocks=(Paragraph(f"“{shortened(old_title, 60)}” is now called “{track.title}”."),),
-        buttons=(
-            *_start_buttons(track, enrolled=enrolled),
-            (
-                Button(
-                    shortened("See week 1", MAX_BUTTON_LABEL),
-                    Import(f"week {track.id}").as_action(),
-                ),
-            ),
-        ),
+        buttons=_before_starting(track, enrolled=enrolled),
     )

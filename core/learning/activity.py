@@ -100,26 +100,6 @@ class Streak:
     frozen: tuple[date, ...] = ()  # the missed study days a freeze covered, oldest first
 
 
-def streak(
-    today: date,
-    *,
-    active: DayBitmap,
-    paused: DayBitmap,
-    paused_since: date | None,
-    study_days: frozenset[int],
-    finished_on: date | None = None,
-) -> int:
-    """The streak's days on `today`: see `streak_record`."""
-    return streak_record(
-        today,
-        active=active,
-        paused=paused,
-        paused_since=paused_since,
-        study_days=study_days,
-        finished_on=finished_on,
-    ).days
-
-
 def streak_record(
     today: date,
     *,

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from itertools import islice
 
 from core.kernel.reply import Attachment, Reply
 from core.learning import views
 from core.learning.context import Context
-from core.learning.plan import plan_week
 from core.learning.ports import LearningUnitOfWork
 from core.learning.tracks import Item
 
@@ -26,22 +26,13 @@ def coming_days(ctx: LearningContext) -> dict[date, list[Item]]:
     """The items planned on each study day from today, over CALENDAR_WEEKS track weeks:
     what is still open this week (overdue items today), then the weeks after it as
     they would be planned if each opens the day after the one before it ends."""
-    e, today = ctx.enrollment, ctx.today
-    plan = ctx.plan()
+    today, plan = ctx.today, ctx.plan()
     days: dict[date, list[Item]] = defaultdict(list)
     for planned in plan.open_items():
         days[max(planned.due_on, today)].append(planned.item)
-    week, opens = plan.week, max(plan.ends_on, today) + timedelta(days=1)
-    for _ in range(CALENDAR_WEEKS - 1):
-        following = ctx.track.week_after(week.id)
-        if following is None:
-            break
-        coming = plan_week(
-            following, opened_on=opens, pace=e.pace, study_days=e.study_days, done_on={}
-        )
+    for coming in islice(ctx.plans_ahead(), CALENDAR_WEEKS - 1):
         for planned in coming.items:
             days[planned.due_on].append(planned.item)
-        week, opens = following, coming.ends_on + timedelta(days=1)
     return dict(sorted(days.items()))
 
 

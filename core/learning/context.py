@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 
 from core.kernel.refs import LearnerRef
@@ -42,6 +43,22 @@ class Context(Generic[U_co]):
 
     def plan(self) -> WeekPlan:
         return current_plan(self.track, self.enrollment, self.snapshot.week_done)
+
+    def plans_ahead(self) -> Iterator[WeekPlan]:
+        """The weeks after the current one as the plan would spread them: each opens the
+        day after the one before it ends (after today, if the current week is overdue)."""
+        e, plan = self.enrollment, self.plan()
+        week, ends_on = plan.week, max(plan.ends_on, self.today)
+        while (following := self.track.week_after(week.id)) is not None:
+            coming = plan_week(
+                following,
+                opened_on=ends_on + timedelta(days=1),
+                pace=e.pace,
+                study_days=e.study_days,
+                done_on={},
+            )
+            yield coming
+            week, ends_on = following, coming.ends_on
 
     def streak(self) -> int:
         return self.streak_record().days

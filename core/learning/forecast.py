@@ -9,13 +9,12 @@ lately, as a roadmap's table of hours per phase reads."""
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import timedelta
 
 from core.kernel.reply import Reply
 from core.learning import views
 from core.learning.context import Context
 from core.learning.model import Forecast
-from core.learning.plan import plan_week
 from core.learning.ports import LearningUnitOfWork
 
 LearningContext = Context[LearningUnitOfWork]
@@ -23,30 +22,13 @@ LearningContext = Context[LearningUnitOfWork]
 RECENT = timedelta(weeks=4)
 
 
-def planned_finish(ctx: LearningContext) -> date:
-    """The last study day of the track as planned from the current week on."""
-    e, plan = ctx.enrollment, ctx.plan()
-    finish = max(plan.ends_on, ctx.today)
-    week = plan.week
-    while (following := ctx.track.week_after(week.id)) is not None:
-        coming = plan_week(
-            following,
-            opened_on=finish + timedelta(days=1),
-            pace=e.pace,
-            study_days=e.study_days,
-            done_on={},
-        )
-        finish, week = coming.ends_on, following
-    return finish
-
-
 async def forecast(ctx: LearningContext) -> Forecast:
     plan = ctx.plan()
     left = [p.item for p in plan.open_items()]
-    week = plan.week
-    while (week_next := ctx.track.week_after(week.id)) is not None:
-        left += week_next.items
-        week = week_next
+    planned_finish = max(plan.ends_on, ctx.today)
+    for coming in ctx.plans_ahead():
+        left += coming.week.items
+        planned_finish = coming.ends_on
     since = max(ctx.today - RECENT, ctx.enrollment.started_on)
     recent_days = max(1, (ctx.today - since).days + 1)
     ticks = await ctx.uow.ticks.of_enrollment(ctx.enrollment.id)
@@ -61,7 +43,7 @@ async def forecast(ctx: LearningContext) -> Forecast:
     return Forecast(
         items_left=len(left),
         hours_left=sum(item.hours for item in left),
-        planned_finish=planned_finish(ctx),
+        planned_finish=planned_finish,
         recent_days=recent_days,
         recent_items=recent_items,
         recent_hours=figures.hours_in_range,

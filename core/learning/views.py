@@ -699,6 +699,14 @@ def calendar_sent(days: int, first: date, last: date, e: Enrollment) -> Reply:
 # -- the forecast -------------------------------------------------------------
 
 
+def _against_plan(days_behind: int) -> str:
+    if days_behind > 0:
+        return f": {plural(days_behind, 'day')} after the plan."
+    if days_behind < 0:
+        return f": {plural(-days_behind, 'day')} before the plan."
+    return ", as planned."
+
+
 def plan_forecast(f: Forecast, pace: Pace) -> Reply:
     if f.items_left == 0:
         return Reply.text("Every item of your track is done: there is nothing left to plan.")
@@ -718,14 +726,7 @@ def plan_forecast(f: Forecast, pace: Pace) -> Reply:
         lines.append(
             f"At your pace of the last {plural(f.recent_days, 'day')} "
             f"({per_week:.1f} items a week), you finish on "
-            f"{day_text(f.projected_finish)} {f.projected_finish.year}"
-            + (
-                f": {plural(f.days_behind, 'day')} after the plan."
-                if f.days_behind > 0
-                else f": {plural(-f.days_behind, 'day')} before the plan."
-                if f.days_behind < 0
-                else ", as planned."
-            )
+            f"{day_text(f.projected_finish)} {f.projected_finish.year}{_against_plan(f.days_behind)}"
         )
     hours_per_week = f.recent_hours / weeks if weeks else 0
     if hours_per_week:

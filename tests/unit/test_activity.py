@@ -1,4 +1,4 @@
-"""DayBitmap and streak(): a learner's day-by-day history."""
+"""DayBitmap and streak_record(): a learner's day-by-day history."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from core.learning.activity import (
     Streak,
     covered_ahead,
     owes,
-    streak,
     streak_record,
     with_covered_ahead,
     with_rest_days,
@@ -227,14 +226,14 @@ def run_streak(
     origin: date = ORIGIN,
     finished_on: date | None = None,
 ) -> int:
-    return streak(
+    return streak_record(
         today,
         active=DayBitmap(origin).with_days(active),
         paused=DayBitmap(origin).with_days(paused),
         paused_since=paused_since,
         study_days=study_days,
         finished_on=finished_on,
-    )
+    ).days
 
 
 def test_no_history_is_zero() -> None:
