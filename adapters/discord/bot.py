@@ -35,15 +35,18 @@ from core.kernel.buttons import may_press
 from core.kernel.commands import (
     COMMANDS,
     DESCRIPTIONS,
+    Buddy,
     Choose,
     Command,
     Done,
+    Focus,
     Group,
     Import,
     Leaderboard,
     Link,
     Log,
     Note,
+    Replan,
     Review,
     Settings,
     Share,
@@ -78,6 +81,8 @@ SETTING_CHOICES = ("timezone", "nudge", "days", "evening", "quiz", "quiet", "pac
 PACE_CHOICES = ("part-time", "standard", "accelerated")
 DAY_EXAMPLES = ("mon-fri", "mon,wed,fri", "every day", "sat,sun")
 # /group's actions, in words the core reads as they are ("timezone" as well as "tz").
+REPLAN_CHOICES = ("stretch", "catchup", "skip")
+BUDDY_ACTIONS = ("show", "leave", "share")
 GROUP_ACTIONS = ("show", "setup", "timezone", "time", "report", "days", "quiz", "track", "off")
 SHARE_WHAT = ("done", "streak", "quiz", "mentions", "all")
 SHARE_STATES = ("on", "off")
@@ -357,6 +362,43 @@ class LearnerCommands(commands.Cog, name="Learning"):
         text: app_commands.Range[str, 1, 1900] | None = None,
     ) -> None:
         await self.adapter.command(interaction, Note(_text(text, keep_newlines=True)))
+
+    @app_commands.command(name="replan", description=DESCRIPTIONS["replan"])
+    @app_commands.describe(choice="What to do; leave empty to see the choices and their dates")
+    @app_commands.choices(
+        choice=[app_commands.Choice(name=name, value=name) for name in REPLAN_CHOICES]
+    )
+    async def replan(
+        self, interaction: discord.Interaction[Any], choice: str | None = None
+    ) -> None:
+        await self.adapter.command(interaction, Replan(choice or ""))
+
+    @app_commands.command(name="focus", description=DESCRIPTIONS["focus"])
+    @app_commands.describe(minutes="How long, 5 to 180 minutes (25 if empty)", stop="End it now")
+    async def focus(
+        self,
+        interaction: discord.Interaction[Any],
+        minutes: app_commands.Range[int, 5, 180] | None = None,
+        stop: bool = False,
+    ) -> None:
+        text = "stop" if stop else ("" if minutes is None else str(minutes))
+        await self.adapter.command(interaction, Focus(text))
+
+    @app_commands.command(name="buddy", description=DESCRIPTIONS["buddy"])
+    @app_commands.describe(
+        action="What to do; leave empty to pair up or see your buddy's day",
+        value="For share: done off, streak on, all off",
+    )
+    @app_commands.choices(
+        action=[app_commands.Choice(name=name, value=name) for name in BUDDY_ACTIONS]
+    )
+    async def buddy(
+        self,
+        interaction: discord.Interaction[Any],
+        action: str | None = None,
+        value: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        await self.adapter.command(interaction, Buddy(f"{action or ''} {_text(value)}".strip()))
 
 
 class AccountCommands(commands.Cog, name="Account"):

@@ -13,6 +13,7 @@ from core.accounts.link import Linking
 from core.app import views
 from core.app.ports import UnitOfWork
 from core.app.updates import UpdateUnits
+from core.buddies.service import buddy
 from core.groups.admin import group_gone, groups_gone
 from core.groups.study_groups import StudyGroups
 from core.importing import views as import_views
@@ -21,11 +22,13 @@ from core.importing.ports import DownloadRefused, RoadmapDownloads
 from core.importing.roadmaps import keep_roadmap, parse_roadmap, run_import, share_track
 from core.kernel.clock import Clock
 from core.kernel.commands import (
+    Buddy,
     Calendar,
     Choose,
     Command,
     Done,
     Export,
+    Focus,
     Forget,
     Help,
     Import,
@@ -36,6 +39,7 @@ from core.kernel.commands import (
     Plan,
     Progress,
     Quiz,
+    Replan,
     Resume,
     Settings,
     Start,
@@ -52,7 +56,7 @@ from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, QuizRef, QuizScope, Reply
 from core.kernel.reply_codec import encode_reply
 from core.learning import calendar as study_calendar
-from core.learning import choices, daily, forecast, journal
+from core.learning import choices, daily, focus, forecast, journal, replanning
 from core.learning import settings as learner_settings
 from core.learning import views as learning_views
 from core.learning.context import Context, learner_context
@@ -325,4 +329,10 @@ class Coach:
                 return await study_calendar.calendar(ctx)
             case Plan():
                 return await forecast.show_plan(ctx)
+            case Replan():
+                return await replanning.replan(ctx, command)
+            case Focus():
+                return await focus.focus(ctx, command)
+            case Buddy():
+                return await buddy(ctx, command)
         return views.unknown_command(command.name)

@@ -24,6 +24,9 @@ DESCRIPTIONS = {
     "week": "The whole week: checklist, goal, project (or /week 5)",
     "progress": "Streak, weeks done, hours against your pace",
     "plan": "When you finish as planned, and at the pace you keep",
+    "replan": "Fell behind? Stretch the plan, catch up, or skip optional items",
+    "focus": "A timed study session on today's item: /focus 25",
+    "buddy": "Pair up with a learner at your week and pace",
     "log": "Log study hours, e.g. /log 1.5",
     "note": "A reflection note for this week",
     "settings": "Time zone, nudge time, study days, pace, track",
@@ -237,6 +240,29 @@ class Plan(Command):
 
 
 @dataclass(frozen=True)
+class Replan(_OneText):
+    """`/replan` (the offer), `/replan stretch`, `/replan catchup`, `/replan skip`."""
+
+    name = "replan"
+
+
+@dataclass(frozen=True)
+class Focus(_OneText):
+    """`/focus` (25 minutes), `/focus 50`, `/focus stop`, `/focus more 5`."""
+
+    name = "focus"
+    private = True
+
+
+@dataclass(frozen=True)
+class Buddy(_OneText):
+    """`/buddy` (pair up, or see your buddy's day), `/buddy leave`, `/buddy share done off`."""
+
+    name = "buddy"
+    private = True
+
+
+@dataclass(frozen=True)
 class Calendar(Command):
     name = "calendar"
     private = True
@@ -429,6 +455,9 @@ COMMANDS: dict[str, type[Command]] = {
         Pause,
         Resume,
         Plan,
+        Replan,
+        Focus,
+        Buddy,
         Calendar,
         Export,
         Forget,

@@ -74,6 +74,7 @@ class CompletionRecord:
     done_on: date
     completes_week: bool
     done_at: datetime
+    skipped: bool = False  # an optional item passed over: settled, not studied
 
 
 @dataclass(frozen=True)

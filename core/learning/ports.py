@@ -77,6 +77,7 @@ class Ticks(Protocol):
         done_on: date,
         done_at: datetime,
         completes_week: bool,
+        skipped: bool = False,
     ) -> None:
         """Raises AlreadyDone if the item was recorded meanwhile."""
         ...
@@ -106,6 +107,10 @@ class Journal(Protocol):
     ) -> None: ...
 
     async def hours_on(self, learner_id: int, day: date) -> float: ...
+
+    async def hours_by_day(self, enrollment_id: int, *, since: date) -> dict[date, float]:
+        """Hours logged on each local day from `since` on (days with none left out)."""
+        ...
 
     async def add_note(
         self,

@@ -16,6 +16,7 @@ class Audience(enum.StrEnum):
     LEARNER = "learner"  # a learner's private chat, on the first platform that reaches them
     GROUP = "group"  # a study group's chat
     CHAT = "chat"  # one chat on one platform, as an adapter named it (an owed reply)
+    FOCUS = "focus"  # whoever runs a focus session, when it ends
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Recipient:
     """Whom an outbox row is owed to."""
 
     audience: Audience
-    id: int  # a learner id or a study group id; 0 for a chat, which has no row of ours
+    id: int  # a learner, study group or focus session id; 0 for a chat, which has no row of ours
     chat: ChatRef | None = None  # the chat, for Audience.CHAT
 
     @classmethod
@@ -33,6 +34,10 @@ class Recipient:
     @classmethod
     def group(cls, group_id: int) -> Recipient:
         return cls(Audience.GROUP, group_id)
+
+    @classmethod
+    def focus(cls, session_id: int) -> Recipient:
+        return cls(Audience.FOCUS, session_id)
 
     @classmethod
     def in_chat(cls, platform: str, chat_id: str) -> Recipient:
@@ -49,12 +54,16 @@ class Kind(enum.StrEnum):
     GROUP_QUIZ = "group_quiz"
     GROUP_CLOSE = "group_close"  # the day's group quiz closes and its tally is posted
     GROUP_REPORT = "group_report"  # the week in numbers, on the last study day
+    GROUP_MONTH = "group_month"  # the month in numbers, on its last day
+    FOCUS_END = "focus_end"  # a focus session's time is up: done, or more?
     REPLY = "reply"  # an answer to a command that its adapter could not deliver at once
 
     @property
     def audience(self) -> Audience:
         if self is Kind.REPLY:
             return Audience.CHAT
+        if self is Kind.FOCUS_END:
+            return Audience.FOCUS
         return Audience.GROUP if self.value.startswith("group_") else Audience.LEARNER
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from core.buddies.ports import BuddyUnitOfWork
 from core.groups.ports import GroupUnitOfWork
 from core.kernel.refs import ChatRef, LearnerRef
 from core.kernel.reply import Reply
@@ -72,7 +73,7 @@ class Outbox(Protocol):
         ...
 
 
-class OutreachUnitOfWork(GroupUnitOfWork, Protocol):
+class OutreachUnitOfWork(GroupUnitOfWork, BuddyUnitOfWork, Protocol):
     @property
     def learner_schedule(self) -> Schedule[DueSlot]: ...
 

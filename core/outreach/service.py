@@ -18,6 +18,7 @@ from core.kernel.clock import Clock
 from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.refs import ChatRef, LearnerRef
 from core.learning.library import TrackLibrary
+from core.outreach.focus import focus_check_in
 from core.outreach.groups import GroupPosts
 from core.outreach.learners import LearnerPosts
 from core.outreach.model import (
@@ -100,6 +101,11 @@ class Outreach:
         """What to send for an outbox row now, to whom; or why it waits or goes unsent."""
         if item.recipient.audience is Audience.CHAT:
             return owed_reply(item, platforms)  # all it needs is in the row
+        if item.recipient.audience is Audience.FOCUS:
+            async with self._units() as uow:
+                decision = await focus_check_in(uow, item, platforms, self._clock.now())
+                await uow.commit()  # the session's minutes are logged as it ends
+            return decision
         posts = self._groups if item.recipient.audience is Audience.GROUP else self._learners
         async with self._units() as uow:
             decision = await posts.compose(uow, item, platforms, self._clock.now())

@@ -132,6 +132,8 @@ class Enrollment(Base):
     quiet_end: Mapped[time | None]
     # The options picked where the track says "choose one": "c1=b c2=a".
     picks: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    # Open items of the current week moved to later days to catch up: "item=2026-12-07 …".
+    moved: Mapped[str] = mapped_column(Text, server_default=text("''"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -151,6 +153,8 @@ class Completion(Base):
     done_on: Mapped[date]
     done_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completes_week: Mapped[bool]
+    # An optional item passed over when re-planning: settled for the week, not studied.
+    skipped: Mapped[bool] = mapped_column(server_default=text("false"))
 
 
 class HourLog(Base):
@@ -289,6 +293,10 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(server_default=text("0"))
     available_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    # A focus session's check-in, owed to whoever ran it when it ends: one per session.
+    focus_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("focus_sessions.id", ondelete="CASCADE"), unique=True
+    )
     platform: Mapped[str | None] = mapped_column(String(16))
     external_id: Mapped[str | None] = mapped_column(String(64))
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -497,3 +505,50 @@ class InboxUpdate(Base):
     available_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(server_default=text("1"))
+
+
+class FocusSession(Base):
+    """A timed study session on one item; its minutes go into the hour log as they end."""
+
+    __tablename__ = "focus_sessions"
+    __table_args__ = (
+        # One running session per learner.
+        Index(
+            "uq_focus_sessions_running_learner",
+            "learner_id",
+            unique=True,
+            sqlite_where=text("stopped_at IS NULL"),
+            postgresql_where=text("stopped_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+    )
+    week_id: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[str | None] = mapped_column(String(32))  # NULL: no open item to name
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Buddy(Base):
+    """A learner who asked for a study buddy: paired with one, or waiting for one."""
+
+    __tablename__ = "buddies"
+
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    # NULL while waiting to be paired.
+    buddy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="SET NULL"), index=True
+    )
+    since: Mapped[datetime] = mapped_column(UTCDateTime())  # asked, or paired
+    # What the buddy sees, as `/share` in a private chat sets it.
+    share_done: Mapped[bool] = mapped_column(server_default=text("true"))
+    share_streak: Mapped[bool] = mapped_column(server_default=text("true"))

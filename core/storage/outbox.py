@@ -23,12 +23,18 @@ from core.storage.session import Dialect, PerDialect, SqlSession
 
 _O = OUTBOX.c
 _P = PROCESSED_UPDATES.c
-_RECIPIENT_COLUMNS = {Audience.LEARNER: _O.learner_id, Audience.GROUP: _O.group_id}
-# A row owed twice (two ticks, two workers) is kept once, by the unique key of its audience.
+_RECIPIENT_COLUMNS = {
+    Audience.LEARNER: _O.learner_id,
+    Audience.GROUP: _O.group_id,
+    Audience.FOCUS: _O.focus_session_id,
+}
+# A row owed twice (two ticks, two workers) is kept once, by the unique key of its audience:
+# once per kind and local day for a learner or a group, once for a focus session.
 
 
 def _enqueue(audience: Audience) -> PerDialect[Executable]:
-    key = [_RECIPIENT_COLUMNS[audience].name, "kind", "local_date"]
+    recipient = _RECIPIENT_COLUMNS[audience].name
+    key = [recipient] if audience is Audience.FOCUS else [recipient, "kind", "local_date"]
     return PerDialect(
         lambda dialect: (
             dialect.insert(OUTBOX).on_conflict_do_nothing(index_elements=key).returning(_O.id)
@@ -62,6 +68,7 @@ def _claim(dialect: Dialect) -> Executable:
             _O.id,
             _O.learner_id,
             _O.group_id,
+            _O.focus_session_id,
             _O.chat_platform,
             _O.chat_id,
             _O.kind,
@@ -117,6 +124,8 @@ def _recipient(row: Any) -> Recipient:
         return Recipient.learner(row.learner_id)
     if row.group_id is not None:
         return Recipient.group(row.group_id)
+    if row.focus_session_id is not None:
+        return Recipient.focus(row.focus_session_id)
     return Recipient.in_chat(row.chat_platform, row.chat_id)
 
 

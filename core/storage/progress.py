@@ -36,6 +36,7 @@ class SqlTicks:
         done_on: date,
         done_at: datetime,
         completes_week: bool,
+        skipped: bool = False,
     ) -> None:
         values = {
             "enrollment_id": enrollment_id,
@@ -44,6 +45,7 @@ class SqlTicks:
             "done_on": done_on,
             "done_at": done_at,
             "completes_week": completes_week,
+            "skipped": skipped,
         }
         result = await self._db.execute(_ADD, values)
         if result.rowcount == 0:
@@ -65,7 +67,11 @@ class SqlTicks:
     async def any_on(self, enrollment_id: int, day: date) -> bool:
         found = await self._db.scalar(
             select(m.Completion.id)
-            .where(m.Completion.enrollment_id == enrollment_id, m.Completion.done_on == day)
+            .where(
+                m.Completion.enrollment_id == enrollment_id,
+                m.Completion.done_on == day,
+                m.Completion.skipped.is_(False),
+            )
             .limit(1)
         )
         return found is not None
@@ -99,7 +105,7 @@ class SqlTicks:
     ) -> ProgressFigures:
         c, h = m.Completion, m.HourLog
         items_done = await self._db.scalar(
-            select(func.count()).where(c.enrollment_id == enrollment_id)
+            select(func.count()).where(c.enrollment_id == enrollment_id, c.skipped.is_(False))
         )
         weeks = await self._db.execute(
             select(c.week_id, c.done_on).where(c.enrollment_id == enrollment_id, c.completes_week)
@@ -145,6 +151,15 @@ class SqlJournal:
             )
         )
         return float(total or 0)
+
+    async def hours_by_day(self, enrollment_id: int, *, since: date) -> dict[date, float]:
+        h = m.HourLog
+        rows = await self._db.execute(
+            select(h.logged_on, func.sum(h.hours))
+            .where(h.enrollment_id == enrollment_id, h.logged_on >= since)
+            .group_by(h.logged_on)
+        )
+        return {day: float(hours) for day, hours in rows.tuples()}
 
     async def add_note(
         self,

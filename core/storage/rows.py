@@ -64,7 +64,15 @@ ENROLLMENT_COLUMNS = (
     _E.picks,
 )
 _C = COMPLETIONS.c
-COMPLETION_COLUMNS = (_C.id, _C.week_id, _C.item_id, _C.done_on, _C.completes_week, _C.done_at)
+COMPLETION_COLUMNS = (
+    _C.id,
+    _C.week_id,
+    _C.item_id,
+    _C.done_on,
+    _C.completes_week,
+    _C.done_at,
+    _C.skipped,
+)
 
 
 def days_to_mask(days: frozenset[int]) -> int:

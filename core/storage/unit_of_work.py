@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.kernel.errors import ConflictError, StorageError
 from core.storage.accounts import SqlAccounts, SqlLinkCodes
+from core.storage.buddies import SqlBuddies
 from core.storage.confirmations import SqlConfirmations
 from core.storage.enrollments import SqlEnrollments, SqlLearnerSchedule
+from core.storage.focus import SqlFocusSessions
 from core.storage.group_quizzes import SqlGroupQuizzes
 from core.storage.groups import SqlGroups, SqlGroupSchedule
 from core.storage.learners import SqlLearners
@@ -133,6 +135,14 @@ class SqlUnitOfWork:
     @cached_property
     def confirmations(self) -> SqlConfirmations:
         return SqlConfirmations(self._db)
+
+    @cached_property
+    def focus_sessions(self) -> SqlFocusSessions:
+        return SqlFocusSessions(self._db)
+
+    @cached_property
+    def buddies(self) -> SqlBuddies:
+        return SqlBuddies(self._db)
 
     @cached_property
     def learner_schedule(self) -> SqlLearnerSchedule:

@@ -111,11 +111,18 @@ class CompletionRow:
     done_on: date
     done_at: datetime
     completes_week: bool
+    skipped: bool = False
 
     @property
     def record(self) -> CompletionRecord:
         return CompletionRecord(
-            self.id, self.week_id, self.item_id, self.done_on, self.completes_week, self.done_at
+            self.id,
+            self.week_id,
+            self.item_id,
+            self.done_on,
+            self.completes_week,
+            self.done_at,
+            self.skipped,
         )
 
 
@@ -581,6 +588,7 @@ class MemoryDatabase:
         self._learning_tables()
         self._quiz_and_account_tables()
         self._group_tables()
+        self._buddy_tables()
         self.outbox = Table[OutboxRow](
             "outbox",
             lambda r: r.id,
@@ -621,6 +629,12 @@ class MemoryDatabase:
         self.tracks = Table[TrackRow](
             "tracks", lambda r: r.id, parents=[(lambda r: r.owner_learner_id, "learners")]
         )
+
+    def _buddy_tables(self) -> None:
+        from tests.fakes.memory_buddies import buddy_tables
+
+        for name, table in buddy_tables().items():
+            setattr(self, name, table)
 
     def _quiz_and_account_tables(self) -> None:
         self.quizzes = Table[QuizRow](
@@ -882,6 +896,7 @@ class MemoryTicks(_Repository):
         done_on: date,
         done_at: datetime,
         completes_week: bool,
+        skipped: bool = False,
     ) -> None:
         tx = await self._tx()
         row = CompletionRow(
@@ -892,6 +907,7 @@ class MemoryTicks(_Repository):
             done_on,
             done_at,
             completes_week,
+            skipped,
         )
         if not await tx[self._db.completions].insert_new(row):
             raise AlreadyDone(item_id)
@@ -910,7 +926,7 @@ class MemoryTicks(_Repository):
         await (await self._tx())[self._db.completions].delete(completion_id)
 
     async def any_on(self, enrollment_id: int, day: date) -> bool:
-        return any(r.done_on == day for r in await self._of(enrollment_id))
+        return any(r.done_on == day and not r.skipped for r in await self._of(enrollment_id))
 
     async def week_completed_on(self, enrollment_id: int, week_id: str) -> date | None:
         rows = await self._of(enrollment_id)
@@ -928,7 +944,7 @@ class MemoryTicks(_Repository):
         ticks = await self._of(enrollment_id)
         hours = (await self._tx())[self._db.hours].where(lambda r: r.enrollment_id == enrollment_id)
         return ProgressFigures(
-            items_done=len(ticks),
+            items_done=sum(1 for r in ticks if not r.skipped),
             weeks_completed={r.week_id: r.done_on for r in ticks if r.completes_week},
             hours_total=float(sum((h.hours for h in hours), Decimal(0))),
             hours_in_range=float(
@@ -951,6 +967,15 @@ class MemoryJournal(_Repository):
             lambda r: r.learner_id == learner_id and r.logged_on == day
         )
         return float(sum((r.hours for r in rows), Decimal(0)))
+
+    async def hours_by_day(self, enrollment_id: int, *, since: date) -> dict[date, float]:
+        rows = (await self._tx())[self._db.hours].where(
+            lambda r: r.enrollment_id == enrollment_id and r.logged_on >= since
+        )
+        by_day: dict[date, Decimal] = {}
+        for r in rows:
+            by_day[r.logged_on] = by_day.get(r.logged_on, Decimal(0)) + r.hours
+        return {day: float(hours) for day, hours in by_day.items()}
 
     async def add_note(
         self,
@@ -1489,6 +1514,10 @@ class MemoryGroupSchedule(_Repository):
                 await groups.put(replace(row, group=replace(row.group, next_digest_at=at)))
             else:
                 await groups.put(replace(row, group=replace(row.group, next_report_at=at)))
+
+
+class MemoryFocusSessions(_Repository):
+    pass
 
 
 class MemoryOutbox(_Repository):
@@ -2045,6 +2074,10 @@ class MemoryUnitOfWork:
         self.learner_schedule = MemoryLearnerSchedule(self)
         self.group_schedule = MemoryGroupSchedule(self)
         self.outbox = MemoryOutbox(self)
+        self.focus_sessions = MemoryFocusSessions(self)
+        from tests.fakes.memory_buddies import memory_buddies
+
+        self.buddies = memory_buddies(self)
 
     async def transaction(self) -> Transaction:
         if self._transaction is None:

@@ -121,6 +121,7 @@ def test_a_groups_evening_owes_the_weekly_report() -> None:
     assert [o.kind for o in planned.owed] == [Kind.GROUP_REPORT]
     assert [o.audience for o in Kind] == [
         *(Recipient.learner(0).audience for _ in range(3)),
-        *(Recipient.group(0).audience for _ in range(4)),
+        *(Recipient.group(0).audience for _ in range(5)),
+        Recipient.focus(0).audience,
         Recipient.in_chat("test", "1").audience,
     ]
