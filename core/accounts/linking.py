@@ -103,6 +103,7 @@ def merge_enrollments(
         opened_on = max(ticks[i.id].done_on for i in week.items)
         week = after
     merged.current_week_id, merged.week_opened_on = week.id, opened_on
+    merged.moved = dict(ahead.moved) if week.id == ahead.current_week_id else {}
 
     # The latest tick of each complete week is the one that completed it.
     # Ticks at the same moment: the one further down the week closes it.

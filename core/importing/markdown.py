@@ -365,21 +365,38 @@ def _week_items(draft: DraftWeek, number: int, warnings: list[str]) -> tuple[_Pa
     return [("", common), (_OPTION_IDS[0], first)], waiting
 
 
+# "MongoDB (Optional)", "Optional: publish a write-up", "[bonus] Docker": extra to the week.
+_OPTIONAL_MARK = re.compile(
+    r"^\s*(?:optional|bonus)\s*[:\-–—]\s*|\s*[(\[]\s*(?:optional|bonus)\s*[)\]]\s*", re.IGNORECASE
+)
+
+
+def optional_title(title: str) -> tuple[str, bool]:
+    """The title without its "optional" mark, and whether it had one."""
+    unmarked = _OPTIONAL_MARK.sub(" ", title).strip()
+    if not unmarked or unmarked == title.strip():
+        return title, False
+    return unmarked[0].upper() + unmarked[1:], True
+
+
 def _items(week_id: str, before: int, items: list[DraftItem], option: str) -> list[dict[str, Any]]:
     """The items as the track model reads them, numbered after the week's `before`."""
-    found = [
-        {
-            "id": f"{week_id}-{index:02d}",
-            "kind": item.kind,
-            "title": item.title,
-            "hours": item.hours or 1.0,
-            "resources": _resources(item.links) if item.links else [],
-        }
-        for index, item in enumerate(items, start=before + 1)
-    ]
+    found: list[dict[str, Any]] = []
+    for index, item in enumerate(items, start=before + 1):
+        title, optional = optional_title(item.title)
+        found.append(
+            {
+                "id": f"{week_id}-{index:02d}",
+                "kind": item.kind,
+                "title": title,
+                "hours": item.hours or 1.0,
+                "resources": _resources(item.links) if item.links else [],
+                **({"optional": True} if optional else {}),
+            }
+        )
     if option:
-        for item in found:
-            item["option"] = option
+        for fields in found:
+            fields["option"] = option
     return found
 
 

@@ -60,6 +60,14 @@ class Context(Generic[U_co]):
             yield coming
             week, ends_on = following, coming.ends_on
 
+    def planned_finish(self) -> date:
+        """The day the track ends as the plan now stands: the current week's end (today,
+        if it is overdue), then each week after it in turn."""
+        finish = max(self.plan().ends_on, self.today)
+        for coming in self.plans_ahead():
+            finish = coming.ends_on
+        return finish
+
     def streak(self) -> int:
         return self.streak_record().days
 
@@ -111,6 +119,7 @@ def current_plan(track: Track, e: Enrollment, week_done: dict[str, date]) -> Wee
         pace=e.pace,
         study_days=e.study_days,
         done_on=week_done,
+        moved=e.moved,
     )
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from core.kernel.commands import Done, Undo, Week
 from core.kernel.errors import AlreadyDone
 from core.kernel.reply import Reply
-from core.learning import views
+from core.learning import replanning, views
 from core.learning.context import Context
 from core.learning.plan import PlannedItem, WeekPlan
 from core.learning.ports import LearningUnitOfWork
@@ -21,7 +21,9 @@ async def today(ctx: LearningContext) -> Reply:
     plan = ctx.plan()
     if plan.is_complete and ctx.track.week_after(plan.week.id) is None:
         return views.track_finished(ctx.track)
-    return views.today(ctx.track, plan, ctx.today, ctx.enrollment.study_days, ctx.streak())
+    reply = views.today(ctx.track, plan, ctx.today, ctx.enrollment.study_days, ctx.streak())
+    behind = replanning.offer(ctx)
+    return reply if behind is None else views.with_replan_pointer(reply, behind)
 
 
 def _target(ctx: LearningContext, plan: WeekPlan, which: str) -> PlannedItem | Reply:
@@ -79,6 +81,7 @@ async def done(ctx: LearningContext, command: Done) -> Reply:
     if next_week is not None:
         e.current_week_id = next_week.id
         e.week_opened_on = ctx.today
+        e.moved = {}
     # A finished track keeps its last week's ticks: the streak owes nothing after them.
     week_done = {**ctx.snapshot.week_done, target.item.id: done_on}
     ctx.snapshot.week_done = {} if next_week is not None else week_done
@@ -118,6 +121,7 @@ async def undo(ctx: LearningContext, command: Undo | None = None) -> Reply:
         opened = await ticks.week_completed_on(e.id, previous.id) if previous else None
         e.current_week_id = week.id
         e.week_opened_on = opened or e.started_on
+        e.moved = {}
         ctx.snapshot.week_done = await ticks.week_done(e.id, week.id)
     else:
         ctx.snapshot.week_done = dict(ctx.snapshot.week_done)

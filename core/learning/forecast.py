@@ -12,7 +12,7 @@ import math
 from datetime import timedelta
 
 from core.kernel.reply import Reply
-from core.learning import views
+from core.learning import replanning, views
 from core.learning.context import Context
 from core.learning.model import Forecast
 from core.learning.ports import LearningUnitOfWork
@@ -25,10 +25,8 @@ RECENT = timedelta(weeks=4)
 async def forecast(ctx: LearningContext) -> Forecast:
     plan = ctx.plan()
     left = [p.item for p in plan.open_items()]
-    planned_finish = max(plan.ends_on, ctx.today)
     for coming in ctx.plans_ahead():
         left += coming.week.items
-        planned_finish = coming.ends_on
     since = max(ctx.today - RECENT, ctx.enrollment.started_on)
     recent_days = max(1, (ctx.today - since).days + 1)
     ticks = await ctx.uow.ticks.of_enrollment(ctx.enrollment.id)
@@ -43,7 +41,7 @@ async def forecast(ctx: LearningContext) -> Forecast:
     return Forecast(
         items_left=len(left),
         hours_left=sum(item.hours for item in left),
-        planned_finish=planned_finish,
+        planned_finish=ctx.planned_finish(),
         recent_days=recent_days,
         recent_items=recent_items,
         recent_hours=figures.hours_in_range,
@@ -54,4 +52,5 @@ async def forecast(ctx: LearningContext) -> Forecast:
 async def show_plan(ctx: LearningContext) -> Reply:
     if ctx.enrollment.paused_since is not None:
         return views.paused(ctx.enrollment.paused_since)
-    return views.plan_forecast(await forecast(ctx), ctx.enrollment.pace)
+    reply = views.plan_forecast(await forecast(ctx), ctx.enrollment.pace)
+    return views.with_replan_offer(reply, replanning.offer(ctx))

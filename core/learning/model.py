@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from core.kernel.schedule import DEFAULT_EVENING_TIME, DEFAULT_QUIZ_DAYS, QuietHours
 from core.learning.activity import DayBitmap
 from core.learning.pace import Pace
+from core.learning.plan import PlannedItem
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Enrollment:
     quiet_hours: QuietHours | None = None
     # The option picked in each of the track's "choose one" blocks: option id by choice id.
     picks: dict[str, str] = field(default_factory=dict)
+    # Open items of the current week given later days to catch up on: item id -> due date.
+    moved: dict[str, date] = field(default_factory=dict)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -126,3 +129,17 @@ class Forecast:
         if self.projected_finish is None:
             return 0
         return (self.projected_finish - self.planned_finish).days
+
+
+@dataclass(frozen=True)
+class Replanning:
+    """A learner behind their plan, and where each way on leads."""
+
+    overdue: tuple[PlannedItem, ...]  # open items due before today, earliest first
+    study_days_behind: int  # since the earliest of them was due
+    planned_finish: date  # the track's end as the plan stands
+    stretched_by: int  # days the week (and every week after it) moves on a stretch
+    stretched_finish: date
+    catch_up: tuple[tuple[date, tuple[PlannedItem, ...]], ...]  # the late items, by new day
+    catch_up_finish: date
+    optional: tuple[PlannedItem, ...]  # the week's open optional items, which may be skipped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -50,7 +51,11 @@ class WeekPlan:
 
     @property
     def ends_on(self) -> date:
-        return self.study_dates[-1]
+        """The week's last planned day: its last study date, or later for an item moved
+        there to catch up."""
+        return max(
+            self.study_dates[-1], max((p.due_on for p in self.items), default=self.study_dates[-1])
+        )
 
     def open_items(self) -> tuple[PlannedItem, ...]:
         return tuple(p for p in self.items if not p.done)
@@ -96,21 +101,29 @@ def plan_week(
     pace: Pace,
     study_days: frozenset[int],
     done_on: dict[str, date],
+    moved: Mapping[str, date] | None = None,
 ) -> WeekPlan:
     dates = study_dates(opened_on, study_days, pace.study_days_per_track_week(len(study_days)))
-    return plan_over(week, opened_on=opened_on, dates=dates, done_on=done_on)
+    return plan_over(week, opened_on=opened_on, dates=dates, done_on=done_on, moved=moved)
 
 
 def plan_over(
-    week: Week, *, opened_on: date, dates: tuple[date, ...], done_on: dict[str, date]
+    week: Week,
+    *,
+    opened_on: date,
+    dates: tuple[date, ...],
+    done_on: dict[str, date],
+    moved: Mapping[str, date] | None = None,
 ) -> WeekPlan:
-    """A week's items spread over the given study dates, in rhythm order."""
+    """A week's items spread over the given study dates, in rhythm order; `moved` gives
+    some of them another day (a catch-up plan)."""
     total = len(week.items)
+    moved = moved or {}
     planned = tuple(
         PlannedItem(
             number=index + 1,
             item=item,
-            due_on=dates[_day_index(index, total, len(dates))],
+            due_on=moved.get(item.id) or dates[_day_index(index, total, len(dates))],
             done_on=done_on.get(item.id),
         )
         for index, item in enumerate(week.items)

@@ -64,6 +64,7 @@ class Item(BaseModel):
     hours: float = Field(default=1.0, ge=0.25, le=8)
     resources: tuple[Resource, ...] = ()
     option: str = ""  # the id of the week's option this item belongs to; "" for every learner
+    optional: bool = False  # extra to the week: a learner who fell behind may skip it
 
 
 class Option(BaseModel):

@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from core.kernel.commands import Choose, Done, Settings, Start
+from core.kernel.commands import Choose, Done, Replan, Settings, Start
 from core.kernel.reply import (
     Block,
     Button,
@@ -18,7 +18,7 @@ from core.kernel.reply import (
     Reply,
     shortened,
 )
-from core.learning.model import Enrollment, Forecast, TrackRef
+from core.learning.model import Enrollment, Forecast, Replanning, TrackRef
 from core.learning.pace import Pace
 from core.learning.plan import WEEKDAY_NAMES, PlannedItem, WeekPlan
 from core.learning.tracks import ChoiceBlock, Option, Track, Week, choice_blocks
@@ -49,6 +49,8 @@ def check_item(planned: PlannedItem, *, show_due: bool = True) -> CheckItem:
         detail = f"done {day_text(planned.done_on)}"
     else:
         detail = f"due {day_text(planned.due_on)}" if show_due else ""
+    if planned.item.optional:
+        detail = f"optional, {detail}" if detail else "optional"
     return CheckItem(f"{planned.number}. {planned.item.title}", planned.done, detail)
 
 
@@ -738,3 +740,153 @@ def plan_forecast(f: Forecast, pace: Pace) -> Reply:
     else:
         lines.append("No hours logged lately; /log them to see when the hours left are done.")
     return Reply(blocks=(Heading("Your plan and your pace"), Paragraph("\n".join(lines))))
+
+
+# -- re-planning -----------------------------------------------------------------------
+
+
+def _dated(day: date) -> str:
+    return f"{day_text(day)} {day.year}"
+
+
+def _numbers(items: Iterable[PlannedItem]) -> str:
+    return ", ".join(str(p.number) for p in items)
+
+
+def _finish_change(finish: date, planned: date) -> str:
+    if finish == planned:
+        return f"you still finish on {_dated(finish)}"
+    return f"you finish on {_dated(finish)} (planned: {day_text(planned)})"
+
+
+def replan_buttons(r: Replanning) -> tuple[Button, ...]:
+    buttons = [
+        Button(f"Stretch to {day_text(r.stretched_finish)}", Replan("stretch").as_action()),
+        Button("Catch up", Replan("catchup").as_action()),
+    ]
+    if r.optional:
+        buttons.append(Button(f"Skip {len(r.optional)} optional", Replan("skip").as_action()))
+    return tuple(buttons)
+
+
+def replan_blocks(r: Replanning) -> tuple[Block, ...]:
+    """The offer: how far behind, and the three ways on with the dates each gives."""
+    extra = "; ".join(
+        f"{day_text(day)} +{len(items)} ({_numbers(items)})" for day, items in r.catch_up
+    )
+    ways = [
+        f"• Stretch: every item moves {plural(r.stretched_by, 'day')} later; "
+        f"{_finish_change(r.stretched_finish, r.planned_finish)}.",
+        f"• Catch up, items on top of each day's plan: {extra}; "
+        f"{_finish_change(r.catch_up_finish, r.planned_finish)}.",
+    ]
+    if r.optional:
+        named = "; ".join(f"{p.number}. {p.item.title}" for p in r.optional)
+        hours = sum(p.item.hours for p in r.optional)
+        ways.append(f"• Skip {plural(len(r.optional), 'optional item')} ({hours:g} h): {named}.")
+    late = r.overdue[0]
+    return (
+        Heading(f"{plural(r.study_days_behind, 'study day')} behind"),
+        Paragraph(
+            f"Item {late.number} was due {day_text(late.due_on)}"
+            + (
+                f", and {plural(len(r.overdue) - 1, 'more item')} since"
+                if len(r.overdue) > 1
+                else ""
+            )
+            + ". Life happens; choose how your plan meets you:"
+        ),
+        Paragraph("\n".join(ways)),
+    )
+
+
+def replan_offer(r: Replanning) -> Reply:
+    return Reply(blocks=replan_blocks(r), buttons=(replan_buttons(r),))
+
+
+def with_replan_offer(reply: Reply, r: Replanning | None) -> Reply:
+    """A reply with the offer after it, when there is one."""
+    if r is None:
+        return reply
+    return dataclasses.replace(
+        reply,
+        blocks=(*reply.blocks, *replan_blocks(r)),
+        buttons=(*reply.buttons, replan_buttons(r)),
+    )
+
+
+def with_replan_pointer(reply: Reply, r: Replanning) -> Reply:
+    pointer = Paragraph(
+        f"You are {plural(r.study_days_behind, 'study day')} behind: /replan shows three ways "
+        "on, with the dates each gives."
+    )
+    return dataclasses.replace(reply, blocks=(*reply.blocks, pointer))
+
+
+def on_plan(plan: WeekPlan, today: date, study_days: frozenset[int], finish: date) -> Reply:
+    late = plan.day(today, study_days).overdue
+    state = (
+        f"Item {late[0].number} is a little late, not enough to change the plan for."
+        if late
+        else "You are on plan: nothing is late."
+    )
+    return Reply.text(f"{state} You finish on {_dated(finish)}. /today shows what is next.")
+
+
+def replan_usage(typed: str) -> Reply:
+    return Reply.text(
+        f"I can't re-plan “{shortened(typed, 40)}”. Try /replan to see your choices, "
+        "or /replan stretch, /replan catchup or /replan skip."
+    )
+
+
+def stretched(r: Replanning, plan: WeekPlan) -> Reply:
+    following = plan.next_open()
+    due = (
+        f" Next: {following.number}. {following.item.title}, due {day_text(following.due_on)}."
+        if following
+        else ""
+    )
+    return Reply.text(
+        f"Plan stretched by {plural(r.stretched_by, 'day')}: you finish on "
+        f"{_dated(r.stretched_finish)}.{due}"
+    )
+
+
+def caught_up(r: Replanning) -> Reply:
+    lines = [
+        f"{day_text(day)}: +{len(items)}: "
+        + "; ".join(f"{p.number}. {p.item.title}" for p in items)
+        for day, items in r.catch_up
+    ]
+    return Reply(
+        blocks=(
+            Heading("Your catch-up plan"),
+            Paragraph("\n".join(lines)),
+            Paragraph(
+                f"On top of each day's plan; {_finish_change(r.catch_up_finish, r.planned_finish)}."
+            ),
+        )
+    )
+
+
+def nothing_optional(plan: WeekPlan) -> Reply:
+    return Reply.text(
+        f"Week {plan.week.number} has no optional items left to skip. "
+        "/replan shows the other ways on."
+    )
+
+
+def skipped(
+    items: Sequence[PlannedItem], plan: WeekPlan, finish: date, *, week_closed: bool
+) -> Reply:
+    named = "; ".join(f"{p.number}. {p.item.title}" for p in items)
+    after = (
+        f" That settles the week: week {plan.week.number} is open now."
+        if week_closed
+        else f" Week {plan.week.number}: {plan.done_count}/{len(plan.items)} settled."
+    )
+    return Reply.text(
+        f"Skipped {plural(len(items), 'optional item')}: {named}.{after} "
+        f"You finish on {_dated(finish)}."
+    )

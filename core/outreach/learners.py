@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 
 from core.kernel.refs import LearnerRef
 from core.kernel.schedule import is_study_day
+from core.learning import replanning
+from core.learning import views as learning_views
 from core.learning.activity import Streak
 from core.learning.context import Context, learner_context
 from core.learning.library import TrackLibrary
@@ -95,6 +97,7 @@ class LearnerPosts:
                 frozen=_frozen_since_last_study_day(record, ctx.today),
                 freezes=record.freezes,
             )
+            reply = learning_views.with_replan_offer(reply, replanning.offer(ctx))
             return Send(to, reply, "plan")
         if kind is Kind.QUIZ:
             reply = await self._quizzes.ask(ctx)

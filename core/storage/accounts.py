@@ -24,6 +24,7 @@ from core.storage.rows import (
     LINK_CODES,
     jsonable,
     mask_to_days,
+    moved_from_text,
     picks_from_text,
 )
 from core.storage.session import SqlSession
@@ -147,6 +148,7 @@ def _exported_enrollment(e: dict[str, Any]) -> dict[str, Any]:
         bitmap = DayBitmap(started, bytes.fromhex(e[name]))
         e[name] = [d.isoformat() for d in bitmap.days()]
     e["picks"] = picks_from_text(e["picks"])
+    e["moved"] = {item: day.isoformat() for item, day in moved_from_text(e["moved"]).items()}
     return e
 
 

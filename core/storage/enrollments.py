@@ -19,6 +19,7 @@ from core.storage.rows import (
     enrollment_from_row,
     enrollment_values,
     mask_to_days,
+    moved_text,
     picks_text,
 )
 from core.storage.session import PerDialect, SqlSession
@@ -44,6 +45,7 @@ _SAVED_FIELDS = (
     "active_days",
     "paused_days",
     "picks",
+    "moved",
 )
 _SAVE = (
     update(ENROLLMENTS)
@@ -158,6 +160,7 @@ class SqlEnrollments:
             "active_days": enrollment.active_days.bits,
             "paused_days": enrollment.paused_days.bits,
             "picks": picks_text(enrollment.picks),
+            "moved": moved_text(enrollment.moved),
             **enrollment_values(enrollment),
         }
         await self._db.execute(_SAVE, values)

@@ -62,6 +62,7 @@ ENROLLMENT_COLUMNS = (
     _E.quiet_start,
     _E.quiet_end,
     _E.picks,
+    _E.moved,
 )
 _C = COMPLETIONS.c
 COMPLETION_COLUMNS = (
@@ -109,6 +110,7 @@ def enrollment_from_row(row: RowMapping) -> Enrollment:
             else None
         ),
         picks=picks_from_text(row["picks"]),
+        moved=moved_from_text(row["moved"]),
     )
 
 
@@ -120,6 +122,21 @@ def picks_from_text(text: str | None) -> dict[str, str]:
 
 def picks_text(picks: dict[str, str]) -> str:
     return " ".join(f"{choice}={option}" for choice, option in sorted(picks.items()))
+
+
+def moved_from_text(text: str | None) -> dict[str, date]:
+    """ "w3-a=2026-12-07" as {"w3-a": date(2026, 12, 7)}; a garbled date is left out."""
+    moved = {}
+    for item_id, _, day in (pair.partition("=") for pair in (text or "").split()):
+        try:
+            moved[item_id] = date.fromisoformat(day)
+        except ValueError:
+            continue
+    return moved
+
+
+def moved_text(moved: dict[str, date]) -> str:
+    return " ".join(f"{item_id}={day.isoformat()}" for item_id, day in sorted(moved.items()))
 
 
 def enrollment_values(e: NewEnrollment | Enrollment) -> dict[str, Any]:

@@ -237,3 +237,36 @@ async def test_a_pick_racing_a_tick_and_a_settings_change_keeps_all_three(
         assert snapshot.enrollment.picks == {"c1": "b"}, f"trial {trial}"
         assert snapshot.enrollment.nudge_time == time(6, 45), f"trial {trial}"
         assert set(snapshot.week_done) == {"w01-01"}, f"trial {trial}"
+
+
+async def test_a_catch_up_tapped_twice_and_a_tick_at_once_move_the_late_items_once(
+    workers: Workers,
+) -> None:
+    for trial in range(TRIALS):
+        workers.clock.set(MONDAY_MORNING)
+        who = await started(workers, trial)
+        workers.clock.set(MONDAY_MORNING + timedelta(days=4))  # items of Mon-Thu are late
+        replies = await workers.race(who, "/replan catchup", "/replan catchup", "/done 7")
+        snapshot = await workers.snapshot(who)
+        e = snapshot.enrollment
+        assert e is not None
+        assert e.moved, f"trial {trial}"
+        assert min(e.moved.values()) == workers.clock.now().date(), f"trial {trial}"
+        assert set(snapshot.week_done) == {WEEK_ONE.first_week.items[6].id}, f"trial {trial}"
+        caught_up = [r for r in replies if "catch-up plan" in r.plain_text()]
+        # The late items move once; the tap that comes second is told nothing is late.
+        assert len(caught_up) == 1, f"trial {trial}"
+
+
+async def test_a_skip_tapped_twice_at_once_skips_each_optional_item_once(
+    workers: Workers,
+) -> None:
+    for trial in range(TRIALS // 2):
+        workers.clock.set(MONDAY_MORNING)
+        who = await started(workers, trial, ticked=ITEMS)  # week 2, with an optional item
+        workers.clock.set(MONDAY_MORNING + timedelta(days=7))
+        replies = await workers.race(who, "/replan skip", "/replan skip", "/done")
+        snapshot = await workers.snapshot(who)
+        assert "w02-conflict" in snapshot.week_done, f"trial {trial}"
+        assert len(snapshot.week_done) == 2, f"trial {trial}"
+        assert sum("Skipped" in r.plain_text() for r in replies) == 1, f"trial {trial}"

@@ -555,7 +555,23 @@ def test_a_list_of_weeks_entries_with_children_and_what_follows_them() -> None:
     ).track
     assert [(w.title, titles(w)) for w in track.weeks] == [
         ("Basics", ["Basics"]),
-        ("Functions", ["def", "Bonus: decorators", "calculator"]),  # in the weekly rhythm
+        ("Functions", ["def", "Decorators", "calculator"]),  # in the weekly rhythm
+    ]
+    assert [i.title for i in track.weeks[1].items if i.optional] == ["Decorators"]
+
+
+def test_items_marked_optional_keep_the_mark_as_a_flag_not_in_their_title() -> None:
+    track = imported(
+        "## Week 1: Databases\n- SQL basics\n- MongoDB (Optional)\n"
+        "- Optional: publish a short write-up\n- [bonus] Redis\n- An optional-looking topic\n"
+    ).track
+    items = track.weeks[0].items
+    assert [(i.title, i.optional) for i in items if i.kind.value == "learn"] == [
+        ("SQL basics", False),
+        ("MongoDB", True),
+        ("Publish a short write-up", True),
+        ("Redis", True),
+        ("An optional-looking topic", False),
     ]
 
 

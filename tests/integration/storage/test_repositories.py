@@ -276,6 +276,7 @@ async def test_save_enrollment_keeps_every_field(uow: Factory) -> None:
         e.week_opened_on = date(2026, 11, 22)
         e.next_nudge_at = None
         e.picks = {"c1": "b", "c12": "a"}
+        e.moved = {"w02-a": date(2026, 11, 23), "w02-b": date(2026, 11, 24)}
         await work.enrollments.save(e)
         await work.commit()
     async with uow() as work:
@@ -388,6 +389,36 @@ async def test_last_tick_delete_and_day_lookup(uow: Factory) -> None:
         assert [c.item_id for c in listed] == ["w01-a", "w01-b"]
         last = await work.ticks.last(enrollment_id)
         assert last is not None and last.item_id == "w01-b"
+
+
+async def test_a_skipped_item_settles_the_week_but_is_no_study(uow: Factory) -> None:
+    _, enrollment_id = await seeded(uow)
+    async with uow() as work:
+        await tick(work, enrollment_id, "w01-a")
+        await tick(work, enrollment_id, "w01-b", done_on=TUESDAY, skipped=True)
+        await work.commit()
+    async with uow() as work:
+        assert await work.ticks.week_done(enrollment_id, "w01") == {
+            "w01-a": MONDAY,
+            "w01-b": TUESDAY,
+        }
+        assert [c.skipped for c in await work.ticks.of_enrollment(enrollment_id)] == [False, True]
+        assert not await work.ticks.any_on(enrollment_id, TUESDAY)
+        figures = await work.ticks.progress(enrollment_id, hours_from=MONDAY, hours_to=TUESDAY)
+        assert figures.items_done == 1
+
+
+async def test_hours_are_summed_by_day_from_a_date_on(uow: Factory) -> None:
+    learner_id, enrollment_id = await seeded(uow)
+    async with uow() as work:
+        for day, hours in ((MONDAY, 1.5), (TUESDAY, 0.25), (TUESDAY, 0.5), (date(2026, 11, 18), 2)):
+            await work.journal.add_hours(learner_id, enrollment_id, on=day, hours=hours, at=NOW)
+        await work.commit()
+    async with uow() as work:
+        assert await work.journal.hours_by_day(enrollment_id, since=TUESDAY) == {
+            TUESDAY: 0.75,
+            date(2026, 11, 18): 2.0,
+        }
 
 
 async def test_a_tick_on_no_enrollment_is_a_storage_error(uow: Factory) -> None:
