@@ -1,20 +1,47 @@
 """When a group's posts fall: the daily digest on study days, the weekly report on the last
-one, and where its week starts, all in the group's own time zone."""
+one, the monthly report on the month's last day, and where its week and month start, all
+in the group's own time zone."""
 
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from core.groups.model import StudyGroup
 from core.groups.standings import last_study_day, monday_of
 from core.kernel.schedule import local_instant, next_nudge_at
 
 
-def next_report_at(group: StudyGroup, now: datetime) -> datetime:
+def next_week_report_at(group: StudyGroup, now: datetime) -> datetime:
     """The weekly report: the group's last study day of the week, at its report time."""
     last_day = frozenset({last_study_day(group.study_days)})
     return next_nudge_at(now, zone=group.zone, at=group.report_time, study_days=last_day)
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def is_month_end(day: date) -> bool:
+    return day == month_end(day)
+
+
+def next_month_report_at(group: StudyGroup, now: datetime) -> datetime:
+    """The monthly report: the month's last day at the report time, study day or not, since
+    a month ends on whatever weekday it ends."""
+    end = month_end(now.astimezone(group.zone).date())
+    at = local_instant(end, group.report_time, group.zone)
+    if at > now:
+        return at
+    end = month_end(end + timedelta(days=1))
+    return local_instant(end, group.report_time, group.zone)
+
+
+def next_report_at(group: StudyGroup, now: datetime) -> datetime:
+    """The group's evening slot: its weekly or its monthly report, whichever comes first.
+    Both are at the report time, so a day that ends a week and a month owes both at once."""
+    return min(next_week_report_at(group, now), next_month_report_at(group, now))
 
 
 def next_digest_at(group: StudyGroup, now: datetime) -> datetime:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from core.groups.model import MemberActivity, StudyGroup
 from core.kernel.schedule import is_study_day
 from core.learning.context import learner_streak, learner_streak_record
+from core.learning.model import ProgressFigures
 from core.learning.pace import Pace
 from core.learning.plan import WeekPlan, plan_over, plan_week
 from core.learning.tracks import Track, Week
@@ -170,3 +172,84 @@ def week_members(
         for member in members
         if member.membership.sharing.done
     ]
+
+
+# -- the month ------------------------------------------------------------------
+
+MONTH_TOP = 3
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    """A group's month as its report tells it. Only what members share is counted or
+    named: a total that took in a private member's work would give it away in a small
+    group."""
+
+    first_day: date
+    members: int
+    new_members: tuple[str, ...]  # joined this month, first come first
+    first_month: bool  # the group was set up this month
+    active: int  # members sharing what they do who ticked something off
+    done: int
+    hours: float
+    weeks_completed: int
+    top: tuple[Standing, ...]  # the month's leaders by its standings, who did something
+    best_streak: int  # the longest shared streak, 0 if none
+    best_streak_names: tuple[str, ...]
+
+    @property
+    def quiet(self) -> bool:
+        return not (self.done or self.hours or self.weeks_completed)
+
+
+def month_summary(
+    members: list[MemberActivity],
+    rows: list[Standing],
+    progress: Mapping[int, ProgressFigures],
+    *,
+    started_on: date,
+    first_day: date,
+    today: date,
+    since_at: datetime,
+) -> MonthSummary:
+    """The month from its first day to `today`: `rows` are its standings, `progress` each
+    sharing member's figures on the group's track with hours from `first_day`."""
+    sharing = [m for m in members if m.membership.sharing.done]
+    done = [member_done(m, first_day, today) for m in sharing]
+    figures = [
+        progress[m.membership.learner_id] for m in sharing if m.membership.learner_id in progress
+    ]
+    best = max((row.streak or 0 for row in rows), default=0)
+    return MonthSummary(
+        first_day=first_day,
+        members=len(members),
+        new_members=tuple(
+            m.membership.who.display_name or "a member"
+            for m in members
+            if m.membership.joined_at >= since_at
+        ),
+        first_month=started_on >= first_day,
+        active=sum(1 for n in done if n),
+        done=sum(done),
+        hours=round(sum(f.hours_in_range for f in figures), 2),
+        weeks_completed=sum(
+            1 for f in figures for on in f.weeks_completed.values() if first_day <= on <= today
+        ),
+        top=tuple(row for row in rows if row.done)[:MONTH_TOP],
+        best_streak=best,
+        best_streak_names=tuple(row.name for row in rows if best and row.streak == best),
+    )
+
+
+def weeks_opening(track: Track, started_on: date, first_day: date, last_day: date) -> list[Week]:
+    """The track weeks the group opens from `first_day` to `last_day`: one each Monday,
+    none once the track is through."""
+    monday = first_day + timedelta(days=-first_day.weekday() % 7)
+    before = group_week(track, started_on, first_day - timedelta(days=1))
+    weeks: list[Week] = []
+    while monday <= last_day:
+        week = group_week(track, started_on, monday)
+        if week != (weeks[-1] if weeks else before):
+            weeks.append(week)
+        monday += timedelta(days=7)
+    return weeks

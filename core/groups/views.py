@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 from core.groups.model import GroupWeekFigures, QuizTally, Sharing, StudyGroup, SubmissionRecord
-from core.groups.standings import Standing, last_study_day
+from core.groups.standings import MonthSummary, Standing, last_study_day
 from core.kernel.commands import Leaderboard
 from core.kernel.reply import (
     Block,
@@ -69,7 +69,8 @@ def schedule_lines(group: StudyGroup, track: Track) -> list[str]:
         f"Daily digest: {group.digest_time:%H:%M} ({group.timezone}) on "
         f"{days_text(group.study_days)}.",
         quiz,
-        f"Weekly report: {report_day} {group.report_time:%H:%M}.",
+        f"Weekly report: {report_day} {group.report_time:%H:%M}; "
+        "a monthly one on the month's last day.",
     ]
 
 
@@ -378,6 +379,96 @@ def weekly_report(
         blocks=(
             Heading(f"Week {plan.week.number} in review: {plan.week.title}"),
             Paragraph("\n".join(lines)),
+        ),
+        visibility=Visibility.CHAT,
+    )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _names(names: Sequence[str]) -> str:
+    shown = list(names[:MAX_DIGEST_NAMES])
+    if len(names) > MAX_DIGEST_NAMES:
+        shown.append(f"{len(names) - MAX_DIGEST_NAMES} more")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _month_people(month: MonthSummary) -> str:
+    members = _plural(month.members, "member")
+    if month.first_month:
+        return f"The group's first month: {members}. Welcome, everyone!"
+    if month.new_members:
+        return f"{members}; new this month: {_names(month.new_members)}. Welcome!"
+    return f"{members}."
+
+
+def _month_work(month: MonthSummary) -> list[str]:
+    if month.quiet:
+        return [
+            "No items ticked off or hours logged this month. That is fine: "
+            "a new month is a fresh start."
+        ]
+    together = [_plural(month.done, "item") + " done"]
+    if month.hours:
+        together.append(f"{month.hours:g} hour{'' if month.hours == 1 else 's'} logged")
+    if month.weeks_completed:
+        together.append(_plural(month.weeks_completed, "track week") + " completed")
+    lines = [f"Together: {', '.join(together)}."]
+    if month.active:
+        lines.append(f"{_plural(month.active, 'member')} ticked something off.")
+    if month.top:
+        lines.append(
+            "Top of the month: "
+            + ", ".join(f"{row.position}. {row.name} ({row.done})" for row in month.top)
+            + "."
+        )
+    if month.best_streak:
+        lines.append(
+            f"Longest streak: {_names(month.best_streak_names)}, "
+            f"{_plural(month.best_streak, 'day')}."
+        )
+    return lines
+
+
+def _month_ahead(weeks: Sequence[Week], month: str) -> str:
+    if not weeks:
+        return f"The track is through: {month} is for review and practice projects."
+    first, last = weeks[0], weeks[-1]
+    if first == last:
+        return f"In {month} the group opens week {first.number}: {first.title}."
+    return (
+        f"In {month} the group opens weeks {first.number}–{last.number}, "
+        f"starting with {first.title}."
+    )
+
+
+def monthly_report(
+    month: MonthSummary,
+    figures: GroupWeekFigures,
+    track: Track,
+    opening: Sequence[Week],
+    next_month: date,
+) -> Reply:
+    """The month in numbers: who joined, what was done, the leaders, and the track weeks
+    the group opens next month."""
+    lines = [_month_people(month), *_month_work(month)]
+    if figures.submissions or figures.reviews:
+        lines.append(
+            f"Practice projects shared: {figures.submissions}; reviews given: {figures.reviews}."
+        )
+    if figures.quizzes:
+        lines.append(
+            f"Group quizzes: {figures.quizzes}, {_plural(figures.quiz_answers, 'answer')}, "
+            f"{figures.quiz_right} right."
+        )
+    lines.append(_month_ahead(opening, f"{next_month:%B}"))
+    return Reply(
+        blocks=(
+            Heading(f"{month.first_day:%B %Y} in review: {track.title}"),
+            Paragraph("\n".join(lines)),
+            Paragraph("/leaderboard month shows the month's full standings."),
         ),
         visibility=Visibility.CHAT,
     )

@@ -1,5 +1,5 @@
-"""What the coach posts to a study group: the daily digest, the group quiz and its close, and
-the weekly report. What a post says is decided when it goes."""
+"""What the coach posts to a study group: the daily digest, the group quiz and its close, the
+weekly report and the monthly one. What a post says is decided when it goes."""
 
 from __future__ import annotations
 
@@ -10,20 +10,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from core.groups import views
-from core.groups.calendar import week_start_instant
-from core.groups.model import StudyGroup
+from core.groups.calendar import Period, month_end, period_start_instant, week_start_instant
+from core.groups.model import MemberActivity, StudyGroup
 from core.groups.standings import (
     behind,
     finished_yesterday,
     group_plan,
     kept_by_a_freeze,
     member_done,
+    month_summary,
     standings,
     week_members,
+    weeks_opening,
 )
 from core.kernel.reply import Image, Mention, QuizQuestion, QuizRef, QuizScope, Reply, Visibility
 from core.kernel.schedule import is_study_day
 from core.learning.library import TrackLibrary
+from core.learning.model import ProgressFigures
 from core.learning.tracks import BUILTIN_TRACK_ID, Track
 from core.outreach.model import Decision, Drop, Kind, OutboxItem, Send
 from core.outreach.ports import OutreachUnitOfWork
@@ -33,7 +36,12 @@ from core.quizzes.quizmaster import QuizMaster
 
 log = logging.getLogger(__name__)
 
-GROUP_KINDS = frozenset({Kind.GROUP_DIGEST, Kind.GROUP_QUIZ, Kind.GROUP_CLOSE, Kind.GROUP_REPORT})
+GROUP_KINDS = frozenset(
+    {Kind.GROUP_DIGEST, Kind.GROUP_QUIZ, Kind.GROUP_CLOSE, Kind.GROUP_REPORT, Kind.GROUP_MONTH}
+)
+# Posts that go whatever the weekday: a quiz closes when its time is up, a month ends when
+# it ends.
+ANY_DAY_KINDS = frozenset({Kind.GROUP_CLOSE, Kind.GROUP_MONTH})
 REPORT_CAPTION = "Items done this week by member; the bars show the leaders, the histogram all."
 
 
@@ -63,6 +71,7 @@ class GroupPosts:
             Kind.GROUP_QUIZ: self._quiz,
             Kind.GROUP_CLOSE: self._close,
             Kind.GROUP_REPORT: self._report,
+            Kind.GROUP_MONTH: self._month,
         }
 
     async def compose(
@@ -84,11 +93,10 @@ class GroupPosts:
         if item.kind not in GROUP_KINDS:
             return Drop(f"unknown kind {item.kind!r}")
         kind = Kind(item.kind)
-        if kind is not Kind.GROUP_CLOSE:
-            if day.today != item.local_date:
-                return Drop(f"out of date: meant for {item.local_date.isoformat()}")
-            if not is_study_day(day.today, group.study_days):
-                return Drop("rest day")
+        if kind is not Kind.GROUP_CLOSE and day.today != item.local_date:
+            return Drop(f"out of date: meant for {item.local_date.isoformat()}")
+        if kind not in ANY_DAY_KINDS and not is_study_day(day.today, group.study_days):
+            return Drop("rest day")
         reply = await self._composers[kind](day)
         if isinstance(reply, str):
             return Drop(reply)
@@ -221,3 +229,40 @@ class GroupPosts:
         return Reply(
             blocks=reply.blocks, image=Image(png, REPORT_CAPTION), visibility=Visibility.CHAT
         )
+
+    async def _month(self, day: _Today) -> Reply | str:
+        group, track = day.group, day.track
+        first, since_at = period_start_instant(group, day.today, Period.MONTH)
+        activity = await day.uow.groups.member_activity(group, since=first, since_at=since_at)
+        if not activity:
+            return "no members"
+        # The month's standings are /leaderboard month's, sharing and ties alike.
+        rows = standings(activity, track=track, week_start=first, today=day.today, now=day.now)
+        progress = await _month_progress(day.uow, activity, first, day.today)
+        month = month_summary(
+            activity,
+            rows,
+            progress,
+            started_on=group.started_on,
+            first_day=first,
+            today=day.today,
+            since_at=since_at,
+        )
+        figures = await day.uow.groups.week_figures(group.id, since_at=since_at)
+        next_first = month_end(day.today) + timedelta(days=1)
+        opening = weeks_opening(track, group.started_on, next_first, month_end(next_first))
+        return views.monthly_report(month, figures, track, opening, next_first)
+
+
+async def _month_progress(
+    uow: OutreachUnitOfWork, members: list[MemberActivity], first: date, last: date
+) -> dict[int, ProgressFigures]:
+    """Hours and weeks completed on the group's track, for the members who share what they
+    do: a read per member, once a month."""
+    return {
+        member.membership.learner_id: await uow.ticks.progress(
+            member.enrollment.id, hours_from=first, hours_to=last
+        )
+        for member in members
+        if member.enrollment is not None and member.membership.sharing.done
+    }

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
-from core.groups.calendar import next_digest_at, next_report_at
+from core.groups.calendar import is_month_end, next_digest_at, next_report_at
+from core.groups.standings import last_study_day
 from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.schedule import Slot, next_nudge_at
 from core.outreach.model import (
@@ -79,7 +80,7 @@ class LearnerPlanner:
 @dataclass(frozen=True)
 class GroupPlanner:
     """A group's morning is its digest (and a quiz on quiz days), its evening the weekly
-    report on the last study day."""
+    report on the last study day and the monthly report on the month's last day."""
 
     policy: OutreachPolicy
 
@@ -90,6 +91,12 @@ class GroupPlanner:
         group = row.group
         moved = next_digest_at(group, now) if slot is Slot.MORNING else next_report_at(group, now)
         next_at: dict[Slot, datetime | None] = {slot: moved}
+        if slot is Slot.MORNING:
+            report_at = next_report_at(group, now)
+            if group.next_report_at is None or group.next_report_at > report_at:
+                # A report moment planned before month ends were reports skips one: the
+                # first digest after brings it forward.
+                next_at[Slot.EVENING] = report_at
         if now - row.due_at > self.policy.max_lateness:
             return Planned(group.id, next_at, skipped=True)
         day = row.due_at.astimezone(group.zone).date()
@@ -99,7 +106,12 @@ class GroupPlanner:
             return NewOutboxItem(recipient, kind, day, row.due_at, available_at)
 
         if slot is Slot.EVENING:
-            return Planned(group.id, next_at, (owe(Kind.GROUP_REPORT, now),))
+            reports = []
+            if day.weekday() == last_study_day(group.study_days):
+                reports.append(owe(Kind.GROUP_REPORT, now))
+            if is_month_end(day):
+                reports.append(owe(Kind.GROUP_MONTH, now))
+            return Planned(group.id, next_at, tuple(reports))
         owed = [owe(Kind.GROUP_DIGEST, now)]
         if day.weekday() in group.quiz_days:
             # The quiz goes after the digest; its close is owed now, to come when it ends.
