@@ -18,6 +18,7 @@ from core.outreach import views
 from core.outreach.model import Decision, Drop, Hold, Kind, OutboxItem, Send
 from core.outreach.ports import OutreachUnitOfWork
 from core.quizzes.quizmaster import QuizMaster
+from core.quizzes.refresh import plan_refresh
 
 LEARNER_KINDS = frozenset({Kind.PLAN, Kind.QUIZ, Kind.EVENING})
 
@@ -98,7 +99,8 @@ class LearnerPosts:
                 freezes=record.freezes,
             )
             reply = learning_views.with_replan_offer(reply, replanning.offer(ctx))
-            return Send(to, reply, "plan")
+            refresh = await plan_refresh(self._quizzes, ctx)
+            return Send(to, views.with_refresh(reply, refresh, ctx.today), "plan")
         if kind is Kind.QUIZ:
             reply = await self._quizzes.ask(ctx)
             if reply.quiz is None:

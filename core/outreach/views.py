@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
+from core.kernel.commands import Quiz
 from core.kernel.reply import (
     Block,
+    Button,
     Checklist,
     Heading,
     Paragraph,
@@ -22,6 +25,7 @@ from core.learning.views import (
     streak_text,
     today,
 )
+from core.quizzes.refresh import Refresh
 
 
 def morning_plan(
@@ -107,3 +111,23 @@ def weekly_digest(
     if not worked_today:
         blocks.append(Paragraph("Nothing ticked off today yet; one item keeps your streak going."))
     return Reply(blocks=tuple(blocks), buttons=done_buttons(missed[:3]))
+
+
+def with_refresh(reply: Reply, refresh: Refresh | None, on: date) -> Reply:
+    """The plan with a word on a fading week's refresh: planned for a coming day, or due
+    today with a button to start it."""
+    if refresh is None:
+        return reply
+    topics = "; ".join(refresh.topics)
+    fading = (
+        f"Week {refresh.week.number}, {refresh.week.title}, is fading "
+        f"({refresh.recall:.0%} still remembered)"
+    )
+    if refresh.on > on:
+        text = f"{fading}: a short refresh is planned for {day_text(refresh.on)}: {topics}."
+        return dataclasses.replace(reply, blocks=(*reply.blocks, Paragraph(text)))
+    text = f"Refresh today, a few minutes: {fading}. Topics: {topics}."
+    button = Button("Refresh now", Quiz().as_action())
+    return dataclasses.replace(
+        reply, blocks=(*reply.blocks, Paragraph(text)), buttons=(*reply.buttons, (button,))
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
@@ -50,6 +51,11 @@ class Reviews(Protocol):
     async def save(
         self, learner_id: int, subject: str, *, card: str, due: datetime, lapsed: bool
     ) -> None: ...
+
+    async def reschedule(self, learner_id: int, subjects: Collection[str], due: datetime) -> None:
+        """Makes the cards of `subjects` due at `due` (a refresh planned for that day); the
+        cards themselves and their counts stay."""
+        ...
 
 
 class QuizUnitOfWork(LearningUnitOfWork, Protocol):

@@ -140,18 +140,22 @@ class QuizMaster:
     ) -> dict[int, float]:
         """How much of each week is still remembered: the mean recall of its subjects'
         cards (questions on it, and self-checks of its items), by week number."""
-        week_of_item = {i.id: w.number for w in track.weeks for i in w.items}
-        week_number = {w.id: w.number for w in track.weeks}
         recalls: dict[int, list[float]] = {}
         for subject, card in cards.items():
-            question = self.questions.get(subject)
-            if question is not None:
-                number = week_number.get(question.week)
-            else:
-                number = week_of_item.get(subject.partition("/")[2])
+            number = self.week_of(track, subject)
             if number is not None:
                 recalls.setdefault(number, []).append(recall_at(card, now))
         return {n: sum(r) / len(r) for n, r in sorted(recalls.items())}
+
+    def week_of(self, track: Track, subject: str) -> int | None:
+        """The number of the week a card's subject belongs to: a question's week, or the
+        week of a self-checked item."""
+        question = self.questions.get(subject)
+        if question is not None:
+            week = track.week(question.week)
+            return week.number if week else None
+        item_id = subject.partition("/")[2]
+        return next((w.number for w in track.weeks for i in w.items if i.id == item_id), None)
 
     def weakest(self, track: Track, quiz: QuizFigures, count: int = 3) -> list[str]:
         """Topics with misses, the lowest share of right answers first."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -116,6 +117,15 @@ class SqlReviews:
         r = m.ReviewCard
         rows = await self._db.execute(select(r.subject, r.card).where(r.learner_id == learner_id))
         return {row.subject: row.card for row in rows}
+
+    async def reschedule(self, learner_id: int, subjects: Collection[str], due: datetime) -> None:
+        if subjects:
+            r = m.ReviewCard
+            await self._db.execute(
+                update(r)
+                .where(r.learner_id == learner_id, r.subject.in_(list(subjects)))
+                .values(due=due)
+            )
 
     async def save(
         self, learner_id: int, subject: str, *, card: str, due: datetime, lapsed: bool

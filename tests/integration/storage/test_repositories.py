@@ -619,6 +619,25 @@ async def test_a_review_card_is_one_per_learner_and_subject(uow: Factory) -> Non
         assert await work.reviews.cards(bob_id) == {"q1": first}
 
 
+async def test_a_refresh_reschedules_only_the_named_cards_of_one_learner(uow: Factory) -> None:
+    ada_id, _ = await seeded(uow)
+    bob_id, _ = await seeded(uow, BOB)
+    card, due = review(None, Recall.GOOD, NOW)
+    refresh_at = NOW + timedelta(days=2)
+    async with uow() as work:
+        for learner_id in (ada_id, bob_id):
+            for subject in ("q1", "q2", "q3"):
+                await work.reviews.save(learner_id, subject, card=card, due=due, lapsed=False)
+        await work.commit()
+    async with uow() as work:
+        await work.reviews.reschedule(ada_id, ["q1", "q3", "unknown"], refresh_at)
+        await work.commit()
+    async with uow() as work:
+        assert await work.reviews.due(ada_id) == {"q1": refresh_at, "q2": due, "q3": refresh_at}
+        assert await work.reviews.due(bob_id) == {"q1": due, "q2": due, "q3": due}
+        assert await work.reviews.card(ada_id, "q1") == card
+
+
 # -- link codes -------------------------------------------------------------------------
 
 
