@@ -29,6 +29,9 @@ def help_text() -> Reply:
                 "/join, /leaderboard, /submit, /review, /share – in a study group's chat; "
                 "an admin starts one there with /group setup\n"
                 "/plan – when you finish as planned, and at the pace you keep\n"
+                "/replan – fell behind? stretch the plan, catch up, or skip optional items\n"
+                "/focus 25 – a timed study session on today's item, logged as hours\n"
+                "/buddy – pair up with a learner at your week and pace\n"
                 "/calendar – your coming study days as a file for your calendar\n"
                 "/export – all your data as JSON; /forget – delete it all"
             ),
