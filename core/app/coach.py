@@ -56,7 +56,7 @@ from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, QuizRef, QuizScope, Reply
 from core.kernel.reply_codec import encode_reply
 from core.learning import calendar as study_calendar
-from core.learning import choices, daily, focus, forecast, journal, replanning
+from core.learning import choices, daily, focus, journal, replanning
 from core.learning import settings as learner_settings
 from core.learning import views as learning_views
 from core.learning.context import Context, learner_context
@@ -65,6 +65,7 @@ from core.learning.onboarding import Onboarding
 from core.learning.settings import LearnerSettings
 from core.learning.tracks import TrackCatalog
 from core.progress.charts import ChartRenderer
+from core.progress.plan_report import PlanReport
 from core.progress.report import ProgressReport
 from core.quizzes.bank import QuestionBank
 from core.quizzes.quizmaster import QuizMaster
@@ -99,6 +100,7 @@ class Coach:
         self._onboarding = Onboarding(self.library, self.defaults)
         self._settings = LearnerSettings(self.library)
         self._progress = ProgressReport(self.quizzes, charts)
+        self._plan = PlanReport(charts)
         self._linking = Linking(self.library)
         self.groups = StudyGroups(self.library, self.defaults, self.quizzes)
 
@@ -328,7 +330,7 @@ class Coach:
             case Calendar():
                 return await study_calendar.calendar(ctx)
             case Plan():
-                return await forecast.show_plan(ctx)
+                return await self._plan.plan(ctx)
             case Replan():
                 return await replanning.replan(ctx, command)
             case Focus():

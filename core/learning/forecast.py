@@ -30,7 +30,7 @@ async def forecast(ctx: LearningContext) -> Forecast:
     since = max(ctx.today - RECENT, ctx.enrollment.started_on)
     recent_days = max(1, (ctx.today - since).days + 1)
     ticks = await ctx.uow.ticks.of_enrollment(ctx.enrollment.id)
-    recent_items = sum(1 for t in ticks if t.done_on >= since)
+    recent_items = sum(1 for t in ticks if t.done_on >= since and not t.skipped)
     figures = await ctx.uow.ticks.progress(ctx.enrollment.id, hours_from=since, hours_to=ctx.today)
     projected = None
     if recent_items and left:

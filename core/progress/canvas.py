@@ -66,9 +66,10 @@ class Canvas:
         size: int = TEXT,
         anchor: str = "la",
         bold: bool = False,
+        colour: str = INK,
     ) -> None:
         """Text drawn as written; anchor as Pillow's: "la" is left and ascender, "mm" middle."""
-        self._draw.text(xy, text, fill=INK, font=font(size, bold), anchor=anchor)
+        self._draw.text(xy, text, fill=colour, font=font(size, bold), anchor=anchor)
 
     def upright_text(self, xy: tuple[float, float], text: str, *, size: int = TEXT) -> None:
         """Text read from the bottom up, centred on xy: a y axis's label."""
@@ -102,16 +103,47 @@ class Canvas:
             width=width,
         )
 
-    def line(self, points: Sequence[tuple[float, float]], *, width: int = 2) -> None:
-        self._draw.line([(round(x), round(y)) for x, y in points], fill=INK, width=width)
+    def line(
+        self, points: Sequence[tuple[float, float]], *, width: int = 2, colour: str = INK
+    ) -> None:
+        self._draw.line([(round(x), round(y)) for x, y in points], fill=colour, width=width)
+
+    def dashed_line(
+        self,
+        start: tuple[float, float],
+        end: tuple[float, float],
+        *,
+        colour: str = INK,
+        width: int = 2,
+        dash: float = 16,
+        gap: float = 10,
+    ) -> None:
+        """A straight line in dashes: what is foreseen rather than done."""
+        length = math.dist(start, end)
+        at = 0.0
+        while at < length:
+            upto = min(at + dash, length)
+            piece = [_along(start, end, at / length), _along(start, end, upto / length)]
+            self.line(piece, width=width, colour=colour)
+            at = upto + gap
+
+    def area(self, points: Sequence[tuple[float, float]], fill: str) -> None:
+        """A filled shape through the points, closed from the last back to the first."""
+        self._draw.polygon([(round(x), round(y)) for x, y in points], fill=fill)
 
     def png(self) -> bytes:
         """Every pixel in the nearest colour of the palette: the colours drawn are in it, and
-        the edges of letters, drawn only on white, in a grey close to their own."""
+        the edges of letters in a grey or colour close to their own."""
         picture = self._image.quantize(palette=self._palette, dither=Image.Dither.NONE)
         buffer = io.BytesIO()
         picture.save(buffer, "PNG", compress_level=PNG_LEVEL)
         return buffer.getvalue()
+
+
+def _along(
+    start: tuple[float, float], end: tuple[float, float], share: float
+) -> tuple[float, float]:
+    return start[0] + (end[0] - start[0]) * share, start[1] + (end[1] - start[1]) * share
 
 
 def _palette(colours: Sequence[str]) -> Image.Image:

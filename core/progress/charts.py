@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
+from core.progress.burnup import BurnUpPicture, Steps
 from core.progress.processes import Draw, DrawingProcesses
 
 if TYPE_CHECKING:  # Pillow loads in the drawing processes only
@@ -42,8 +43,16 @@ DONE_LABEL = "items done this week"
 TITLE_Y, TITLE_SIZE, HEADING_SIZE = 16, 27, 23
 UPPER_PLOT: Box = (110, 104, 1045, 690)
 LOWER_PLOT: Box = (110, 840, 1045, 1236)
+HEAT_KEY_WIDTH = 84  # of each colour in the heatmap's key
 CELL = 56  # a day of the heatmap, with its white border
 DAYS_TOP = 836
+HOURS_SIZE = 18  # the hours logged, written in a day of the heatmap: "12h" fits
+DARK_FROM = 3  # heat levels dark enough for the hours on them to be written in white
+# The burn-up fills the picture: the plot, its dates, and a legend of two rows under it.
+BURN_UP_PLOT: Box = (110, 104, 1045, 1140)
+BURN_UP_LEGEND_TOP = 1215
+DATE_TICKS = 8  # at most, on a time axis
+KEY_GAP = 40  # between the entries of a legend
 
 P = TypeVar("P")
 
@@ -116,6 +125,7 @@ class ProgressPicture:
     today: date
     current_week: int
     started_on: date | None = None  # days before it are not the learner's to count
+    hours_by_day: dict[date, float] = field(default_factory=dict)  # logged per local day
 
 
 class PngCache:
@@ -161,9 +171,19 @@ class ChartRenderer:
         return self._started().warm(warm_up)
 
     async def progress(self, picture: ProgressPicture) -> bytes:
-        days = frozenset(picture.done_by_day.items())  # its dict, hashable, in any order
-        key = (picture.title, picture.weeks, days, picture.today, picture.current_week)
+        key = (
+            picture.title,
+            picture.weeks,
+            frozenset(picture.done_by_day.items()),  # its dicts, hashable, in any order
+            picture.today,
+            picture.current_week,
+            picture.started_on,
+            frozenset(picture.hours_by_day.items()),
+        )
         return await self._png(progress_png, picture, key)
+
+    async def burn_up(self, picture: BurnUpPicture) -> bytes:
+        return await self._png(burn_up_png, picture, picture)
 
     async def group_week(self, picture: GroupWeekPicture) -> bytes:
         return await self._png(group_week_png, picture, picture)
@@ -223,18 +243,15 @@ def _draw_weeks(canvas: Canvas, picture: ProgressPicture) -> None:
 def _draw_days(canvas: Canvas, picture: ProgressPicture) -> None:
     """A calendar heatmap: one column per week (Monday first), one row per weekday."""
     first_monday, columns = calendar_weeks(picture.today, picture.started_on)
-    started_on = picture.started_on or first_monday
     left = (WIDTH_PX - columns * CELL) / 2 + 20
     canvas.text((left, DAYS_TOP - 14), "Items done per day", size=HEADING_SIZE, anchor="ls")
-    for column in range(columns):
-        for row in range(7):
-            day = first_monday + timedelta(weeks=column, days=row)
-            if started_on <= day <= picture.today:  # days before or still to come stay white
-                colour = HEAT_SCALE[heat_level(picture.done_by_day.get(day, 0))]
-                x, y = left + column * CELL, DAYS_TOP + row * CELL
-                canvas.box((x + 2, y + 2, x + CELL - 2, y + CELL - 2), colour)
-    x, y = left + (columns - 1) * CELL, DAYS_TOP + picture.today.weekday() * CELL
-    canvas.box((x, y, x + CELL, y + CELL), None, outline=TODAY_COLOUR, width=4)
+    # Days before the start or still to come stay white.
+    first = max(first_monday, picture.started_on or first_monday)
+    shown = [first + timedelta(days=n) for n in range((picture.today - first).days + 1)]
+    for day in shown:
+        done, hours = picture.done_by_day.get(day, 0), picture.hours_by_day.get(day, 0.0)
+        _day_cell(canvas, day_cell(picture, day), done, hours)
+    canvas.box(day_cell(picture, picture.today), None, outline=TODAY_COLOUR, width=4)
     for row, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
         canvas.text((left - 10, DAYS_TOP + (row + 0.5) * CELL), name, anchor="rm")
     bottom = DAYS_TOP + 7 * CELL
@@ -242,6 +259,42 @@ def _draw_days(canvas: Canvas, picture: ProgressPicture) -> None:
         label = _day_month(first_monday + timedelta(weeks=column))
         canvas.text((left + (column + 0.5) * CELL, bottom + 6), label, anchor="mt")
     _heat_legend(canvas, WIDTH_PX / 2 + 20, bottom + 44)
+    if any(picture.hours_by_day.get(day, 0) > 0 for day in shown):
+        key_left = WIDTH_PX / 2 + 20 + HEAT_KEY_WIDTH * len(HEAT_SCALE) / 2 + 30
+        _hours_key(canvas, key_left, bottom + 44)
+
+
+def day_cell(picture: ProgressPicture, day: date) -> Box:
+    """Where a day of the heatmap is drawn: its square, white border and all."""
+    first_monday, columns = calendar_weeks(picture.today, picture.started_on)
+    x = (WIDTH_PX - columns * CELL) / 2 + 20 + (day - first_monday).days // 7 * CELL
+    y = DAYS_TOP + day.weekday() * CELL
+    return (x, y, x + CELL, y + CELL)
+
+
+def _day_cell(canvas: Canvas, cell: Box, done: int, hours: float) -> None:
+    """A day in the colour of its items, with the hours logged on it written in."""
+    left, top, right, bottom = cell
+    level = heat_level(done)
+    canvas.box((left + 2, top + 2, right - 2, bottom - 2), HEAT_SCALE[level])
+    if hours > 0:
+        ink = "#FFFFFF" if level >= DARK_FROM else "#000000"
+        at = ((left + right) / 2, (top + bottom) / 2)
+        canvas.text(at, hours_label(hours), size=HOURS_SIZE, anchor="mm", colour=ink)
+
+
+def hours_label(hours: float) -> str:
+    """Hours as written in a day of the heatmap: "0.5h", "2h", "12h"; never "0h" for some."""
+    if hours >= 9.95:
+        return f"{round(hours)}h"
+    return f"{max(hours, 0.1):.1f}".removesuffix(".0") + "h"
+
+
+def _hours_key(canvas: Canvas, left: float, top: float) -> None:
+    """Beside the colours: a day with hours written in it, and what they are."""
+    canvas.box((left, top - 13, left + CELL - 4, top + 39), HEAT_SCALE[0])
+    canvas.text((left + CELL / 2 - 2, top + 13), "2h", size=HOURS_SIZE, anchor="mm")
+    canvas.text((left + CELL + 6, top + 13), "hours logged", anchor="lm")
 
 
 def heat_level(done: int) -> int:
@@ -251,7 +304,7 @@ def heat_level(done: int) -> int:
 
 def _heat_legend(canvas: Canvas, centre: float, top: float) -> None:
     """The heatmap's colours in a row, each with the number of items it stands for."""
-    width, height = 84, 26
+    width, height = HEAT_KEY_WIDTH, 26
     left = centre - width * len(HEAT_SCALE) / 2
     for n, (colour, label) in enumerate(zip(HEAT_SCALE, HEAT_LABELS, strict=True)):
         canvas.box((left + n * width, top, left + (n + 1) * width, top + height), colour)
@@ -317,6 +370,164 @@ def _draw_spread(canvas: Canvas, planned: int, ranked: Sequence[MemberWeek]) -> 
     category_axis(canvas, LOWER_PLOT, centres, [str(n) for n in range(len(counts))], DONE_LABEL)
 
 
+def burn_up_png(picture: BurnUpPicture) -> bytes:
+    """/plan's picture: items planned and done, added up from the start to the finish, with
+    the total, today, and the finish at the pace kept."""
+    from core.progress.canvas import Canvas
+
+    canvas = Canvas(WIDTH_PX, HEIGHT_PX, COLOURS)
+    _title(canvas, picture.title)
+    _draw_burn_up(canvas, picture)
+    _burn_up_legend(canvas, picture)
+    return canvas.png()
+
+
+def _draw_burn_up(canvas: Canvas, picture: BurnUpPicture) -> None:
+    from core.progress.canvas import INK, Scale, axes, category_axis, counting_ticks, value_axis
+
+    left, top, right, bottom = BURN_UP_PLOT
+    _heading(canvas, BURN_UP_PLOT, "Items added up, day by day")
+    first, end = picture.first_day, picture.last_day + timedelta(days=1)
+    across = Scale(first.toordinal(), end.toordinal(), left, right)
+
+    def at(day: date) -> float:  # where a day's column starts
+        return across(day.toordinal())
+
+    total = picture.total
+    height = Scale(0, max(total, 1) * 1.06, bottom, top)
+    now = picture.today + timedelta(days=1)  # the end of today: done so far, and what is left
+    canvas.area(_under_steps(picture.planned, at, height, first, end), PLANNED_COLOUR)
+    canvas.area(_under_steps(picture.done, at, height, first, now), DONE_COLOUR)
+    canvas.line([(left, height(total)), (right, height(total))], width=2, colour=INK)
+    if picture.projected_finish is not None:
+        start = (at(now), height(picture.done_so_far))
+        canvas.dashed_line(
+            start, (at(picture.projected_finish), height(total)), colour=DONE_COLOUR, width=5
+        )
+    canvas.line([(at(now), top), (at(now), bottom)], width=3, colour=TODAY_COLOUR)
+    axes(canvas, BURN_UP_PLOT)
+    value_axis(canvas, BURN_UP_PLOT, height, counting_ticks(height.high), "items")
+    ticks = date_ticks(first, end)
+    category_axis(canvas, BURN_UP_PLOT, [at(day) for day in ticks], date_labels(ticks), "")
+
+
+def _under_steps(
+    steps: Steps, at: Callable[[date], float], height: Scale, first: date, end: date
+) -> list[tuple[float, float]]:
+    """The outline of the area under a count that steps up on each day of `steps`, from the
+    start of `first` to the start of `end`."""
+    points, count = [(at(first), height(0))], 0
+    for day, reached in steps:
+        if day >= end:
+            break
+        points += [(at(day), height(count)), (at(day), height(reached))]
+        count = reached
+    return [*points, (at(end), height(count)), (at(end), height(0))]
+
+
+def date_ticks(first: date, last: date, most: int = DATE_TICKS) -> list[date]:
+    """The days marked on a time axis from `first` to `last`: Mondays 1, 2 or 4 weeks apart,
+    else the first of every 1, 2, 3, 6 or 12 months: the closest together that are at most
+    `most`."""
+    monday = first + timedelta(days=-first.weekday() % 7)
+    for weeks in (1, 2, 4):
+        days = [monday + timedelta(weeks=n) for n in range(0, (last - monday).days // 7 + 1, weeks)]
+        if len(days) <= most:
+            return days
+    for months in (1, 2, 3, 6, 12, 24, 60):
+        days = _month_starts(first, last, months)
+        if len(days) <= most:
+            return days
+    return days[:: math.ceil(len(days) / most)]
+
+
+def _month_starts(first: date, last: date, months: int) -> list[date]:
+    """The first days of the months from `first` to `last` whose number (January 0) divides
+    by `months`: every quarter starts in January, April, July and October."""
+    index = first.year * 12 + first.month - 1 + (first.day > 1)
+    index += -index % months
+    days = []
+    while (day := date(index // 12, index % 12 + 1, 1)) <= last:
+        days.append(day)
+        index += months
+    return days
+
+
+def date_labels(days: Sequence[date]) -> list[str]:
+    """Mondays as "16 Nov"; the firsts of months by name, with the year on the first and on
+    January."""
+    if any(day.day != 1 for day in days):
+        return [_day_month(day) for day in days]
+    return [
+        f"{day:%b %Y}" if n == 0 or day.month == 1 else f"{day:%b}" for n, day in enumerate(days)
+    ]
+
+
+def _burn_up_legend(canvas: Canvas, picture: BurnUpPicture) -> None:
+    """What each line and colour is, with the figures a learner looks for: the finish dates
+    and the items done, in rows as wide as the plot."""
+    from core.progress.canvas import INK
+
+    total = picture.total
+    entries = [
+        Key(f"planned: all by {_long_day(picture.planned_finish)}", "box", PLANNED_COLOUR),
+        Key(f"done: {picture.done_so_far} of {total}", "box", DONE_COLOUR),
+    ]
+    if picture.projected_finish is not None:
+        pace = f"at your pace: all by {_long_day(picture.projected_finish)}"
+        entries.append(Key(pace, "dashes", DONE_COLOUR))
+    entries += [Key("today", "line", TODAY_COLOUR), Key(f"all {total} items", "line", INK)]
+    left, _, right, _ = BURN_UP_PLOT
+    for n, row in enumerate(_rows(canvas, entries, right - left)):
+        widths = [_key_width(canvas, key) for key in row]
+        x = (left + right) / 2 - (sum(widths) + KEY_GAP * (len(row) - 1)) / 2
+        for key, width in zip(row, widths, strict=True):
+            _key(canvas, x, BURN_UP_LEGEND_TOP + n * 44, key)
+            x += width + KEY_GAP
+
+
+@dataclass(frozen=True)
+class Key:
+    """An entry of a legend: a sample of how something is drawn, and what it is."""
+
+    label: str
+    kind: str  # "box", "line" or "dashes"
+    colour: str
+
+
+def _rows(canvas: Canvas, keys: Sequence[Key], room: float) -> list[list[Key]]:
+    """The keys in rows, as many to a row as fit in `room`."""
+    rows: list[list[Key]] = [[]]
+    used = 0.0
+    for key in keys:
+        width = _key_width(canvas, key)
+        if rows[-1] and used + KEY_GAP + width > room:
+            rows.append([])
+            used = 0.0
+        used += width + (KEY_GAP if rows[-1] else 0)
+        rows[-1].append(key)
+    return rows
+
+
+def _key_width(canvas: Canvas, key: Key) -> float:
+    return 50 + canvas.width_of(key.label)
+
+
+def _key(canvas: Canvas, x: float, y: float, key: Key) -> None:
+    """A sample 40 pixels wide (a swatch, a line or dashes), then its label, centred on y."""
+    if key.kind == "box":
+        canvas.box((x, y - 7, x + 40, y + 7), key.colour)
+    elif key.kind == "dashes":
+        canvas.dashed_line((x, y), (x + 40, y), colour=key.colour, width=5, dash=12, gap=6)
+    else:
+        canvas.line([(x, y), (x + 40, y)], width=3, colour=key.colour)
+    canvas.text((x + 50, y), key.label, anchor="lm")
+
+
+def _long_day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
 def warm_up(_: None) -> bytes:
     """Loads Pillow and the fonts and draws both pictures once, as full as a learner's and a
     group's: the drawing process's first real picture then costs what any other does."""
@@ -326,6 +537,12 @@ def warm_up(_: None) -> bytes:
     progress_png(ProgressPicture("Warming up", weeks, days, today, 20))
     members = tuple(MemberWeek(f"Member {n}", n % 8, n) for n in range(TOP_MEMBERS * 2))
     group_week_png(GroupWeekPicture("Warming up", 7, members))
+    start = today - timedelta(days=59)
+    done = tuple((start + timedelta(days=n), n + 1) for n in range(60))
+    finish, pace = today + timedelta(days=30), today + timedelta(days=40)
+    burn_up_png(
+        BurnUpPicture("Warming up", start, today, (*done, (finish, 120)), done, finish, pace)
+    )
     return b""
 
 

@@ -1,5 +1,6 @@
 """/progress: streak, weeks and items done, hours against the pace, quiz figures, and a
-picture when charts are drawn."""
+picture when charts are drawn: items planned and done by week, and a calendar of the items
+done and the hours logged each day."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import date, timedelta
 from core.kernel.reply import Image, Reply
 from core.learning.context import Context
 from core.progress import views
-from core.progress.charts import ChartRenderer, ProgressPicture, WeekBar
+from core.progress.charts import ChartRenderer, ProgressPicture, WeekBar, calendar_weeks
 from core.quizzes.ports import QuizUnitOfWork
 from core.quizzes.quizmaster import QuizMaster
 
@@ -62,17 +63,24 @@ class ProgressReport:
     async def _picture(self, ctx: Context[QuizUnitOfWork], current_week: int) -> ProgressPicture:
         done_by_week: Counter[str] = Counter()
         done_by_day: Counter[date] = Counter()
+        skipped: Counter[str] = Counter()  # settled, not studied: neither planned nor done
         for record in await ctx.uow.ticks.of_enrollment(ctx.enrollment.id):
-            done_by_week[record.week_id] += 1
-            done_by_day[record.done_on] += 1
+            if record.skipped:
+                skipped[record.week_id] += 1
+            else:
+                done_by_week[record.week_id] += 1
+                done_by_day[record.done_on] += 1
+        first_monday, _ = calendar_weeks(ctx.today, ctx.enrollment.started_on)
+        hours = await ctx.uow.journal.hours_by_day(ctx.enrollment.id, since=first_monday)
         return ProgressPicture(
             title=f"{ctx.track.title}: week {current_week} of {len(ctx.track.weeks)}",
             weeks=tuple(
-                WeekBar(week.number, len(week.items), done_by_week[week.id])
+                WeekBar(week.number, len(week.items) - skipped[week.id], done_by_week[week.id])
                 for week in ctx.track.weeks
             ),
             done_by_day=dict(done_by_day),
             today=ctx.today,
             current_week=current_week,
             started_on=ctx.enrollment.started_on,
+            hours_by_day=hours,
         )

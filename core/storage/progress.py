@@ -155,11 +155,11 @@ class SqlJournal:
     async def hours_by_day(self, enrollment_id: int, *, since: date) -> dict[date, float]:
         h = m.HourLog
         rows = await self._db.execute(
-            select(h.logged_on, func.sum(h.hours))
+            select(h.logged_on, func.sum(h.hours).label("hours"))
             .where(h.enrollment_id == enrollment_id, h.logged_on >= since)
             .group_by(h.logged_on)
         )
-        return {day: float(hours) for day, hours in rows.tuples()}
+        return {row.logged_on: float(row.hours) for row in rows}
 
     async def add_note(
         self,

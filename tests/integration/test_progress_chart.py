@@ -1,4 +1,5 @@
-"""/progress with its picture: drawn from the learner's own ticks, and never in the way."""
+"""/progress and /plan with their pictures: drawn from the learner's own ticks and hours, and
+never in the way."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
+from core.kernel.reply import Reply
+from core.learning.context import learner_context
 from core.learning.tracks import BuiltinCatalog
 from core.progress import charts
+from core.progress.burnup import BurnUpPicture
 from core.progress.charts import ChartRenderer, ProgressPicture
+from core.progress.plan_report import PlanReport
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import Learner
@@ -23,10 +28,15 @@ class RecordingRenderer(ChartRenderer):
     def __init__(self) -> None:
         super().__init__()
         self.pictures: list[ProgressPicture] = []
+        self.burn_ups: list[BurnUpPicture] = []
 
     async def progress(self, picture: ProgressPicture) -> bytes:
         self.pictures.append(picture)
         return await super().progress(picture)
+
+    async def burn_up(self, picture: BurnUpPicture) -> bytes:
+        self.burn_ups.append(picture)
+        return await super().burn_up(picture)
 
 
 @pytest.fixture
@@ -37,13 +47,15 @@ def renderer() -> Iterator[RecordingRenderer]:
 
 
 @pytest.fixture
+def units(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
+    return SqlUnitOfWorkFactory(make_sessions(engine))
+
+
+@pytest.fixture
 def ada_with_charts(
-    engine: AsyncEngine, clock: FrozenClock, renderer: RecordingRenderer
+    units: SqlUnitOfWorkFactory, clock: FrozenClock, renderer: RecordingRenderer
 ) -> Learner:
-    coach = Coach(
-        SqlUnitOfWorkFactory(make_sessions(engine)), clock, BuiltinCatalog(), charts=renderer
-    )
-    return Learner(coach)
+    return Learner(Coach(units, clock, BuiltinCatalog(), charts=renderer))
 
 
 async def test_progress_comes_with_a_picture_of_the_weeks_and_days(
@@ -67,6 +79,58 @@ async def test_progress_comes_with_a_picture_of_the_weeks_and_days(
     monday = clock.now().date() - timedelta(days=1)
     assert picture.done_by_day == {monday: 2, monday + timedelta(days=1): 1}
     assert picture.today == clock.now().date()
+
+
+async def test_the_calendar_carries_the_hours_logged_each_day(
+    ada_with_charts: Learner, clock: FrozenClock, renderer: RecordingRenderer
+) -> None:
+    ada = ada_with_charts
+    await ada.say("/start")
+    await ada.say("/log 1.25")
+    await ada.say("/log 0.5")
+    clock.advance(timedelta(days=1))
+    await ada.say("/log 2")
+    await ada.say("/progress")
+    assert ada.last is not None and ada.last.image is not None
+    [picture] = renderer.pictures
+    today = clock.now().date()
+    assert picture.hours_by_day == {today - timedelta(days=1): 1.75, today: 2.0}
+
+
+async def plan_with_picture(
+    ada: Learner, units: SqlUnitOfWorkFactory, renderer: ChartRenderer
+) -> Reply:
+    """/plan as PlanReport answers it, in one unit of work as the coach runs a command."""
+    coach = ada.coach
+    async with units() as work:
+        snapshot = await work.learners.load(ada.ref)
+        assert snapshot is not None
+        ctx = await learner_context(work, coach.library, ada.ref, snapshot, coach.clock.now())
+        assert ctx is not None
+        return await PlanReport(renderer).plan(ctx)
+
+
+async def test_plan_comes_with_a_burn_up_of_the_track(
+    ada_with_charts: Learner,
+    units: SqlUnitOfWorkFactory,
+    clock: FrozenClock,
+    renderer: RecordingRenderer,
+) -> None:
+    ada = ada_with_charts
+    await ada.say("/start")
+    await ada.say("/done")
+    clock.advance(timedelta(days=1))
+    await ada.say("/done")
+    await ada.say("/done")
+    reply = await plan_with_picture(ada, units, renderer)
+    assert reply.image is not None
+    assert png_size(reply.image.png) == (charts.WIDTH_PX, charts.HEIGHT_PX)
+    [picture] = renderer.burn_ups
+    today = clock.now().date()
+    assert picture.total == 172 and picture.done_so_far == 3
+    assert picture.done_by(today - timedelta(days=1)) == 1
+    assert picture.planned_by(picture.planned_finish) == 172
+    assert picture.projected_finish is not None
 
 
 async def test_a_chart_that_fails_leaves_the_text(

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import colorsys
 import dataclasses
+import io
 import itertools
 import os
 import signal
 from datetime import date, timedelta
 
 import pytest
+from PIL import Image
 
 from core.progress import canvas
 from core.progress.canvas import counting_ticks
@@ -29,8 +31,10 @@ from core.progress.charts import (
     ProgressPicture,
     WeekBar,
     calendar_weeks,
+    day_cell,
     group_week_png,
     heat_level,
+    hours_label,
     progress_png,
     week_bars,
 )
@@ -280,3 +284,54 @@ def test_a_learner_who_started_this_week_and_one_who_finished_both_draw() -> Non
     )
     for drawn in (new, finished):
         assert png_size(progress_png(drawn)) == (WIDTH_PX, HEIGHT_PX)
+
+
+# -- hours logged, in the calendar ---------------------------------------------------------
+
+
+def test_hours_are_written_short_and_never_as_none() -> None:
+    labels = [hours_label(h) for h in (0.01, 0.42, 0.5, 1.0, 1.3, 2.75, 9.96, 12.4, 24)]
+    assert labels == ["0.1h", "0.4h", "0.5h", "1h", "1.3h", "2.8h", "10h", "12h", "24h"]
+
+
+def _colours_in(png: bytes, box: tuple[float, float, float, float]) -> set[object]:
+    """The colours inside a day of the heatmap, its white border and today's outline left out:
+    (red, green, blue) each."""
+    left, top, right, bottom = (round(v) for v in box)
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    cell = image.crop((left + 5, top + 5, right - 5, bottom - 5))
+    return {colour for _, colour in cell.getcolors(maxcolors=4096) or []}
+
+
+def test_the_calendar_writes_the_hours_logged_in_their_days() -> None:
+    quiet, logged, dark = (
+        TODAY - timedelta(days=3),
+        TODAY - timedelta(days=2),
+        TODAY - timedelta(days=1),
+    )
+    shown = dataclasses.replace(
+        picture(),
+        done_by_day={quiet: 0, logged: 0, dark: 6},
+        hours_by_day={logged: 1.5, dark: 2.0, TODAY + timedelta(days=1): 3.0},
+    )
+    png = progress_png(shown)
+    assert png_size(png) == (WIDTH_PX, HEIGHT_PX)
+    assert len(_colours_in(png, day_cell(shown, quiet))) == 1  # its colour alone
+    with_hours = _colours_in(png, day_cell(shown, logged))
+    assert (0, 0, 0) in with_hours  # written in black on a light day
+    assert (255, 255, 255) in _colours_in(png, day_cell(shown, dark))  # in white on a dark one
+    # The items' colours are as they were: the hours only write over them.
+    without = progress_png(dataclasses.replace(shown, hours_by_day={}))
+    assert _colours_in(without, day_cell(shown, logged)) < with_hours
+
+
+async def test_a_picture_with_other_hours_is_drawn_again() -> None:
+    renderer = ChartRenderer()
+    try:
+        first = await renderer.progress(picture())
+        logged = await renderer.progress(dataclasses.replace(picture(), hours_by_day={TODAY: 2.0}))
+        again = await renderer.progress(dataclasses.replace(picture(), hours_by_day={TODAY: 2.0}))
+    finally:
+        renderer.close()
+    assert logged != first and again == logged
+    assert renderer.drawn == 2
