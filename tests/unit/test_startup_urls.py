@@ -114,13 +114,13 @@ def sqlalchemy_check(url: str) -> str:
             f"unknown database driver {driver!r}; use sqlite+aiosqlite:///coach.db "
             "or postgresql+asyncpg://user@host/db"
         )
+    if not driver.startswith("sqlite"):
+        return "ok"  # SQLite's own query words (uri, mode) mean nothing to another driver
     try:
         file = sqlalchemy_sqlite_file(url)
     except ValueError as problem:
         return str(problem)
-    if driver.startswith("sqlite") and file is None:
-        return IN_MEMORY_REFUSED
-    return "ok"
+    return IN_MEMORY_REFUSED if file is None else "ok"
 
 
 def our_check(url: str) -> str:
