@@ -15,28 +15,13 @@ from core.kernel.reply import Reply
 from core.learning.context import learner_context
 from core.learning.tracks import BuiltinCatalog
 from core.progress import charts
-from core.progress.burnup import BurnUpPicture
 from core.progress.charts import ChartRenderer, ProgressPicture
 from core.progress.plan_report import PlanReport
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import Learner
 from tests.fakes.png import png_size
-
-
-class RecordingRenderer(ChartRenderer):
-    def __init__(self) -> None:
-        super().__init__()
-        self.pictures: list[ProgressPicture] = []
-        self.burn_ups: list[BurnUpPicture] = []
-
-    async def progress(self, picture: ProgressPicture) -> bytes:
-        self.pictures.append(picture)
-        return await super().progress(picture)
-
-    async def burn_up(self, picture: BurnUpPicture) -> bytes:
-        self.burn_ups.append(picture)
-        return await super().burn_up(picture)
+from tests.fakes.renderer import RecordingRenderer
 
 
 @pytest.fixture

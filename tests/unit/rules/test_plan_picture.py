@@ -18,11 +18,12 @@ from core.learning.library import Defaults
 from core.learning.tracks import Track, parse_track
 from core.progress import charts
 from core.progress.burnup import BurnUpPicture
-from core.progress.charts import HEIGHT_PX, WIDTH_PX, ChartRenderer, ProgressPicture
+from core.progress.charts import HEIGHT_PX, WIDTH_PX
 from core.progress.plan_report import PlanReport
 from tests.conftest import Learner
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.png import png_size
+from tests.fakes.renderer import RecordingRenderer
 
 
 def two_week_track() -> Track:
@@ -50,21 +51,6 @@ class OneTrack:
 
     def all(self) -> tuple[Track, ...]:
         return (self.track,)
-
-
-class RecordingRenderer(ChartRenderer):
-    def __init__(self) -> None:
-        super().__init__()
-        self.burn_ups: list[BurnUpPicture] = []
-        self.progress_pictures: list[ProgressPicture] = []
-
-    async def burn_up(self, picture: BurnUpPicture) -> bytes:
-        self.burn_ups.append(picture)
-        return await super().burn_up(picture)
-
-    async def progress(self, picture: ProgressPicture) -> bytes:
-        self.progress_pictures.append(picture)
-        return await super().progress(picture)
 
 
 @pytest.fixture
@@ -170,7 +156,7 @@ async def test_the_progress_calendar_carries_the_hours_logged(
     await ada.say("/log 2")
     await ada.say("/progress")
     assert ada.last is not None and ada.last.image is not None
-    [picture] = renderer.progress_pictures
+    [picture] = renderer.pictures
     today = clock.now().date()
     assert picture.hours_by_day == {today - timedelta(days=1): 2.0, today: 2.0}
     assert picture.done_by_day == {today: 1}
@@ -201,6 +187,6 @@ async def test_the_pictures_count_days_in_the_learners_own_time_zone(
     assert burn_up.today == tuesday
     assert (burn_up.done_by(monday), burn_up.done_by(tuesday)) == (1, 2)
     await ada.say("/progress")
-    [calendar] = renderer.progress_pictures
+    [calendar] = renderer.pictures
     assert calendar.done_by_day == {monday: 1, tuesday: 1}
     assert calendar.hours_by_day == {tuesday: 1.0}
