@@ -4,6 +4,7 @@ typing learner into the one who asked for it."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from core.accounts import linking, views
 from core.accounts.model import MergedEnrollment
@@ -12,6 +13,7 @@ from core.kernel.commands import Link
 from core.kernel.refs import LearnerRef
 from core.kernel.reply import Reply
 from core.learning.context import reschedule
+from core.learning.focus import settle
 from core.learning.library import TrackLibrary
 from core.learning.model import Snapshot
 
@@ -121,6 +123,7 @@ class Linking:
         over, and whether the survivor's settings are the ones in force."""
         survivor = await uow.learners.load_by_id(survivor_id, lock=True)
         survivor_active = survivor.enrollment if survivor else None
+        await _one_focus_session(uow, survivor_id, absorbed, now)
         merged, came_over = await self._merge(uow, survivor_id, absorbed.learner_id)
         await uow.accounts.absorb(survivor_id, absorbed.learner_id, merged)
         # The survivor's active track stays active; a survivor without one takes the other's.
@@ -134,3 +137,15 @@ class Linking:
                     reschedule(active, now)
                     await uow.enrollments.save(active)
         return came_over, survivor_active is not None or absorbed.enrollment is None
+
+
+async def _one_focus_session(
+    uow: AccountUnitOfWork, survivor_id: int, absorbed: Snapshot, now: datetime
+) -> None:
+    """A learner runs one focus session at a time: where both run one, the absorbed
+    learner's ends now, its minutes logged."""
+    theirs = await uow.focus_sessions.running(absorbed.learner_id)
+    if theirs is None or await uow.focus_sessions.running(survivor_id) is None:
+        return
+    zone = absorbed.enrollment.zone if absorbed.enrollment else ZoneInfo("UTC")
+    await settle(uow, theirs, at=now, zone=zone)

@@ -44,6 +44,8 @@ EXPORT_SECTIONS = (
     "quiz_deliveries",
     "review_cards",
     "messages",
+    "focus_sessions",
+    "study_buddies",
     "link_codes",
     "link_failures",
     "group_memberships",

@@ -336,5 +336,5 @@ class Coach:
             case Focus():
                 return await focus.focus(ctx, command)
             case Buddy():
-                return await buddy(ctx, command)
+                return await buddy(ctx, command, self.library)
         return views.unknown_command(command.name)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from core.groups import views
 from core.groups.calendar import Period, period_start_instant
 from core.groups.call import GroupCall
+from core.groups.focusing import focusing_line, focusing_now
 from core.groups.standings import group_plan, group_week, standings
 from core.kernel.commands import Leaderboard, Review, Submit
 from core.kernel.reply import Reply
@@ -61,4 +62,7 @@ async def leaderboard(call: GroupCall[Leaderboard]) -> Reply:
     activity = await call.uow.groups.member_activity(group, since=since, since_at=since_at)
     rows = standings(activity, track=call.track, week_start=since, today=today, now=call.now)
     plan = group_plan(call.track, group, today)
-    return views.leaderboard(plan, call.track, rows, since, period)
+    board = views.leaderboard(plan, call.track, rows, since, period)
+    members = [member.membership for member in activity]
+    focusing = focusing_line(await focusing_now(call.uow, members, call.now), group.zone)
+    return board if focusing is None else replace(board, blocks=(*board.blocks, focusing))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
@@ -159,6 +161,73 @@ class Tracks(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class NewFocusSession:
+    learner_id: int
+    enrollment_id: int
+    week_id: str
+    item_id: str | None  # None: no open item to name
+    started_at: datetime
+    ends_at: datetime
+    ends_on: date  # the learner's local date at its end, which its check-in is filed under
+
+
+@dataclass(frozen=True)
+class FocusSession:
+    """A timed study session. It runs until `stopped_at` is set: by `/focus stop`, by the
+    next `/focus` once its time is up, or by its check-in, which stops it at `ends_at`
+    exactly. The time studied runs from its start to its stop or its end, the earlier."""
+
+    id: int
+    learner_id: int
+    enrollment_id: int
+    week_id: str
+    item_id: str | None
+    started_at: datetime
+    ends_at: datetime
+    stopped_at: datetime | None
+
+    @property
+    def minutes(self) -> int:
+        """The length asked for."""
+        return round((self.ends_at - self.started_at).total_seconds() / 60)
+
+    def running_at(self, now: datetime) -> bool:
+        return self.stopped_at is None and now < self.ends_at
+
+
+class FocusSessions(Protocol):
+    """Focus sessions; a learner has at most one that is not stopped."""
+
+    async def start(self, session: NewFocusSession) -> FocusSession | None:
+        """The session, begun, with its check-in owed in the outbox for its end; None if
+        the learner has one not stopped. A start in another open unit of work is waited
+        for, so of two at once exactly one begins."""
+        ...
+
+    async def get(self, session_id: int) -> FocusSession | None: ...
+
+    async def running(self, learner_id: int) -> FocusSession | None:
+        """The learner's session that is not stopped, if any; its time may be up."""
+        ...
+
+    async def latest(self, learner_id: int) -> FocusSession | None:
+        """The learner's session begun last, stopped or not."""
+        ...
+
+    async def stop(self, session_id: int, *, at: datetime) -> bool:
+        """Marks the session stopped at `at`; False if it was stopped already (by another
+        unit of work meanwhile, say), so its time is counted once."""
+        ...
+
+    async def running_among(
+        self, learner_ids: Collection[int], *, now: datetime
+    ) -> list[FocusSession]:
+        """The sessions of these learners running at `now` (not stopped, time not up),
+        the soonest to end first."""
+        ...
+
+
 class LearningUnitOfWork(UnitOfWork, Protocol):
     @property
     def learners(self) -> Learners: ...
@@ -174,3 +243,6 @@ class LearningUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def tracks(self) -> Tracks: ...
+
+    @property
+    def focus_sessions(self) -> FocusSessions: ...

@@ -5,9 +5,12 @@ everything."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+from core.buddies.service import buddy_evening_line
 from core.kernel.refs import LearnerRef
+from core.kernel.reply import Paragraph
 from core.kernel.schedule import is_study_day
 from core.learning import replanning
 from core.learning import views as learning_views
@@ -125,6 +128,9 @@ class LearnerPosts:
         if not ctx.owes_today():
             return Drop("nothing owed today")  # a streak cannot end on it
         reply = views.streak_at_risk(plan, ctx.today, streak_days, freezes=record.freezes)
+        buddy_line = await buddy_evening_line(ctx, self._library)
+        if buddy_line is not None:
+            reply = replace(reply, blocks=(*reply.blocks, Paragraph(buddy_line)))
         return Send(to, reply, "streak")
 
 

@@ -61,6 +61,7 @@ class Outreach:
     ) -> None:
         self._units = uow_factory
         self._clock = clock
+        self._library = coach.library
         self.policy = policy or OutreachPolicy()
         self._learners = LearnerPosts(coach.library, coach.quizzes)
         self._groups = GroupPosts(coach.library, coach.quizzes, coach.charts)
@@ -103,7 +104,9 @@ class Outreach:
             return owed_reply(item, platforms)  # all it needs is in the row
         if item.recipient.audience is Audience.FOCUS:
             async with self._units() as uow:
-                decision = await focus_check_in(uow, item, platforms, self._clock.now())
+                decision = await focus_check_in(
+                    uow, item, platforms, self._clock.now(), self._library
+                )
                 await uow.commit()  # the session's minutes are logged as it ends
             return decision
         posts = self._groups if item.recipient.audience is Audience.GROUP else self._learners

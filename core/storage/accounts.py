@@ -123,6 +123,8 @@ SECTIONS: dict[str, str] = {
     m.QuizDelivery.__tablename__: "quiz_deliveries",
     m.ReviewCard.__tablename__: "review_cards",
     m.OutboxMessage.__tablename__: "messages",
+    m.FocusSession.__tablename__: "focus_sessions",
+    m.Buddy.__tablename__: "study_buddies",
     m.LinkCode.__tablename__: "link_codes",
     m.LinkFailure.__tablename__: "link_failures",
     m.GroupMember.__tablename__: "group_memberships",

@@ -31,6 +31,10 @@ from core.storage import models as m
 from core.storage.rows import ENROLLMENTS, GROUP_QUIZ_ANSWERS, IDENTITIES, OUTBOX
 
 LEARNERS = cast(Table, m.Learner.__table__)
+BUDDIES = cast(Table, m.Buddy.__table__)
+# Keys that name another learner rather than an owner: a buddy's row is the buddy's, and
+# the learner it names neither exports nor forgets it (ON DELETE SET NULL unpairs it).
+NAMES_ANOTHER = frozenset({BUDDIES.c.buddy_id})
 LINK_FAILURES = cast(Table, m.LinkFailure.__table__)
 TABLES = m.Base.metadata.sorted_tables  # parents before their children
 
@@ -51,7 +55,7 @@ def owned_by(
     clauses: list[ColumnElement[bool]] = []
     for key in _keys(table):
         target = key.column.table
-        if target.name in seen or target is table:
+        if target.name in seen or target is table or key.parent in NAMES_ANOTHER:
             continue
         if target is LEARNERS:
             clauses.append(key.parent == learner)

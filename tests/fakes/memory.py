@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -47,6 +47,7 @@ from core.learning.model import (
     Snapshot,
     TrackRef,
 )
+from core.learning.ports import FocusSession, NewFocusSession
 from core.learning.tracks import Track
 from core.outreach.model import (
     Audience,
@@ -61,6 +62,13 @@ from core.outreach.model import (
 )
 from core.quizzes.model import QuizFigures, QuizRecord
 from core.quizzes.review import last_reviewed
+from tests.fakes.memory_buddies import (
+    absorb_seats,
+    buddy_tables,
+    exported_seats,
+    forget_seats,
+    memory_buddies,
+)
 
 if TYPE_CHECKING:
     from core.app.ports import UnitOfWork
@@ -569,9 +577,12 @@ def _owed_to(audience: Audience) -> Key[OutboxRow]:
 
 def _owed_once(row: OutboxRow) -> Hashable | None:
     """The unique key of a learner's or group's row; a chat may be owed any number of
-    replies (their NULL learner and group ids never clash in SQL)."""
+    replies (their NULL learner and group ids never clash in SQL), a focus session one
+    check-in."""
     if row.recipient.audience is Audience.CHAT:
         return None
+    if row.recipient.audience is Audience.FOCUS:
+        return row.recipient
     return (row.recipient, row.kind, row.local_date)
 
 
@@ -589,11 +600,16 @@ class MemoryDatabase:
         self._quiz_and_account_tables()
         self._group_tables()
         self._buddy_tables()
+        self._focus_tables()
         self.outbox = Table[OutboxRow](
             "outbox",
             lambda r: r.id,
             {"owed": _owed_once},
-            [(_owed_to(Audience.LEARNER), "learners"), (_owed_to(Audience.GROUP), "groups")],
+            [
+                (_owed_to(Audience.LEARNER), "learners"),
+                (_owed_to(Audience.GROUP), "groups"),
+                (_owed_to(Audience.FOCUS), "focus_sessions"),
+            ],
         )
         self.updates = Table[UpdateRow]("updates", lambda r: r.key)
         self.tables: dict[str, Table[Any]] = {
@@ -630,9 +646,16 @@ class MemoryDatabase:
             "tracks", lambda r: r.id, parents=[(lambda r: r.owner_learner_id, "learners")]
         )
 
-    def _buddy_tables(self) -> None:
-        from tests.fakes.memory_buddies import buddy_tables
+    def _focus_tables(self) -> None:
+        self.focus_sessions = Table[FocusSession](
+            "focus_sessions",
+            lambda r: r.id,
+            # At most one session per learner is not stopped (a partial unique index in SQL).
+            {"running": lambda r: r.learner_id if r.stopped_at is None else None},
+            [(_learner, "learners"), (_enrollment, "enrollments")],
+        )
 
+    def _buddy_tables(self) -> None:
         for name, table in buddy_tables().items():
             setattr(self, name, table)
 
@@ -719,7 +742,7 @@ class _Repository:
 
 
 def _copy(enrollment: Enrollment) -> Enrollment:
-    return replace(enrollment, picks=dict(enrollment.picks))
+    return replace(enrollment, picks=dict(enrollment.picks), moved=dict(enrollment.moved))
 
 
 def _enrollment_of(row: EnrollmentRow) -> Enrollment:
@@ -880,6 +903,7 @@ class MemoryEnrollments(_Repository):
                     active_days=DayBitmap(e.started_on, e.active_days.bits),
                     paused_days=DayBitmap(e.started_on, e.paused_days.bits),
                     picks=dict(e.picks),
+                    moved=dict(e.moved),
                 ),
             )
 
@@ -1131,6 +1155,13 @@ class MemoryReviews(_Repository):
         old = await cards.locked((learner_id, subject))
         reviews, lapses = (old.reviews, old.lapses) if old else (0, 0)
         await cards.put(CardRow(learner_id, subject, card, due, reviews + 1, lapses + lapsed))
+
+    async def reschedule(self, learner_id: int, subjects: Collection[str], due: datetime) -> None:
+        cards = (await self._tx())[self._db.cards]
+        for subject in subjects:
+            row = await cards.locked((learner_id, subject))
+            if row is not None:
+                await cards.put(replace(row, due=due))
 
 
 def _group_of(row: GroupRow) -> StudyGroup:
@@ -1517,7 +1548,54 @@ class MemoryGroupSchedule(_Repository):
 
 
 class MemoryFocusSessions(_Repository):
-    pass
+    async def start(self, session: NewFocusSession) -> FocusSession | None:
+        s = session
+        row = FocusSession(
+            self._db.next_id(self._db.focus_sessions),
+            s.learner_id,
+            s.enrollment_id,
+            s.week_id,
+            s.item_id,
+            s.started_at,
+            s.ends_at,
+            None,
+        )
+        if not await (await self._tx())[self._db.focus_sessions].insert_new(row):
+            return None
+        check_in = NewOutboxItem(
+            Recipient.focus(row.id), Kind.FOCUS_END, s.ends_on, s.ends_at, s.ends_at
+        )
+        await self._unit.outbox.enqueue([check_in])
+        return row
+
+    async def get(self, session_id: int) -> FocusSession | None:
+        return (await self._tx())[self._db.focus_sessions].get(session_id)
+
+    async def running(self, learner_id: int) -> FocusSession | None:
+        return (await self._tx())[self._db.focus_sessions].find("running", learner_id)
+
+    async def latest(self, learner_id: int) -> FocusSession | None:
+        rows = (await self._tx())[self._db.focus_sessions].where(
+            lambda r: r.learner_id == learner_id
+        )
+        return max(rows, key=lambda r: (r.started_at, r.id), default=None)
+
+    async def stop(self, session_id: int, *, at: datetime) -> bool:
+        sessions = (await self._tx())[self._db.focus_sessions]
+        row = await sessions.locked(session_id)
+        if row is None or row.stopped_at is not None:
+            return False
+        await sessions.update(session_id, lambda r: replace(r, stopped_at=at))
+        return True
+
+    async def running_among(
+        self, learner_ids: Collection[int], *, now: datetime
+    ) -> list[FocusSession]:
+        wanted = set(learner_ids)
+        rows = (await self._tx())[self._db.focus_sessions].where(
+            lambda r: r.learner_id in wanted and r.stopped_at is None and r.ends_at > now
+        )
+        return sorted(rows, key=lambda r: (r.ends_at, r.id))
 
 
 class MemoryOutbox(_Repository):
@@ -1760,6 +1838,7 @@ def _exported_enrollment(row: EnrollmentRow) -> dict[str, Any]:
             "quiet_start": e.quiet_hours.start if e.quiet_hours else None,
             "quiet_end": e.quiet_hours.end if e.quiet_hours else None,
             "picks": dict(sorted(e.picks.items())),
+            "moved": {item: day.isoformat() for item, day in sorted(e.moved.items())},
             "created_at": row.created_at,
         }
     )
@@ -1773,11 +1852,13 @@ def _exported_track(row: TrackRow) -> dict[str, Any]:
 
 def _exported_message(row: OutboxRow) -> dict[str, Any]:
     fields = {k: v for k, v in asdict(row).items() if k != "recipient"}
+    focus = row.recipient.audience is Audience.FOCUS
     return _jsonable(
         {
             **fields,
-            "learner_id": row.recipient.id,
+            "learner_id": None if focus else row.recipient.id,
             "group_id": None,
+            "focus_session_id": row.recipient.id if focus else None,
             "chat_platform": None,
             "chat_id": None,
         }
@@ -1835,7 +1916,10 @@ class MemoryAccounts(_Repository):
             for i in tx[db.identities].where(lambda r: r.learner_id == learner_id)
         }
         submissions = {s.id for s in tx[db.submissions].where(lambda r: r.learner_id == learner_id)}
-        owed = Recipient.learner(learner_id)
+        owed = {Recipient.learner(learner_id)} | {
+            Recipient.focus(r.id)
+            for r in tx[db.focus_sessions].where(lambda r: r.learner_id == learner_id)
+        }
         return {
             "learner": _exported(tx[db.learners].where(lambda r: r.id == learner_id), _by_id)[0],
             "identities": mine(db.identities),
@@ -1858,8 +1942,10 @@ class MemoryAccounts(_Repository):
             "review_cards": mine(db.cards, card=json.loads),
             "messages": [
                 _exported_message(r)
-                for r in sorted(tx[db.outbox].where(lambda r: r.recipient == owed), key=_by_id)
+                for r in sorted(tx[db.outbox].where(lambda r: r.recipient in owed), key=_by_id)
             ],
+            "focus_sessions": mine(db.focus_sessions),
+            "study_buddies": exported_seats(tx, learner_id),
             "link_codes": mine(db.link_codes, code_hash=_drop),
             "link_failures": _exported(
                 tx[db.link_failures].where(lambda r: (r.platform, r.external_id) in who), _by_id
@@ -1907,7 +1993,14 @@ class MemoryAccounts(_Repository):
         submissions = {s.id for s in tx[db.submissions].where(lambda r: r.learner_id == learner_id)}
         # What others wrote about their submissions goes with them, as ON DELETE CASCADE does.
         await tx[db.submission_reviews].delete_where(lambda r: r.submission_id in submissions)
+        # A session's check-in goes with it, as ON DELETE CASCADE has it.
+        sessions = {
+            Recipient.focus(r.id)
+            for r in tx[db.focus_sessions].where(lambda r: r.learner_id == learner_id)
+        }
+        await tx[db.outbox].delete_where(lambda r: r.recipient in sessions)
         owned: tuple[Table[Any], ...] = (
+            db.focus_sessions,
             db.submissions,
             db.members,
             db.link_codes,
@@ -1924,6 +2017,7 @@ class MemoryAccounts(_Repository):
         await tx[db.enrollments].delete_where(lambda r: r.enrollment.learner_id == learner_id)
         await tx[db.identities].delete_where(lambda r: r.learner_id == learner_id)
         await tx[db.tracks].delete_where(lambda r: r.owner_learner_id == learner_id)
+        await forget_seats(tx, learner_id)
         await tx[db.learners].delete(learner_id)
 
     async def absorb(
@@ -1949,7 +2043,14 @@ class MemoryAccounts(_Repository):
                     ),
                 ),
             )
-        for table in (db.hours, db.notes, db.quizzes, db.identities, db.submissions):
+        for table in (
+            db.hours,
+            db.notes,
+            db.quizzes,
+            db.identities,
+            db.submissions,
+            db.focus_sessions,
+        ):
             await _move(tx[table], lambda r: r.learner_id == absorbed_id, learner_id=survivor_id)
         await _move(
             tx[db.group_answers], lambda r: r.learner_id == absorbed_id, learner_id=survivor_id
@@ -1965,6 +2066,7 @@ class MemoryAccounts(_Repository):
         await tx[db.link_codes].delete_where(lambda r: r.learner_id == absorbed_id)
         # Asked for the absorbed learner alone: pressed later, it must not delete the survivor.
         await tx[db.confirmations].delete_where(lambda r: r.learner_id == absorbed_id)
+        await absorb_seats(tx, survivor_id, absorbed_id)
         await tx[db.learners].delete(absorbed_id)
 
     async def _merge_enrollment(self, tx: Transaction, pair: MergedEnrollment) -> None:
@@ -1983,7 +2085,7 @@ class MemoryAccounts(_Repository):
                 c.completes_week,
             )
             await completions.insert(row)
-        for table in (db.hours, db.notes):
+        for table in (db.hours, db.notes, db.focus_sessions):
             await _move(tx[table], lambda r: r.enrollment_id == gone, enrollment_id=keep)
         await tx[db.enrollments].delete(gone)
         await self._unit.enrollments.save(pair.enrollment)
@@ -2075,8 +2177,6 @@ class MemoryUnitOfWork:
         self.group_schedule = MemoryGroupSchedule(self)
         self.outbox = MemoryOutbox(self)
         self.focus_sessions = MemoryFocusSessions(self)
-        from tests.fakes.memory_buddies import memory_buddies
-
         self.buddies = memory_buddies(self)
 
     async def transaction(self) -> Transaction:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
@@ -344,3 +345,10 @@ def test_action_round_trip_property(name: str, args: str) -> None:
     action = command.as_action()
     assert len(action.encode()) <= MAX_ACTION_BYTES
     assert from_action(action) == command
+
+
+def test_the_readme_command_tables_name_every_command() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `/")]
+    named = {word.split()[0].strip("`,") for row in rows for word in row.split("`/")[1:]}
+    assert set(COMMAND_NAMES) <= named, set(COMMAND_NAMES) - named

@@ -31,6 +31,7 @@ from core.accounts.model import EXPORT_SECTIONS
 from core.app.ports import UnitOfWork
 from core.groups.model import Membership, NewStudyGroup, Sharing
 from core.kernel.refs import ChatRef, LearnerRef
+from core.learning.ports import NewFocusSession
 from core.learning.tracks import Track, parse_track
 from core.outreach.model import Kind, NewOutboxItem, Recipient
 from core.quizzes.review import Recall, review
@@ -63,6 +64,8 @@ MEMORY_TABLES = {
     "quiz_deliveries": "quizzes",
     "review_cards": "cards",
     "messages": "outbox",
+    "focus_sessions": "focus_sessions",
+    "study_buddies": "buddies",
     "link_codes": "link_codes",
     "link_failures": "link_failures",
     "group_memberships": "members",
@@ -202,6 +205,12 @@ async def everything_of(work: UnitOfWork, who: LearnerRef, group_id: int, quiz_i
     await work.reviews.save(learner_id, "q1", card=CARD, due=CARD_DUE, lapsed=False)
     await work.outbox.enqueue(
         [NewOutboxItem(Recipient.learner(learner_id), Kind.PLAN, MONDAY, NOW, NOW)]
+    )
+    await work.buddies.join(learner_id, at=NOW)
+    await work.focus_sessions.start(
+        NewFocusSession(
+            learner_id, enrollment_id, "w01", "w01-a", NOW, NOW + timedelta(minutes=25), MONDAY
+        )
     )
     await work.links.issue(
         who, code_hash=f"code-{who.external_id}", at=NOW, expires_at=NOW + timedelta(hours=1)
