@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from core.buddies.model import BuddySharing, Seat, Waiting
@@ -50,6 +50,11 @@ class Buddies(Protocol):
         ...
 
     async def share(self, learner_id: int, sharing: BuddySharing) -> None: ...
+
+    async def announce(self, learner_id: int, *, on: date, at: datetime) -> None:
+        """Owes the learner word, from `at`, that they have a buddy now: once a day at
+        most, on their local date `on`, composed when it goes."""
+        ...
 
 
 class BuddyUnitOfWork(LearningUnitOfWork, Protocol):

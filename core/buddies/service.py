@@ -23,20 +23,17 @@ from core.kernel.refs import Identity, LearnerRef
 from core.kernel.reply import Reply
 from core.learning.context import Context, learner_context
 from core.learning.library import TrackLibrary
-from core.learning.tracks import BuiltinCatalog
 
 _SWITCHES = {"on": True, "yes": True, "off": False, "no": False}
 _SHOW: frozenset[tuple[str, ...]] = frozenset({(), ("show",)})
 _LEAVE: frozenset[tuple[str, ...]] = frozenset({("leave",), ("stop",)})
 
 
-async def buddy(
-    ctx: Context[BuddyUnitOfWork], command: Buddy, library: TrackLibrary | None = None
-) -> Reply:
+async def buddy(ctx: Context[BuddyUnitOfWork], command: Buddy, library: TrackLibrary) -> Reply:
     """`/buddy` (or `show`), `/buddy leave`, `/buddy share [done|streak|all on|off]`.
 
     `library` loads the buddy's track: the coach's own, with its catalogue and cache."""
-    pairing = _Pairing(ctx, library or TrackLibrary(BuiltinCatalog()))
+    pairing = _Pairing(ctx, library)
     words = tuple(command.text.lower().split())
     if words in _SHOW:
         return await pairing.show()
@@ -52,6 +49,12 @@ async def buddy_evening_line(ctx: Context[BuddyUnitOfWork], library: TrackLibrar
     buddy has studied on this date, and what their shared streak needs. None without a
     buddy, or when the buddy has not studied on it either."""
     return await _Pairing(ctx, library).evening_line()
+
+
+async def pairing_news(ctx: Context[BuddyUnitOfWork], library: TrackLibrary) -> Reply | None:
+    """What a learner who waited hears once they are paired: their buddy's day, as `/buddy`
+    shows it. None when the pairing is over by the time it goes."""
+    return await _Pairing(ctx, library).news()
 
 
 def switched(sharing: BuddySharing, words: list[str]) -> BuddySharing | None:
@@ -115,7 +118,7 @@ class _Pairing:
             return views.in_pool(since, new=new or bool(before), on_break=on_break, before=before)
         mine, theirs = await buddies.find(ctx.learner_id), await buddies.find(partner)
         assert mine is not None and theirs is not None  # both held since `join` and `claim`
-        return await self._pair(mine, theirs, new=True, before=before)
+        return await self._pair(mine, theirs, new=True, before=before, tell_them=True)
 
     async def leave(self) -> Reply:
         gone = await self.uow.buddies.leave(self.ctx.learner_id)
@@ -136,6 +139,13 @@ class _Pairing:
             return views.usage()
         await self.uow.buddies.share(self.ctx.learner_id, changed)
         return views.sharing(changed)
+
+    async def news(self) -> Reply | None:
+        seat = await self.uow.buddies.find(self.ctx.learner_id)
+        theirs = await self.uow.buddies.find(seat.buddy_id) if seat and seat.buddy_id else None
+        if seat is None or theirs is None or not seat.pairs_with(theirs):
+            return None
+        return await self._pair(seat, theirs, new=True)
 
     async def evening_line(self) -> str | None:
         ctx = self.ctx
@@ -176,12 +186,20 @@ class _Pairing:
     # -- the buddy's side ----------------------------------------------------------------
 
     async def _pair(
-        self, seat: Seat, theirs: Seat, *, new: bool, before: list[str] | None = None
+        self,
+        seat: Seat,
+        theirs: Seat,
+        *,
+        new: bool,
+        before: list[str] | None = None,
+        tell_them: bool = False,
     ) -> Reply:
         name, buddy = await self._buddy(theirs.learner_id)
         name = name or "Your buddy"
         if buddy is None:
             return views.buddy_without_track(name)
+        if tell_them:  # the one who waited hears of it, on their own day
+            await self.uow.buddies.announce(theirs.learner_id, on=buddy.today, at=self.ctx.now)
         day = buddy_day(buddy, name, theirs.sharing)
         return views.paired(day, self._shared(seat, buddy), new=new, before=before or ())
 

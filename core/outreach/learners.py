@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from core.buddies.service import buddy_evening_line
+from core.buddies.service import buddy_evening_line, pairing_news
 from core.kernel.refs import LearnerRef
 from core.kernel.reply import Paragraph
 from core.kernel.schedule import is_study_day
@@ -23,7 +23,9 @@ from core.outreach.ports import OutreachUnitOfWork
 from core.quizzes.quizmaster import QuizMaster
 from core.quizzes.refresh import plan_refresh
 
-LEARNER_KINDS = frozenset({Kind.PLAN, Kind.QUIZ, Kind.EVENING})
+LEARNER_KINDS = frozenset({Kind.PLAN, Kind.QUIZ, Kind.EVENING, Kind.BUDDY_PAIRED})
+# News that does not wait for a study day.
+ANY_DAY_KINDS = frozenset({Kind.BUDDY_PAIRED})
 
 
 def is_digest_day(today: date, week_ends_on: date, study_days: frozenset[int]) -> bool:
@@ -70,7 +72,7 @@ class LearnerPosts:
             return Drop("track no longer available")
         if ctx.today != item.local_date:
             return Drop(f"out of date: meant for {item.local_date.isoformat()}")
-        if not is_study_day(ctx.today, e.study_days):
+        if not is_study_day(ctx.today, e.study_days) and item.kind not in ANY_DAY_KINDS:
             return Drop("rest day")
         if e.quiet_hours is not None:
             quiet_ends = e.quiet_hours.ends_after(ctx.now, e.zone)
@@ -85,6 +87,9 @@ class LearnerPosts:
     async def _compose(
         self, kind: Kind, ctx: Context[OutreachUnitOfWork], to: LearnerRef
     ) -> Decision:
+        if kind is Kind.BUDDY_PAIRED:
+            news = await pairing_news(ctx, self._library)
+            return Drop("no longer paired") if news is None else Send(to, news, "buddy")
         plan = ctx.plan()
         if plan.is_complete and ctx.track.week_after(plan.week.id) is None:
             return Drop("track finished")

@@ -56,6 +56,7 @@ class Kind(enum.StrEnum):
     GROUP_REPORT = "group_report"  # the week in numbers, on the last study day
     GROUP_MONTH = "group_month"  # the month in numbers, on its last day
     FOCUS_END = "focus_end"  # a focus session's time is up: done, or more?
+    BUDDY_PAIRED = "buddy_paired"  # a learner who waited for a buddy has one now
     REPLY = "reply"  # an answer to a command that its adapter could not deliver at once
 
     @property

@@ -8,14 +8,16 @@ SQLite runs one unit of work at a time, so there is nothing to skip.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, case, delete, select, update
 
 from core.buddies.model import BuddySharing, Seat, Waiting
 from core.learning.pace import Pace
+from core.outreach.model import Kind, NewOutboxItem, Recipient
 from core.storage import models as m
+from core.storage.outbox import SqlOutbox
 from core.storage.session import SqlSession
 
 BUDDIES = cast(Table, m.Buddy.__table__)
@@ -110,3 +112,7 @@ class SqlBuddies:
             .where(_B.learner_id == learner_id)
             .values(share_done=sharing.done, share_streak=sharing.streak)
         )
+
+    async def announce(self, learner_id: int, *, on: date, at: datetime) -> None:
+        news = NewOutboxItem(Recipient.learner(learner_id), Kind.BUDDY_PAIRED, on, at, at)
+        await SqlOutbox(self._db).enqueue([news])

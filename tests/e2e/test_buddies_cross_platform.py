@@ -14,8 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.discord.bot import DiscordAdapter, use_api_base
+from adapters.telegram.messenger import TelegramMessenger
 from core.app.coach import Coach
+from core.outreach.service import Outreach
 from core.storage import models as m
+from core.storage.engine import make_sessions
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from scheduler.limits import RateGate, RateLimits
+from scheduler.sender import Sender, SenderSettings
 from tests.e2e.discord_support import BOB_DC, Running, run, text
 from tests.e2e.telegram_support import ADA, polling, reply_to
 from tests.fakes.discord import FakeDiscord
@@ -61,7 +67,7 @@ async def test_a_telegram_and_a_discord_learner_become_buddies_and_see_each_othe
     tg: FakeTelegram, dc: FakeDiscord, discord: DiscordAdapter, coach: Coach, engine: AsyncEngine
 ) -> None:
     assert "buddy" in dc.commands
-    async with polling(tg, coach):
+    async with polling(tg, coach) as telegram:
         await on_telegram(tg, "/start")
         await on_discord(dc, "start")
         assert "buddy pool" in await on_telegram(tg, "/buddy")
@@ -71,6 +77,19 @@ async def test_a_telegram_and_a_discord_learner_become_buddies_and_see_each_othe
         assert "Ada: done 0 of 2 today." in paired
         ada_id, bob_id = await seats(engine)
         assert await seats(engine) == {ada_id: bob_id, bob_id: ada_id}
+
+        # Ada, who waited, hears of it on Telegram from the outbox.
+        outreach = Outreach(coach, SqlUnitOfWorkFactory(make_sessions(engine)), coach.clock)
+        gate = RateGate(RateLimits(30, 1, 20))
+        sender = Sender(
+            outreach,
+            {"telegram": TelegramMessenger(telegram, gate)},
+            worker="e2e",
+            settings=SenderSettings(quick_wait=0.05),
+        )
+        while await sender.drain_once():
+            pass
+        assert "Your study buddy: Bob" in tg.last(ADA)["text"]
 
         # Ada ticks an item on Telegram; Bob sees it on Discord.
         await on_telegram(tg, "/done")

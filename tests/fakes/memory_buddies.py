@@ -7,10 +7,11 @@ does: a learner in the middle of a command, or held by another pairing, is passe
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from core.buddies.model import BuddySharing, Seat, Waiting
+from core.outreach.model import Kind, NewOutboxItem, Recipient
 
 if TYPE_CHECKING:
     from tests.fakes.memory import MemoryUnitOfWork, Table, Transaction, View
@@ -116,6 +117,10 @@ class MemoryBuddies:
         await seats.update(
             learner_id, lambda r: replace(r, share_done=sharing.done, share_streak=sharing.streak)
         )
+
+    async def announce(self, learner_id: int, *, on: date, at: datetime) -> None:
+        news = NewOutboxItem(Recipient.learner(learner_id), Kind.BUDDY_PAIRED, on, at, at)
+        await self._unit.outbox.enqueue([news])
 
 
 def memory_buddies(unit: MemoryUnitOfWork) -> MemoryBuddies:

@@ -126,6 +126,7 @@ def test_a_groups_evening_owes_the_weekly_report() -> None:
         *(Recipient.learner(0).audience for _ in range(3)),
         *(Recipient.group(0).audience for _ in range(5)),
         Recipient.focus(0).audience,
+        Recipient.learner(0).audience,
         Recipient.in_chat("test", "1").audience,
     ]
 

@@ -13,8 +13,10 @@ from core.buddies.service import buddy_evening_line
 from core.kernel.clock import FrozenClock
 from core.kernel.refs import LearnerRef
 from core.learning.context import learner_context
+from core.outreach.service import Outreach
 from tests.conftest import MONDAY_MORNING, Learner
 from tests.fakes.memory import MemoryUnitOfWorkFactory
+from tests.unit.rules.outbox import Decisions
 from tests.unit.rules.support import enrollment, snapshot
 
 
@@ -350,3 +352,43 @@ async def test_learners_asking_at_once_are_paired_once_each(
     for who in learners:
         await who.say("/buddy")
     assert len(await pairs()) == 8  # nine learners: four pairs and one waiting
+
+
+async def test_the_one_who_waited_hears_of_the_pairing_even_on_a_rest_day(
+    coach: Coach, uow: MemoryUnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2026, 11, 21, 8, tzinfo=UTC))  # a Saturday
+    ada = await started(coach, "ada", "telegram", "days mon-fri")
+    bob = await started(coach, "bob", "discord")
+    await ada.say("/buddy")
+    await bob.say("/buddy")
+    decisions = Decisions(
+        clock, Outreach(coach, uow, clock), platforms=frozenset({"telegram", "discord"})
+    )
+    await decisions.drain()
+    [news] = decisions.of("buddy")
+    assert news.to == ada.ref
+    assert "Your study buddy: Bob" in news.text
+    # Once a day at most, and not at all once the pairing is over.
+    await bob.say("/buddy leave")
+    await ada.say("/buddy")
+    await bob.say("/buddy")
+    clock.advance(timedelta(days=1))
+    await decisions.drain()
+    assert len(decisions.of("buddy")) == 1
+
+
+async def test_news_of_a_pairing_over_before_it_went_is_not_sent(
+    coach: Coach, uow: MemoryUnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    ada = await started(coach, "ada", "telegram")
+    bob = await started(coach, "bob", "discord")
+    await ada.say("/buddy")
+    await bob.say("/buddy")
+    await bob.say("/buddy leave")
+    decisions = Decisions(
+        clock, Outreach(coach, uow, clock), platforms=frozenset({"telegram", "discord"})
+    )
+    await decisions.drain()
+    assert not decisions.of("buddy")
+    assert [why for _, why in decisions.dropped] == ["no longer paired"]
