@@ -77,10 +77,21 @@ DEFER_AFTER = 1.5
 # A 429 asking for a longer wait than this raises instead of sleeping: an outbox message
 # goes back to the outbox, an answer to a command gives up.
 LONGEST_RATE_LIMIT_WAIT = 30.0
-SETTING_CHOICES = ("timezone", "nudge", "days", "evening", "quiz", "quiet", "pace", "track")
+SETTING_CHOICES = (
+    "timezone",
+    "nudge",
+    "days",
+    "evening",
+    "quiz",
+    "quiet",
+    "pace",
+    "track",
+    "buddy",
+)
 PACE_CHOICES = ("part-time", "standard", "accelerated")
 DAY_EXAMPLES = ("mon-fri", "mon,wed,fri", "every day", "sat,sun")
 # /group's actions, in words the core reads as they are ("timezone" as well as "tz").
+BUDDY_SHARE_EXAMPLES = ("done off", "done on", "streak off", "streak on", "all off", "all on")
 REPLAN_CHOICES = ("stretch", "catchup", "skip")
 BUDDY_ACTIONS = ("show", "leave", "share")
 GROUP_ACTIONS = ("show", "setup", "timezone", "time", "report", "days", "quiz", "track", "off")
@@ -434,6 +445,8 @@ class AccountCommands(commands.Cog, name="Account"):
             return _matching(current, PACE_CHOICES)
         if setting in {"days", "quiz"}:
             return _matching(current, DAY_EXAMPLES)
+        if setting == "buddy":
+            return _matching(current, BUDDY_SHARE_EXAMPLES)
         return []
 
     @app_commands.command(name="import", description=DESCRIPTIONS["import"])

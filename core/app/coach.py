@@ -317,6 +317,8 @@ class Coach:
                 return await journal.log_hours(ctx, command)
             case Note():
                 return await journal.note(ctx, command)
+            case Settings(key="buddy"):  # what a study buddy sees, as /buddy share sets it
+                return await buddy(ctx, Buddy(f"share {command.value}"), self.library)
             case Settings():
                 return await self._settings.settings(ctx, command)
             case Pause():

@@ -513,7 +513,8 @@ def settings(e: Enrollment, track: Track, tracks: Sequence[TrackRef]) -> Reply:
                 "/settings quiz mon,wed,fri | off\n"
                 "/settings quiet 22:00-07:00 | off\n"
                 "/settings pace part-time | standard | accelerated\n"
-                "/settings track " + " | ".join(t.id for t in tracks)
+                "/settings track " + " | ".join(t.id for t in tracks) + "\n"
+                "/settings buddy done off | streak on | all off (what a study buddy sees)"
             ),
         ),
         buttons=(

@@ -392,3 +392,15 @@ async def test_news_of_a_pairing_over_before_it_went_is_not_sent(
     await decisions.drain()
     assert not decisions.of("buddy")
     assert [why for _, why in decisions.dropped] == ["no longer paired"]
+
+
+async def test_what_a_buddy_sees_is_a_setting_too(
+    coach: Coach, uow: MemoryUnitOfWorkFactory
+) -> None:
+    ada = await started(coach, "ada", "telegram")
+    assert "/settings buddy" in await ada.say("/settings")
+    await ada.say("/buddy")
+    assert "Items done today: private" in await ada.say("/settings buddy done off")
+    async with uow() as work:
+        seat = await work.buddies.find(await learner_id(uow, ada))
+    assert seat is not None and not seat.sharing.done and seat.sharing.streak
