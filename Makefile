@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chat migrate lint bench clean
+.PHONY: run test chat migrate lint bench clean messages catalogs
 
-run: $(STAMP)
+run: $(STAMP) catalogs
 	$(BIN)/coach migrate
 	$(BIN)/coach run
 
@@ -44,6 +44,34 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The coach's words in every language, one catalog per package of the core (see
+# core/kernel/i18n.py): `make messages` finds the words in the code and brings each
+# language's catalog up to date, new words untranslated; `make catalogs` compiles them.
+DOMAINS := accounts app buddies groups importing intake kernel learning outreach progress quizzes
+LANGS := fa ru
+LOCALES := core/locale
+
+messages: $(STAMP)
+	set -e; for d in $(DOMAINS); do \
+	  $(BIN)/pybabel extract -q --no-location --sort-output --no-default-keywords \
+	    -k _ -k n_:1,2 --project "Roadmap Coach" -o $(LOCALES)/$$d.pot core/$$d; \
+	  for l in $(LANGS); do \
+	    if [ -f $(LOCALES)/$$l/LC_MESSAGES/$$d.po ]; then \
+	      $(BIN)/pybabel update -q --no-fuzzy-matching --no-location --ignore-obsolete \
+	        -D $$d -l $$l -i $(LOCALES)/$$d.pot -d $(LOCALES); \
+	    else \
+	      $(BIN)/pybabel init -q -D $$d -l $$l -i $(LOCALES)/$$d.pot -d $(LOCALES); \
+	    fi; \
+	  done; \
+	done
+
+catalogs: $(STAMP)
+	set -e; for d in $(DOMAINS); do for l in $(LANGS); do \
+	  if [ -f $(LOCALES)/$$l/LC_MESSAGES/$$d.po ]; then \
+	    $(BIN)/pybabel compile -q -D $$d -l $$l -d $(LOCALES); \
+	  fi; \
+	done; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info

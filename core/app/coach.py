@@ -4,7 +4,7 @@ the capability that owns the command."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC
+from datetime import UTC, datetime
 from time import perf_counter
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,7 @@ from core.kernel.commands import (
     from_action,
     parse,
 )
+from core.kernel.i18n import language, speaking, supported
 from core.kernel.observe import UNOBSERVED, Observer
 from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
@@ -61,6 +62,7 @@ from core.learning import settings as learner_settings
 from core.learning import views as learning_views
 from core.learning.context import Context, learner_context
 from core.learning.library import Defaults, TrackLibrary
+from core.learning.model import Snapshot
 from core.learning.onboarding import Onboarding
 from core.learning.settings import LearnerSettings
 from core.learning.tracks import TrackCatalog
@@ -113,6 +115,18 @@ class Coach:
         *,
         update_key: str | None = None,
         chat: ChatContext | None = None,
+    ) -> Outcome:
+        # Until the learner's own choice is read, their app's language speaks.
+        with speaking(supported(who.language)):
+            return await self._run(who, command, update_key=update_key, chat=chat)
+
+    async def _run(
+        self,
+        who: LearnerRef,
+        command: Command | Unparsed,
+        *,
+        update_key: str | None,
+        chat: ChatContext | None,
     ) -> Outcome:
         started = perf_counter()
         if isinstance(command, Unparsed):
@@ -178,15 +192,26 @@ class Coach:
             quiz = await uow.quizzes.find(platform, poll_ref)
             if quiz is None:
                 return await self.groups.answer_quiz(uow, who, platform, poll_ref, option_ids, now)
-            return await self.quizzes.answer(uow, who, quiz, option_ids, now)
+            snapshot = await uow.learners.load(who)
+            with speaking(snapshot.language if snapshot and snapshot.language else language()):
+                return await self.quizzes.answer(uow, who, quiz, option_ids, now)
 
         meter = self._observer.update(platform, "quiz_answer")
-        return await self._units.handle("a quiz answer", work, update_key=update_key, meter=meter)
+        with speaking(supported(who.language)):
+            return await self._units.handle(
+                "a quiz answer", work, update_key=update_key, meter=meter
+            )
 
     async def import_roadmap(
         self, who: LearnerRef, filename: str, data: bytes, *, update_key: str | None = None
     ) -> Outcome:
         """A roadmap sent in chat: previewed and kept, then theirs once they confirm."""
+        with speaking(supported(who.language)):
+            return await self._import_roadmap(who, filename, data, update_key=update_key)
+
+    async def _import_roadmap(
+        self, who: LearnerRef, filename: str, data: bytes, *, update_key: str | None
+    ) -> Outcome:
         started = perf_counter()  # parsing is most of an import's work
         meter = self._observer.update(who.platform, "import")
         # Reading a large roadmap takes seconds of CPU: off the event loop, a few at a
@@ -276,6 +301,17 @@ class Coach:
         if snapshot is not None and not snapshot.reachable:
             # They wrote to us, so they can be reached again.
             await uow.learners.set_reachable(who, reachable=True)
+        with speaking(snapshot.language if snapshot and snapshot.language else language()):
+            return await self._learner_route(uow, who, command, snapshot, now)
+
+    async def _learner_route(
+        self,
+        uow: UnitOfWork,
+        who: LearnerRef,
+        command: Command,
+        snapshot: Snapshot | None,
+        now: datetime,
+    ) -> Outcome:
         match command:
             case Start():
                 return await self._onboarding.start(uow, who, snapshot, command, now)

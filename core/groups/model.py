@@ -34,6 +34,7 @@ class StudyGroup:
     active: bool
     next_digest_at: datetime | None
     next_report_at: datetime | None
+    language: str = "en"  # what the group's posts are in (`/group language`)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -52,6 +53,7 @@ class NewStudyGroup:
     started_on: date
     next_digest_at: datetime | None
     next_report_at: datetime | None
+    language: str = "en"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,9 @@ class LearnerRef:
     platform: str
     external_id: str
     display_name: str = ""
+    # The language the person's app is set to, as the platform tells it ("fa-IR", "ru"):
+    # a hint for a first contact, not part of who they are.
+    language: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ class Snapshot:
     # item id -> local date done, for the current week only
     week_done: dict[str, date] = field(default_factory=dict)
     reachable: bool = True  # False once the platform refused a delivery (blocked bot)
+    language: str | None = None  # chosen or first seen; None: their app's, as told
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,10 @@ class Learners(Protocol):
 
     async def set_reachable(self, who: LearnerRef, *, reachable: bool) -> None: ...
 
+    async def set_language(self, learner_id: int, language: str) -> None:
+        """The language the coach speaks to the learner from now on (one of i18n's)."""
+        ...
+
     async def identities(self, learner_id: int) -> list[Identity]:
         """Oldest first."""
         ...

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
 
+from core.kernel.i18n import supported
 from core.kernel.refs import Identity, LearnerRef
 from core.learning.model import NewEnrollment, Snapshot
 from core.storage import models as m
@@ -29,11 +30,13 @@ _LOAD = (
     select(
         m.Identity.learner_id.label("snapshot_learner_id"),
         m.Identity.reachable.label("snapshot_reachable"),
+        m.Learner.language.label("snapshot_language"),
         *ENROLLMENT_COLUMNS,
         _C.item_id,
         _C.done_on,
     )
     .select_from(m.Identity)
+    .join(m.Learner, m.Learner.id == m.Identity.learner_id)
     .outerjoin(m.Enrollment, and_(_E.learner_id == m.Identity.learner_id, _E.active))
     .outerjoin(m.Completion, and_(_C.enrollment_id == _E.id, _C.week_id == _E.current_week_id))
     .where(
@@ -50,6 +53,7 @@ _LOAD_BY_ID = (
             .scalar_subquery()
             > 0
         ).label("snapshot_reachable"),
+        m.Learner.language.label("snapshot_language"),
         *ENROLLMENT_COLUMNS,
         _C.item_id,
         _C.done_on,
@@ -99,15 +103,21 @@ class SqlLearners:
     async def create(
         self, who: LearnerRef, enrollment: NewEnrollment | None, *, at: datetime
     ) -> Snapshot:
+        language = supported(who.language)
         learner_id = await self._db.scalar(
-            insert(m.Learner).values(created_at=at).returning(m.Learner.id)
+            insert(m.Learner).values(created_at=at, language=language).returning(m.Learner.id)
         )
         assert learner_id is not None
         await self.add_identity(learner_id, who, at=at)
         created = (
             await self._enrollments.create(learner_id, enrollment, at=at) if enrollment else None
         )
-        return Snapshot(learner_id, created, {})
+        return Snapshot(learner_id, created, {}, language=language)
+
+    async def set_language(self, learner_id: int, language: str) -> None:
+        await self._db.execute(
+            update(m.Learner).where(m.Learner.id == learner_id).values(language=language)
+        )
 
     async def set_reachable(self, who: LearnerRef, *, reachable: bool) -> None:
         await self._db.execute(

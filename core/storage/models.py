@@ -63,6 +63,9 @@ class Learner(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The language the coach speaks to them ("en", "fa", "ru"); NULL: their app's, as the
+    # platform tells it.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class Identity(Base):
@@ -372,6 +375,7 @@ class StudyGroup(Base):
     active: Mapped[bool]
     next_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_report_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    language: Mapped[str] = mapped_column(String(8), server_default=text("'en'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

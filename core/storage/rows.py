@@ -164,7 +164,11 @@ def snapshot_from_rows(rows: Sequence[RowMapping]) -> Snapshot | None:
     enrollment = enrollment_from_row(first) if first["id"] is not None else None
     week_done = {row["item_id"]: row["done_on"] for row in rows if row["item_id"] is not None}
     return Snapshot(
-        first["snapshot_learner_id"], enrollment, week_done, bool(first["snapshot_reachable"])
+        first["snapshot_learner_id"],
+        enrollment,
+        week_done,
+        bool(first["snapshot_reachable"]),
+        first["snapshot_language"],
     )
 
 
@@ -186,6 +190,7 @@ def group_from_row(row: RowMapping) -> StudyGroup:
         active=row["active"],
         next_digest_at=row["next_digest_at"],
         next_report_at=row["next_report_at"],
+        language=row["language"],
     )
 
 
@@ -204,6 +209,7 @@ def group_values(group: NewStudyGroup | StudyGroup) -> dict[str, Any]:
         "started_on": group.started_on,
         "next_digest_at": group.next_digest_at,
         "next_report_at": group.next_report_at,
+        "language": group.language,
     }
 
 

@@ -35,6 +35,7 @@ from core.groups.model import (
     Tick,
 )
 from core.kernel.errors import AlreadyDone, ConflictError, StorageError
+from core.kernel.i18n import supported
 from core.kernel.refs import ChatRef, Identity, LearnerRef
 from core.kernel.schedule import Slot
 from core.learning.activity import DayBitmap
@@ -86,6 +87,7 @@ Key = Callable[[R], Hashable | None]
 class LearnerRow:
     id: int
     created_at: datetime
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -783,30 +785,37 @@ class MemoryLearners(_Repository):
         return self._snapshot(tx, learner_id, reachable=reachable)
 
     def _snapshot(self, tx: Transaction, learner_id: int, *, reachable: bool) -> Snapshot:
+        learner = tx[self._db.learners].get(learner_id)
+        language = learner.language if learner else None
         row = tx[self._db.enrollments].find("active", learner_id)
         if row is None:
-            return Snapshot(learner_id, None, {}, reachable)
+            return Snapshot(learner_id, None, {}, reachable, language)
         e = row.enrollment
         done = {
             c.item_id: c.done_on
             for c in tx[self._db.completions].rows()
             if c.enrollment_id == e.id and c.week_id == e.current_week_id
         }
-        return Snapshot(learner_id, _copy(e), done, reachable)
+        return Snapshot(learner_id, _copy(e), done, reachable, language)
 
     async def create(
         self, who: LearnerRef, enrollment: NewEnrollment | None, *, at: datetime
     ) -> Snapshot:
         tx = await self._tx()
         learner_id = self._db.next_id(self._db.learners)
-        await tx[self._db.learners].insert(LearnerRow(learner_id, at))
+        language = supported(who.language)
+        await tx[self._db.learners].insert(LearnerRow(learner_id, at, language))
         await self.add_identity(learner_id, who, at=at)
         created = (
             await self._unit.enrollments.create(learner_id, enrollment, at=at)
             if enrollment
             else None
         )
-        return Snapshot(learner_id, created, {})
+        return Snapshot(learner_id, created, {}, language=language)
+
+    async def set_language(self, learner_id: int, language: str) -> None:
+        learners = (await self._tx())[self._db.learners]
+        await learners.update(learner_id, lambda r: replace(r, language=language))
 
     async def set_reachable(self, who: LearnerRef, *, reachable: bool) -> None:
         identities = (await self._tx())[self._db.identities]
@@ -1200,6 +1209,7 @@ class MemoryGroups(_Repository):
             active=True,
             next_digest_at=group.next_digest_at,
             next_report_at=group.next_report_at,
+            language=group.language,
         )
         await tx[self._db.groups].insert(GroupRow(created, datetime.now(UTC)))
         return replace(created)

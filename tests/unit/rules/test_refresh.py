@@ -100,3 +100,20 @@ async def test_the_morning_plans_announce_the_refresh_then_offer_it_on_the_day(
     assert "is fading" in plans[0].text and "Wed 27 Jan" in plans[0].text
     assert "Refresh today" in plans[2].text
     assert any(b.action == "quiz" for b in plans[2].reply.all_buttons)
+
+
+async def test_a_refresh_falls_due_at_the_nudge_time_across_the_spring_clock_change(
+    coach: Coach, ada: Learner, uow: MemoryUnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    clock.set(MONDAY)
+    subjects = await learned_week_one(coach, uow, ada)
+    await ada.say("/settings tz America/New_York")
+    # Friday 12 March 2027, 10:00 in New York (EST); the clocks go forward on Sunday 14th.
+    clock.set(datetime(2027, 3, 12, 15, tzinfo=UTC))
+    found = await refreshed(coach, uow, ada)
+    assert found is not None
+    # Sat 13, Mon 15, Tue 16 are the next study days; Monday is the quiz day among them.
+    assert found.on == date(2027, 3, 15)
+    due = await due_dates(uow, ada)
+    refreshed_at = {due[s] for s in subjects if due[s].date() == date(2027, 3, 15)}
+    assert refreshed_at == {datetime(2027, 3, 15, 13, tzinfo=UTC)}  # 09:00 EDT

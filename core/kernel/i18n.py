@@ -1,0 +1,146 @@
+"""The language the coach speaks: gettext catalogs managed with Babel, one per package of
+the core, and dates, numbers and weekday names formatted for the language by Babel.
+
+A package takes its catalog once, `_, n_ = messages("learning")`, and wraps what it says:
+`_("Rest day.")`, `n_("{count} item", "{count} items", count).format(count=count)`. The
+words are looked up when they are said, in the language of the update or post being
+answered (`speaking`), so one worker speaks to a Persian and a Russian learner at once.
+
+Catalogs live in core/locale/<language>/LC_MESSAGES/<package>.po. `make catalogs` compiles
+them to .mo files beside them; a catalog never compiled is read from its .po, so a fresh
+checkout speaks every language.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, time
+from functools import cache
+from pathlib import Path
+
+ENGLISH = "en"
+LANGUAGES = (ENGLISH, "fa", "ru")
+NAMES = {"en": "English", "fa": "فارسی", "ru": "Русский"}
+RIGHT_TO_LEFT = frozenset({"fa"})
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+# A reader of Persian expects Persian digits in numbers and dates.
+_DIGITS = {"fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")}
+
+_speaking: ContextVar[str] = ContextVar("speaking", default=ENGLISH)
+
+Gettext = Callable[[str], str]
+Ngettext = Callable[[str, str, int], str]
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogs without translating it: said later with `_()`."""
+    return message
+
+
+def language() -> str:
+    """The language being spoken now."""
+    return _speaking.get()
+
+
+@contextmanager
+def speaking(code: str | None) -> Iterator[str]:
+    """Speaks `code` (one of LANGUAGES; anything else speaks English) until the block ends."""
+    chosen = code if code in LANGUAGES else ENGLISH
+    token = _speaking.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _speaking.reset(token)
+
+
+def supported(tag: str | None) -> str | None:
+    """The language of ours a platform's tag names ("fa-IR", "ru", "en-GB"), or None."""
+    if not tag:
+        return None
+    primary = tag.replace("_", "-").split("-", 1)[0].strip().lower()
+    return primary if primary in LANGUAGES else None
+
+
+def is_right_to_left(code: str | None = None) -> bool:
+    return (code or language()) in RIGHT_TO_LEFT
+
+
+@cache
+def _catalog(domain: str, code: str) -> gettext.NullTranslations:
+    folder = LOCALE_DIR / code / "LC_MESSAGES"
+    compiled, source = folder / f"{domain}.mo", folder / f"{domain}.po"
+    if compiled.exists() and (
+        not source.exists() or compiled.stat().st_mtime >= source.stat().st_mtime
+    ):
+        with compiled.open("rb") as file:
+            return gettext.GNUTranslations(file)
+    if source.exists():
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        with source.open("rb") as file:
+            catalog = read_po(file, locale=code, domain=domain)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        return gettext.GNUTranslations(buffer)
+    return gettext.NullTranslations()
+
+
+def messages(domain: str) -> tuple[Gettext, Ngettext]:
+    """The `_` and `n_` of one package's catalog, answering in the language spoken now."""
+
+    def translate(message: str) -> str:
+        code = language()
+        return message if code == ENGLISH else _catalog(domain, code).gettext(message)
+
+    def translate_plural(singular: str, plural: str, count: int) -> str:
+        code = language()
+        if code == ENGLISH:
+            return singular if count == 1 else plural
+        return _catalog(domain, code).ngettext(singular, plural, count)
+
+    return translate, translate_plural
+
+
+# -- numbers, dates and times, as the language writes them --------------------------------
+
+
+def digits(text: str, code: str | None = None) -> str:
+    """`text` with its digits in the language's own."""
+    table = _DIGITS.get(code or language())
+    return text.translate(table) if table else text
+
+
+def number(value: float, code: str | None = None) -> str:
+    """1.5 as "1.5", "۱٫۵" or "1,5"; whole numbers without a fraction."""
+    from babel.numbers import format_decimal
+
+    spoken = code or language()
+    return digits(format_decimal(value, format="#,##0.##", locale=spoken), spoken)
+
+
+def day(value: date, code: str | None = None, *, year: bool = False) -> str:
+    """A day as a chat line names it: "Fri 4 Dec", "пт 4 дек.", "جمعه ۴ دسامبر"."""
+    from babel.dates import format_date
+
+    spoken = code or language()
+    shown = format_date(value, "EEE d MMM y" if year else "EEE d MMM", locale=spoken)
+    return digits(shown, spoken)
+
+
+def clock_time(value: time, code: str | None = None) -> str:
+    """A time of day on the 24-hour clock: "07:30"."""
+    spoken = code or language()
+    return digits(f"{value:%H:%M}", spoken)
+
+
+def weekday(number_of_day: int, code: str | None = None, *, width: str = "abbreviated") -> str:
+    """A weekday's name, Monday 0: "Mon", "пн", "دوشنبه"."""
+    from babel import Locale
+
+    return str(Locale.parse(code or language()).days["format"][width][number_of_day])
