@@ -21,9 +21,7 @@ PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
 def said_in_code(domain: str) -> set[str | tuple[str, str]]:
     """The messages the package's code says, as `make messages` extracts them."""
-    found = extract_from_dir(
-        CORE / domain, keywords={"_": None, "n_": (1, 2)}, comment_tags=()
-    )
+    found = extract_from_dir(CORE / domain, keywords={"_": None, "n_": (1, 2)}, comment_tags=())
     return {msgid if isinstance(msgid, str) else tuple(msgid) for _, _, msgid, *_ in found}
 
 
@@ -51,7 +49,9 @@ def test_every_message_is_translated_with_its_placeholders(code: str, domain: st
     messages = catalog(code, domain)
     in_catalog = {m.id if isinstance(m.id, str) else tuple(m.id) for m in messages if m.id}
     missing = said_in_code(domain) - in_catalog
-    assert not missing, f"not in the {code} catalog (run make messages): {sorted(map(str, missing))[:5]}"
+    assert not missing, (
+        f"not in the {code} catalog (run make messages): {sorted(map(str, missing))[:5]}"
+    )
     problems = []
     for message in messages:
         if not message.id:
