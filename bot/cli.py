@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
@@ -374,7 +375,7 @@ async def chat(settings: Settings) -> int:
     from core.kernel.refs import LearnerRef
 
     async with running_app(settings) as app:
-        who = LearnerRef("console", "local", _local_name())
+        who = LearnerRef("console", "local", _local_name(), language=_local_language())
         console = ConsoleChat(app.coach, who, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
         async with app.scheduler({"console": ConsoleMessenger(console)}):
             await console.run()
@@ -401,6 +402,14 @@ def _local_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "you"
+
+
+def _local_language() -> str:
+    """The terminal's language, as the locale variables name it ("fa_IR.UTF-8")."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := os.environ.get(name, ""):
+            return value.split(".", 1)[0]
+    return ""
 
 
 if __name__ == "__main__":

@@ -71,6 +71,10 @@ from core.kernel.reply import (
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
+# The coach never joins a voice channel: discord.py's warnings at every start that the
+# voice libraries are missing say nothing an operator needs to act on.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
 # Discord drops an interaction not answered within 3 s; slower work is deferred first,
 # with room left for the network.
 DEFER_AFTER = 1.5
@@ -174,8 +178,9 @@ def shard_ids_of(count: int | None, ids: Sequence[int] | None) -> tuple[int, ...
     return chosen
 
 
-def learner(user: discord.User | discord.Member) -> LearnerRef:
-    return LearnerRef(PLATFORM, str(user.id), user.display_name)
+def learner(user: discord.User | discord.Member, locale: object = "") -> LearnerRef:
+    """Who is talking, with the language their Discord is set to (an interaction's locale)."""
+    return LearnerRef(PLATFORM, str(user.id), user.display_name, language=str(locale or ""))
 
 
 def personal(interaction: discord.Interaction[Any]) -> bool:
@@ -710,7 +715,7 @@ class DiscordAdapter:
     @taken_while_serving
     async def command(self, interaction: discord.Interaction[Any], command: Command) -> None:
         work = self.coach.run(
-            learner(interaction.user),
+            learner(interaction.user, interaction.locale),
             command,
             update_key=update_key(interaction),
             chat=chat_context(interaction),
@@ -734,7 +739,7 @@ class DiscordAdapter:
         async def read_and_import() -> Outcome:
             data = await roadmap.read()
             return await self.coach.import_roadmap(
-                learner(interaction.user),
+                learner(interaction.user, interaction.locale),
                 roadmap.filename,
                 data,
                 update_key=update_key(interaction),
@@ -758,7 +763,7 @@ class DiscordAdapter:
             await interaction.response.send_message(not_your_button().plain_text(), ephemeral=True)
             return
         work = self.coach.run(
-            learner(interaction.user),
+            learner(interaction.user, interaction.locale),
             command,
             update_key=update_key(interaction),
             chat=chat_context(interaction),
@@ -774,7 +779,7 @@ class DiscordAdapter:
         outcome = await self._in_turn(
             interaction,
             self.coach.answer_quiz(
-                learner(interaction.user),
+                learner(interaction.user, interaction.locale),
                 PLATFORM,
                 poll_ref,
                 [option],

@@ -208,7 +208,9 @@ class LearnerMiddleware(BaseMiddleware):
         if user is None or user.is_bot or not isinstance(event, Update):
             return None
         bot: Bot = data["bot"]
-        data["who"] = LearnerRef(PLATFORM, str(user.id), user.full_name)
+        data["who"] = LearnerRef(
+            PLATFORM, str(user.id), user.full_name, language=user.language_code or ""
+        )
         data["update_key"] = f"tg:{bot.id}:{event.update_id}"
         async with self.order.turn(user.id):
             return await handler(event, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
@@ -230,6 +231,7 @@ class FakeInteraction(SimpleNamespace):
         super().__init__(
             id=1,
             user=SimpleNamespace(id=5, display_name="Ada"),
+            locale="en-US",
             guild_id=None,
             channel_id=9,
             message=None,
@@ -400,3 +402,10 @@ async def test_group_values_are_offered_as_you_type(
     interaction = SimpleNamespace(namespace=SimpleNamespace(action=action))
     choices = await cog.group_value(interaction, typed)  # type: ignore[arg-type]
     assert [choice.value for choice in choices] == offered
+
+
+async def test_starting_says_nothing_of_voice_libraries(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        adapter = DiscordAdapter(SilentCoach(), "token")  # type: ignore[arg-type]
+        await adapter.bot.close()
+    assert not [r for r in caplog.records if "voice" in r.getMessage()]
