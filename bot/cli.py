@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coach", description="Roadmap Coach: a study coach in chat."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="run every configured chat platform (the console when none is)")
     sub.add_parser("chat", help="talk to the coach in this terminal")
@@ -402,6 +403,15 @@ def _local_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "you"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("roadmap-coach")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def _local_language() -> str:

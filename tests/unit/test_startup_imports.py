@@ -119,7 +119,8 @@ def roadmap(folder: Path) -> Path:
 @pytest.mark.parametrize(
     ("args", "code", "said"),
     [
-        ((*COACH, "--help"), 0, "usage: coach [-h] COMMAND"),
+        ((*COACH, "--help"), 0, "usage: coach [-h] [--version] COMMAND"),
+        ((*COACH, "--version"), 0, "coach 0."),
         ((*COACH, "import", "--help"), 0, "usage: coach import"),
         (("-m", "bot", "--help"), 0, "usage: coach run"),  # python -m bot is coach run
         ((*COACH, "nonsense"), 2, "invalid choice: 'nonsense'"),
