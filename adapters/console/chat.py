@@ -6,6 +6,9 @@ It works interactively and with piped input, so a whole week can be scripted.
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -23,14 +26,27 @@ PLATFORM = "console"
 MAX_IMPORT_READ = 1_000_001
 
 
-def render(reply: Reply, *, choices: tuple[Button, ...] = ()) -> str:
-    parts = [reply.plain_text()] if reply.blocks else []
+def render(
+    reply: Reply,
+    *,
+    choices: tuple[Button, ...] = (),
+    number: int | None = None,
+    picture: Path | None = None,
+) -> str:
+    """A reply as the terminal shows it; `number` heads a message that offers choices, so
+    a number typed later can say which message it answers."""
+    parts = [f"[message {number}]"] if number is not None else []
+    if reply.blocks:
+        parts.append(reply.plain_text())
     if reply.quiz is not None:
         parts.append(reply.quiz.question)
         parts.extend(f"  {n}) {option}" for n, option in enumerate(reply.quiz.options, start=1))
         parts.append("(type the number of your answer)")
     if reply.image is not None:
-        parts.append(f"[picture: {reply.image.caption or 'chart'}]")
+        caption = reply.image.caption or "chart"
+        parts.append(
+            f"[picture saved to {picture}: {caption}]" if picture else f"[picture: {caption}]"
+        )
     if reply.attachment is not None:
         if reply.attachment.media_type.startswith(("application/json", "text/")):
             parts.append(reply.attachment.content.decode())
@@ -44,17 +60,44 @@ def render(reply: Reply, *, choices: tuple[Button, ...] = ()) -> str:
     return "\n".join(parts)
 
 
+@dataclass(frozen=True)
+class _Offer:
+    """The numbered choices of the latest message that offered any: its buttons, or its
+    quiz's options."""
+
+    message: int
+    buttons: tuple[Button, ...] = ()
+    quiz: str | None = None  # the quiz's reference, when the numbers answer a quiz
+    options: int = 0
+
+    @property
+    def count(self) -> int:
+        return self.options if self.quiz is not None else len(self.buttons)
+
+    def label(self, number: int) -> str:
+        return f"option {number}" if self.quiz is not None else self.buttons[number - 1].label
+
+
 class ConsoleChat:
     def __init__(
-        self, coach: CoachPort, who: LearnerRef, stdin: TextIO, stdout: TextIO, *, interactive: bool
+        self,
+        coach: CoachPort,
+        who: LearnerRef,
+        stdin: TextIO,
+        stdout: TextIO,
+        *,
+        interactive: bool,
+        pictures: Path | None = None,
     ) -> None:
         self._coach = coach
         self._who = who
         self._stdin = stdin
         self._stdout = stdout
         self._interactive = interactive
-        self._choices: tuple[Button, ...] = ()
-        self._open_quiz: tuple[str, int] | None = None  # (reference, number of options)
+        # Where pictures are saved: the terminal shows text only.
+        self._pictures = pictures or Path(tempfile.gettempdir()) / "roadmap-coach"
+        self._shown = 0  # messages shown so far, to number those that offer choices
+        self._offer: _Offer | None = None
 
     @property
     def who(self) -> LearnerRef:
@@ -66,9 +109,7 @@ class ConsoleChat:
                 "Roadmap Coach in your terminal. Send /start to begin, /help for commands, Ctrl-D to leave."
             )
         while True:
-            if self._interactive:
-                self._stdout.write("you> ")
-                self._stdout.flush()
+            self._prompt()
             line = await asyncio.to_thread(self._stdin.readline)
             if not line:
                 break
@@ -78,32 +119,68 @@ class ConsoleChat:
         if self._interactive:
             self._write("Bye! Your progress is saved.")
 
-    async def show(self, reply: Reply) -> None:
-        """Prints a reply; its buttons and quiz become what the next number answers."""
-        self._choices = reply.all_buttons
+    async def show(self, reply: Reply, *, unprompted: bool = False) -> None:
+        """Prints a reply; if it offers choices, numbers typed next answer it. `unprompted`:
+        the coach wrote first (a nudge), so the prompt is drawn again after it."""
+        self._shown += 1
+        offer = None
         if reply.quiz is not None and reply.quiz.ref is not None:
             # The terminal has no poll of its own to name it, nor a message to point at.
             reference = str(reply.quiz.ref.id)
             await self._coach.quiz_posted(reply.quiz.ref, PLATFORM, reference, "")
-            self._open_quiz = (reference, len(reply.quiz.options))
-        self._write(render(reply, choices=self._choices))
+            offer = _Offer(self._shown, quiz=reference, options=len(reply.quiz.options))
+        elif reply.all_buttons:
+            offer = _Offer(self._shown, buttons=reply.all_buttons)
+        if offer is not None:
+            self._offer = offer
+        picture = await self._save_picture(reply) if reply.image is not None else None
+        choices = offer.buttons if offer is not None else ()
+        number = offer.message if offer is not None else None
+        if unprompted and self._interactive:
+            self._stdout.write("\n")
+        self._write(render(reply, choices=choices, number=number, picture=picture))
+        if unprompted:
+            self._prompt()
 
     async def send(self, text: str) -> Outcome:
         choice = text.strip()
-        if choice.isdigit() and self._open_quiz and 1 <= int(choice) <= self._open_quiz[1]:
-            reference, _ = self._open_quiz
-            self._open_quiz = None
-            return await self._coach.answer_quiz(self._who, PLATFORM, reference, [int(choice) - 1])
-        self._open_quiz = None  # moving on leaves the question unanswered
-        if choice.isdigit() and self._choices and 1 <= int(choice) <= len(self._choices):
-            action = self._choices[int(choice) - 1].action
-            return await self._coach.run(self._who, from_action(action))
+        if choice.isascii() and choice.isdecimal():
+            return await self._choose(int(choice))
         command = parse(text)
         # A file is sent here by its path after /import; without one, the core explains.
         path = choice.partition(" ")[2].strip()
         if isinstance(command, Import) and path and not _for_the_core(command):
             return await self._import(path)
         return await self._coach.run(self._who, command)
+
+    async def _choose(self, number: int) -> Outcome:
+        """A number typed: a choice of the latest message that offered any."""
+        offer = self._offer
+        if offer is None:
+            return Reply.text(
+                "Numbers answer a message that offers numbered choices, and none is open now. "
+                "/help lists the commands."
+            )
+        if not 1 <= number <= offer.count:
+            return Reply.text(
+                f"Message {offer.message} offers choices 1 to {offer.count}; "
+                f"{number} is not one of them. Nothing was changed."
+            )
+        self._write(f"(message {offer.message}, {offer.label(number)})")
+        if offer.quiz is not None:
+            self._offer = None  # answered: its numbers mean nothing any more
+            return await self._coach.answer_quiz(self._who, PLATFORM, offer.quiz, [number - 1])
+        return await self._coach.run(self._who, from_action(offer.buttons[number - 1].action))
+
+    async def _save_picture(self, reply: Reply) -> Path | None:
+        assert reply.image is not None
+        name = f"picture-{datetime.now():%Y%m%d-%H%M%S}-{self._shown}.png"
+        path = self._pictures / name
+        try:
+            await asyncio.to_thread(_write_file, path, reply.image.png)
+        except OSError:
+            return None  # shown as a picture that could not be kept
+        return path
 
     async def _import(self, argument: str) -> Outcome:
         """The terminal's way of sending a document: a path to read."""
@@ -119,9 +196,19 @@ class ConsoleChat:
             return Reply.text(f"I cannot read {argument}: {problem.strerror or problem}.")
         return await self._coach.import_roadmap(self._who, name, data)
 
+    def _prompt(self) -> None:
+        if self._interactive:
+            self._stdout.write("you> ")
+            self._stdout.flush()
+
     def _write(self, text: str) -> None:
         self._stdout.write(text + "\n\n")
         self._stdout.flush()
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _read_document(argument: str) -> tuple[str, bytes]:
@@ -141,7 +228,7 @@ class ConsoleMessenger:
     async def deliver(self, to: LearnerRef, reply: Reply) -> None:
         if to.external_id != self._chat.who.external_id:
             raise Unreachable(f"no console session for {to.external_id}")
-        await self._chat.show(reply)
+        await self._chat.show(reply, unprompted=True)
 
     async def post(self, chat: ChatRef, reply: Reply) -> None:
         raise Unreachable("the console has no group chats")

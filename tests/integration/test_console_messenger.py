@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -12,7 +13,9 @@ from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
 from core.kernel.refs import LearnerRef
 from core.kernel.reply import Reply
+from core.learning.tracks import BuiltinCatalog
 from core.outreach.service import Outreach
+from core.progress.charts import ChartRenderer
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.sender import Sender
@@ -37,8 +40,60 @@ async def test_the_plan_and_a_quiz_arrive_in_the_console_and_the_quiz_can_be_ans
     assert "Good morning! Here is your plan." in printed
     assert "(type the number of your answer)" in printed
 
+    # The quiz came after the plan: its numbers are the quiz's, and the answer says so.
     graded = await chat.send("1")
     assert isinstance(graded, Reply) and "again" in graded.plain_text().lower()
+    assert "(message 2, option 1)" in out.getvalue()
+
+
+async def test_numbers_answer_the_latest_message_that_offered_them_or_say_the_range(
+    coach: Coach, tmp_path: Path
+) -> None:
+    who = LearnerRef("console", "local", "Ada")
+    out = io.StringIO()
+    chat = ConsoleChat(coach, who, io.StringIO(), out, interactive=True, pictures=tmp_path)
+    assert "none is open" in _text(await chat.send("1"))
+    await chat.show(_reply(await chat.send("/start")))
+    await chat.show(_reply(await chat.send("/today")))  # message 2: a ✓ per item
+    assert "offers choices 1 to" in _text(await chat.send("99"))
+    ticked = _text(await chat.send("1"))
+    assert ": done." in ticked and "(message 2, ✓ 1." in out.getvalue()
+    # A nudge printed while the learner types draws the prompt again after it.
+    await ConsoleMessenger(chat).deliver(who, Reply.text("Good morning!"))
+    assert out.getvalue().endswith("Good morning!\n\nyou> ")
+
+
+async def test_a_picture_is_saved_to_a_file_and_its_path_printed(
+    engine: AsyncEngine, clock: FrozenClock, tmp_path: Path
+) -> None:
+    renderer = ChartRenderer()
+    drawing = Coach(
+        SqlUnitOfWorkFactory(make_sessions(engine)), clock, BuiltinCatalog(), charts=renderer
+    )
+    who = LearnerRef("console", "local", "Ada")
+    out = io.StringIO()
+    chat = ConsoleChat(drawing, who, io.StringIO(), out, interactive=False, pictures=tmp_path)
+    try:
+        await chat.send("/start")
+        await chat.show(_reply(await chat.send("/progress")))
+    finally:
+        renderer.close()
+    [saved] = _pictures(tmp_path)
+    assert saved.read_bytes().startswith(b"\x89PNG")
+    assert f"[picture saved to {saved}" in out.getvalue()
+
+
+def _pictures(folder: Path) -> list[Path]:
+    return list(folder.glob("*.png"))
+
+
+def _reply(outcome: object) -> Reply:
+    assert isinstance(outcome, Reply)
+    return outcome
+
+
+def _text(outcome: object) -> str:
+    return _reply(outcome).plain_text()
 
 
 async def test_settings_show_and_change_the_evening_quiz_days_and_quiet_hours(
