@@ -55,7 +55,7 @@ LOCALES := core/locale
 messages: $(STAMP)
 	set -e; for d in $(DOMAINS); do \
 	  $(BIN)/pybabel extract -q --no-location --sort-output --no-default-keywords \
-	    -k _ -k n_:1,2 --project "Roadmap Coach" -o $(LOCALES)/$$d.pot core/$$d; \
+	    -k _ -k N_ -k n_:1,2 --project "Roadmap Coach" -o $(LOCALES)/$$d.pot core/$$d; \
 	  for l in $(LANGS); do \
 	    if [ -f $(LOCALES)/$$l/LC_MESSAGES/$$d.po ]; then \
 	      $(BIN)/pybabel update -q --no-fuzzy-matching --no-location --ignore-obsolete \
