@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import discord
 
+from core.kernel.i18n import RIGHT_TO_LEFT_MARK, written_right_to_left
 from core.kernel.reply import (
     Attachment,
     Checklist,
@@ -122,7 +123,16 @@ def shorten(text: str, limit: int) -> str:
 
 
 def markdown_lines(reply: Reply) -> list[str]:
-    """The reply's blocks as Discord markdown, one entry per line (a code block is one)."""
+    """The reply's blocks as Discord markdown, one entry per line (a code block is one);
+    in a right-to-left reply each line but a code block opens with a right-to-left mark."""
+    lines = _block_lines(reply)
+    own_words = [b.text for b in reply.blocks if isinstance(b, Heading | Paragraph)]
+    if written_right_to_left(own_words):
+        lines = [line if line.startswith("```") else RIGHT_TO_LEFT_MARK + line for line in lines]
+    return lines
+
+
+def _block_lines(reply: Reply) -> list[str]:
     lines: list[str] = []
     for block in reply.blocks:
         match block:

@@ -12,6 +12,7 @@ from html import escape
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from core.kernel.i18n import RIGHT_TO_LEFT_MARK, written_right_to_left
 from core.kernel.reply import (
     Attachment,
     Checklist,
@@ -82,6 +83,19 @@ def _line(text: str, *, before: str = "", after: str = "") -> Line:
 
 
 def reply_lines(reply: Reply) -> list[Line]:
+    lines = _block_lines(reply)
+    if written_right_to_left(_own_words(reply)):
+        mark = RIGHT_TO_LEFT_MARK
+        lines = [Line(mark + line.html, mark + line.text) for line in lines]
+    return lines
+
+
+def _own_words(reply: Reply) -> list[str]:
+    """The coach's words in a reply: headings and paragraphs, not a track's item titles."""
+    return [block.text for block in reply.blocks if isinstance(block, Heading | Paragraph)]
+
+
+def _block_lines(reply: Reply) -> list[Line]:
     lines: list[Line] = []
     for block in reply.blocks:
         match block:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, time
@@ -67,6 +68,17 @@ def supported(tag: str | None) -> str | None:
 
 def is_right_to_left(code: str | None = None) -> bool:
     return (code or language()) in RIGHT_TO_LEFT
+
+
+# Put before each line of a right-to-left message, so a line that opens with a command,
+# a number or an English title still lines up from the right.
+RIGHT_TO_LEFT_MARK = "\u200f"
+
+
+def written_right_to_left(texts: Iterable[str]) -> bool:
+    """Whether the coach's own words in `texts` are in a right-to-left script: any letter
+    of one makes the message right to left."""
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for text in texts for char in text)
 
 
 @cache
