@@ -1279,7 +1279,8 @@ async def test_finish_retry_and_prune(uow: Factory) -> None:
     async with uow() as work:
         # The pending row stays; the finished ones are gone, so the day's plan can come again.
         assert (
-            await work.outbox.enqueue([owed(ada, k) for k in Kind if k.audience == "learner"]) == 2
+            await work.outbox.enqueue([owed(ada, k) for k in (Kind.PLAN, Kind.QUIZ, Kind.EVENING)])
+            == 2
         )
 
 
