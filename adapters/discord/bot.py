@@ -54,8 +54,10 @@ from core.kernel.commands import (
     Submit,
     Unparsed,
     clean_text,
+    description,
     from_action,
 )
+from core.kernel.i18n import ENGLISH, LANGUAGES, NAMES, speaking, supported
 from core.kernel.ordering import ArrivalOrder
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import (
@@ -90,6 +92,7 @@ SETTING_CHOICES = (
     "quiet",
     "pace",
     "track",
+    "language",
     "buddy",
 )
 PACE_CHOICES = ("part-time", "standard", "accelerated")
@@ -338,6 +341,29 @@ def _text(value: str | None, *, keep_newlines: bool = False) -> str:
     return clean_text(value or "", keep_newlines=keep_newlines)
 
 
+class MenuTranslator(app_commands.Translator):
+    """The commands' descriptions in each Discord locale the coach speaks (Russian; Discord
+    has no Persian), from the same catalog as Telegram's menus. Names stay as typed."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        code = supported(locale.value)
+        if code in (None, ENGLISH) or context.location is not _DESCRIPTION:
+            return None
+        named = getattr(context.data, "name", "")
+        if named not in DESCRIPTIONS or DESCRIPTIONS[named] != string.message:
+            return None
+        with speaking(code):
+            return description(named)
+
+
+_DESCRIPTION = app_commands.TranslationContextLocation.command_description
+
+
 def plain_command(name: str) -> app_commands.Command[Any, ..., None]:
     async def run(interaction: discord.Interaction[Any]) -> None:
         await _adapter(interaction).command(interaction, COMMANDS[name]())
@@ -452,6 +478,12 @@ class AccountCommands(commands.Cog, name="Account"):
             return _matching(current, DAY_EXAMPLES)
         if setting == "buddy":
             return _matching(current, BUDDY_SHARE_EXAMPLES)
+        if setting == "language":
+            return [
+                app_commands.Choice(name=f"{NAMES[code]} ({code})", value=code)
+                for code in LANGUAGES
+                if current.lower() in f"{NAMES[code]} {code}".lower()
+            ]
         return []
 
     @app_commands.command(name="import", description=DESCRIPTIONS["import"])
@@ -641,6 +673,7 @@ class CoachBot(commands.Bot):
         await self.add_cog(GroupCommands(self.adapter))
         for name in PLAIN_COMMANDS:
             self.tree.add_command(plain_command(name))
+        await self.tree.set_translator(MenuTranslator())
         self.add_dynamic_items(ActionButton, QuizButton)
 
 

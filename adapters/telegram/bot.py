@@ -64,7 +64,8 @@ from core.intake.model import NewUpdate, RecordedUpdate
 from core.intake.ports import Inbox
 from core.intake.service import Intake, IntakeClosed, IntakeSettings
 from core.kernel.buttons import may_press
-from core.kernel.commands import COMMANDS, DESCRIPTIONS, from_action, parse
+from core.kernel.commands import COMMANDS, description, from_action, parse
+from core.kernel.i18n import ENGLISH, LANGUAGES, speaking
 from core.kernel.ordering import ArrivalOrder
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, Reply, Visibility
@@ -297,14 +298,23 @@ class TelegramAdapter:
         me = await self._reach_telegram()
         self._username = (me.username or "").lower()
         self._private_chat = f"@{me.username}" if me.username else ""
-        private = [
-            BotCommand(command=name, description=DESCRIPTIONS[name])
-            for name, command in COMMANDS.items()
-            if not command.in_group
-        ]
-        group = [BotCommand(command=name, description=DESCRIPTIONS[name]) for name in GROUP_MENU]
-        await self.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
-        await self.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
+        await self._set_menus()
+
+    async def _set_menus(self) -> None:
+        """The command menus in each language: Telegram shows a user the one of their
+        app's language, and the English one to everyone else."""
+        private_names = [name for name, command in COMMANDS.items() if not command.in_group]
+        for code in LANGUAGES:
+            with speaking(code):
+                private = [BotCommand(command=n, description=description(n)) for n in private_names]
+                group = [BotCommand(command=n, description=description(n)) for n in GROUP_MENU]
+            language = None if code == ENGLISH else code
+            await self.bot.set_my_commands(
+                private, scope=BotCommandScopeAllPrivateChats(), language_code=language
+            )
+            await self.bot.set_my_commands(
+                group, scope=BotCommandScopeAllGroupChats(), language_code=language
+            )
 
     async def _reach_telegram(self) -> User:
         """Who the bot is, asked until Telegram answers: a network or server failure at

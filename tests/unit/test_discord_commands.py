@@ -409,3 +409,18 @@ async def test_starting_says_nothing_of_voice_libraries(caplog: pytest.LogCaptur
         adapter = DiscordAdapter(SilentCoach(), "token")  # type: ignore[arg-type]
         await adapter.bot.close()
     assert not [r for r in caplog.records if "voice" in r.getMessage()]
+
+
+async def test_descriptions_are_given_in_russian_and_names_stay_as_typed() -> None:
+    adapter = DiscordAdapter(SilentCoach(), "token")  # type: ignore[arg-type]
+    await adapter.bot.install()
+    tree = adapter.bot.tree
+    translator = tree.translator
+    assert translator is not None
+    payloads = [await c.get_translated_payload(tree, translator) for c in tree.get_commands()]
+    await adapter.bot.close()
+    for payload in payloads:
+        russian = payload.get("description_localizations", {}).get("ru", "")
+        assert any("\u0400" <= char <= "\u04ff" for char in russian), payload["name"]
+        assert 1 <= len(russian) <= 100
+        assert "ru" not in payload.get("name_localizations", {})
