@@ -83,25 +83,10 @@ DEFER_AFTER = 1.5
 # A 429 asking for a longer wait than this raises instead of sleeping: an outbox message
 # goes back to the outbox, an answer to a command gives up.
 LONGEST_RATE_LIMIT_WAIT = 30.0
-SETTING_CHOICES = (
-    "timezone",
-    "nudge",
-    "days",
-    "evening",
-    "quiz",
-    "quiet",
-    "pace",
-    "track",
-    "language",
-    "buddy",
-)
 PACE_CHOICES = ("part-time", "standard", "accelerated")
 DAY_EXAMPLES = ("mon-fri", "mon,wed,fri", "every day", "sat,sun")
-# /group's actions, in words the core reads as they are ("timezone" as well as "tz").
-BUDDY_SHARE_EXAMPLES = ("done off", "done on", "streak off", "streak on", "all off", "all on")
 REPLAN_CHOICES = ("stretch", "catchup", "skip")
 BUDDY_ACTIONS = ("show", "leave", "share")
-GROUP_ACTIONS = ("show", "setup", "timezone", "time", "report", "days", "quiz", "track", "off")
 SHARE_WHAT = ("done", "streak", "quiz", "mentions", "all")
 SHARE_STATES = ("on", "off")
 _ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
@@ -352,7 +337,7 @@ class MenuTranslator(app_commands.Translator):
         context: app_commands.TranslationContextTypes,
     ) -> str | None:
         code = supported(locale.value)
-        if code in (None, ENGLISH) or context.location is not _DESCRIPTION:
+        if code in (None, ENGLISH) or context.location not in _DESCRIPTIONS:
             return None
         named = getattr(context.data, "name", "")
         if named not in DESCRIPTIONS or DESCRIPTIONS[named] != string.message:
@@ -361,7 +346,10 @@ class MenuTranslator(app_commands.Translator):
             return description(named)
 
 
-_DESCRIPTION = app_commands.TranslationContextLocation.command_description
+_DESCRIPTIONS = (
+    app_commands.TranslationContextLocation.command_description,
+    app_commands.TranslationContextLocation.group_description,
+)
 
 
 def plain_command(name: str) -> app_commands.Command[Any, ..., None]:
@@ -449,43 +437,6 @@ class AccountCommands(commands.Cog, name="Account"):
     def __init__(self, adapter: DiscordAdapter) -> None:
         self.adapter = adapter
 
-    @app_commands.command(name="settings", description=DESCRIPTIONS["settings"])
-    @app_commands.describe(
-        setting="What to change; leave empty to see every setting",
-        value="The new value, e.g. Europe/Berlin, 07:30, mon-fri, 22:00-07:00 or off",
-    )
-    @app_commands.choices(
-        setting=[app_commands.Choice(name=name, value=name) for name in SETTING_CHOICES]
-    )
-    async def settings(
-        self,
-        interaction: discord.Interaction[Any],
-        setting: str | None = None,
-        value: app_commands.Range[str, 1, 100] | None = None,
-    ) -> None:
-        await self.adapter.command(interaction, Settings(setting or "", _text(value)))
-
-    @settings.autocomplete("value")
-    async def settings_value(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        setting = getattr(interaction.namespace, "setting", None)
-        if setting == "timezone":
-            return _matching(current, _ZONES)
-        if setting == "pace":
-            return _matching(current, PACE_CHOICES)
-        if setting in {"days", "quiz"}:
-            return _matching(current, DAY_EXAMPLES)
-        if setting == "buddy":
-            return _matching(current, BUDDY_SHARE_EXAMPLES)
-        if setting == "language":
-            return [
-                app_commands.Choice(name=f"{NAMES[code]} ({code})", value=code)
-                for code in LANGUAGES
-                if current.lower() in f"{NAMES[code]} {code}".lower()
-            ]
-        return []
-
     @app_commands.command(name="import", description=DESCRIPTIONS["import"])
     @app_commands.describe(
         roadmap="A Markdown file (.md) of your roadmap, under 1 MB",
@@ -531,38 +482,213 @@ class AccountCommands(commands.Cog, name="Account"):
         await self.adapter.command(interaction, Link(_text(code)))
 
 
+def _language_choices() -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=f"{NAMES[code]} ({code})", value=code) for code in LANGUAGES]
+
+
+_ZONE = "A time zone, e.g. Europe/Berlin"
+_CLOCK = "A time of day, e.g. 07:30"
+_DAYS = "Weekdays, e.g. mon-fri or mon,wed,fri"
+
+
+class SettingsCommands(
+    commands.GroupCog, group_name="settings", group_description=DESCRIPTIONS["settings"]
+):
+    """`/settings …`: one sub-command per setting, each with a typed option."""
+
+    def __init__(self, adapter: DiscordAdapter) -> None:
+        self.adapter = adapter
+        super().__init__()
+
+    async def _set(self, interaction: discord.Interaction[Any], key: str, value: str) -> None:
+        await self.adapter.command(interaction, Settings(key, _text(value)))
+
+    @app_commands.command(name="show", description="Every setting, with how to change it")
+    async def show(self, interaction: discord.Interaction[Any]) -> None:
+        await self._set(interaction, "", "")
+
+    @app_commands.command(name="timezone", description="Your time zone")
+    @app_commands.describe(zone=_ZONE)
+    async def timezone(
+        self, interaction: discord.Interaction[Any], zone: app_commands.Range[str, 1, 64]
+    ) -> None:
+        await self._set(interaction, "timezone", zone)
+
+    @timezone.autocomplete("zone")
+    async def zones(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _matching(current, _ZONES)
+
+    @app_commands.command(name="nudge", description="When the day's plan comes")
+    @app_commands.describe(time=_CLOCK)
+    async def nudge(
+        self, interaction: discord.Interaction[Any], time: app_commands.Range[str, 1, 10]
+    ) -> None:
+        await self._set(interaction, "nudge", time)
+
+    @app_commands.command(name="evening", description="When the evening check-in comes")
+    @app_commands.describe(time=_CLOCK)
+    async def evening(
+        self, interaction: discord.Interaction[Any], time: app_commands.Range[str, 1, 10]
+    ) -> None:
+        await self._set(interaction, "evening", time)
+
+    @app_commands.command(name="days", description="Your study days")
+    @app_commands.describe(days=_DAYS)
+    async def days(
+        self, interaction: discord.Interaction[Any], days: app_commands.Range[str, 1, 40]
+    ) -> None:
+        await self._set(interaction, "days", days)
+
+    @app_commands.command(name="quiz", description="The days a quiz question comes, or off")
+    @app_commands.describe(days=f"{_DAYS}, or off")
+    async def quiz(
+        self, interaction: discord.Interaction[Any], days: app_commands.Range[str, 1, 40]
+    ) -> None:
+        await self._set(interaction, "quiz", days)
+
+    @days.autocomplete("days")
+    @quiz.autocomplete("days")
+    async def weekdays(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _matching(current, (*DAY_EXAMPLES, "off"))
+
+    @app_commands.command(name="quiet", description="Hours when nothing is sent, or off")
+    @app_commands.describe(hours="From and to, e.g. 22:00-07:00, or off")
+    async def quiet(
+        self, interaction: discord.Interaction[Any], hours: app_commands.Range[str, 1, 20]
+    ) -> None:
+        await self._set(interaction, "quiet", hours)
+
+    @app_commands.command(name="pace", description="How fast you go through the track")
+    @app_commands.choices(pace=[app_commands.Choice(name=p, value=p) for p in PACE_CHOICES])
+    async def pace(self, interaction: discord.Interaction[Any], pace: str) -> None:
+        await self._set(interaction, "pace", pace)
+
+    @app_commands.command(name="track", description="Switch to another track, keeping progress")
+    @app_commands.describe(track="The track's id; /settings show lists them")
+    async def track(
+        self, interaction: discord.Interaction[Any], track: app_commands.Range[str, 1, 64]
+    ) -> None:
+        await self._set(interaction, "track", track)
+
+    @app_commands.command(name="language", description="The language the coach speaks to you")
+    @app_commands.choices(language=_language_choices())
+    async def language(self, interaction: discord.Interaction[Any], language: str) -> None:
+        await self._set(interaction, "language", language)
+
+    @app_commands.command(name="buddy", description="What your study buddy sees")
+    @app_commands.describe(what="Items done, streak, or both", shown="Shown to your buddy or not")
+    @app_commands.choices(
+        what=[app_commands.Choice(name=w, value=w) for w in ("done", "streak", "all")]
+    )
+    async def buddy(self, interaction: discord.Interaction[Any], what: str, shown: bool) -> None:
+        await self._set(interaction, "buddy", f"{what} {'on' if shown else 'off'}")
+
+
+@app_commands.default_permissions(manage_channels=True)
+@app_commands.guild_only()
+class GroupAdminCommands(
+    commands.GroupCog, group_name="group", group_description=DESCRIPTIONS["group"]
+):
+    """`/group …`: setting up and scheduling a channel's study group. Discord lets only a
+    top-level command carry default permissions, so the whole of it is hidden from members
+    who cannot manage channels (the core checks again on every change)."""
+
+    def __init__(self, adapter: DiscordAdapter) -> None:
+        self.adapter = adapter
+        super().__init__()
+
+    async def _do(
+        self, interaction: discord.Interaction[Any], action: str, value: str = ""
+    ) -> None:
+        await self.adapter.command(interaction, Group(action, _text(value)))
+
+    @app_commands.command(name="show", description="The group's week and schedule")
+    async def show(self, interaction: discord.Interaction[Any]) -> None:
+        await self._do(interaction, "")
+
+    @app_commands.command(name="setup", description="Make this channel a study group")
+    @app_commands.describe(track="The track to study; empty for the built-in one")
+    async def setup(
+        self,
+        interaction: discord.Interaction[Any],
+        track: app_commands.Range[str, 1, 64] | None = None,
+    ) -> None:
+        await self._do(interaction, "setup", track or "")
+
+    @app_commands.command(name="timezone", description="The group's time zone")
+    @app_commands.describe(zone=_ZONE)
+    async def timezone(
+        self, interaction: discord.Interaction[Any], zone: app_commands.Range[str, 1, 64]
+    ) -> None:
+        await self._do(interaction, "timezone", zone)
+
+    @timezone.autocomplete("zone")
+    async def zones(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _matching(current, _ZONES)
+
+    @app_commands.command(name="time", description="When the daily digest is posted")
+    @app_commands.describe(time=_CLOCK)
+    async def digest_time(
+        self, interaction: discord.Interaction[Any], time: app_commands.Range[str, 1, 10]
+    ) -> None:
+        await self._do(interaction, "time", time)
+
+    @app_commands.command(name="report", description="When the weekly report is posted")
+    @app_commands.describe(time=_CLOCK)
+    async def report(
+        self, interaction: discord.Interaction[Any], time: app_commands.Range[str, 1, 10]
+    ) -> None:
+        await self._do(interaction, "report", time)
+
+    @app_commands.command(name="days", description="The group's study days")
+    @app_commands.describe(days=_DAYS)
+    async def days(
+        self, interaction: discord.Interaction[Any], days: app_commands.Range[str, 1, 40]
+    ) -> None:
+        await self._do(interaction, "days", days)
+
+    @app_commands.command(name="quiz", description="The days of a group quiz, or off")
+    @app_commands.describe(days=f"{_DAYS}, or off")
+    async def quiz(
+        self, interaction: discord.Interaction[Any], days: app_commands.Range[str, 1, 40]
+    ) -> None:
+        await self._do(interaction, "quiz", days)
+
+    @days.autocomplete("days")
+    @quiz.autocomplete("days")
+    async def weekdays(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _matching(current, (*DAY_EXAMPLES, "off"))
+
+    @app_commands.command(name="track", description="The track the group studies")
+    @app_commands.describe(track="The track's id")
+    async def track(
+        self, interaction: discord.Interaction[Any], track: app_commands.Range[str, 1, 64]
+    ) -> None:
+        await self._do(interaction, "track", track)
+
+    @app_commands.command(name="language", description="The language of the group's posts")
+    @app_commands.choices(language=_language_choices())
+    async def language(self, interaction: discord.Interaction[Any], language: str) -> None:
+        await self._do(interaction, "language", language)
+
+    @app_commands.command(name="off", description="Stop the study group in this channel")
+    async def off(self, interaction: discord.Interaction[Any]) -> None:
+        await self._do(interaction, "off")
+
+
 class GroupCommands(commands.Cog, name="Study group"):
     """A server channel's study group: set up by those who manage the server or channel."""
 
     def __init__(self, adapter: DiscordAdapter) -> None:
         self.adapter = adapter
-
-    @app_commands.command(name="group", description=DESCRIPTIONS["group"])
-    @app_commands.describe(
-        action="What to do; leave empty to see the group's schedule",
-        value="The new value, e.g. a track, Europe/Berlin, 08:00, 18:00 or mon-fri",
-    )
-    @app_commands.choices(
-        action=[app_commands.Choice(name=name, value=name) for name in GROUP_ACTIONS]
-    )
-    async def study_group(
-        self,
-        interaction: discord.Interaction[Any],
-        action: str | None = None,
-        value: app_commands.Range[str, 1, 100] | None = None,
-    ) -> None:
-        await self.adapter.command(interaction, Group(action or "", _text(value)))
-
-    @study_group.autocomplete("value")
-    async def group_value(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        action = getattr(interaction.namespace, "action", None)
-        if action == "timezone":
-            return _matching(current, _ZONES)
-        if action in {"days", "quiz"}:
-            return _matching(current, (*DAY_EXAMPLES, *(("off",) if action == "quiz" else ())))
-        return []
 
     @app_commands.command(name="leaderboard", description=DESCRIPTIONS["leaderboard"])
     @app_commands.describe(period="What to count: this week (the default), this month or all")
@@ -671,6 +797,8 @@ class CoachBot(commands.Bot):
         await self.add_cog(LearnerCommands(self.adapter))
         await self.add_cog(AccountCommands(self.adapter))
         await self.add_cog(GroupCommands(self.adapter))
+        await self.add_cog(SettingsCommands(self.adapter))
+        await self.add_cog(GroupAdminCommands(self.adapter))
         for name in PLAIN_COMMANDS:
             self.tree.add_command(plain_command(name))
         await self.tree.set_translator(MenuTranslator())

@@ -222,9 +222,9 @@ async def test_settings_offers_time_zones_as_you_type(
     dc: FakeDiscord, adapter: DiscordAdapter
 ) -> None:
     await run(dc, ADA_DC, "start")
-    answer = await said(dc, ADA_DC, "settings", setting="timezone", value="Europe/Berlin")
+    answer = await said(dc, ADA_DC, "settings timezone", zone="Europe/Berlin")
     assert "Time zone set to Europe/Berlin" in answer
-    assert "Europe/Berlin" in await said(dc, ADA_DC, "settings")
+    assert "Europe/Berlin" in await said(dc, ADA_DC, "settings show")
 
 
 async def test_typed_settings_options_reach_the_core_as_a_settings_command(
@@ -233,10 +233,10 @@ async def test_typed_settings_options_reach_the_core_as_a_settings_command(
     recording = RecordingCoach(coach)
     async with Running(dc, recording):  # type: ignore[arg-type]
         await run(dc, ADA_DC, "start")
-        changed = await said(dc, ADA_DC, "settings", setting="nudge", value="07:30")
+        changed = await said(dc, ADA_DC, "settings nudge", time="07:30")
         assert "07:30" in changed
         assert recording.commands[-1] == Settings("nudge", "07:30")
-        shown = await said(dc, ADA_DC, "settings")
+        shown = await said(dc, ADA_DC, "settings show")
         assert recording.commands[-1] == Settings()
         assert "07:30" in shown
     async with engine.connect() as connection:
@@ -274,7 +274,8 @@ async def start_before_nine(dc: FakeDiscord, clock: FrozenClock, **settings: str
     clock.set(EARLY)
     await run(dc, ADA_DC, "start")
     for setting, value in settings.items():
-        await said(dc, ADA_DC, "settings", setting=setting, value=value)
+        option = {"timezone": "zone", "quiz": "days", "days": "days", "quiet": "hours"}
+        await said(dc, ADA_DC, f"settings {setting}", **{option.get(setting, "time"): value})
 
 
 async def test_the_morning_plan_comes_by_dm_and_its_button_works(
@@ -286,9 +287,9 @@ async def test_the_morning_plan_comes_by_dm_and_its_button_works(
 ) -> None:
     clock.set(EARLY)
     await run(dc, ADA_DC, "start", channel_id=CHANNEL)  # started in a server, nudged by DM
-    await said(dc, ADA_DC, "settings", setting="timezone", value="Europe/Berlin")
-    await said(dc, ADA_DC, "settings", setting="nudge", value="07:30")
-    await said(dc, ADA_DC, "settings", setting="quiz", value="off")
+    await said(dc, ADA_DC, "settings timezone", zone="Europe/Berlin")
+    await said(dc, ADA_DC, "settings nudge", time="07:30")
+    await said(dc, ADA_DC, "settings quiz", days="off")
     outbox = DmOutbox(adapter, coach, engine, clock)
     before = len(dc.dm_messages(ADA_DC))
 

@@ -97,7 +97,7 @@ def sends_to(dc: FakeDiscord, channel: int) -> list[Any]:
 
 
 async def set_up(dc: FakeDiscord, user: int = BOB_DC, channel: int = CHANNEL) -> None:
-    answer = await said_in(dc, user, "group", channel, action="setup")
+    answer = await said_in(dc, user, "group setup", channel)
     assert "now a study group" in shown(answer), shown(answer)
 
 
@@ -138,27 +138,28 @@ async def test_setup_is_for_those_who_manage_the_server_or_the_channel(
     assert {"group", "join", "leave", "leaderboard", "submit", "review", "share"} <= set(
         dc.commands
     )
-    refused = await said_in(dc, ADA_DC, "group", action="setup")
+    refused = await said_in(dc, ADA_DC, "group setup")
     assert refused.ephemeral and "Only the group's admins" in shown(refused)
 
     # The owner's setup is news for the whole channel.
-    done = await said_in(dc, BOB_DC, "group", action="setup")
+    done = await said_in(dc, BOB_DC, "group setup")
     assert public(done) and "This chat is now a study group" in shown(done)
     assert [msg["id"] for msg in posts(dc)] == [done.messages[0]["id"]]
     group = await group_row(engine, CHANNEL)
     assert (group.platform, group.parent, group.title) == ("discord", str(GUILD), "python")
 
     # Manage Channels alone is enough.
-    mod = await said_in(dc, MOD_DC, "group", CHANNEL2, action="setup", value="python-backend")
+    mod = await said_in(dc, MOD_DC, "group setup", CHANNEL2, track="python-backend")
     assert public(mod) and "now a study group" in shown(mod)
 
-    status = await said_in(dc, ADA_DC, "group")
+    status = await said_in(dc, ADA_DC, "group show")
     assert status.ephemeral and "not a member yet" in shown(status)
-    change = await said_in(dc, ADA_DC, "group", action="time", value="07:00")
+    change = await said_in(dc, ADA_DC, "group time", time="07:00")
     assert change.ephemeral and "change the group's schedule" in shown(change)
 
-    in_dm = await run(dc, ADA_DC, "group", {"action": "setup"})
-    assert not in_dm.ephemeral and "works in a group chat" in shown(in_dm)
+    # /group is a server command: Discord does not offer it in a DM at all.
+    with pytest.raises(ValueError, match="not offered in DMs"):
+        await run(dc, ADA_DC, "group setup", None)
 
 
 async def test_join_and_leave(dc: FakeDiscord, adapter: DiscordAdapter) -> None:
@@ -301,13 +302,13 @@ async def test_a_slow_group_answer_is_deferred_where_it_will_be_seen(
 ) -> None:
     monkeypatch.setattr(discord_bot, "DEFER_AFTER", 0.1)
     async with Running(dc, SlowCoach(coach)):  # type: ignore[arg-type]
-        setup = await dc.slash(BOB_DC, "group", {"action": "setup"}, channel_id=CHANNEL)
+        setup = await dc.slash(BOB_DC, "group setup", None, channel_id=CHANNEL)
         [news] = await setup.wait_for_messages(1, timeout=10)
         assert setup.response_type == 5 and public(setup)
         assert "now a study group" in text(news)
 
         # A refusal deferred in the open: the "thinking…" message goes, the answer is private.
-        refused = await dc.slash(ADA_DC, "group", {"action": "off"}, channel_id=CHANNEL)
+        refused = await dc.slash(ADA_DC, "group off", None, channel_id=CHANNEL)
         [answer] = await refused.wait_for_messages(1, timeout=10)
         assert refused.response_type == 5 and refused.deleted_original
         assert answer["flags"] & EPHEMERAL and "Only the group's admins" in text(answer)
@@ -322,9 +323,9 @@ async def test_the_digest_comes_at_the_groups_local_time(
     dc: FakeDiscord, adapter: DiscordAdapter, outbox: DmOutbox
 ) -> None:
     await set_up(dc)  # Monday 08:00 UTC
-    zone = await said_in(dc, BOB_DC, "group", action="timezone", value="Europe/Berlin")
+    zone = await said_in(dc, BOB_DC, "group timezone", zone="Europe/Berlin")
     assert public(zone) and "time zone is now Europe/Berlin" in shown(zone)
-    at = await said_in(dc, BOB_DC, "group", action="time", value="08:00")
+    at = await said_in(dc, BOB_DC, "group time", time="08:00")
     assert public(at) and "digest now comes at 08:00" in shown(at)
     before = len(posts(dc))
 
@@ -444,7 +445,7 @@ async def test_missing_permissions_fail_the_post_but_keep_the_group(
     dc: FakeDiscord, adapter: DiscordAdapter, outbox: DmOutbox, engine: AsyncEngine
 ) -> None:
     await set_up(dc)
-    await said_in(dc, BOB_DC, "group", action="quiz", value="off")
+    await said_in(dc, BOB_DC, "group quiz", days="off")
     dc.fail_next(
         "POST",
         rf"/channels/{CHANNEL}/messages",

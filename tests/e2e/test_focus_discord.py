@@ -82,8 +82,8 @@ async def hours_logged(engine: AsyncEngine) -> dict[date, Decimal]:
 async def started(dc: FakeDiscord, clock: FrozenClock) -> None:
     clock.set(MONDAY_0750_BERLIN)
     await said(dc, "start")
-    await said(dc, "settings", setting="timezone", value="Europe/Berlin")
-    await said(dc, "settings", setting="quiz", value="off")
+    await said(dc, "settings timezone", zone="Europe/Berlin")
+    await said(dc, "settings quiz", days="off")
 
 
 async def test_a_focus_session_its_check_in_by_dm_and_five_more_on_discord(

@@ -179,10 +179,10 @@ async def test_a_telegram_group_and_a_discord_group_run_a_week_together(
         assert "now a study group" in await say(tg, BOB, "/group setup")
         for setting in ("tz Europe/Berlin", "time 08:00"):
             assert "/group to see" in await say(tg, BOB, f"/group {setting}")
-        assert "now a study group" in shown(await said_in(dc, BOB_DC, "group", action="setup"))
-        zone = await said_in(dc, BOB_DC, "group", action="timezone", value="Europe/Berlin")
+        assert "now a study group" in shown(await said_in(dc, BOB_DC, "group setup"))
+        zone = await said_in(dc, BOB_DC, "group timezone", zone="Europe/Berlin")
         assert "time zone is now Europe/Berlin" in shown(zone)
-        time = await said_in(dc, BOB_DC, "group", action="time", value="08:00")
+        time = await said_in(dc, BOB_DC, "group time", time="08:00")
         assert "digest now comes at 08:00" in shown(time)
         for name in ("Ada", "Cy", "Di", "Ev"):  # Bob joined as he set the group up
             assert f"Welcome, {name}" in await say(tg, TG_MEMBERS[name], "/join")

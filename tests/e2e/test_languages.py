@@ -74,7 +74,7 @@ async def test_a_russian_discord_gets_the_coach_in_russian(
     await today.wait_for_messages(1, timeout=10)
     assert cyrillic(text(today.messages[0]))
     # The learner's choice outlasts their app's: English from now on.
-    await run(dc, ADA_DC, "settings", {"setting": "language", "value": "en"})
+    await run(dc, ADA_DC, "settings language", {"language": "en"})
     again = await dc.slash(ADA_DC, "today", locale="ru")
     await again.wait_for_messages(1, timeout=10)
     assert not cyrillic(text(again.messages[0]))

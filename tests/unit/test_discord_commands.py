@@ -10,18 +10,20 @@ from typing import Any
 
 import discord
 import pytest
+from discord import app_commands
 from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.discord.bot import (
-    GROUP_ACTIONS,
     PLAIN_COMMANDS,
     AccountCommands,
     ActionButton,
     DiscordAdapter,
+    GroupAdminCommands,
     GroupCommands,
     LearnerCommands,
     QuizButton,
+    SettingsCommands,
     chat_context,
     make_view,
     plain_command,
@@ -89,9 +91,17 @@ async def test_options_are_typed(menu: list[dict[str, Any]]) -> None:
     assert roadmap["type"] == 11 and not roadmap.get("required")  # an attachment, or
     assert link["type"] == 3 and link["max_length"] == 2000  # a link, or a new name
     assert name["type"] == 3 and name["max_length"] == 200
-    setting, value = by_name["settings"]["options"]
-    assert {choice["value"] for choice in setting["choices"]} >= {"timezone", "pace", "quiet"}
-    assert value["autocomplete"] is True
+    settings = {sub["name"]: sub for sub in by_name["settings"]["options"]}
+    assert {"show", "timezone", "nudge", "days", "quiz", "quiet", "pace", "language"} <= set(
+        settings
+    )
+    assert all(sub["type"] == 1 for sub in settings.values())  # sub-commands
+    [zone] = settings["timezone"]["options"]
+    assert zone["required"] and zone["autocomplete"] is True
+    [pace] = settings["pace"]["options"]
+    assert [c["value"] for c in pace["choices"]] == ["part-time", "standard", "accelerated"]
+    [language] = settings["language"]["options"]
+    assert [c["value"] for c in language["choices"]] == ["en", "fa", "ru"]
     assert by_name["note"]["options"][0]["max_length"] <= 2000
 
 
@@ -155,36 +165,55 @@ async def test_views_are_persistent() -> None:
 
 
 @pytest.mark.parametrize(
-    ("setting", "typed", "offered"),
+    ("cog", "typed", "offered"),
     [
-        ("timezone", "berl", ["Europe/Berlin"]),
-        ("timezone", "kolkata", ["Asia/Kolkata"]),
-        ("pace", "acc", ["accelerated"]),
-        ("days", "", ["mon-fri", "mon,wed,fri", "every day", "sat,sun"]),
-        ("nudge", "07", []),
+        ("settings", "berl", ["Europe/Berlin"]),
+        ("settings", "kolkata", ["Asia/Kolkata"]),
+        ("group", "berl", ["Europe/Berlin"]),
     ],
 )
-async def test_settings_values_are_offered_as_you_type(
-    setting: str, typed: str, offered: list[str]
-) -> None:
-    cog = AccountCommands(DiscordAdapter(SilentCoach(), "token"))  # type: ignore[arg-type]
-    interaction = SimpleNamespace(namespace=SimpleNamespace(setting=setting))
-    choices = await cog.settings_value(interaction, typed)  # type: ignore[arg-type]
+async def test_time_zones_are_offered_as_you_type(cog: str, typed: str, offered: list[str]) -> None:
+    adapter = DiscordAdapter(SilentCoach(), "token")  # type: ignore[arg-type]
+    instance = SettingsCommands(adapter) if cog == "settings" else GroupAdminCommands(adapter)
+    choices = await instance.zones(SimpleNamespace(), typed)  # type: ignore[arg-type]
     assert [choice.value for choice in choices] == offered
+    assert len(await instance.zones(SimpleNamespace(), "")) == 25  # type: ignore[arg-type]
 
 
-async def test_at_most_25_choices_are_offered() -> None:
-    cog = AccountCommands(DiscordAdapter(SilentCoach(), "token"))  # type: ignore[arg-type]
-    interaction = SimpleNamespace(namespace=SimpleNamespace(setting="timezone"))
-    choices = await cog.settings_value(interaction, "")  # type: ignore[arg-type]
-    assert len(choices) == 25
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [("", ["mon-fri", "mon,wed,fri", "every day", "sat,sun", "off"]), ("of", ["off"])],
+)
+async def test_days_are_offered_as_you_type(typed: str, offered: list[str]) -> None:
+    adapter = DiscordAdapter(SilentCoach(), "token")  # type: ignore[arg-type]
+    for instance in (SettingsCommands(adapter), GroupAdminCommands(adapter)):
+        choices = await instance.weekdays(SimpleNamespace(), typed)  # type: ignore[arg-type]
+        assert [choice.value for choice in choices] == offered
 
 
 async def test_group_commands_take_typed_options(menu: list[dict[str, Any]]) -> None:
     by_name = {command["name"]: command for command in menu}
-    action, value = by_name["group"]["options"]
-    assert [choice["value"] for choice in action["choices"]] == list(GROUP_ACTIONS)
-    assert not action.get("required") and value["autocomplete"] is True
+    group = by_name["group"]
+    # Hidden from members who cannot manage channels; never in a DM.
+    assert (
+        int(group["default_member_permissions"]) == discord.Permissions(manage_channels=True).value
+    )
+    assert group.get("dm_permission") is False or group.get("contexts") == [0]
+    actions = {sub["name"]: sub for sub in group["options"]}
+    assert set(actions) == {
+        "show",
+        "setup",
+        "timezone",
+        "time",
+        "report",
+        "days",
+        "quiz",
+        "track",
+        "language",
+        "off",
+    }
+    assert not actions["setup"]["options"][0].get("required")
+    assert actions["time"]["options"][0]["required"]
     for plain in ("join", "leave"):
         assert not by_name[plain].get("options")
     [period] = by_name["leaderboard"]["options"]
@@ -243,15 +272,17 @@ class FakeInteraction(SimpleNamespace):
         )
 
 
-async def command_from(
-    cog: type[LearnerCommands | AccountCommands | GroupCommands], name: str, **options: Any
-) -> Command | Unparsed:
+async def command_from(cog: type[Any], name: str, **options: Any) -> Command | Unparsed:
     """What the core receives when `name` is picked with `options` in a DM."""
     coach = RecordingCoach()
     adapter = DiscordAdapter(coach, "token")  # type: ignore[arg-type]
     instance = cog(adapter)
     interaction = FakeInteraction()
-    command = next(c for c in instance.get_app_commands() if c.name == name)
+    command = next(
+        c
+        for c in instance.walk_app_commands()
+        if c.name == name and isinstance(c, app_commands.Command)
+    )
     await command.callback(instance, interaction, **options)  # type: ignore[arg-type]
     await adapter.bot.close()
     [(received, chat)] = coach.calls
@@ -261,17 +292,38 @@ async def command_from(
 
 
 @pytest.mark.parametrize(
-    ("options", "command"),
+    ("name", "options", "command"),
     [
-        ({}, Group()),
-        ({"action": "show"}, Group("show")),
-        ({"action": "setup", "value": "python-backend"}, Group("setup", "python-backend")),
-        ({"action": "timezone", "value": "Europe/Berlin"}, Group("timezone", "Europe/Berlin")),
-        ({"action": "off"}, Group("off")),
+        ("show", {}, Group()),
+        ("setup", {}, Group("setup")),
+        ("setup", {"track": "python-backend"}, Group("setup", "python-backend")),
+        ("timezone", {"zone": "Europe/Berlin"}, Group("timezone", "Europe/Berlin")),
+        ("time", {"time": "08:00"}, Group("time", "08:00")),
+        ("language", {"language": "ru"}, Group("language", "ru")),
+        ("off", {}, Group("off")),
     ],
 )
-async def test_group_actions_become_core_commands(options: dict[str, str], command: Group) -> None:
-    assert await command_from(GroupCommands, "group", **options) == command
+async def test_group_sub_commands_become_core_commands(
+    name: str, options: dict[str, str], command: Group
+) -> None:
+    assert await command_from(GroupAdminCommands, name, **options) == command
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "command"),
+    [
+        ("show", {}, Settings()),
+        ("timezone", {"zone": "Europe/Berlin"}, Settings("timezone", "Europe/Berlin")),
+        ("nudge", {"time": "07:30"}, Settings("nudge", "07:30")),
+        ("quiz", {"days": "off"}, Settings("quiz", "off")),
+        ("language", {"language": "fa"}, Settings("language", "fa")),
+        ("buddy", {"what": "done", "shown": False}, Settings("buddy", "done off")),
+    ],
+)
+async def test_settings_sub_commands_become_core_commands(
+    name: str, options: dict[str, Any], command: Settings
+) -> None:
+    assert await command_from(SettingsCommands, name, **options) == command
 
 
 @pytest.mark.parametrize(
@@ -284,13 +336,6 @@ async def test_group_actions_become_core_commands(options: dict[str, str], comma
         (LearnerCommands, "done", {"which": "yesterday"}, Done("", yesterday=True)),
         (LearnerCommands, "log", {"hours": "1h30m"}, Log("1h30m")),
         (LearnerCommands, "note", {"text": "first\nsecond\x00"}, Note("first\nsecond")),
-        (AccountCommands, "settings", {}, Settings()),
-        (
-            AccountCommands,
-            "settings",
-            {"setting": "timezone", "value": "Europe/Berlin"},
-            Settings("timezone", "Europe/Berlin"),
-        ),
         (AccountCommands, "link", {"code": "ab2c3d"}, Link("ab2c3d")),
         (GroupCommands, "submit", {"text": "https://x.example\u200b"}, Submit("https://x.example")),
         (
@@ -384,24 +429,6 @@ async def test_who_may_run_a_group_comes_with_the_interaction(
 
 def test_a_dm_is_no_group_chat() -> None:
     assert chat_context(interaction_in(None, administrator=True)) is None
-
-
-@pytest.mark.parametrize(
-    ("action", "typed", "offered"),
-    [
-        ("timezone", "berl", ["Europe/Berlin"]),
-        ("days", "fri", ["mon-fri", "mon,wed,fri"]),
-        ("quiz", "of", ["off"]),
-        ("time", "08", []),
-    ],
-)
-async def test_group_values_are_offered_as_you_type(
-    action: str, typed: str, offered: list[str]
-) -> None:
-    cog = GroupCommands(DiscordAdapter(SilentCoach(), "token"))  # type: ignore[arg-type]
-    interaction = SimpleNamespace(namespace=SimpleNamespace(action=action))
-    choices = await cog.group_value(interaction, typed)  # type: ignore[arg-type]
-    assert [choice.value for choice in choices] == offered
 
 
 async def test_starting_says_nothing_of_voice_libraries(caplog: pytest.LogCaptureFixture) -> None:
