@@ -54,14 +54,14 @@ LOCALES := core/locale
 
 messages: $(STAMP)
 	set -e; for d in $(DOMAINS); do \
-	  $(BIN)/pybabel extract -q --no-location --sort-output --no-default-keywords \
+	  $(BIN)/pybabel -q extract --no-location --sort-output --no-default-keywords \
 	    -k _ -k N_ -k n_:1,2 --project "Roadmap Coach" -o $(LOCALES)/$$d.pot core/$$d; \
 	  for l in $(LANGS); do \
 	    if [ -f $(LOCALES)/$$l/LC_MESSAGES/$$d.po ]; then \
-	      $(BIN)/pybabel update -q --no-fuzzy-matching --no-location --ignore-obsolete \
+	      $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete \
 	        -D $$d -l $$l -i $(LOCALES)/$$d.pot -d $(LOCALES); \
 	    else \
-	      $(BIN)/pybabel init -q -D $$d -l $$l -i $(LOCALES)/$$d.pot -d $(LOCALES); \
+	      $(BIN)/pybabel -q init -D $$d -l $$l -i $(LOCALES)/$$d.pot -d $(LOCALES); \
 	    fi; \
 	  done; \
 	done
@@ -69,7 +69,7 @@ messages: $(STAMP)
 catalogs: $(STAMP)
 	set -e; for d in $(DOMAINS); do for l in $(LANGS); do \
 	  if [ -f $(LOCALES)/$$l/LC_MESSAGES/$$d.po ]; then \
-	    $(BIN)/pybabel compile -q -D $$d -l $$l -d $(LOCALES); \
+	    $(BIN)/pybabel -q compile -D $$d -l $$l -d $(LOCALES); \
 	  fi; \
 	done; done
 

@@ -10,11 +10,14 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from itertools import islice
 
+from core.kernel.i18n import messages
 from core.kernel.reply import Attachment, Reply
 from core.learning import views
 from core.learning.context import Context
 from core.learning.ports import LearningUnitOfWork
 from core.learning.tracks import Item
+
+_, n_ = messages("learning")
 
 LearningContext = Context[LearningUnitOfWork]
 
@@ -43,7 +46,7 @@ def calendar_file(ctx: LearningContext) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Roadmap Coach//Study plan//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Study: {ctx.track.title}")
+    calendar.add("x-wr-calname", _("Study: {title}").format(title=ctx.track.title))
     for day, items in coming_days(ctx).items():
         starts = datetime.combine(day, e.nudge_time, tzinfo=e.zone)
         hours = timedelta(hours=sum(item.hours for item in items))
@@ -52,12 +55,21 @@ def calendar_file(ctx: LearningContext) -> bytes:
         event.add("dtstamp", ctx.now)
         event.add("dtstart", starts)
         event.add("dtend", starts + min(max(hours, SHORTEST_EVENT), LONGEST_EVENT))
-        more = f" and {len(items) - 1} more" if len(items) > 1 else ""
-        event.add("summary", f"Study: {items[0].title}{more}")
+        event.add("summary", _summary(items))
         event.add("description", "\n".join(f"- {item.title}" for item in items))
         calendar.add_component(event)
     calendar.add_missing_timezones()  # VTIMEZONE for the learner's zone, with its DST rules
     return bytes(calendar.to_ical())
+
+
+def _summary(items: list[Item]) -> str:
+    """An event's title: the day's first item, and how many more."""
+    if len(items) == 1:
+        return _("Study: {title}").format(title=items[0].title)
+    more = len(items) - 1
+    return n_("Study: {title} and {count} more", "Study: {title} and {count} more", more).format(
+        title=items[0].title, count=views.number(more)
+    )
 
 
 async def calendar(ctx: LearningContext) -> Reply:

@@ -6,11 +6,14 @@ from datetime import date, timedelta
 
 from core.kernel.commands import Done, Undo, Week
 from core.kernel.errors import AlreadyDone
+from core.kernel.i18n import messages
 from core.kernel.reply import Reply
 from core.learning import replanning, views
 from core.learning.context import Context
 from core.learning.plan import PlannedItem, WeekPlan
 from core.learning.ports import LearningUnitOfWork
+
+_, n_ = messages("learning")
 
 LearningContext = Context[LearningUnitOfWork]
 
@@ -57,7 +60,7 @@ async def done(ctx: LearningContext, command: Done) -> Reply:
     plan = ctx.plan()
     done_on = ctx.today - timedelta(days=1) if command.yesterday else ctx.today
     if done_on < e.active_days.origin:
-        return Reply.text("You started today, so there is no yesterday to credit yet.")
+        return Reply.text(_("You started today, so there is no yesterday to credit yet."))
     target = _target(ctx, plan, command.which)
     if isinstance(target, Reply):
         return target
@@ -109,7 +112,7 @@ async def undo(ctx: LearningContext, command: Undo | None = None) -> Reply:
     ticks = ctx.uow.ticks
     last = await ticks.last(e.id)
     if last is None:
-        return Reply.text("There is nothing to undo yet.")
+        return Reply.text(_("There is nothing to undo yet."))
     week = ctx.track.week(last.week_id)
     item = week.item(last.item_id) if week else None
     title = item.title if item else last.item_id

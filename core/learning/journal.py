@@ -6,11 +6,14 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.kernel.commands import Log, Note
+from core.kernel.i18n import messages
 from core.kernel.reply import Reply
 from core.learning import views
 from core.learning.context import Context
 from core.learning.plan import PlannedItem
 from core.learning.ports import LearningUnitOfWork
+
+_, n_ = messages("learning")
 
 # Hours are stored to the hundredth (36 seconds), so that is the least one entry can log.
 MIN_HOURS_PER_ENTRY = 0.01
@@ -64,8 +67,10 @@ async def note(ctx: Context[LearningUnitOfWork], command: Note) -> Reply:
         return views.notes(await journal.week_notes(ctx.enrollment.id, week_id))
     if len(command.text) > MAX_NOTE_CHARS:
         return Reply.text(
-            f"That note is {len(command.text):,} characters; keep a note under {MAX_NOTE_CHARS:,}.",
-            "Split a long reflection into several /note messages.",
+            _("That note is {count} characters; keep a note under {most}.").format(
+                count=views.number(len(command.text)), most=views.number(MAX_NOTE_CHARS)
+            ),
+            _("Split a long reflection into several /note messages."),
         )
     on_item = _on_item(ctx, command.text)
     if on_item is not None:
@@ -95,7 +100,7 @@ async def note(ctx: Context[LearningUnitOfWork], command: Note) -> Reply:
 def _on_item(ctx: Context[LearningUnitOfWork], text: str) -> tuple[PlannedItem, str] | None:
     """ "3 where I left off": a note on item 3 of this week, if the week has an item 3;
     "10 things I learned" in a week of seven items is a reflection like any other."""
-    number, _, rest = text.partition(" ")
+    number, rest = text.partition(" ")[::2]
     if not number.isdecimal() or not rest.strip():
         return None
     planned = ctx.plan().by_number(int(number))

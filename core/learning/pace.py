@@ -5,10 +5,15 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from core.kernel import i18n
+from core.kernel.i18n import N_, messages
+
+_, n_ = messages("learning")
+
 
 @dataclass(frozen=True)
 class PaceProfile:
-    label: str
+    name: str  # in English, marked for the catalog; people read `label`
     min_hours: int
     max_hours: int
     # Calendar days one track week lasts: a 24-week track takes about 4 months
@@ -16,8 +21,15 @@ class PaceProfile:
     days_per_track_week: int
 
     @property
+    def label(self) -> str:
+        """The pace's name in the language spoken."""
+        return _(self.name)
+
+    @property
     def hours_text(self) -> str:
-        return f"{self.min_hours}–{self.max_hours} h/week"
+        return _("{least}–{most} h/week").format(
+            least=i18n.number(self.min_hours), most=i18n.number(self.max_hours)
+        )
 
 
 class Pace(enum.StrEnum):
@@ -52,7 +64,7 @@ class Pace(enum.StrEnum):
 
 
 _PROFILES = {
-    Pace.PART_TIME: PaceProfile("Part-time", 6, 8, 11),
-    Pace.STANDARD: PaceProfile("Standard", 10, 15, 7),
-    Pace.ACCELERATED: PaceProfile("Accelerated", 20, 25, 5),
+    Pace.PART_TIME: PaceProfile(N_("Part-time"), 6, 8, 11),
+    Pace.STANDARD: PaceProfile(N_("Standard"), 10, 15, 7),
+    Pace.ACCELERATED: PaceProfile(N_("Accelerated"), 20, 25, 5),
 }

@@ -10,6 +10,7 @@ from core.kernel.schedule import is_study_day
 from core.learning.pace import Pace
 from core.learning.tracks import Item, Week
 
+# English only: replies name days with i18n.weekday, in the language spoken.
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

@@ -1,13 +1,16 @@
-"""The coach's words: turning plans and figures into platform-neutral Replies."""
+"""The coach's words: turning plans and figures into platform-neutral Replies, in the
+language spoken (core/kernel/i18n.py)."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, time
 
+from core.kernel import i18n
 from core.kernel.commands import Choose, Done, Replan, Settings, Start
+from core.kernel.i18n import messages
 from core.kernel.reply import (
     Block,
     Button,
@@ -20,8 +23,10 @@ from core.kernel.reply import (
 )
 from core.learning.model import Enrollment, Forecast, Replanning, TrackRef
 from core.learning.pace import Pace
-from core.learning.plan import WEEKDAY_NAMES, PlannedItem, WeekPlan
+from core.learning.plan import DayView, PlannedItem, WeekPlan
 from core.learning.tracks import ChoiceBlock, Option, Track, Week, choice_blocks
+
+_, n_ = messages("learning")
 
 MAX_BUTTON_LABEL = 40
 MAX_TODAY_BUTTONS = 8
@@ -29,49 +34,134 @@ MAX_RESOURCE_LINES = 15
 MAX_TRACK_BUTTONS = 5  # Discord shows five rows of buttons
 
 
+# -- numbers, days and lists as the language writes them ----------------------------------
+
+
+def number(value: float) -> str:
+    return i18n.number(value)
+
+
+def tenths(value: float) -> str:
+    """An average to one decimal, "3.0": a rate, not a count."""
+    from babel.numbers import format_decimal  # loaded when first said, as i18n does
+
+    spoken = i18n.language()
+    return i18n.digits(format_decimal(value, format="0.0", locale=spoken), spoken)
+
+
 def day_text(day: date) -> str:
-    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {day:%b}"
+    """A day as a chat line names it: "Fri 4 Dec"."""
+    return i18n.day(day)
+
+
+def dated(day: date) -> str:
+    """A day with its year: "Fri 4 Dec 2026"."""
+    return i18n.day(day, year=True)
+
+
+def clock_text(at: time) -> str:
+    return i18n.clock_time(at)
+
+
+def listed(words: Iterable[str]) -> str:
+    """ "a, b, c" with the language's comma."""
+    return _(", ").join(words)
+
+
+def semicolon_listed(words: Iterable[str]) -> str:
+    return _("; ").join(words)
 
 
 def days_text(days: Iterable[int]) -> str:
     ordered = sorted(days)
     if ordered == list(range(ordered[0], ordered[-1] + 1)) and len(ordered) > 2:
-        return f"{WEEKDAY_NAMES[ordered[0]]}–{WEEKDAY_NAMES[ordered[-1]]}"
-    return ", ".join(WEEKDAY_NAMES[d] for d in ordered)
+        return f"{i18n.weekday(ordered[0])}–{i18n.weekday(ordered[-1])}"
+    return listed(i18n.weekday(d) for d in ordered)
+
+
+def plural_count(count: float) -> int:
+    """The count a plural form is chosen by: a fraction takes the form of 2, as "1.5 days"
+    and Russian's "1,5 дня" do."""
+    return int(count) if count == int(count) else 2
+
+
+_COUNTED: dict[str, Callable[[int], str]] = {
+    "day": lambda n: n_("{count} day", "{count} days", n),
+    "study day": lambda n: n_("{count} study day", "{count} study days", n),
+    "week": lambda n: n_("{count} week", "{count} weeks", n),
+    "item": lambda n: n_("{count} item", "{count} items", n),
+    "note": lambda n: n_("{count} note", "{count} notes", n),
+    "minute": lambda n: n_("{count} minute", "{count} minutes", n),
+    "answer": lambda n: n_("{count} answer", "{count} answers", n),
+    "review": lambda n: n_("{count} review", "{count} reviews", n),
+    "done item": lambda n: n_("{count} done item", "{count} done items", n),
+}
 
 
 def plural(count: int | float, word: str) -> str:
-    return f"{count:g} {word}" if count == 1 else f"{count:g} {word}s"
+    """ "3 days", in the language spoken for the words above; any other word stays English,
+    its number written as the language writes it."""
+    counted = _COUNTED.get(word)
+    if counted is None:
+        return f"{number(count)} {word}" if count == 1 else f"{number(count)} {word}s"
+    return counted(plural_count(count)).format(count=number(count))
+
+
+def numbered(planned: PlannedItem) -> str:
+    """ "3. Write a REST endpoint": an item as `/done 3` names it."""
+    return f"{number(planned.number)}. {planned.item.title}"
 
 
 def check_item(planned: PlannedItem, *, show_due: bool = True) -> CheckItem:
+    optional = planned.item.optional
     if planned.done_on is not None:
-        detail = f"done {day_text(planned.done_on)}"
+        detail = _("optional, done {day}") if optional else _("done {day}")
+        detail = detail.format(day=day_text(planned.done_on))
+    elif show_due:
+        detail = _("optional, due {day}") if optional else _("due {day}")
+        detail = detail.format(day=day_text(planned.due_on))
     else:
-        detail = f"due {day_text(planned.due_on)}" if show_due else ""
-    if planned.item.optional:
-        detail = f"optional, {detail}" if detail else "optional"
-    return CheckItem(f"{planned.number}. {planned.item.title}", planned.done, detail)
+        detail = _("optional") if optional else ""
+    return CheckItem(numbered(planned), planned.done, detail)
 
 
 def done_buttons(items: Iterable[PlannedItem]) -> tuple[tuple[Button, ...], ...]:
     rows = []
     for planned in list(items)[:MAX_TODAY_BUTTONS]:
-        label = f"✓ {planned.number}. {planned.item.title}"
-        label = shortened(label, MAX_BUTTON_LABEL)
+        label = shortened(f"✓ {numbered(planned)}", MAX_BUTTON_LABEL)
         rows.append((Button(label, Done(planned.item.id).as_action()),))
     return tuple(rows)
 
 
+def show_today() -> Button:
+    return Button(_("Show today"), "today")
+
+
 def _week_heading(track: Track, plan: WeekPlan) -> str:
-    return (
-        f"Week {plan.week.number} of {len(track.weeks)}: {plan.week.title} "
-        f"({plan.done_count}/{len(plan.items)} done)"
+    return _("Week {number} of {weeks}: {title} ({done}/{total} done)").format(
+        number=number(plan.week.number),
+        weeks=number(len(track.weeks)),
+        title=plan.week.title,
+        done=number(plan.done_count),
+        total=number(len(plan.items)),
     )
 
 
 def streak_text(days: int) -> str:
-    return f"Streak: {plural(days, 'day')}." if days else "Streak: starts with your next item."
+    if not days:
+        return _("Streak: starts with your next item.")
+    return n_("Streak: {count} day.", "Streak: {count} days.", days).format(count=number(days))
+
+
+def pace_text(pace: Pace) -> str:
+    """ "standard (10–15 h/week)"."""
+    return _("{pace} ({hours})").format(
+        pace=pace.profile.label.lower(), hours=pace.profile.hours_text
+    )
+
+
+def goal(week: Week) -> Paragraph:
+    return Paragraph(_("Goal: {goal}").format(goal=week.goal))
 
 
 # -- onboarding ---------------------------------------------------------------
@@ -79,33 +169,46 @@ def streak_text(days: int) -> str:
 
 def welcome(track: Track, plan: WeekPlan, e: Enrollment, tracks: Sequence[TrackRef]) -> Reply:
     week = plan.week
+    weeks = len(track.weeks)
     blocks: list[Block] = [
-        Heading(f"Welcome to Roadmap Coach: {track.title}"),
+        Heading(_("Welcome to Roadmap Coach: {track}").format(track=track.title)),
         Paragraph(
-            f"{len(track.weeks)} weeks, one step a day. Pace: {e.pace.profile.label.lower()} "
-            f"({e.pace.profile.hours_text}); study days {days_text(e.study_days)}; "
-            f"daily nudge {e.nudge_time:%H:%M} {e.timezone}."
+            n_(
+                "{count} week, one step a day. Pace: {pace}; study days {days}; "
+                "daily nudge {time} {zone}.",
+                "{count} weeks, one step a day. Pace: {pace}; study days {days}; "
+                "daily nudge {time} {zone}.",
+                weeks,
+            ).format(
+                count=number(weeks),
+                pace=pace_text(e.pace),
+                days=days_text(e.study_days),
+                time=clock_text(e.nudge_time),
+                zone=e.timezone,
+            )
         ),
-        Heading(f"Week 1: {week.title}"),
+        Heading(_("Week {number}: {title}").format(number=number(1), title=week.title)),
     ]
     if week.goal:
-        blocks.append(Paragraph(f"Goal: {week.goal}"))
+        blocks.append(goal(week))
     blocks.append(Checklist(tuple(check_item(p) for p in plan.items)))
     blocks.append(
         Paragraph(
-            "Send /today for today's plan and /done when you finish an item. "
-            "Change anything with /settings (for your time zone: /settings tz Europe/Berlin)."
+            _(
+                "Send /today for today's plan and /done when you finish an item. "
+                "Change anything with /settings (for your time zone: /settings tz Europe/Berlin)."
+            )
         )
     )
     pace_row = tuple(
         Button(
-            f"Pace: {pace.profile.label.lower()}",
+            _("Pace: {pace}").format(pace=pace.profile.label.lower()),
             Settings("pace", pace.value).as_action(),
         )
         for pace in Pace
         if pace is not e.pace
     )
-    buttons: list[tuple[Button, ...]] = [(Button("Show today", "today"),), pace_row]
+    buttons: list[tuple[Button, ...]] = [(show_today(),), pace_row]
     other_tracks = tuple(
         Button(t.title[:MAX_BUTTON_LABEL], Settings("track", t.id).as_action())
         for t in tracks
@@ -117,20 +220,30 @@ def welcome(track: Track, plan: WeekPlan, e: Enrollment, tracks: Sequence[TrackR
 
 
 def welcome_back(week: Week | None) -> Reply:
-    where = f" You are on week {week.number}: {week.title}." if week else ""
-    return Reply.text(
-        f"Welcome back!{where}",
-        "/today shows what is next.",
-        buttons=((Button("Show today", "today"),),),
+    greeting = (
+        _("Welcome back! You are on week {number}: {title}.").format(
+            number=number(week.number), title=week.title
+        )
+        if week
+        else _("Welcome back!")
     )
+    return Reply.text(greeting, _("/today shows what is next."), buttons=((show_today(),),))
 
 
 def already_on(track: Track, week: Week | None) -> Reply:
-    where = f" You are on week {week.number}: {week.title}." if week else ""
+    said = (
+        _("You are already on {track}. You are on week {number}: {title}.")
+        if week
+        else _("You are already on {track}.")
+    )
     return Reply.text(
-        f"You are already on {track.title}.{where}",
-        "/today shows what is next.",
-        buttons=((Button("Show today", "today"),),),
+        said.format(
+            track=track.title,
+            number=number(week.number) if week else "",
+            title=week.title if week else "",
+        ),
+        _("/today shows what is next."),
+        buttons=((show_today(),),),
     )
 
 
@@ -139,30 +252,51 @@ def confirm_switch(
 ) -> Reply:
     """/start with another track: switching is one button away, not a typo away."""
     where = (
-        f"you pick up at week {resume_at.number}, {resume_at.title}"
+        _(
+            "On {target} you pick up at week {number}, {week}. Your progress on {current} "
+            "is kept; you can switch back any time."
+        )
         if resume_at
-        else f"you begin at week 1, {target.first_week.title}"
+        else _(
+            "On {target} you begin at week {number}, {week}. Your progress on {current} "
+            "is kept; you can switch back any time."
+        )
     )
+    week = resume_at or target.first_week
     return Reply.text(
-        f"You are on {current.title}. Switch to {target.title}?",
-        f"On {target.title} {where}. Your progress on {current.title} is kept; "
-        "you can switch back any time.",
+        _("You are on {current}. Switch to {target}?").format(
+            current=current.title, target=target.title
+        ),
+        where.format(
+            target=target.title,
+            number=number(week.number),
+            week=week.title,
+            current=current.title,
+        ),
         buttons=(
             (
                 Button(
-                    f"Switch to {target.title}"[:MAX_BUTTON_LABEL],
+                    _("Switch to {track}").format(track=target.title)[:MAX_BUTTON_LABEL],
                     Settings("track", f"{target.id} {pace or ''}".strip()).as_action(),
                 ),
             ),
-            (Button(f"Keep {current.title}"[:MAX_BUTTON_LABEL], Start(current.id).as_action()),),
+            (
+                Button(
+                    _("Keep {track}").format(track=current.title)[:MAX_BUTTON_LABEL],
+                    Start(current.id).as_action(),
+                ),
+            ),
         ),
     )
 
 
 def unknown_pace(typed: str, *, started: bool) -> Reply:
-    paces = ", ".join(p.value for p in Pace)
-    what = "switched" if started else "started"
-    return Reply.text(f"There is no “{typed[:20]}” pace: choose {paces}. Nothing was {what}.")
+    said = (
+        _("There is no “{typed}” pace: choose {paces}. Nothing was switched.")
+        if started
+        else _("There is no “{typed}” pace: choose {paces}. Nothing was started.")
+    )
+    return Reply.text(said.format(typed=typed[:20], paces=listed(p.value for p in Pace)))
 
 
 def unknown_start_track(name: str, tracks: Sequence[TrackRef], *, on: str | None) -> Reply:
@@ -182,10 +316,22 @@ def unknown_start_track(name: str, tracks: Sequence[TrackRef], *, on: str | None
 
 
 def not_started() -> Reply:
-    return Reply.text("We have not started yet. Send /start to pick up the Python Backend track.")
+    return Reply.text(
+        _("We have not started yet. Send /start to pick up the Python Backend track.")
+    )
 
 
 # -- the daily loop -----------------------------------------------------------
+
+
+def _today_state(day_view: DayView, open_today: tuple[PlannedItem, ...]) -> str | None:
+    if not day_view.is_study_day and not day_view.due_today:
+        return _("Rest day. Enjoy it; your streak is safe.")
+    if day_view.due_today and not open_today:
+        return _("Everything for today is done. Well done!")
+    if not day_view.due_today and not day_view.overdue:
+        return _("Nothing is planned for today; a good day to get ahead or rest.")
+    return None
 
 
 def today(
@@ -197,77 +343,96 @@ def today(
     ]
     if day.overdue:
         blocks += [
-            Paragraph("Catch up first:"),
+            Paragraph(_("Catch up first:")),
             Checklist(tuple(check_item(p) for p in day.overdue)),
         ]
     if day.due_today:
         blocks += [
-            Paragraph("Today:"),
+            Paragraph(_("Today:")),
             Checklist(tuple(check_item(p, show_due=False) for p in day.due_today)),
         ]
     open_today = tuple(p for p in day.due_today if not p.done)
-    if not day.is_study_day and not day.due_today:
-        blocks.append(Paragraph("Rest day. Enjoy it; your streak is safe."))
-    elif day.due_today and not open_today:
-        blocks.append(Paragraph("Everything for today is done. Well done!"))
-    elif not day.due_today and not day.overdue:
-        blocks.append(Paragraph("Nothing is planned for today; a good day to get ahead or rest."))
+    state = _today_state(day, open_today)
+    if state is not None:
+        blocks.append(Paragraph(state))
     if not open_today and not day.overdue and day.ahead:
         blocks.append(
-            Paragraph(
-                f"Next up: {day.ahead[0].number}. {day.ahead[0].item.title} (/done to tick it)."
-            )
+            Paragraph(_("Next up: {item} (/done to tick it).").format(item=numbered(day.ahead[0])))
         )
     blocks.append(Paragraph(streak_text(streak_days)))
     return Reply(blocks=tuple(blocks), buttons=done_buttons(day.overdue + open_today))
 
 
+def undo_button() -> Button:
+    return Button(_("Undo"), "undo")
+
+
 def ticked(
     target: PlannedItem, plan: WeekPlan, on: date, streak_days: int, *, credited_yesterday: bool
 ) -> Reply:
-    when = " for yesterday" if credited_yesterday else ""
+    said = _("✓ {item}: done for yesterday.") if credited_yesterday else _("✓ {item}: done.")
     left = len(plan.open_items())
+    week_state = _("Week {number}: {done}/{total} done, {left} to go.").format(
+        number=number(plan.week.number),
+        done=number(plan.done_count),
+        total=number(len(plan.items)),
+        left=number(left),
+    )
     blocks: list[Block] = [
-        Paragraph(f"✓ {target.number}. {target.item.title}: done{when}."),
-        Paragraph(
-            f"Week {plan.week.number}: {plan.done_count}/{len(plan.items)} done, {left} to go. "
-            + streak_text(streak_days)
-        ),
+        Paragraph(said.format(item=numbered(target))),
+        Paragraph(f"{week_state} {streak_text(streak_days)}"),
     ]
     following = plan.next_open()
     buttons: tuple[tuple[Button, ...], ...] = ()
     if following is not None:
-        due = "today" if following.due_on <= on else day_text(following.due_on)
-        blocks.append(Paragraph(f"Next: {following.number}. {following.item.title} (due {due})."))
-        buttons = (*done_buttons([following]), (Button("Undo", "undo"),))
+        next_up = (
+            _("Next: {item} (due today).")
+            if following.due_on <= on
+            else _("Next: {item} (due {day}).")
+        )
+        blocks.append(
+            Paragraph(next_up.format(item=numbered(following), day=day_text(following.due_on)))
+        )
+        buttons = (*done_buttons([following]), (undo_button(),))
     return Reply(blocks=tuple(blocks), buttons=buttons)
 
 
 def week_completed(
     track: Track, week: Week, done_on: date, new_plan: WeekPlan | None, streak_days: int
 ) -> Reply:
+    completed = _("{title}: completed on {day}.").format(
+        title=week.title, day=i18n.digits(done_on.isoformat())
+    )
     blocks: list[Block] = [
-        Heading(f"Week {week.number} complete!"),
-        Paragraph(f"{week.title}: completed on {done_on.isoformat()}. {streak_text(streak_days)}"),
+        Heading(_("Week {number} complete!").format(number=number(week.number))),
+        Paragraph(f"{completed} {streak_text(streak_days)}"),
     ]
     if new_plan is None:
         return Reply(blocks=(*blocks, *finished_blocks(track)))
-    blocks.append(Paragraph(f"Week {new_plan.week.number} opens: {new_plan.week.title}."))
+    blocks.append(
+        Paragraph(
+            _("Week {number} opens: {title}.").format(
+                number=number(new_plan.week.number), title=new_plan.week.title
+            )
+        )
+    )
     if new_plan.week.goal:
-        blocks.append(Paragraph(f"Goal: {new_plan.week.goal}"))
+        blocks.append(goal(new_plan.week))
     first = new_plan.next_open()
     if first is not None:
-        blocks.append(Paragraph(f"First up: {first.number}. {first.item.title}."))
+        blocks.append(Paragraph(_("First up: {item}.").format(item=numbered(first))))
     return Reply(
         blocks=tuple(blocks),
-        buttons=((Button("Show the new week", "week"),), (Button("Undo", "undo"),)),
+        buttons=((Button(_("Show the new week"), "week"),), (undo_button(),)),
     )
 
 
 def finished_blocks(track: Track) -> tuple[Block, ...]:
     return (
-        Heading(f"You finished {track.title}!"),
-        Paragraph("Every week is done. /progress shows the whole journey; /export keeps a copy."),
+        Heading(_("You finished {track}!").format(track=track.title)),
+        Paragraph(
+            _("Every week is done. /progress shows the whole journey; /export keeps a copy.")
+        ),
     )
 
 
@@ -276,43 +441,53 @@ def track_finished(track: Track) -> Reply:
 
 
 def already_done(planned: PlannedItem) -> Reply:
-    when = day_text(planned.done_on) if planned.done_on else "earlier"
-    return Reply.text(
-        f"{planned.number}. {planned.item.title} is already done ({when}). /today shows what is open."
+    said = (
+        _("{item} is already done ({day}). /today shows what is open.")
+        if planned.done_on
+        else _("{item} is already done (earlier). /today shows what is open.")
     )
+    day = day_text(planned.done_on) if planned.done_on else ""
+    return Reply.text(said.format(item=numbered(planned), day=day))
 
 
 def stale_button() -> Reply:
     return Reply.text(
-        "That item is not in your current week any more. /today shows what is open now."
+        _("That item is not in your current week any more. /today shows what is open now.")
     )
 
 
 def no_such_item(word: str, plan: WeekPlan) -> Reply:
     return Reply.text(
-        f"There is no item {word[:10]} this week: week {plan.week.number} has items 1–{len(plan.items)}.",
-        "/week lists them with their numbers.",
+        _("There is no item {typed} this week: week {number} has items {first}–{last}.").format(
+            typed=word[:10],
+            number=number(plan.week.number),
+            first=number(1),
+            last=number(len(plan.items)),
+        ),
+        _("/week lists them with their numbers."),
     )
 
 
 def done_usage(plan: WeekPlan) -> Reply:
     return Reply.text(
-        f"Use /done for the next item, /done 1–{len(plan.items)} for a numbered one, "
-        "or /done yesterday to credit yesterday's work."
+        _(
+            "Use /done for the next item, /done 1–{last} for a numbered one, "
+            "or /done yesterday to credit yesterday's work."
+        ).format(last=len(plan.items))
     )
 
 
 def undone(title: str, *, reopened: bool) -> Reply:
-    extra = " The week is open again." if reopened else ""
-    return Reply.text(f"Undone: {title}.{extra}", buttons=((Button("Show today", "today"),),))
+    said = _("Undone: {title}. The week is open again.") if reopened else _("Undone: {title}.")
+    return Reply.text(said.format(title=title), buttons=((show_today(),),))
 
 
 def undo_takes_the_last(typed: str, last_title: str) -> Reply:
-    label = f"Undo {last_title}"
-    label = shortened(label, MAX_BUTTON_LABEL)
+    label = shortened(_("Undo {title}").format(title=last_title), MAX_BUTTON_LABEL)
     return Reply.text(
-        f"/undo takes back only your last tick, “{last_title}”, not “{typed[:20]}”, "
-        "so nothing was undone.",
+        _(
+            "/undo takes back only your last tick, “{last}”, not “{typed}”, so nothing was undone."
+        ).format(last=last_title, typed=typed[:20]),
         buttons=((Button(label, "undo"),),),
     )
 
@@ -320,48 +495,74 @@ def undo_takes_the_last(typed: str, last_title: str) -> Reply:
 def _projects_and_resources(w: Week) -> list[Block]:
     blocks: list[Block] = []
     if w.projects:
-        blocks.append(Paragraph("Practice project: " + "; ".join(w.projects)))
+        blocks.append(
+            Paragraph(
+                _("Practice project: {projects}").format(projects=semicolon_listed(w.projects))
+            )
+        )
     links = [f"• {r.title}: {r.url}" for r in w.resources] + [
-        f"• {number}. {r.title}: {r.url}"
-        for number, item in enumerate(w.items, start=1)
+        f"• {number(n)}. {r.title}: {r.url}"
+        for n, item in enumerate(w.items, start=1)
         for r in item.resources
     ]
     if links:
         shown = links[:MAX_RESOURCE_LINES]
-        more = f"\n… and {len(links) - len(shown)} more" if len(links) > len(shown) else ""
-        blocks.append(Paragraph("Resources:\n" + "\n".join(shown) + more))
+        lines = [_("Resources:"), *shown]
+        if len(links) > len(shown):
+            lines.append(_("… and {count} more").format(count=number(len(links) - len(shown))))
+        blocks.append(Paragraph("\n".join(lines)))
     return blocks
 
 
 def other_week(track: Track, w: Week, done_on: dict[str, date], current: int) -> Reply:
     """A week before or after the current one: what it holds, and what was done in it."""
     done = sum(1 for item in w.items if item.id in done_on)
-    state = f"{done}/{len(w.items)} done" if w.number < current else "coming up"
-    blocks: list[Block] = [Heading(f"Week {w.number} of {len(track.weeks)}: {w.title} ({state})")]
+    heading = (
+        _("Week {number} of {weeks}: {title} ({done}/{total} done)")
+        if w.number < current
+        else _("Week {number} of {weeks}: {title} (coming up)")
+    )
+    blocks: list[Block] = [
+        Heading(
+            heading.format(
+                number=number(w.number),
+                weeks=number(len(track.weeks)),
+                title=w.title,
+                done=number(done),
+                total=number(len(w.items)),
+            )
+        )
+    ]
     if w.goal:
-        blocks.append(Paragraph(f"Goal: {w.goal}"))
+        blocks.append(goal(w))
     items = tuple(
         CheckItem(
-            f"{number}. {item.title}",
+            f"{number(n)}. {item.title}",
             item.id in done_on,
-            f"done {day_text(done_on[item.id])}" if item.id in done_on else "",
+            _("done {day}").format(day=day_text(done_on[item.id])) if item.id in done_on else "",
         )
-        for number, item in enumerate(w.items, start=1)
+        for n, item in enumerate(w.items, start=1)
     )
     blocks.append(Checklist(items))
     choice = _choice_of(track, w)
     if choice is not None:
         blocks.append(choice_note(choice))
     blocks += _projects_and_resources(w)
-    blocks.append(Paragraph(f"You are on week {current}; /week shows it."))
+    blocks.append(
+        Paragraph(_("You are on week {number}; /week shows it.").format(number=number(current)))
+    )
     return Reply(blocks=tuple(blocks), buttons=_follow_buttons([choice] if choice else []))
 
 
 def week_usage(typed: str, current: int, weeks: int) -> Reply:
     example = current + 1 if current < weeks else max(current - 1, 1)
     return Reply.text(
-        f"There is no week “{typed[:20]}”: this track has weeks 1–{weeks}.",
-        f"/week shows your current week ({current}); /week {example} shows week {example}.",
+        _("There is no week “{typed}”: this track has weeks {first}–{last}.").format(
+            typed=typed[:20], first=number(1), last=number(weeks)
+        ),
+        _("/week shows your current week ({current}); /week {typed} shows week {example}.").format(
+            current=number(current), typed=example, example=number(example)
+        ),
     )
 
 
@@ -374,7 +575,7 @@ def week(
     w = plan.week
     blocks: list[Block] = [Heading(_week_heading(track, plan))]
     if w.goal:
-        blocks.append(Paragraph(f"Goal: {w.goal}"))
+        blocks.append(goal(w))
     blocks.append(Checklist(tuple(_noted(check_item(p), item_notes, p) for p in plan.items)))
     choice = _choice_of(track, w)
     if choice is not None:
@@ -382,8 +583,14 @@ def week(
     blocks += _projects_and_resources(w)
     blocks.append(
         Paragraph(
-            f"Planned {day_text(plan.study_dates[0])} – {day_text(plan.ends_on)}. "
-            f"Reflection notes this week: {note_count} (aim for 3–5; add one with /note)."
+            _(
+                "Planned {first} – {last}. Reflection notes this week: {count} "
+                "(aim for 3–5; add one with /note)."
+            ).format(
+                first=day_text(plan.study_dates[0]),
+                last=day_text(plan.ends_on),
+                count=number(note_count),
+            )
         )
     )
     return Reply(blocks=tuple(blocks), buttons=_follow_buttons([choice] if choice else []))
@@ -395,10 +602,13 @@ def _noted(
     note = (item_notes or {}).get(planned.item.id)
     if note is None:
         return checked
-    shown = f"note: {shortened(note, MAX_ITEM_NOTE_SHOWN)}"
-    return dataclasses.replace(
-        checked, detail=f"{checked.detail}; {shown}" if checked.detail else shown
+    shown = shortened(note, MAX_ITEM_NOTE_SHOWN)
+    detail = (
+        _("{detail}; note: {note}").format(detail=checked.detail, note=shown)
+        if checked.detail
+        else _("note: {note}").format(note=shown)
     )
+    return dataclasses.replace(checked, detail=detail)
 
 
 def _choice_of(track: Track, w: Week) -> ChoiceBlock | None:
@@ -407,67 +617,83 @@ def _choice_of(track: Track, w: Week) -> ChoiceBlock | None:
     return next((b for b in choice_blocks(track) if b.id == w.choice), None)
 
 
+def resume_button() -> Button:
+    return Button(_("Resume"), "resume")
+
+
 def paused(since: date) -> Reply:
     return Reply.text(
-        f"You are on a break since {day_text(since)}. Your streak is safe.",
-        "Send /resume when you are ready.",
-        buttons=((Button("Resume", "resume"),),),
+        _("You are on a break since {day}. Your streak is safe.").format(day=day_text(since)),
+        _("Send /resume when you are ready."),
+        buttons=((resume_button(),),),
     )
 
 
 def pause_has_no_length(typed: str) -> Reply:
     return Reply.text(
-        f"I cannot pause for “{typed[:30]}”: a break lasts until you send /resume, "
-        "so I did not pause.",
-        "Send /pause alone to start one.",
-        buttons=((Button("Pause until I resume", "pause"),),),
+        _(
+            "I cannot pause for “{typed}”: a break lasts until you send /resume, "
+            "so I did not pause."
+        ).format(typed=typed[:30]),
+        _("Send /pause alone to start one."),
+        buttons=((Button(_("Pause until I resume"), "pause"),),),
     )
 
 
 def resumed(away_days: int) -> Reply:
-    shifted = f" Your plan moved {plural(away_days, 'day')} later to match." if away_days else ""
-    return Reply.text(
-        f"Welcome back!{shifted}",
-        "/today shows what is next.",
-        buttons=((Button("Show today", "today"),),),
+    greeting = (
+        n_(
+            "Welcome back! Your plan moved {count} day later to match.",
+            "Welcome back! Your plan moved {count} days later to match.",
+            away_days,
+        ).format(count=number(away_days))
+        if away_days
+        else _("Welcome back!")
     )
+    return Reply.text(greeting, _("/today shows what is next."), buttons=((show_today(),),))
 
 
 # -- logging ------------------------------------------------------------------
 
 
 def log_usage() -> Reply:
-    return Reply.text("Tell me the hours you studied, like /log 1.5, /log 45m or /log 1h30m.")
+    return Reply.text(_("Tell me the hours you studied, like /log 1.5, /log 45m or /log 1h30m."))
 
 
 def log_out_of_range(least: float, most: float) -> Reply:
     return Reply.text(
-        f"One /log takes from {least:g} h to {most:g} h, like /log 1.5 or /log 45m. "
-        "Nothing was logged."
+        _(
+            "One /log takes from {least} h to {most} h, like /log 1.5 or /log 45m. "
+            "Nothing was logged."
+        ).format(least=number(least), most=number(most))
     )
 
 
 def log_day_full(logged_today: float) -> Reply:
     return Reply.text(
-        f"You already logged {logged_today:g} h today, and a day has 24. Nothing was logged."
+        _("You already logged {hours} h today, and a day has 24. Nothing was logged.").format(
+            hours=number(logged_today)
+        )
     )
 
 
 def logged(hours: float, today_total: float, pace: Pace) -> Reply:
     return Reply.text(
-        f"Logged {hours:g} h ({today_total:g} h today). Your pace aims for {pace.profile.hours_text}; "
-        "/progress shows this week's total."
+        _(
+            "Logged {hours} h ({total} h today). Your pace aims for {aim}; "
+            "/progress shows this week's total."
+        ).format(hours=number(hours), total=number(today_total), aim=pace.profile.hours_text)
     )
 
 
 def notes(texts: list[str]) -> Reply:
     if not texts:
         return Reply.text(
-            "No notes this week yet. Write one with /note followed by what you learned."
+            _("No notes this week yet. Write one with /note followed by what you learned.")
         )
     return Reply(
         blocks=(
-            Heading(f"Your notes this week ({len(texts)})"),
+            Heading(_("Your notes this week ({count})").format(count=number(len(texts)))),
             Paragraph("\n".join(f"• {t}" for t in texts)),
         )
     )
@@ -475,47 +701,68 @@ def notes(texts: list[str]) -> Reply:
 
 def noted_on_item(planned: PlannedItem) -> Reply:
     return Reply.text(
-        f"Noted beside {planned.number}. {planned.item.title}; /week shows it there. "
-        "A newer note on the item takes its place."
+        _(
+            "Noted beside {item}; /week shows it there. A newer note on the item takes its place."
+        ).format(item=numbered(planned))
     )
 
 
 def noted(count: int) -> Reply:
-    aim = "That is the 3–5 the roadmaps ask for." if 3 <= count <= 5 else "Aim for 3–5 a week."
-    return Reply.text(f"Noted ({plural(count, 'note')} this week). {aim}")
+    said = n_("Noted ({count} note this week).", "Noted ({count} notes this week).", count)
+    aim = (
+        _("That is the 3–5 the roadmaps ask for.") if 3 <= count <= 5 else _("Aim for 3–5 a week.")
+    )
+    return Reply.text(f"{said.format(count=number(count))} {aim}")
 
 
 # -- settings -----------------------------------------------------------------
 
 
-def settings(e: Enrollment, track: Track, tracks: Sequence[TrackRef]) -> Reply:
-    state = "paused" if e.paused_since else "active"
+def language_name(code: str) -> str:
+    """A language as it calls itself: "English", "فارسی", "Русский"."""
+    return i18n.NAMES.get(code, code)
+
+
+def _settings_lines(e: Enrollment, track: Track, speaks: str) -> list[str]:
+    quiz_days = days_text(e.quiz_days) if e.quiz_days else _("off")
+    quiet = i18n.digits(str(e.quiet_hours)) if e.quiet_hours else _("off")
+    return [
+        _("Track: {title} ({id})").format(title=track.title, id=track.id),
+        _("Pace: {pace}").format(pace=pace_text(e.pace)),
+        _("Time zone: {zone}").format(zone=e.timezone),
+        _("Daily plan at: {time}").format(time=clock_text(e.nudge_time)),
+        _("Evening check-in at: {time}").format(time=clock_text(e.evening_time)),
+        _("Study days: {days}").format(days=days_text(e.study_days)),
+        _("Quiz days: {days}").format(days=quiz_days),
+        _("Quiet hours: {hours}").format(hours=quiet),
+        _("Language: {language}").format(language=language_name(speaks)),
+        _("Status: paused") if e.paused_since else _("Status: active"),
+    ]
+
+
+def settings(
+    e: Enrollment, track: Track, tracks: Sequence[TrackRef], speaks: str | None = None
+) -> Reply:
+    """The learner's settings; `speaks` is the language they chose (the one spoken when
+    they have chosen none)."""
+    change = [
+        _("Change with:"),
+        "/settings tz Europe/Berlin",
+        "/settings time 07:30",
+        "/settings days mon-fri",
+        "/settings evening 20:30",
+        "/settings quiz mon,wed,fri | off",
+        "/settings quiet 22:00-07:00 | off",
+        "/settings pace part-time | standard | accelerated",
+        "/settings track " + " | ".join(t.id for t in tracks),
+        _("/settings buddy done off | streak on | all off (what a study buddy sees)"),
+        "/settings language " + " | ".join(i18n.LANGUAGES),
+    ]
     return Reply(
         blocks=(
-            Heading("Your settings"),
-            Paragraph(
-                f"Track: {track.title} ({track.id})\n"
-                f"Pace: {e.pace.profile.label.lower()} ({e.pace.profile.hours_text})\n"
-                f"Time zone: {e.timezone}\n"
-                f"Daily plan at: {e.nudge_time:%H:%M}\n"
-                f"Evening check-in at: {e.evening_time:%H:%M}\n"
-                f"Study days: {days_text(e.study_days)}\n"
-                f"Quiz days: {days_text(e.quiz_days) if e.quiz_days else 'off'}\n"
-                f"Quiet hours: {e.quiet_hours or 'off'}\n"
-                f"Status: {state}"
-            ),
-            Paragraph(
-                "Change with:\n"
-                "/settings tz Europe/Berlin\n"
-                "/settings time 07:30\n"
-                "/settings days mon-fri\n"
-                "/settings evening 20:30\n"
-                "/settings quiz mon,wed,fri | off\n"
-                "/settings quiet 22:00-07:00 | off\n"
-                "/settings pace part-time | standard | accelerated\n"
-                "/settings track " + " | ".join(t.id for t in tracks) + "\n"
-                "/settings buddy done off | streak on | all off (what a study buddy sees)"
-            ),
+            Heading(_("Your settings")),
+            Paragraph("\n".join(_settings_lines(e, track, speaks or i18n.language()))),
+            Paragraph("\n".join(change)),
         ),
         buttons=(
             tuple(
@@ -529,15 +776,50 @@ def settings(e: Enrollment, track: Track, tracks: Sequence[TrackRef]) -> Reply:
 
 def settings_usage(key: str) -> Reply:
     return Reply.text(
-        f"I cannot change “{key[:30]}”. I can change tz, time, days, evening, quiz, quiet, "
-        "pace and track, "
-        "for example /settings time 07:30. Nothing was changed."
+        _(
+            "I cannot change “{key}”. I can change tz, time, days, evening, quiz, quiet, "
+            "pace, track and language, for example /settings time 07:30. Nothing was changed."
+        ).format(key=key[:30])
+    )
+
+
+def now_speaking(code: str) -> Reply:
+    """The language changed, said in the language chosen: call it while speaking it."""
+    said = {
+        "en": _("Done: I'll speak English from now on."),
+        "fa": _("Done: I'll speak Persian from now on."),
+        "ru": _("Done: I'll speak Russian from now on."),
+    }
+    return Reply.text(said[code], _("See all settings with /settings."))
+
+
+def language_choices(typed: str) -> Reply:
+    """The languages there are, a button for each; nothing changes until one is pressed."""
+    names = listed(f"{language_name(code)} ({code})" for code in i18n.LANGUAGES)
+    asked = (
+        _("I don't speak “{typed}” yet. I can speak {languages}.")
+        if typed
+        else _("Which language should I speak? I can speak {languages}.")
+    )
+    return Reply.text(
+        asked.format(typed=typed[:30], languages=names),
+        _("Send /settings language {codes}, or press one. Nothing was changed.").format(
+            codes=" | ".join(i18n.LANGUAGES)
+        ),
+        buttons=(
+            tuple(
+                Button(language_name(code), Settings("language", code).as_action())
+                for code in i18n.LANGUAGES
+            ),
+        ),
     )
 
 
 def track_choices(current: Track, tracks: Sequence[TrackRef]) -> Reply:
     lines = [
-        f"/settings track {t.id} – {t.title}" + (" (you are on it)" if t.id == current.id else "")
+        _("/settings track {id} – {title} (you are on it)").format(id=t.id, title=t.title)
+        if t.id == current.id
+        else f"/settings track {t.id} – {t.title}"
         for t in tracks
     ]
     switch = tuple(
@@ -545,33 +827,22 @@ def track_choices(current: Track, tracks: Sequence[TrackRef]) -> Reply:
         for t in tracks
         if t.id != current.id
     )
-    more = "" if switch else " /import adds your own roadmap as another track."
     return Reply.text(
-        "Name the track to follow:",
+        _("Name the track to follow:"),
         "\n".join(lines),
-        "Nothing was changed." + more,
+        _("Nothing was changed.")
+        if switch
+        else _("Nothing was changed. /import adds your own roadmap as another track."),
         buttons=switch[:MAX_TRACK_BUTTONS],
     )
 
 
 def unknown_track(name: str, tracks: Sequence[TrackRef]) -> Reply:
     return Reply.text(
-        f"There is no track “{name[:40]}”. Available: "
-        + ", ".join(f"{t.id} ({t.title})" for t in tracks)
-        + "."
+        _("There is no track “{name}”. Available: {tracks}.").format(
+            name=name[:40], tracks=listed(f"{t.id} ({t.title})" for t in tracks)
+        )
     )
-
-
-# -- linking accounts ---------------------------------------------------------
-
-
-# -- imported roadmaps --------------------------------------------------------
-
-
-# -- quizzes ------------------------------------------------------------------
-
-
-# -- what the coach writes first ---------------------------------------------------
 
 
 # -- "choose one" blocks ------------------------------------------------------
@@ -579,53 +850,75 @@ def unknown_track(name: str, tracks: Sequence[TrackRef]) -> Reply:
 
 def _weeks_text(block: ChoiceBlock) -> str:
     if block.first_week == block.last_week:
-        return f"week {block.first_week}"
-    return f"weeks {block.first_week}–{block.last_week}"
+        return _("week {number}").format(number=number(block.first_week))
+    return _("weeks {first}–{last}").format(
+        first=number(block.first_week), last=number(block.last_week)
+    )
+
+
+def _weeks_title(block: ChoiceBlock) -> str:
+    if block.first_week == block.last_week:
+        return _("Week {number}").format(number=number(block.first_week))
+    return _("Weeks {first}–{last}").format(
+        first=number(block.first_week), last=number(block.last_week)
+    )
+
+
+def _follow_button(block: ChoiceBlock, option: Option) -> Button:
+    return Button(
+        shortened(_("Follow {option}").format(option=option.label), MAX_BUTTON_LABEL),
+        Choose(f"{block.id}={option.id}").as_action(),
+    )
 
 
 def _follow_buttons(blocks: Iterable[ChoiceBlock]) -> tuple[tuple[Button, ...], ...]:
-    rows = []
-    for block in blocks:
-        others = [o for o in block.options if o.id != block.followed.id]
-        rows.append(
-            tuple(
-                Button(
-                    shortened(f"Follow {o.label}", MAX_BUTTON_LABEL),
-                    Choose(f"{block.id}={o.id}").as_action(),
-                )
-                for o in others
-            )
-        )
+    rows = [
+        tuple(_follow_button(block, o) for o in block.options if o.id != block.followed.id)
+        for block in blocks
+    ]
     return tuple(rows[:MAX_TRACK_BUTTONS])
 
 
 def _options_text(block: ChoiceBlock) -> str:
-    return " or ".join(
-        f"{o.label} (you follow this)" if o.id == block.followed.id else o.label
+    """ "FastAPI (you follow this) or Django"."""
+    named = [
+        _("{option} (you follow this)").format(option=o.label)
+        if o.id == block.followed.id
+        else o.label
         for o in block.options
-    )
+    ]
+    said = named[0]
+    for following in named[1:]:
+        said = _("{first} or {second}").format(first=said, second=following)
+    return said
 
 
 def choice_note(block: ChoiceBlock) -> Paragraph:
     """What a week in a "choose one" block says about it."""
     other = next(o for o in block.options if o.id != block.followed.id)
     return Paragraph(
-        f"Pick one of: {_options_text(block)}, for {_weeks_text(block)}. "
-        f"/choose {other.label} switches; ticks you made stay with their option."
+        _(
+            "Pick one of: {options}, for {weeks}. /choose {other} switches; "
+            "ticks you made stay with their option."
+        ).format(options=_options_text(block), weeks=_weeks_text(block), other=other.label)
     )
 
 
 def choices(blocks: Sequence[ChoiceBlock], current: int) -> Reply:
     lines = [
-        f"• {_weeks_text(b).capitalize()}: {_options_text(b)}"
-        + (" (behind you)" if b.last_week < current else "")
+        "• "
+        + (
+            _("{weeks}: {options} (behind you)")
+            if b.last_week < current
+            else _("{weeks}: {options}")
+        ).format(weeks=_weeks_title(b), options=_options_text(b))
         for b in blocks
     ]
     return Reply(
         blocks=(
-            Heading("Where your track says choose one"),
+            Heading(_("Where your track says choose one")),
             Paragraph("\n".join(lines)),
-            Paragraph("Pick another with its button, or /choose and its name."),
+            Paragraph(_("Pick another with its button, or /choose and its name.")),
         ),
         buttons=_follow_buttons(b for b in blocks if b.last_week >= current),
     )
@@ -633,50 +926,54 @@ def choices(blocks: Sequence[ChoiceBlock], current: int) -> Reply:
 
 def no_choices(track: Track) -> Reply:
     return Reply.text(
-        f"{track.title} has no “choose one” parts: every week has one list to follow."
+        _("{track} has no “choose one” parts: every week has one list to follow.").format(
+            track=track.title
+        )
     )
 
 
 def already_following(block: ChoiceBlock, option: Option) -> Reply:
-    return Reply.text(f"You already follow {option.label} for {_weeks_text(block)}.")
+    return Reply.text(
+        _("You already follow {option} for {weeks}.").format(
+            option=option.label, weeks=_weeks_text(block)
+        )
+    )
 
 
 def now_following(block: ChoiceBlock, option: Option, current: int) -> Reply:
     now = block.first_week <= current <= block.last_week
     if now:
-        then = "This week's list changed: /week shows it."
+        then = _("This week's list changed: /week shows it.")
     elif block.first_week > current:
-        then = (
-            f"You will meet it in week {block.first_week}; /week {block.first_week} shows it now."
+        then = _("You will meet it in week {number}; /week {typed} shows it now.").format(
+            number=number(block.first_week), typed=block.first_week
         )
     else:
-        then = "Those weeks are behind you; what you ticked there is kept."
+        then = _("Those weeks are behind you; what you ticked there is kept.")
     return Reply.text(
-        f"You now follow {option.label} for {_weeks_text(block)}.",
+        _("You now follow {option} for {weeks}.").format(
+            option=option.label, weeks=_weeks_text(block)
+        ),
         then,
-        buttons=((Button("Show week", "week"),),) if now else (),
+        buttons=((Button(_("Show week"), "week"),),) if now else (),
     )
 
 
 def choice_gone() -> Reply:
     return Reply.text(
-        "That choice is not on your track any more, so nothing changed. /choose shows the ones there are."
+        _(
+            "That choice is not on your track any more, so nothing changed. "
+            "/choose shows the ones there are."
+        )
     )
 
 
 def choice_ambiguous(typed: str, block: ChoiceBlock, found: Sequence[Option]) -> Reply:
-    names = ", ".join(o.label for o in found)
     return Reply.text(
-        f"“{typed[:40]}” could be {names}. Nothing changed; pick one:",
-        buttons=tuple(
-            (
-                Button(
-                    shortened(f"Follow {o.label}", MAX_BUTTON_LABEL),
-                    Choose(f"{block.id}={o.id}").as_action(),
-                ),
-            )
-            for o in found[:MAX_TRACK_BUTTONS]
+        _("“{typed}” could be {names}. Nothing changed; pick one:").format(
+            typed=typed[:40], names=listed(o.label for o in found)
         ),
+        buttons=tuple((_follow_button(block, o),) for o in found[:MAX_TRACK_BUTTONS]),
     )
 
 
@@ -684,7 +981,9 @@ def no_such_option(typed: str, blocks: Sequence[ChoiceBlock], current: int) -> R
     shown = choices(blocks, current)
     return Reply(
         blocks=(
-            Paragraph(f"No option is called “{typed[:40]}”, so nothing changed."),
+            Paragraph(
+                _("No option is called “{typed}”, so nothing changed.").format(typed=typed[:40])
+            ),
             *shown.blocks[1:],
         ),
         buttons=shown.buttons,
@@ -693,109 +992,207 @@ def no_such_option(typed: str, blocks: Sequence[ChoiceBlock], current: int) -> R
 
 def calendar_sent(days: int, first: date, last: date, e: Enrollment) -> Reply:
     return Reply.text(
-        f"Your next {plural(days, 'study day')}, {day_text(first)} to {day_text(last)}, "
-        f"each at {e.nudge_time:%H:%M} {e.timezone}. Open the file to add them to your "
-        "calendar; a newer one updates the days already there.",
+        n_(
+            "Your next {count} study day, {first} to {last}, each at {time} {zone}. Open the "
+            "file to add them to your calendar; a newer one updates the days already there.",
+            "Your next {count} study days, {first} to {last}, each at {time} {zone}. Open the "
+            "file to add them to your calendar; a newer one updates the days already there.",
+            days,
+        ).format(
+            count=number(days),
+            first=day_text(first),
+            last=day_text(last),
+            time=clock_text(e.nudge_time),
+            zone=e.timezone,
+        )
     )
 
 
 # -- the forecast -------------------------------------------------------------
 
 
-def _against_plan(days_behind: int) -> str:
-    if days_behind > 0:
-        return f": {plural(days_behind, 'day')} after the plan."
-    if days_behind < 0:
-        return f": {plural(-days_behind, 'day')} before the plan."
-    return ", as planned."
+def _projected(f: Forecast, per_week: float) -> str:
+    assert f.projected_finish is not None
+    behind = f.days_behind
+    if behind > 0:
+        said = n_(
+            "At your pace of the last {days} ({rate} items a week), you finish on {finish}: "
+            "{count} day after the plan.",
+            "At your pace of the last {days} ({rate} items a week), you finish on {finish}: "
+            "{count} days after the plan.",
+            behind,
+        )
+    elif behind < 0:
+        said = n_(
+            "At your pace of the last {days} ({rate} items a week), you finish on {finish}: "
+            "{count} day before the plan.",
+            "At your pace of the last {days} ({rate} items a week), you finish on {finish}: "
+            "{count} days before the plan.",
+            -behind,
+        )
+    else:
+        said = _(
+            "At your pace of the last {days} ({rate} items a week), you finish on {finish}, "
+            "as planned."
+        )
+    return said.format(
+        days=plural(f.recent_days, "day"),
+        rate=tenths(per_week),
+        finish=dated(f.projected_finish),
+        count=number(abs(behind)),
+    )
+
+
+def _hours_against_pace(f: Forecast, weeks: float, pace: Pace) -> str:
+    hours_per_week = f.recent_hours / weeks if weeks else 0
+    if not hours_per_week:
+        return _("No hours logged lately; /log them to see when the hours left are done.")
+    at_that = math.ceil(f.hours_left / hours_per_week)
+    return n_(
+        "You logged {hours} h a week lately; the hours left take {count} week at that rate "
+        "(your pace aims for {aim}).",
+        "You logged {hours} h a week lately; the hours left take {count} weeks at that rate "
+        "(your pace aims for {aim}).",
+        at_that,
+    ).format(hours=tenths(hours_per_week), count=number(at_that), aim=pace.profile.hours_text)
 
 
 def plan_forecast(f: Forecast, pace: Pace) -> Reply:
     if f.items_left == 0:
-        return Reply.text("Every item of your track is done: there is nothing left to plan.")
+        return Reply.text(_("Every item of your track is done: there is nothing left to plan."))
     lines = [
-        f"Left: {plural(f.items_left, 'item')}, about {f.hours_left:g} h of study.",
-        f"As planned at your {pace.profile.label.lower()} pace, you finish on "
-        f"{day_text(f.planned_finish)} {f.planned_finish.year}.",
+        n_(
+            "Left: {count} item, about {hours} h of study.",
+            "Left: {count} items, about {hours} h of study.",
+            f.items_left,
+        ).format(count=number(f.items_left), hours=number(f.hours_left)),
+        _("As planned at your {pace} pace, you finish on {finish}.").format(
+            pace=pace.profile.label.lower(), finish=dated(f.planned_finish)
+        ),
     ]
     weeks = f.recent_days / 7
     per_week = f.recent_items / weeks if weeks else 0
     if f.projected_finish is None:
         lines.append(
-            f"Nothing ticked in the last {plural(f.recent_days, 'day')}, so there is no pace "
-            "to project from yet."
+            n_(
+                "Nothing ticked in the last {count} day, so there is no pace to project from yet.",
+                "Nothing ticked in the last {count} days, so there is no pace to project from yet.",
+                f.recent_days,
+            ).format(count=number(f.recent_days))
         )
     else:
-        lines.append(
-            f"At your pace of the last {plural(f.recent_days, 'day')} "
-            f"({per_week:.1f} items a week), you finish on "
-            f"{day_text(f.projected_finish)} {f.projected_finish.year}{_against_plan(f.days_behind)}"
-        )
-    hours_per_week = f.recent_hours / weeks if weeks else 0
-    if hours_per_week:
-        at_that = math.ceil(f.hours_left / hours_per_week)
-        lines.append(
-            f"You logged {hours_per_week:.1f} h a week lately; the hours left take "
-            f"{plural(at_that, 'week')} at that rate (your pace aims for {pace.profile.hours_text})."
-        )
-    else:
-        lines.append("No hours logged lately; /log them to see when the hours left are done.")
-    return Reply(blocks=(Heading("Your plan and your pace"), Paragraph("\n".join(lines))))
+        lines.append(_projected(f, per_week))
+    lines.append(_hours_against_pace(f, weeks, pace))
+    return Reply(blocks=(Heading(_("Your plan and your pace")), Paragraph("\n".join(lines))))
 
 
 # -- re-planning -----------------------------------------------------------------------
 
 
-def _dated(day: date) -> str:
-    return f"{day_text(day)} {day.year}"
-
-
 def _numbers(items: Iterable[PlannedItem]) -> str:
-    return ", ".join(str(p.number) for p in items)
-
-
-def _finish_change(finish: date, planned: date) -> str:
-    if finish == planned:
-        return f"you still finish on {_dated(finish)}"
-    return f"you finish on {_dated(finish)} (planned: {day_text(planned)})"
+    return listed(number(p.number) for p in items)
 
 
 def replan_buttons(r: Replanning) -> tuple[Button, ...]:
     buttons = [
-        Button(f"Stretch to {day_text(r.stretched_finish)}", Replan("stretch").as_action()),
-        Button("Catch up", Replan("catchup").as_action()),
+        Button(
+            _("Stretch to {day}").format(day=day_text(r.stretched_finish)),
+            Replan("stretch").as_action(),
+        ),
+        Button(_("Catch up"), Replan("catchup").as_action()),
     ]
     if r.optional:
-        buttons.append(Button(f"Skip {len(r.optional)} optional", Replan("skip").as_action()))
+        buttons.append(
+            Button(
+                _("Skip {count} optional").format(count=number(len(r.optional))),
+                Replan("skip").as_action(),
+            )
+        )
     return tuple(buttons)
+
+
+def _stretch_way(r: Replanning) -> str:
+    if r.stretched_finish == r.planned_finish:
+        said = n_(
+            "• Stretch: every item moves {count} day later; you still finish on {finish}.",
+            "• Stretch: every item moves {count} days later; you still finish on {finish}.",
+            r.stretched_by,
+        )
+    else:
+        said = n_(
+            "• Stretch: every item moves {count} day later; you finish on {finish} "
+            "(planned: {planned}).",
+            "• Stretch: every item moves {count} days later; you finish on {finish} "
+            "(planned: {planned}).",
+            r.stretched_by,
+        )
+    return said.format(
+        count=number(r.stretched_by),
+        finish=dated(r.stretched_finish),
+        planned=day_text(r.planned_finish),
+    )
+
+
+def _catch_up_extra(r: Replanning) -> str:
+    return semicolon_listed(
+        f"{day_text(day)} +{number(len(items))} ({_numbers(items)})" for day, items in r.catch_up
+    )
+
+
+def _catch_up_way(r: Replanning) -> str:
+    said = (
+        _("• Catch up, items on top of each day's plan: {extra}; you still finish on {finish}.")
+        if r.catch_up_finish == r.planned_finish
+        else _(
+            "• Catch up, items on top of each day's plan: {extra}; you finish on {finish} "
+            "(planned: {planned})."
+        )
+    )
+    return said.format(
+        extra=_catch_up_extra(r),
+        finish=dated(r.catch_up_finish),
+        planned=day_text(r.planned_finish),
+    )
+
+
+def _skip_way(r: Replanning) -> str:
+    named = semicolon_listed(numbered(p) for p in r.optional)
+    count = len(r.optional)
+    return n_(
+        "• Skip {count} optional item ({hours} h): {named}.",
+        "• Skip {count} optional items ({hours} h): {named}.",
+        count,
+    ).format(count=number(count), hours=number(sum(p.item.hours for p in r.optional)), named=named)
 
 
 def replan_blocks(r: Replanning) -> tuple[Block, ...]:
     """The offer: how far behind, and the three ways on with the dates each gives."""
-    extra = "; ".join(
-        f"{day_text(day)} +{len(items)} ({_numbers(items)})" for day, items in r.catch_up
-    )
-    ways = [
-        f"• Stretch: every item moves {plural(r.stretched_by, 'day')} later; "
-        f"{_finish_change(r.stretched_finish, r.planned_finish)}.",
-        f"• Catch up, items on top of each day's plan: {extra}; "
-        f"{_finish_change(r.catch_up_finish, r.planned_finish)}.",
-    ]
+    ways = [_stretch_way(r), _catch_up_way(r)]
     if r.optional:
-        named = "; ".join(f"{p.number}. {p.item.title}" for p in r.optional)
-        hours = sum(p.item.hours for p in r.optional)
-        ways.append(f"• Skip {plural(len(r.optional), 'optional item')} ({hours:g} h): {named}.")
-    late = r.overdue[0]
+        ways.append(_skip_way(r))
+    late, more = r.overdue[0], len(r.overdue) - 1
+    was_due = (
+        n_(
+            "Item {number} was due {day}, and {count} more item since. "
+            "Life happens; choose how your plan meets you:",
+            "Item {number} was due {day}, and {count} more items since. "
+            "Life happens; choose how your plan meets you:",
+            more,
+        )
+        if more
+        else _("Item {number} was due {day}. Life happens; choose how your plan meets you:")
+    )
+    behind = r.study_days_behind
     return (
-        Heading(f"{plural(r.study_days_behind, 'study day')} behind"),
-        Paragraph(
-            f"Item {late.number} was due {day_text(late.due_on)}"
-            + (
-                f", and {plural(len(r.overdue) - 1, 'more item')} since"
-                if len(r.overdue) > 1
-                else ""
+        Heading(
+            n_("{count} study day behind", "{count} study days behind", behind).format(
+                count=number(behind)
             )
-            + ". Life happens; choose how your plan meets you:"
+        ),
+        Paragraph(
+            was_due.format(
+                number=number(late.number), day=day_text(late.due_on), count=number(more)
+            )
         ),
         Paragraph("\n".join(ways)),
     )
@@ -818,54 +1215,77 @@ def with_replan_offer(reply: Reply, r: Replanning | None) -> Reply:
 
 def with_replan_pointer(reply: Reply, r: Replanning) -> Reply:
     pointer = Paragraph(
-        f"You are {plural(r.study_days_behind, 'study day')} behind: /replan shows three ways "
-        "on, with the dates each gives."
+        n_(
+            "You are {count} study day behind: /replan shows three ways on, "
+            "with the dates each gives.",
+            "You are {count} study days behind: /replan shows three ways on, "
+            "with the dates each gives.",
+            r.study_days_behind,
+        ).format(count=number(r.study_days_behind))
     )
     return dataclasses.replace(reply, blocks=(*reply.blocks, pointer))
 
 
 def on_plan(plan: WeekPlan, today: date, study_days: frozenset[int], finish: date) -> Reply:
     late = plan.day(today, study_days).overdue
-    state = (
-        f"Item {late[0].number} is a little late, not enough to change the plan for."
+    said = (
+        _(
+            "Item {number} is a little late, not enough to change the plan for. "
+            "You finish on {finish}. /today shows what is next."
+        )
         if late
-        else "You are on plan: nothing is late."
+        else _(
+            "You are on plan: nothing is late. You finish on {finish}. /today shows what is next."
+        )
     )
-    return Reply.text(f"{state} You finish on {_dated(finish)}. /today shows what is next.")
+    return Reply.text(
+        said.format(number=number(late[0].number) if late else "", finish=dated(finish))
+    )
 
 
 def replan_usage(typed: str) -> Reply:
     return Reply.text(
-        f"I can't re-plan “{shortened(typed, 40)}”. Try /replan to see your choices, "
-        "or /replan stretch, /replan catchup or /replan skip."
+        _(
+            "I can't re-plan “{typed}”. Try /replan to see your choices, "
+            "or /replan stretch, /replan catchup or /replan skip."
+        ).format(typed=shortened(typed, 40))
     )
 
 
 def stretched(r: Replanning, plan: WeekPlan) -> Reply:
+    said = [
+        n_(
+            "Plan stretched by {count} day: you finish on {finish}.",
+            "Plan stretched by {count} days: you finish on {finish}.",
+            r.stretched_by,
+        ).format(count=number(r.stretched_by), finish=dated(r.stretched_finish))
+    ]
     following = plan.next_open()
-    due = (
-        f" Next: {following.number}. {following.item.title}, due {day_text(following.due_on)}."
-        if following
-        else ""
-    )
-    return Reply.text(
-        f"Plan stretched by {plural(r.stretched_by, 'day')}: you finish on "
-        f"{_dated(r.stretched_finish)}.{due}"
-    )
+    if following:
+        said.append(
+            _("Next: {item}, due {day}.").format(
+                item=numbered(following), day=day_text(following.due_on)
+            )
+        )
+    return Reply.text(" ".join(said))
 
 
 def caught_up(r: Replanning) -> Reply:
     lines = [
-        f"{day_text(day)}: +{len(items)}: "
-        + "; ".join(f"{p.number}. {p.item.title}" for p in items)
+        f"{day_text(day)}: +{number(len(items))}: " + semicolon_listed(numbered(p) for p in items)
         for day, items in r.catch_up
     ]
+    finish = (
+        _("On top of each day's plan; you still finish on {finish}.")
+        if r.catch_up_finish == r.planned_finish
+        else _("On top of each day's plan; you finish on {finish} (planned: {planned}).")
+    )
     return Reply(
         blocks=(
-            Heading("Your catch-up plan"),
+            Heading(_("Your catch-up plan")),
             Paragraph("\n".join(lines)),
             Paragraph(
-                f"On top of each day's plan; {_finish_change(r.catch_up_finish, r.planned_finish)}."
+                finish.format(finish=dated(r.catch_up_finish), planned=day_text(r.planned_finish))
             ),
         )
     )
@@ -873,21 +1293,30 @@ def caught_up(r: Replanning) -> Reply:
 
 def nothing_optional(plan: WeekPlan) -> Reply:
     return Reply.text(
-        f"Week {plan.week.number} has no optional items left to skip. "
-        "/replan shows the other ways on."
+        _(
+            "Week {number} has no optional items left to skip. /replan shows the other ways on."
+        ).format(number=number(plan.week.number))
     )
 
 
 def skipped(
     items: Sequence[PlannedItem], plan: WeekPlan, finish: date, *, week_closed: bool
 ) -> Reply:
-    named = "; ".join(f"{p.number}. {p.item.title}" for p in items)
-    after = (
-        f" That settles the week: week {plan.week.number} is open now."
-        if week_closed
-        else f" Week {plan.week.number}: {plan.done_count}/{len(plan.items)} settled."
-    )
-    return Reply.text(
-        f"Skipped {plural(len(items), 'optional item')}: {named}.{after} "
-        f"You finish on {_dated(finish)}."
-    )
+    said = [
+        n_(
+            "Skipped {count} optional item: {named}.",
+            "Skipped {count} optional items: {named}.",
+            len(items),
+        ).format(count=number(len(items)), named=semicolon_listed(numbered(p) for p in items)),
+        (
+            _("That settles the week: week {number} is open now.")
+            if week_closed
+            else _("Week {number}: {done}/{total} settled.")
+        ).format(
+            number=number(plan.week.number),
+            done=number(plan.done_count),
+            total=number(len(plan.items)),
+        ),
+        _("You finish on {finish}.").format(finish=dated(finish)),
+    ]
+    return Reply.text(" ".join(said))
