@@ -12,42 +12,54 @@ import unicodedata
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
+from core.kernel.i18n import N_, messages
+
+_, n_ = messages("kernel")
+
 MAX_MESSAGE_CHARS = 2000
 MAX_ACTION_BYTES = 62  # Telegram allows 64 bytes of callback_data; adapters add a 2-byte prefix
 
-# What each command does, for the platforms' command menus.
+# What each command does, for the platforms' command menus: English, marked for the
+# catalog; `description` says one in the language spoken.
 DESCRIPTIONS = {
-    "start": "Begin, or see where you are",
-    "today": "Today's items, anything overdue, or a rest day",
-    "done": "Tick the next item (or /done 3, /done yesterday)",
-    "undo": "Take back the last tick",
-    "week": "The whole week: checklist, goal, project (or /week 5)",
-    "progress": "Streak, weeks done, hours against your pace",
-    "plan": "When you finish as planned, and at the pace you keep",
-    "replan": "Fell behind? Stretch the plan, catch up, or skip optional items",
-    "focus": "A timed study session on today's item: /focus 25",
-    "buddy": "Pair up with a learner at your week and pace",
-    "log": "Log study hours, e.g. /log 1.5",
-    "note": "A reflection note for this week",
-    "settings": "Time zone, nudge time, study days, pace, track",
-    "pause": "Take a break without losing your streak",
-    "resume": "Pick up after a break",
-    "import": "Follow your own Markdown roadmap",
-    "choose": "Pick an option where your roadmap says choose one",
-    "quiz": "A question on what you studied",
-    "link": "Share one progress across Telegram, Discord and the console",
-    "calendar": "Your coming study days as a calendar file",
-    "export": "All your data as JSON",
-    "forget": "Delete everything about you",
-    "help": "What I understand",
-    "group": "Study group: set up (admins) or see its schedule",
-    "join": "Join this chat's study group",
-    "leave": "Leave this chat's study group",
-    "leaderboard": "This week's standings in the group",
-    "submit": "Share your practice project with the group",
-    "review": "Review a member's project: /review 3 comment",
-    "share": "Choose what the group sees of your progress",
+    "start": N_("Begin, or see where you are"),
+    "today": N_("Today's items, anything overdue, or a rest day"),
+    "done": N_("Tick the next item (or /done 3, /done yesterday)"),
+    "undo": N_("Take back the last tick"),
+    "week": N_("The whole week: checklist, goal, project (or /week 5)"),
+    "progress": N_("Streak, weeks done, hours against your pace"),
+    "plan": N_("When you finish as planned, and at the pace you keep"),
+    "replan": N_("Fell behind? Stretch the plan, catch up, or skip optional items"),
+    "focus": N_("A timed study session on today's item: /focus 25"),
+    "buddy": N_("Pair up with a learner at your week and pace"),
+    "log": N_("Log study hours, e.g. /log 1.5"),
+    "note": N_("A reflection note for this week"),
+    "settings": N_("Time zone, nudge time, study days, pace, track"),
+    "pause": N_("Take a break without losing your streak"),
+    "resume": N_("Pick up after a break"),
+    "import": N_("Follow your own Markdown roadmap"),
+    "choose": N_("Pick an option where your roadmap says choose one"),
+    "quiz": N_("A question on what you studied"),
+    "link": N_("Share one progress across Telegram, Discord and the console"),
+    "calendar": N_("Your coming study days as a calendar file"),
+    "export": N_("All your data as JSON"),
+    "forget": N_("Delete everything about you"),
+    "help": N_("What I understand"),
+    "group": N_("Study group: set up (admins) or see its schedule"),
+    "join": N_("Join this chat's study group"),
+    "leave": N_("Leave this chat's study group"),
+    "leaderboard": N_("This week's standings in the group"),
+    "submit": N_("Share your practice project with the group"),
+    "review": N_("Review a member's project: /review 3 comment"),
+    "share": N_("Choose what the group sees of your progress"),
 }
+
+
+def description(name: str) -> str:
+    """What the command `name` does, for a command menu, in the language spoken now."""
+    return _(DESCRIPTIONS[name])
+
+
 ALIASES = {
     "t": "today",
     "d": "done",

@@ -133,7 +133,9 @@ def number(value: float, code: str | None = None) -> str:
     from babel.numbers import format_decimal
 
     spoken = code or language()
-    return digits(format_decimal(value, format="#,##0.##", locale=spoken), spoken)
+    # The locale's own numbering: Persian digits with its decimal and grouping marks.
+    shown = format_decimal(value, format="#,##0.##", locale=spoken, numbering_system="default")
+    return digits(shown, spoken)
 
 
 def day(value: date, code: str | None = None, *, year: bool = False) -> str:

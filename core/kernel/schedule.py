@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.kernel.i18n import clock_time
+
 DEFAULT_EVENING_TIME = time(20, 0)
 DEFAULT_QUIZ_DAYS = frozenset({0, 2, 4})  # Mon, Wed, Fri: three questions a week
 
@@ -49,7 +51,8 @@ class QuietHours:
         return local_instant(day, self.end, zone)
 
     def __str__(self) -> str:
-        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+        """As a learner reads it, in the digits of the language spoken: "22:00–07:00"."""
+        return f"{clock_time(self.start)}–{clock_time(self.end)}"
 
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:

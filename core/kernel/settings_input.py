@@ -8,7 +8,10 @@ from datetime import time
 from functools import cache
 from zoneinfo import available_timezones
 
+from core.kernel.i18n import messages
 from core.kernel.schedule import QuietHours
+
+_, n_ = messages("kernel")
 
 
 class SettingsInputError(ValueError):
@@ -81,19 +84,34 @@ def parse_timezone(text: str) -> str:
     """An IANA zone name in any letter case; looked up, never opened as a path."""
     name = text.strip()
     if not name:
-        raise SettingsInputError("Give a time zone such as Europe/Berlin, America/New_York or UTC.")
+        raise SettingsInputError(
+            _("Give a time zone such as Europe/Berlin, America/New_York or UTC.")
+        )
     found = _zones_by_lower_name().get(name.lower())
     if found is None:
-        unknown = f"“{name[:60]}” is not a time zone I know."
         suggestions = zones_named_like(name)
         if suggestions:
             raise SettingsInputError(
-                f"{unknown} Did you mean {' or '.join(suggestions)}?", suggestions=suggestions
+                _("“{name}” is not a time zone I know. Did you mean {zones}?").format(
+                    name=name[:60], zones=_either(suggestions)
+                ),
+                suggestions=suggestions,
             )
         raise SettingsInputError(
-            f"{unknown} Use an IANA name such as Europe/Berlin, Asia/Tokyo or UTC."
+            _(
+                "“{name}” is not a time zone I know. Use an IANA name such as Europe/Berlin, "
+                "Asia/Tokyo or UTC."
+            ).format(name=name[:60])
         )
     return found
+
+
+def _either(choices: tuple[str, ...]) -> str:
+    """The choices as "A or B or C", in the language spoken."""
+    said = choices[0]
+    for choice in choices[1:]:
+        said = _("{one} or {other}").format(one=said, other=choice)
+    return said
 
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?$")
@@ -102,7 +120,7 @@ _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?$")
 def parse_time(text: str) -> time:
     value = text.strip().lower().replace(" ", "")
     if not value:
-        raise SettingsInputError("Give a time of day as HH:MM, like 07:30 or 19:00.")
+        raise SettingsInputError(_("Give a time of day as HH:MM, like 07:30 or 19:00."))
     match = _TIME.match(value)
     if match:
         hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
@@ -114,7 +132,9 @@ def parse_time(text: str) -> time:
         if match and hour < 24 and minute < 60:
             return time(hour, minute)
     raise SettingsInputError(
-        f"“{text.strip()[:20]}” is not a time of day. Use HH:MM, like 07:30 or 19:00."
+        _("“{text}” is not a time of day. Use HH:MM, like 07:30 or 19:00.").format(
+            text=text.strip()[:20]
+        )
     )
 
 
@@ -134,18 +154,20 @@ def parse_study_days(text: str) -> frozenset[int]:
     for part in re.split(r"[,\s]+", value):
         if not part:
             continue
-        first, _, last = part.partition("-")
+        first, _dash, last = part.partition("-")
         try:
             start = _day_number(first)
             end = _day_number(last) if last else start
         except KeyError:
             raise SettingsInputError(
-                f"“{part[:20]}” is not a day. Write days like mon-fri, mon,wed,fri or weekdays."
+                _(
+                    "“{text}” is not a day. Write days like mon-fri, mon,wed,fri or weekdays."
+                ).format(text=part[:20])
             ) from None
         span = (end - start) % 7
         days.update((start + offset) % 7 for offset in range(span + 1))
     if not days:
-        raise SettingsInputError("Name at least one study day, like mon-fri or mon,wed,fri.")
+        raise SettingsInputError(_("Name at least one study day, like mon-fri or mon,wed,fri."))
     return frozenset(days)
 
 
@@ -170,15 +192,17 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
     if value in OFF_WORDS:
         return None
     if not value:
-        raise SettingsInputError("Give quiet hours as two times, like 22:00-07:00, or off.")
+        raise SettingsInputError(_("Give quiet hours as two times, like 22:00-07:00, or off."))
     parts = re.split(r"\s*(?:-|–|—|\bto\b|\buntil\b)\s*", value)
     if len(parts) != 2 or not all(parts):
         raise SettingsInputError(
-            f"“{text.strip()[:30]}” is not a span of time. Use two times, like 22:00-07:00, or off."
+            _("“{text}” is not a span of time. Use two times, like 22:00-07:00, or off.").format(
+                text=text.strip()[:30]
+            )
         )
     start, end = parse_time(parts[0]), parse_time(parts[1])
     if start == end:
-        raise SettingsInputError("Quiet hours need to end at a different time than they start.")
+        raise SettingsInputError(_("Quiet hours need to end at a different time than they start."))
     return QuietHours(start, end)
 
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
+
+from core.kernel import i18n
 
 if TYPE_CHECKING:
     from core.learning.model import CompletionRecord
@@ -36,6 +38,9 @@ class BurnUpPicture:
     done: Steps
     planned_finish: date
     projected_finish: date | None = None  # at the pace kept; None: nothing to project from
+    # The drawing process has no language of its own: the picture speaks the one spoken
+    # when it was made, and so differs from the same picture in another.
+    language: str = field(default_factory=i18n.language)
 
     @property
     def total(self) -> int:

@@ -4,7 +4,12 @@ filled boxes, axes with their ticks, bars. Only the drawing processes import thi
 Pillow rather than matplotlib: a picture costs about 20 ms of CPU instead of 200 to 300
 (matplotlib's constrained layout measured every tick label, each figure was drawn twice, and
 hundreds of artists were made and thrown away), and a drawing process holds about 25 MB
-instead of 130 to 200 (bench/charts.py)."""
+instead of 130 to 200 (bench/charts.py).
+
+A picture in a right-to-left language lays out its own words right to left, shaped by
+Pillow's raqm layout (HarfBuzz and FriBidi): a Persian sentence holding an English track
+title reads from the right. A learner's own words (a member's name) take the direction
+of their first letter."""
 
 from __future__ import annotations
 
@@ -13,10 +18,12 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+
+from core.kernel import i18n
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom, in pixels
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -50,13 +57,38 @@ def _font_folders() -> list[Path]:
     return [*folders, Path("/usr/share/fonts/truetype/dejavu")]
 
 
-class Canvas:
-    """A white picture to draw on in the given colours (and black), given back as a PNG."""
+@dataclass(frozen=True)
+class _Layout:
+    """Pillow's text direction and language: None lets it see for itself."""
 
-    def __init__(self, width: int, height: int, colours: Sequence[str]) -> None:
+    direction: str | None = None
+    language: str | None = None
+
+
+def _layout(text_font: Font, language: str, theirs: bool) -> _Layout:
+    """How Pillow lays out text in `language`: right to left for ours in such a language,
+    where the font is shaped by raqm; else as Pillow sees fit."""
+    shaped = getattr(text_font, "layout_engine", None) == ImageFont.Layout.RAQM
+    if not shaped or not i18n.is_right_to_left(language):
+        return _Layout()
+    return _Layout(None if theirs else "rtl", language)
+
+
+class Canvas:
+    """A white picture to draw on in the given colours (and black), given back as a PNG,
+    its words laid out as `language` writes them."""
+
+    def __init__(
+        self, width: int, height: int, colours: Sequence[str], *, language: str = i18n.ENGLISH
+    ) -> None:
         self._image = Image.new("RGB", (width, height), "white")
         self._draw = ImageDraw.Draw(self._image)
         self._palette = _palette(("#FFFFFF", INK, *colours, *GREYS))
+        self.language = language
+
+    @property
+    def right_to_left(self) -> bool:
+        return i18n.is_right_to_left(self.language)
 
     def text(
         self,
@@ -67,21 +99,56 @@ class Canvas:
         anchor: str = "la",
         bold: bool = False,
         colour: str = INK,
+        theirs: bool = False,
     ) -> None:
-        """Text drawn as written; anchor as Pillow's: "la" is left and ascender, "mm" middle."""
-        self._draw.text(xy, text, fill=colour, font=font(size, bold), anchor=anchor)
+        """Text drawn as written; anchor as Pillow's, on the text as laid out: "la" is left
+        and ascender, "mm" middle. `theirs`: a learner's words, not the picture's language."""
+        shape = font(size, bold)
+        layout = _layout(shape, self.language, theirs)
+        self._draw.text(
+            xy,
+            text,
+            fill=colour,
+            font=shape,
+            anchor=anchor,
+            direction=layout.direction,
+            language=layout.language,
+        )
 
     def upright_text(self, xy: tuple[float, float], text: str, *, size: int = TEXT) -> None:
         """Text read from the bottom up, centred on xy: a y axis's label."""
-        left, top, right, bottom = self._draw.textbbox((0, 0), text, font=font(size), anchor="lt")
+        shape = font(size)
+        layout = _layout(shape, self.language, theirs=False)
+        left, top, right, bottom = self._draw.textbbox(
+            (0, 0),
+            text,
+            font=shape,
+            anchor="lt",
+            direction=layout.direction,
+            language=layout.language,
+        )
         mask = Image.new("L", (math.ceil(right - left) + 2, math.ceil(bottom - top) + 2))
-        ImageDraw.Draw(mask).text((1, 1), text, fill=255, font=font(size), anchor="lt")
+        ImageDraw.Draw(mask).text(
+            (1, 1),
+            text,
+            fill=255,
+            font=shape,
+            anchor="lt",
+            direction=layout.direction,
+            language=layout.language,
+        )
         mask = mask.transpose(Image.Transpose.ROTATE_90)
         corner = (round(xy[0] - mask.width / 2), round(xy[1] - mask.height / 2))
         self._image.paste(INK, (*corner, corner[0] + mask.width, corner[1] + mask.height), mask)
 
-    def width_of(self, text: str, *, size: int = TEXT, bold: bool = False) -> float:
-        return self._draw.textlength(text, font=font(size, bold))
+    def width_of(
+        self, text: str, *, size: int = TEXT, bold: bool = False, theirs: bool = False
+    ) -> float:
+        shape = font(size, bold)
+        layout = _layout(shape, self.language, theirs)
+        return self._draw.textlength(
+            text, font=shape, direction=layout.direction, language=layout.language
+        )
 
     def fitted(self, text: str, width: float, *, size: int = TEXT, bold: bool = False) -> str:
         """The text, cut short with an ellipsis if it is wider than `width`."""
@@ -183,14 +250,21 @@ def axes(canvas: Canvas, plot: Box) -> None:
     canvas.line([(left, top), (left, bottom), (right, bottom)])
 
 
+@lru_cache(maxsize=1024)
+def _counted(value: int, language: str) -> str:
+    """A count as `language` writes it: Babel takes a good part of a millisecond to say
+    one, and a picture says dozens, mostly the same from one picture to the next."""
+    return i18n.number(value, language)
+
+
 def value_axis(canvas: Canvas, plot: Box, scale: Scale, ticks: Sequence[int], label: str) -> None:
     """A vertical axis of counts: ticks and their numbers on the left, the label beside them."""
     left = plot[0]
     for tick in ticks:
         y = scale(tick)
         canvas.line([(left - TICK, y), (left, y)])
-        canvas.text((left - TICK - 6, y), str(tick), anchor="rm")
-    widest = max((canvas.width_of(str(tick)) for tick in ticks), default=0)
+        canvas.text((left - TICK - 6, y), _counted(tick, canvas.language), anchor="rm")
+    widest = max((canvas.width_of(_counted(tick, canvas.language)) for tick in ticks), default=0)
     canvas.upright_text((left - TICK - 22 - widest, (plot[1] + plot[3]) / 2), label)
 
 

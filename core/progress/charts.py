@@ -1,6 +1,13 @@
 """Pictures of progress: drawn with Pillow (canvas.py) in a child process of our own
 (processes.py), so the event loop never waits for them, and remembered by value: a picture is
-a pure function of its dataclass, so one asked for again with nothing changed is not drawn."""
+a pure function of its dataclass, so one asked for again with nothing changed is not drawn.
+
+A picture speaks the language spoken when it was made (its `language`, since the drawing
+process has none of its own): titles, labels and legends, numbers and dates. In a
+right-to-left language the words are laid out right to left, the headings stand at the
+right of their plots, and the legends read from the right: each colour's sample at the
+right of its words, the first entry rightmost. The plots themselves are not mirrored: time
+runs left to right, as it does in Persian charts too, and the counts beside it."""
 
 from __future__ import annotations
 
@@ -10,13 +17,18 @@ from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
+from core.kernel import i18n
+from core.kernel.i18n import messages, speaking
 from core.progress.burnup import BurnUpPicture, Steps
 from core.progress.processes import Draw, DrawingProcesses
 
 if TYPE_CHECKING:  # Pillow loads in the drawing processes only
     from core.progress.canvas import Box, Canvas, Scale
+
+_, n_ = messages("progress")
 
 # Okabe–Ito colours, told apart with every common colour vision deficiency.
 DONE_COLOUR = "#0072B2"
@@ -36,7 +48,6 @@ MAX_BARS = 24  # a longer track's weeks are summed in twos, threes...
 MAX_RENDERS = 1
 CACHED_PICTURES = 128  # PNGs of 15 to 30 kB: 4 MB at most
 TOP_MEMBERS = 15  # named bars; a bigger group is summed up in the histogram beside them
-DONE_LABEL = "items done this week"
 
 # Where things go on the picture, in pixels: (left, top, right, bottom) of each plot. Text
 # sizes are as matplotlib drew them at 150 dpi: 13 pt titles, 11 pt headings (10 pt text).
@@ -82,9 +93,12 @@ def week_bars(weeks: Sequence[WeekBar], current_week: int) -> tuple[int, list[Ba
     for start in range(0, len(so_far), size):
         group = so_far[start : start + size]
         first, last = group[0].number, group[-1].number
+        label = _count(first)
+        if first != last:
+            label = f"{label}–{_count(last)}"
         bars.append(
             Bar(
-                str(first) if first == last else f"{first}–{last}",
+                label,
                 sum(w.planned for w in group),
                 sum(w.done for w in group),
             )
@@ -115,6 +129,7 @@ class GroupWeekPicture:
     title: str
     planned: int  # items in the group's week
     members: tuple[MemberWeek, ...]
+    language: str = field(default_factory=i18n.language)  # spoken when it was made
 
 
 @dataclass(frozen=True)
@@ -126,6 +141,7 @@ class ProgressPicture:
     current_week: int
     started_on: date | None = None  # days before it are not the learner's to count
     hours_by_day: dict[date, float] = field(default_factory=dict)  # logged per local day
+    language: str = field(default_factory=i18n.language)  # spoken when it was made
 
 
 class PngCache:
@@ -179,6 +195,7 @@ class ChartRenderer:
             picture.current_week,
             picture.started_on,
             frozenset(picture.hours_by_day.items()),
+            picture.language,
         )
         return await self._png(progress_png, picture, key)
 
@@ -214,10 +231,11 @@ def progress_png(picture: ProgressPicture) -> bytes:
     """Items planned and done in the last weeks, and a calendar of the days."""
     from core.progress.canvas import Canvas
 
-    canvas = Canvas(WIDTH_PX, HEIGHT_PX, COLOURS)
-    _title(canvas, picture.title)
-    _draw_weeks(canvas, picture)
-    _draw_days(canvas, picture)
+    with speaking(picture.language) as language:
+        canvas = Canvas(WIDTH_PX, HEIGHT_PX, COLOURS, language=language)
+        _title(canvas, picture.title)
+        _draw_weeks(canvas, picture)
+        _draw_days(canvas, picture)
     return canvas.png()
 
 
@@ -226,7 +244,7 @@ def _draw_weeks(canvas: Canvas, picture: ProgressPicture) -> None:
 
     size, shown = week_bars(picture.weeks, picture.current_week)
     left, top, right, bottom = UPPER_PLOT
-    _heading(canvas, UPPER_PLOT, "Items per week" if size == 1 else f"Items per {size} weeks")
+    _heading(canvas, UPPER_PLOT, _items_per(size))
     tallest = max((max(w.planned, w.done) for w in shown), default=1)
     height = Scale(0, tallest * 1.25 + 0.5, bottom, top)  # room for the legend above the bars
     centres = _slots(left, right, len(shown), fewest=6)
@@ -235,16 +253,29 @@ def _draw_weeks(canvas: Canvas, picture: ProgressPicture) -> None:
         _column(canvas, x, slot * 0.8, height, week.planned, PLANNED_COLOUR)
         _column(canvas, x, slot * 0.55, height, week.done, DONE_COLOUR)
     axes(canvas, UPPER_PLOT)
-    value_axis(canvas, UPPER_PLOT, height, counting_ticks(height.high), "items")
-    category_axis(canvas, UPPER_PLOT, centres, [w.label for w in shown], "week")
-    _legend(canvas, (left + right) / 2, top + 8)
+    value_axis(canvas, UPPER_PLOT, height, counting_ticks(height.high), _("items"))
+    category_axis(canvas, UPPER_PLOT, centres, [w.label for w in shown], _("week"))
+    planned, done = Key(_("planned"), "box", PLANNED_COLOUR), Key(_("done"), "box", DONE_COLOUR)
+    _key_row(canvas, [planned, done], (left + right) / 2, top + 19)
+
+
+def _items_per(weeks: int) -> str:
+    """The heading of bars that sum `weeks` weeks each."""
+    if weeks == 1:
+        return _("Items per week")
+    per = n_("Items per {count} week", "Items per {count} weeks", weeks)
+    return per.format(count=_count(weeks))
 
 
 def _draw_days(canvas: Canvas, picture: ProgressPicture) -> None:
     """A calendar heatmap: one column per week (Monday first), one row per weekday."""
     first_monday, columns = calendar_weeks(picture.today, picture.started_on)
     left = (WIDTH_PX - columns * CELL) / 2 + 20
-    canvas.text((left, DAYS_TOP - 14), "Items done per day", size=HEADING_SIZE, anchor="ls")
+    heading = _("Items done per day")
+    if canvas.right_to_left:
+        canvas.text((left + columns * CELL, DAYS_TOP - 14), heading, size=HEADING_SIZE, anchor="rs")
+    else:
+        canvas.text((left, DAYS_TOP - 14), heading, size=HEADING_SIZE, anchor="ls")
     # Days before the start or still to come stay white.
     first = max(first_monday, picture.started_on or first_monday)
     shown = [first + timedelta(days=n) for n in range((picture.today - first).days + 1)]
@@ -252,16 +283,15 @@ def _draw_days(canvas: Canvas, picture: ProgressPicture) -> None:
         done, hours = picture.done_by_day.get(day, 0), picture.hours_by_day.get(day, 0.0)
         _day_cell(canvas, day_cell(picture, day), done, hours)
     canvas.box(day_cell(picture, picture.today), None, outline=TODAY_COLOUR, width=4)
-    for row, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
-        canvas.text((left - 10, DAYS_TOP + (row + 0.5) * CELL), name, anchor="rm")
+    for row in range(7):
+        canvas.text((left - 10, DAYS_TOP + (row + 0.5) * CELL), i18n.weekday(row), anchor="rm")
     bottom = DAYS_TOP + 7 * CELL
     for column in range(0, columns, 2):
         label = _day_month(first_monday + timedelta(weeks=column))
         canvas.text((left + (column + 0.5) * CELL, bottom + 6), label, anchor="mt")
     _heat_legend(canvas, WIDTH_PX / 2 + 20, bottom + 44)
     if any(picture.hours_by_day.get(day, 0) > 0 for day in shown):
-        key_left = WIDTH_PX / 2 + 20 + HEAT_KEY_WIDTH * len(HEAT_SCALE) / 2 + 30
-        _hours_key(canvas, key_left, bottom + 44)
+        _hours_key(canvas, WIDTH_PX / 2 + 20, bottom + 44)
 
 
 def day_cell(picture: ProgressPicture, day: date) -> Box:
@@ -279,22 +309,38 @@ def _day_cell(canvas: Canvas, cell: Box, done: int, hours: float) -> None:
     canvas.box((left + 2, top + 2, right - 2, bottom - 2), HEAT_SCALE[level])
     if hours > 0:
         ink = "#FFFFFF" if level >= DARK_FROM else "#000000"
-        at = ((left + right) / 2, (top + bottom) / 2)
-        canvas.text(at, hours_label(hours), size=HOURS_SIZE, anchor="mm", colour=ink)
+        _hours_in(canvas, ((left + right) / 2, (top + bottom) / 2), hours, ink)
+
+
+def _hours_in(canvas: Canvas, at: tuple[float, float], hours: float, ink: str = "#000000") -> None:
+    """The hours written in a day, in smaller letters where a language's words are longer."""
+    label, size = hours_label(hours), HOURS_SIZE
+    while size > HOURS_SIZE - 6 and canvas.width_of(label, size=size) > CELL - 8:
+        size -= 1
+    canvas.text(at, label, size=size, anchor="mm", colour=ink)
 
 
 def hours_label(hours: float) -> str:
     """Hours as written in a day of the heatmap: "0.5h", "2h", "12h"; never "0h" for some."""
-    if hours >= 9.95:
-        return f"{round(hours)}h"
-    return f"{max(hours, 0.1):.1f}".removesuffix(".0") + "h"
+    shown = round(hours) if hours >= 9.95 else float(f"{max(hours, 0.1):.1f}")
+    return _("{hours}h").format(hours=_count(shown))
 
 
-def _hours_key(canvas: Canvas, left: float, top: float) -> None:
-    """Beside the colours: a day with hours written in it, and what they are."""
-    canvas.box((left, top - 13, left + CELL - 4, top + 39), HEAT_SCALE[0])
-    canvas.text((left + CELL / 2 - 2, top + 13), "2h", size=HOURS_SIZE, anchor="mm")
-    canvas.text((left + CELL + 6, top + 13), "hours logged", anchor="lm")
+def _hours_key(canvas: Canvas, centre: float, top: float) -> None:
+    """Beside the colours (after them, as the language reads): a day with hours written in
+    it, and what they are."""
+    beside = HEAT_KEY_WIDTH * len(HEAT_SCALE) / 2 + 30
+    label = _("hours logged")
+    if canvas.right_to_left:
+        right = centre - beside
+        canvas.box((right - CELL + 4, top - 13, right, top + 39), HEAT_SCALE[0])
+        _hours_in(canvas, (right - CELL / 2 + 2, top + 13), 2)
+        canvas.text((right - CELL - 6, top + 13), label, anchor="rm")
+    else:
+        left = centre + beside
+        canvas.box((left, top - 13, left + CELL - 4, top + 39), HEAT_SCALE[0])
+        _hours_in(canvas, (left + CELL / 2 - 2, top + 13), 2)
+        canvas.text((left + CELL + 6, top + 13), label, anchor="lm")
 
 
 def heat_level(done: int) -> int:
@@ -308,25 +354,51 @@ def _heat_legend(canvas: Canvas, centre: float, top: float) -> None:
     left = centre - width * len(HEAT_SCALE) / 2
     for n, (colour, label) in enumerate(zip(HEAT_SCALE, HEAT_LABELS, strict=True)):
         canvas.box((left + n * width, top, left + (n + 1) * width, top + height), colour)
-        canvas.text((left + (n + 0.5) * width, top + height + 6), label, anchor="mt")
+        shown = i18n.digits(label, canvas.language)
+        canvas.text((left + (n + 0.5) * width, top + height + 6), shown, anchor="mt")
     right = left + width * len(HEAT_SCALE)
     canvas.box((left - 1, top - 1, right + 1, top + height + 1), None, outline="#000000")
 
 
 def _day_month(day: date) -> str:
-    return f"{day.day} {day:%b}"
+    return _dated(day, "d MMM")
+
+
+def _dated(day: date, pattern: str) -> str:
+    """A day in a CLDR pattern, as the language spoken writes it, its digits included."""
+    return _date_in(day, pattern, i18n.language())
+
+
+def _count(value: float) -> str:
+    """A number as the language spoken writes it."""
+    return _number_in(value, i18n.language())
+
+
+# Babel takes a good part of a millisecond to write a number or a date, and a picture writes
+# dozens, mostly the same from one picture to the next.
+@lru_cache(maxsize=1024)
+def _number_in(value: float, language: str) -> str:
+    return i18n.number(value, language)
+
+
+@lru_cache(maxsize=1024)
+def _date_in(day: date, pattern: str, language: str) -> str:
+    from babel.dates import format_date
+
+    return i18n.digits(format_date(day, pattern, locale=language), language)
 
 
 def group_week_png(picture: GroupWeekPicture) -> bytes:
     """The group's week: the members furthest along by name, and how everyone is spread."""
     from core.progress.canvas import Canvas
 
-    canvas = Canvas(WIDTH_PX, HEIGHT_PX, COLOURS)
-    _title(canvas, picture.title)
-    # Ties broken by name, so the same week always draws the same picture.
-    ranked = sorted(picture.members, key=lambda m: (-m.done, -m.streak, m.name.casefold()))
-    _draw_leaders(canvas, picture.planned, ranked)
-    _draw_spread(canvas, picture.planned, ranked)
+    with speaking(picture.language) as language:
+        canvas = Canvas(WIDTH_PX, HEIGHT_PX, COLOURS, language=language)
+        _title(canvas, picture.title)
+        # Ties broken by name, so the same week always draws the same picture.
+        ranked = sorted(picture.members, key=lambda m: (-m.done, -m.streak, m.name.casefold()))
+        _draw_leaders(canvas, picture.planned, ranked)
+        _draw_spread(canvas, picture.planned, ranked)
     return canvas.png()
 
 
@@ -335,11 +407,17 @@ def _draw_leaders(canvas: Canvas, planned: int, ranked: Sequence[MemberWeek]) ->
 
     leaders = ranked[:TOP_MEMBERS]  # the first at the top
     names = [_short(m.name) for m in leaders]
-    left = max(60.0, max((canvas.width_of(name) for name in names), default=0) + 24)
+    widest = max((canvas.width_of(name, theirs=True) for name in names), default=0)
+    left = max(60.0, widest + 24)
     plot = (left, UPPER_PLOT[1], UPPER_PLOT[2], UPPER_PLOT[3])
     shown = min(TOP_MEMBERS, len(ranked))
-    who = f"Top {shown} of {len(ranked)}" if len(ranked) > shown else "Everyone"
-    _heading(canvas, plot, f"{who}: done (blue) of planned (grey)")
+    if len(ranked) > shown:
+        heading = _("Top {shown} of {count}: done (blue) of planned (grey)").format(
+            shown=_count(shown), count=_count(len(ranked))
+        )
+    else:
+        heading = _("Everyone: done (blue) of planned (grey)")
+    _heading(canvas, plot, heading)
     most = max([planned, 1, *(m.done for m in leaders)])
     length = Scale(0, most * 1.05, left, plot[2])
     slot = (plot[3] - plot[1]) / max(len(leaders), 1)
@@ -347,10 +425,11 @@ def _draw_leaders(canvas: Canvas, planned: int, ranked: Sequence[MemberWeek]) ->
         y = plot[1] + (row + 0.5) * slot
         canvas.box((left, y - slot * 0.4, length(planned), y + slot * 0.4), PLANNED_COLOUR)
         canvas.box((left, y - slot * 0.275, length(member.done), y + slot * 0.275), DONE_COLOUR)
-        canvas.text((left - 12, y), name, anchor="rm")
+        canvas.text((left - 12, y), name, anchor="rm", theirs=True)
     axes(canvas, plot)
     ticks = counting_ticks(most)
-    category_axis(canvas, plot, [length(t) for t in ticks], [str(t) for t in ticks], DONE_LABEL)
+    labels = [_count(t) for t in ticks]
+    category_axis(canvas, plot, [length(t) for t in ticks], labels, _("items done this week"))
 
 
 def _draw_spread(canvas: Canvas, planned: int, ranked: Sequence[MemberWeek]) -> None:
@@ -360,14 +439,15 @@ def _draw_spread(canvas: Canvas, planned: int, ranked: Sequence[MemberWeek]) -> 
     for member in ranked:
         counts[min(member.done, planned)] += 1
     left, top, right, bottom = LOWER_PLOT
-    _heading(canvas, LOWER_PLOT, "Members by items done")
+    _heading(canvas, LOWER_PLOT, _("Members by items done"))
     height = Scale(0, max(*counts, 1) * 1.05, bottom, top)
     centres = _slots(left, right, len(counts))
     for x, count in zip(centres, counts, strict=True):
         _column(canvas, x, (right - left) / len(counts) * 0.8, height, count, DONE_COLOUR)
     axes(canvas, LOWER_PLOT)
-    value_axis(canvas, LOWER_PLOT, height, counting_ticks(max(*counts, 1)), "members")
-    category_axis(canvas, LOWER_PLOT, centres, [str(n) for n in range(len(counts))], DONE_LABEL)
+    value_axis(canvas, LOWER_PLOT, height, counting_ticks(max(*counts, 1)), _("members"))
+    labels = [_count(n) for n in range(len(counts))]
+    category_axis(canvas, LOWER_PLOT, centres, labels, _("items done this week"))
 
 
 def burn_up_png(picture: BurnUpPicture) -> bytes:
@@ -375,10 +455,11 @@ def burn_up_png(picture: BurnUpPicture) -> bytes:
     the total, today, and the finish at the pace kept."""
     from core.progress.canvas import Canvas
 
-    canvas = Canvas(WIDTH_PX, HEIGHT_PX, COLOURS)
-    _title(canvas, picture.title)
-    _draw_burn_up(canvas, picture)
-    _burn_up_legend(canvas, picture)
+    with speaking(picture.language) as language:
+        canvas = Canvas(WIDTH_PX, HEIGHT_PX, COLOURS, language=language)
+        _title(canvas, picture.title)
+        _draw_burn_up(canvas, picture)
+        _burn_up_legend(canvas, picture)
     return canvas.png()
 
 
@@ -386,7 +467,7 @@ def _draw_burn_up(canvas: Canvas, picture: BurnUpPicture) -> None:
     from core.progress.canvas import INK, Scale, axes, category_axis, counting_ticks, value_axis
 
     left, top, right, bottom = BURN_UP_PLOT
-    _heading(canvas, BURN_UP_PLOT, "Items added up, day by day")
+    _heading(canvas, BURN_UP_PLOT, _("Items added up, day by day"))
     first, end = picture.first_day, picture.last_day + timedelta(days=1)
     across = Scale(first.toordinal(), end.toordinal(), left, right)
 
@@ -406,7 +487,7 @@ def _draw_burn_up(canvas: Canvas, picture: BurnUpPicture) -> None:
         )
     canvas.line([(at(now), top), (at(now), bottom)], width=3, colour=TODAY_COLOUR)
     axes(canvas, BURN_UP_PLOT)
-    value_axis(canvas, BURN_UP_PLOT, height, counting_ticks(height.high), "items")
+    value_axis(canvas, BURN_UP_PLOT, height, counting_ticks(height.high), _("items"))
     ticks = date_ticks(first, end)
     category_axis(canvas, BURN_UP_PLOT, [at(day) for day in ticks], date_labels(ticks), "")
 
@@ -459,7 +540,7 @@ def date_labels(days: Sequence[date]) -> list[str]:
     if any(day.day != 1 for day in days):
         return [_day_month(day) for day in days]
     return [
-        f"{day:%b %Y}" if n == 0 or day.month == 1 else f"{day:%b}" for n, day in enumerate(days)
+        _dated(day, "LLL y" if n == 0 or day.month == 1 else "LLL") for n, day in enumerate(days)
     ]
 
 
@@ -469,21 +550,22 @@ def _burn_up_legend(canvas: Canvas, picture: BurnUpPicture) -> None:
     from core.progress.canvas import INK
 
     total = picture.total
-    entries = [
-        Key(f"planned: all by {_long_day(picture.planned_finish)}", "box", PLANNED_COLOUR),
-        Key(f"done: {picture.done_so_far} of {total}", "box", DONE_COLOUR),
-    ]
+    planned = _("planned: all by {day}").format(day=_long_day(picture.planned_finish))
+    done = _("done: {done} of {total}").format(
+        done=_count(picture.done_so_far), total=_count(total)
+    )
+    entries = [Key(planned, "box", PLANNED_COLOUR), Key(done, "box", DONE_COLOUR)]
     if picture.projected_finish is not None:
-        pace = f"at your pace: all by {_long_day(picture.projected_finish)}"
+        pace = _("at your pace: all by {day}").format(day=_long_day(picture.projected_finish))
         entries.append(Key(pace, "dashes", DONE_COLOUR))
-    entries += [Key("today", "line", TODAY_COLOUR), Key(f"all {total} items", "line", INK)]
-    left, _, right, _ = BURN_UP_PLOT
+    everything = n_("all {count} item", "all {count} items", total)
+    entries += [
+        Key(_("today"), "line", TODAY_COLOUR),
+        Key(everything.format(count=_count(total)), "line", INK),
+    ]
+    left, right = BURN_UP_PLOT[0], BURN_UP_PLOT[2]
     for n, row in enumerate(_rows(canvas, entries, right - left)):
-        widths = [_key_width(canvas, key) for key in row]
-        x = (left + right) / 2 - (sum(widths) + KEY_GAP * (len(row) - 1)) / 2
-        for key, width in zip(row, widths, strict=True):
-            _key(canvas, x, BURN_UP_LEGEND_TOP + n * 44, key)
-            x += width + KEY_GAP
+        _key_row(canvas, row, (left + right) / 2, BURN_UP_LEGEND_TOP + n * 44)
 
 
 @dataclass(frozen=True)
@@ -513,28 +595,45 @@ def _key_width(canvas: Canvas, key: Key) -> float:
     return 50 + canvas.width_of(key.label)
 
 
-def _key(canvas: Canvas, x: float, y: float, key: Key) -> None:
-    """A sample 40 pixels wide (a swatch, a line or dashes), then its label, centred on y."""
+def _key_row(canvas: Canvas, row: Sequence[Key], centre: float, y: float) -> None:
+    """Keys side by side, centred on `centre`, in the order the language reads."""
+    widths = [_key_width(canvas, key) for key in row]
+    x = centre - (sum(widths) + KEY_GAP * (len(row) - 1)) / 2
+    placed = list(zip(row, widths, strict=True))
+    for key, width in reversed(placed) if canvas.right_to_left else placed:
+        _key(canvas, x, y, key, width)
+        x += width + KEY_GAP
+
+
+def _key(canvas: Canvas, x: float, y: float, key: Key, width: float) -> None:
+    """A sample 40 pixels wide (a swatch, a line or dashes), then its label, centred on y,
+    in `width` from x: the sample first as the language reads, so on the right in Persian."""
+    start, label, anchor = (x, x + 50, "lm")
+    if canvas.right_to_left:
+        start, label, anchor = (x + width - 40, x + width - 50, "rm")
     if key.kind == "box":
-        canvas.box((x, y - 7, x + 40, y + 7), key.colour)
+        canvas.box((start, y - 7, start + 40, y + 7), key.colour)
     elif key.kind == "dashes":
-        canvas.dashed_line((x, y), (x + 40, y), colour=key.colour, width=5, dash=12, gap=6)
+        end = (start + 40, y)
+        canvas.dashed_line((start, y), end, colour=key.colour, width=5, dash=12, gap=6)
     else:
-        canvas.line([(x, y), (x + 40, y)], width=3, colour=key.colour)
-    canvas.text((x + 50, y), key.label, anchor="lm")
+        canvas.line([(start, y), (start + 40, y)], width=3, colour=key.colour)
+    canvas.text((label, y), key.label, anchor=anchor)
 
 
 def _long_day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return _dated(day, "d MMM y")
 
 
-def warm_up(_: None) -> bytes:
+def warm_up(_nothing: None) -> bytes:
     """Loads Pillow and the fonts and draws both pictures once, as full as a learner's and a
     group's: the drawing process's first real picture then costs what any other does."""
     today = date.today()
     weeks = tuple(WeekBar(n, 7, n % 8) for n in range(1, 25))
     days = {today - timedelta(days=n): n % 7 for n in range(WEEKS_SHOWN * 7)}
-    progress_png(ProgressPicture("Warming up", weeks, days, today, 20))
+    hours = {today: 2.5}
+    for language in i18n.LANGUAGES:  # each catalog and each language's dates read once
+        progress_png(ProgressPicture("Warming up", weeks, days, today, 20, None, hours, language))
     members = tuple(MemberWeek(f"Member {n}", n % 8, n) for n in range(TOP_MEMBERS * 2))
     group_week_png(GroupWeekPicture("Warming up", 7, members))
     start = today - timedelta(days=59)
@@ -556,7 +655,17 @@ def _title(canvas: Canvas, text: str) -> None:
 
 
 def _heading(canvas: Canvas, plot: Box, text: str) -> None:
-    canvas.text((plot[0], plot[1] - 14), text, size=HEADING_SIZE, anchor="ls")
+    """Above the plot, from the side the language starts from; a long one (a language's
+    longer words beside long names) in smaller letters, then cut short."""
+    room = plot[2] - 20 if canvas.right_to_left else WIDTH_PX - 20 - plot[0]
+    size = HEADING_SIZE
+    while size > HEADING_SIZE - 4 and canvas.width_of(text, size=size) > room:
+        size -= 1
+    text = canvas.fitted(text, room, size=size)
+    if canvas.right_to_left:
+        canvas.text((plot[2], plot[1] - 14), text, size=size, anchor="rs")
+    else:
+        canvas.text((plot[0], plot[1] - 14), text, size=size, anchor="ls")
 
 
 def _slots(left: float, right: float, count: int, fewest: int = 1) -> list[float]:
@@ -570,17 +679,6 @@ def _slots(left: float, right: float, count: int, fewest: int = 1) -> list[float
 def _column(canvas: Canvas, x: float, width: float, height: Scale, value: int, colour: str) -> None:
     if value > 0:
         canvas.box((x - width / 2, height(value), x + width / 2, height(0)), colour)
-
-
-def _legend(canvas: Canvas, centre: float, top: float) -> None:
-    """planned and done, with a swatch of their colours, side by side."""
-    entries = (("planned", PLANNED_COLOUR), ("done", DONE_COLOUR))
-    widths = [40 + 10 + canvas.width_of(label) for label, _ in entries]
-    x = centre - (sum(widths) + 40 * (len(entries) - 1)) / 2
-    for (label, colour), width in zip(entries, widths, strict=True):
-        canvas.box((x, top + 4, x + 40, top + 18), colour)
-        canvas.text((x + 50, top + 11), label, anchor="lm")
-        x += width + 40
 
 
 def _short(name: str, limit: int = 18) -> str:

@@ -7,6 +7,7 @@ import dataclasses
 import itertools
 import logging
 
+from core.kernel.i18n import messages
 from core.kernel.reply import Image, Reply
 from core.learning.context import Context
 from core.learning.forecast import forecast, show_plan
@@ -16,8 +17,11 @@ from core.progress.burnup import BurnUpPicture, burn_up
 from core.progress.charts import ChartRenderer
 
 log = logging.getLogger(__name__)
+_, n_ = messages("progress")
 
-PLAN_CHART_CAPTION = "Items planned and done since you started, and when you finish at your pace."
+
+def plan_chart_caption() -> str:
+    return _("Items planned and done since you started, and when you finish at your pace.")
 
 
 class PlanReport:
@@ -36,12 +40,12 @@ class PlanReport:
         except Exception:
             log.exception("the plan chart could not be drawn; answering in text")
             return reply
-        return dataclasses.replace(reply, image=Image(png, PLAN_CHART_CAPTION))
+        return dataclasses.replace(reply, image=Image(png, plan_chart_caption()))
 
 
 async def _picture(ctx: Context[LearningUnitOfWork], ahead: Forecast) -> BurnUpPicture:
     return burn_up(
-        f"{ctx.track.title}: planned and done",
+        _("{track}: planned and done").format(track=ctx.track.title),
         track=ctx.track,
         plans=itertools.chain([ctx.plan()], ctx.plans_ahead()),
         ticks=await ctx.uow.ticks.of_enrollment(ctx.enrollment.id),

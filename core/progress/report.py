@@ -9,6 +9,8 @@ import logging
 from collections import Counter
 from datetime import date, timedelta
 
+from core.kernel import i18n
+from core.kernel.i18n import messages
 from core.kernel.reply import Image, Reply
 from core.learning.context import Context
 from core.progress import views
@@ -17,6 +19,7 @@ from core.quizzes.ports import QuizUnitOfWork
 from core.quizzes.quizmaster import QuizMaster
 
 log = logging.getLogger(__name__)
+_, n_ = messages("progress")
 
 
 class ProgressReport:
@@ -58,7 +61,7 @@ class ProgressReport:
         except Exception:
             log.exception("the progress chart could not be drawn; answering in text")
             return reply
-        return dataclasses.replace(reply, image=Image(png, views.PROGRESS_CHART_CAPTION))
+        return dataclasses.replace(reply, image=Image(png, views.progress_chart_caption()))
 
     async def _picture(self, ctx: Context[QuizUnitOfWork], current_week: int) -> ProgressPicture:
         done_by_week: Counter[str] = Counter()
@@ -70,10 +73,14 @@ class ProgressReport:
             else:
                 done_by_week[record.week_id] += 1
                 done_by_day[record.done_on] += 1
-        first_monday, _ = calendar_weeks(ctx.today, ctx.enrollment.started_on)
+        first_monday, _weeks = calendar_weeks(ctx.today, ctx.enrollment.started_on)
         hours = await ctx.uow.journal.hours_by_day(ctx.enrollment.id, since=first_monday)
         return ProgressPicture(
-            title=f"{ctx.track.title}: week {current_week} of {len(ctx.track.weeks)}",
+            title=_("{track}: week {number} of {total}").format(
+                track=ctx.track.title,
+                number=i18n.number(current_week),
+                total=i18n.number(len(ctx.track.weeks)),
+            ),
             weeks=tuple(
                 WeekBar(week.number, len(week.items) - skipped[week.id], done_by_week[week.id])
                 for week in ctx.track.weeks

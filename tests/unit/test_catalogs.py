@@ -21,7 +21,9 @@ PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
 def said_in_code(domain: str) -> set[str | tuple[str, str]]:
     """The messages the package's code says, as `make messages` extracts them."""
-    found = extract_from_dir(CORE / domain, keywords={"_": None, "N_": None, "n_": (1, 2)}, comment_tags=())
+    found = extract_from_dir(
+        CORE / domain, keywords={"_": None, "N_": None, "n_": (1, 2)}, comment_tags=()
+    )
     return {msgid if isinstance(msgid, str) else tuple(msgid) for _, _, msgid, *_ in found}
 
 

@@ -191,7 +191,7 @@ def test_persian_numbers_days_and_minutes_in_the_helpers_other_packages_use() ->
     with speaking("fa"):
         assert views.day_text(date(2026, 12, 4)) == "جمعه ۴ دسامبر"
         assert views.days_text(range(6)) == "دوشنبه–شنبه"
-        assert views.plural(1.5, "day") == "۱.۵ روز"
+        assert views.plural(1.5, "day") == "۱٫۵ روز"  # the Persian decimal mark
         assert focus_views.minutes_text(timedelta(minutes=95)) == "۱ ساعت و ۳۵ دقیقه"
     with speaking("en"):
         assert views.day_text(date(2026, 12, 4)) == "Fri 4 Dec"
