@@ -10,9 +10,9 @@ import pytest
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.bot import DiscordAdapter, use_api_base
-from adapters.telegram.bot import TelegramAdapter
+from adapters.telegram.bot import GROUP_MENU, TelegramAdapter
 from core.app.coach import Coach
-from core.kernel.commands import COMMANDS, GROUP_MENU
+from core.kernel.commands import COMMANDS
 from core.kernel.i18n import RIGHT_TO_LEFT_MARK, written_right_to_left
 from tests.e2e.discord_support import ADA_DC, Running, run, text
 from tests.e2e.telegram_support import reply_to
