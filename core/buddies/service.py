@@ -126,7 +126,7 @@ class _Pairing:
             return views.not_in_pool()
         if gone.buddy_id is None or not gone.pairs_with(await self.uow.buddies.find(gone.buddy_id)):
             return views.left(None)
-        return views.left(await self._name(gone.buddy_id) or "your buddy")
+        return views.left(await self._name(gone.buddy_id) or views.your_buddy(opening=False))
 
     async def share(self, words: list[str]) -> Reply:
         seat = await self.uow.buddies.find(self.ctx.learner_id)
@@ -161,7 +161,7 @@ class _Pairing:
         # The buddy's work on this learner's date, the one their shared streak counts.
         if buddy is None or ctx.today not in buddy.enrollment.active_days:
             return None
-        return views.evening_line(name or "Your buddy", self._shared(seat, buddy))
+        return views.evening_line(name or views.your_buddy(), self._shared(seat, buddy))
 
     # -- pairing -------------------------------------------------------------------------
 
@@ -195,7 +195,7 @@ class _Pairing:
         tell_them: bool = False,
     ) -> Reply:
         name, buddy = await self._buddy(theirs.learner_id)
-        name = name or "Your buddy"
+        name = name or views.your_buddy()
         if buddy is None:
             return views.buddy_without_track(name)
         if tell_them:  # the one who waited hears of it, on their own day

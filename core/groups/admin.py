@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from core.groups import views
 from core.groups.calendar import reschedule_group
+from core.groups.call import own_language, to_the_group
 from core.groups.membership import Members
 from core.groups.model import NewStudyGroup, StudyGroup
 from core.groups.ports import GroupUnitOfWork
 from core.groups.standings import group_plan, group_week
+from core.kernel import i18n
 from core.kernel.commands import Group
+from core.kernel.i18n import LANGUAGES, messages, speaking, supported
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Reply
 from core.kernel.schedule import DEFAULT_QUIZ_DAYS
@@ -27,9 +31,11 @@ from core.kernel.settings_input import (
     setting_named,
 )
 from core.learning.library import Defaults, TrackLibrary
+from core.learning.model import Snapshot
 from core.learning.tracks import Track
 from core.learning.views import days_text, unknown_track
 
+_, n_ = messages("groups")
 log = logging.getLogger(__name__)
 
 DEFAULT_REPORT_TIME = time(18, 0)
@@ -37,32 +43,79 @@ GROUP_SETTINGS = frozenset(
     {Setting.TIMEZONE, Setting.TIME, Setting.REPORT, Setting.DAYS, Setting.QUIZ, Setting.TRACK}
 )
 _SHOW, _SETUP, _OFF = {"", "show", "status", "info"}, {"setup", "start"}, {"off", "stop"}
+_LANGUAGE = {"language", "lang"}
 
 
-def _change(group: StudyGroup, setting: Setting, value: str) -> str:
-    """Applies one schedule setting; returns what changed, in words."""
+def _apply(group: StudyGroup, setting: Setting, value: str) -> None:
+    """Applies one schedule setting; SettingsInputError says what would work instead."""
     match setting:
         case Setting.TIMEZONE:
             group.timezone = parse_timezone(value)
-            return f"The group's time zone is now {group.timezone}."
         case Setting.TIME:
             group.digest_time = parse_time(value)
-            return f"The daily digest now comes at {group.digest_time:%H:%M}."
         case Setting.REPORT:
             group.report_time = parse_time(value)
-            return f"The weekly report now comes at {group.report_time:%H:%M}."
         case Setting.DAYS:
             group.study_days = parse_study_days(value)
-            return f"The group studies on {days_text(group.study_days)}."
         case Setting.QUIZ:
             group.quiz_days = parse_quiz_days(value)
-            if not group.quiz_days:
-                return "Group quizzes are off."
-            return f"Group quizzes on {days_text(group.quiz_days)}."
+        case _:
+            raise AssertionError(f"{setting} is not a group's schedule setting")
+
+
+def _changed(group: StudyGroup, setting: Setting, track: Track | None) -> str:
+    """What a change of the schedule came to, in words."""
+    match setting:
+        case Setting.TRACK if track is not None:
+            return _("The group now follows {track}, from week {number} this week.").format(
+                track=track.title, number=i18n.number(1)
+            )
+        case Setting.TIMEZONE:
+            return _("The group's time zone is now {zone}.").format(zone=group.timezone)
+        case Setting.TIME:
+            return _("The daily digest now comes at {time}.").format(
+                time=i18n.clock_time(group.digest_time)
+            )
+        case Setting.REPORT:
+            return _("The weekly report now comes at {time}.").format(
+                time=i18n.clock_time(group.report_time)
+            )
+        case Setting.DAYS:
+            return _("The group studies on {days}.").format(days=days_text(group.study_days))
+        case Setting.QUIZ if group.quiz_days:
+            return _("Group quizzes on {days}.").format(days=days_text(group.quiz_days))
+        case Setting.QUIZ:
+            return _("Group quizzes are off.")
     raise AssertionError(f"{setting} is not a group's schedule setting")
 
 
+@cache
+def _language_words() -> dict[str, str]:
+    """Each language's name in each of the coach's languages, and its code: "persian",
+    "فارسی", "персидский" -> "fa"."""
+    from babel import Locale
+
+    words = {"farsi": "fa"}
+    for code in LANGUAGES:
+        words[code] = code
+        for other in LANGUAGES:
+            name = Locale.parse(code).get_display_name(other)
+            if name:
+                words[name.lower()] = code
+    return words
+
+
+def language_named(text: str) -> str | None:
+    """The coach's language a word names: "fa", "ru-RU", "Persian", "فارسی", "русский"."""
+    word = text.strip().lower()
+    return supported(word) or _language_words().get(word)
+
+
 class GroupAdmin:
+    """`/group`. What the whole chat sees (a setup, a change, the group switched off) is
+    said in the group's language, a change of language in the new one; what only the
+    admin sees (the schedule view, usage, refusals, errors) in the admin's own."""
+
     def __init__(self, library: TrackLibrary, defaults: Defaults, members: Members) -> None:
         self._library = library
         self._defaults = defaults
@@ -78,26 +131,35 @@ class GroupAdmin:
     ) -> Reply:
         word, value = command.key.lower(), command.value.strip()
         group = await uow.groups.find(chat.chat, lock=word not in _SHOW)
-        if word in _SHOW:
-            return await self._status(uow, who, group, now)
-        setting = setting_named(word)
-        if word not in _SETUP | _OFF and setting not in GROUP_SETTINGS:
-            return views.group_usage(word)
-        if not await chat.is_admin():
-            doing = "set up a study group" if word in _SETUP else "change the group's schedule"
-            return views.admins_only(doing)
-        if word in _SETUP:
-            return await self._setup(uow, who, chat.chat, group, value, now)
-        if group is None or not group.active:
-            return views.not_a_group()
-        if word in _OFF:
-            await uow.groups.deactivate(group.id)
-            return views.group_stopped()
-        assert setting is not None
-        return await self._change(uow, group, setting, value, now)
+        snapshot = await uow.learners.load(who)
+        with speaking(own_language(who, snapshot)):
+            if word in _SHOW:
+                return await self._status(uow, group, snapshot, now)
+            setting = setting_named(word)
+            if word not in _SETUP | _OFF | _LANGUAGE and setting not in GROUP_SETTINGS:
+                return views.group_usage(word)
+            if not await chat.is_admin():
+                change = "setup" if word in _SETUP else "language" if word in _LANGUAGE else ""
+                return views.admins_only(change)
+            if word in _SETUP:
+                return await self._setup(uow, who, chat.chat, group, snapshot, value, now)
+            if group is None or not group.active:
+                return views.not_a_group()
+            if word in _OFF:
+                await uow.groups.deactivate(group.id)
+                with to_the_group(group):
+                    return views.group_stopped()
+            if word in _LANGUAGE:
+                return await self._language(uow, group, value)
+            assert setting is not None
+            return await self._change(uow, group, setting, value, now)
 
     async def _status(
-        self, uow: GroupUnitOfWork, who: LearnerRef, group: StudyGroup | None, now: datetime
+        self,
+        uow: GroupUnitOfWork,
+        group: StudyGroup | None,
+        snapshot: Snapshot | None,
+        now: datetime,
     ) -> Reply:
         if group is None or not group.active:
             return views.not_a_group()
@@ -105,7 +167,6 @@ class GroupAdmin:
         if track is None:
             return views.not_a_group()
         today = now.astimezone(group.zone).date()
-        snapshot = await uow.learners.load(who)
         member = (
             snapshot is not None
             and await uow.groups.membership(group.id, snapshot.learner_id) is not None
@@ -129,14 +190,16 @@ class GroupAdmin:
         who: LearnerRef,
         chat: ChatRef,
         group: StudyGroup | None,
+        snapshot: Snapshot | None,
         track_name: str,
         now: datetime,
     ) -> Reply:
+        """A new group speaks the language of the admin who set it up; one set up again
+        keeps its own."""
         if group is not None and group.active:
             current = await self._library.load(uow.tracks, group.track_id)
             if current is not None:
                 return views.already_set_up(current)
-        snapshot = await uow.learners.load(who)
         track = await self._choose(
             uow, snapshot.learner_id if snapshot else None, track_name or self._defaults.track_id
         )
@@ -159,6 +222,7 @@ class GroupAdmin:
                     started_on=today,
                     next_digest_at=None,
                     next_report_at=None,
+                    language=own_language(who, snapshot),
                 ),
                 at=now,
             )
@@ -168,26 +232,39 @@ class GroupAdmin:
         await uow.groups.save(group)
         await self._members.add(uow, who, group, track, snapshot, now)
         week = group_week(track, group.started_on, today)
-        return views.group_set_up(group, track, week, restarted=restarted)
+        with to_the_group(group):
+            return views.group_set_up(group, track, week, restarted=restarted)
 
     async def _change(
         self, uow: GroupUnitOfWork, group: StudyGroup, setting: Setting, value: str, now: datetime
     ) -> Reply:
+        track: Track | None = None
         try:
             if setting is Setting.TRACK:
-                track = await self._choose(uow, None, value)
-                if isinstance(track, Reply):
-                    return track
+                chosen = await self._choose(uow, None, value)
+                if isinstance(chosen, Reply):
+                    return chosen
+                track = chosen
                 group.track_id = track.id
                 group.started_on = now.astimezone(group.zone).date()
-                summary = f"The group now follows {track.title}, from week 1 this week."
             else:
-                summary = _change(group, setting, value)
+                _apply(group, setting, value)
         except SettingsInputError as problem:
-            return Reply.text(str(problem), "Nothing was changed.")
+            return views.not_changed(str(problem))
         reschedule_group(group, now)
         await uow.groups.save(group)
-        return views.group_changed(summary)
+        with to_the_group(group):
+            return views.group_changed(_changed(group, setting, track))
+
+    async def _language(self, uow: GroupUnitOfWork, group: StudyGroup, value: str) -> Reply:
+        """`/group language fa`: the group's posts and answers to it speak it from now."""
+        code = language_named(value)
+        if code is None:
+            return views.language_usage(value)
+        group.language = code
+        await uow.groups.save(group)
+        with to_the_group(group):
+            return views.group_changed(views.language_changed(code))
 
 
 async def group_gone(uow: GroupUnitOfWork, chat: ChatRef) -> None:

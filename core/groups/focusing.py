@@ -8,8 +8,14 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from core.groups.model import Membership
+from core.groups.standings import name_of
+from core.groups.views import listed
+from core.kernel import i18n
+from core.kernel.i18n import messages
 from core.kernel.reply import Paragraph, shortened
 from core.learning.ports import LearningUnitOfWork
+
+_, n_ = messages("groups")
 
 MAX_FOCUSING_SHOWN = 10
 MAX_NAME_CHARS = 32
@@ -28,7 +34,7 @@ async def focusing_now(
     sharing = {m.learner_id: m for m in members if m.sharing.done}
     sessions = await uow.focus_sessions.running_among(sharing, now=now)
     return [
-        Focusing(sharing[s.learner_id].who.display_name or "a member", s.ends_at)
+        Focusing(name_of(sharing[s.learner_id]), s.ends_at)
         for s in sorted(sessions, key=lambda s: (s.ends_at, s.learner_id))
     ]
 
@@ -39,10 +45,13 @@ def focusing_line(focusing: list[Focusing], zone: ZoneInfo) -> Paragraph | None:
     if not focusing:
         return None
     shown = [
-        f"{shortened(f.name, MAX_NAME_CHARS)} (until {f.until.astimezone(zone):%H:%M})"
+        _("{name} (until {time})").format(
+            name=shortened(f.name, MAX_NAME_CHARS),
+            time=i18n.clock_time(f.until.astimezone(zone).time()),
+        )
         for f in focusing[:MAX_FOCUSING_SHOWN]
     ]
     more = len(focusing) - len(shown)
     if more:
-        shown.append(f"and {more} more")
-    return Paragraph("Focusing now: " + ", ".join(shown))
+        shown.append(_("and {count} more").format(count=i18n.number(more)))
+    return Paragraph(_("Focusing now: {names}").format(names=listed(shown)))

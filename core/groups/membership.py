@@ -11,12 +11,15 @@ from core.groups.model import Membership, Sharing, StudyGroup
 from core.groups.ports import GroupUnitOfWork
 from core.groups.standings import GROUP_PACE, group_week
 from core.kernel.commands import Join, Leave, Share
+from core.kernel.i18n import messages
 from core.kernel.refs import LearnerRef
 from core.kernel.reply import Reply
 from core.learning.library import Defaults
 from core.learning.model import NewEnrollment, Snapshot
 from core.learning.onboarding import new_enrollment
 from core.learning.tracks import Track
+
+_, n_ = messages("groups")
 
 _SWITCHES = {"on": True, "yes": True, "off": False, "no": False}
 
@@ -58,9 +61,10 @@ class Members:
         track: Track,
         snapshot: Snapshot | None,
         now: datetime,
-    ) -> tuple[bool, str]:
+    ) -> tuple[bool, bool | None]:
         """Adds `who` to the group, starting them on its track if they have no track yet.
-        Returns whether they were new, and a note on their own track if it differs."""
+        Returns whether they were new and, when their own track is another one, whether
+        they have progress kept on the group's (None when the group's track is theirs)."""
         if snapshot is None:
             snapshot = await uow.learners.create(who, self._enrollment(group, track, now), at=now)
         elif snapshot.enrollment is None:
@@ -74,41 +78,39 @@ class Members:
         if membership is not None:
             if membership.who != who:  # a new display name, or the same learner linked
                 await uow.groups.save_member(replace(membership, who=who))
-            return False, ""
+            return False, None
         await uow.groups.add_member(
             Membership(group.id, snapshot.learner_id, who, joined_at=now, sharing=Sharing())
         )
         own = snapshot.enrollment
         if own is None or own.track_id == track.id:
-            return True, ""
-        on_track = await uow.enrollments.find(snapshot.learner_id, track.id)
-        return True, (
-            f"Your own track is another one; your ticks on {track.title} count here. "
-            f"Switch any time with /settings track {track.id}"
-            + ("" if on_track is None else " (your progress there is kept)")
-            + "."
-        )
+            return True, None
+        return True, await uow.enrollments.find(snapshot.learner_id, track.id) is not None
 
     async def join(self, call: GroupCall[Join]) -> Reply:
-        uow, who, group, track, snapshot, _, now = call
-        new, note = await self.add(uow, who, group, track, snapshot, now)
+        uow, who, group, track, snapshot, _command, now = call
+        new, kept = await self.add(uow, who, group, track, snapshot, now)
         if not new:
             return views.already_member()
         week = group_week(track, group.started_on, call.today)
-        return views.joined(who.display_name or "new member", track, week, note)
+        with call.to_the_group():
+            note = "" if kept is None else views.other_track_note(track, kept=kept)
+            return views.joined(who.display_name or _("new member"), track, week, note)
 
 
 async def leave(call: GroupCall[Leave]) -> Reply:
-    uow, who, group, _, snapshot, _, _ = call
+    uow, who, group, _track, snapshot, _command, _now = call
     if snapshot is None or not await uow.groups.remove_member(group.id, snapshot.learner_id):
-        return Reply.text("You are not in this group. /join takes you in.")
-    return views.left(who.display_name or "A member")
+        return views.not_in_group()
+    with call.to_the_group():
+        return views.left(who.display_name or _("A member"))
 
 
 async def share(call: GroupCall[Share]) -> Reply:
+    """What the group sees of the member is theirs to know: answered in their language."""
     membership = await call.membership()
     if membership is None:
-        return views.not_member("choose what it sees")
+        return views.not_member("share")
     what, state = call.command.what.lower(), call.command.state.lower()
     if not what and not state:
         return views.sharing(membership.sharing)

@@ -10,7 +10,10 @@ from core.groups.call import GroupCall
 from core.groups.focusing import focusing_line, focusing_now
 from core.groups.standings import group_plan, group_week, standings
 from core.kernel.commands import Leaderboard, Review, Submit
+from core.kernel.i18n import messages
 from core.kernel.reply import Reply
+
+_, n_ = messages("groups")
 
 MAX_SUBMISSION_CHARS = 1000
 MAX_REVIEW_CHARS = 300
@@ -20,7 +23,7 @@ async def submit(call: GroupCall[Submit]) -> Reply:
     uow, who, group, track, snapshot, command, now = call
     membership = await call.membership()
     if snapshot is None or membership is None:
-        return views.not_member("share a project")
+        return views.not_member("submit")
     text = command.text.strip()
     if not text or len(text) > MAX_SUBMISSION_CHARS:
         return views.submit_usage(MAX_SUBMISSION_CHARS)
@@ -33,14 +36,15 @@ async def submit(call: GroupCall[Submit]) -> Reply:
     )
     record = await uow.projects.find(group.id, number)
     assert record is not None
-    return views.submitted(replace(record, author=who.display_name or record.author), week)
+    with call.to_the_group():
+        return views.submitted(replace(record, author=who.display_name or record.author), week)
 
 
 async def review(call: GroupCall[Review]) -> Reply:
     uow, who, group, _track, snapshot, command, now = call
     membership = await call.membership()
     if snapshot is None or membership is None:
-        return views.not_member("review projects")
+        return views.not_member("review")
     comment = command.comment.strip()
     if command.number is None or not comment or len(comment) > MAX_REVIEW_CHARS:
         return views.review_usage(MAX_REVIEW_CHARS)
@@ -50,10 +54,17 @@ async def review(call: GroupCall[Review]) -> Reply:
     if record.learner_id == snapshot.learner_id:
         return views.own_submission()
     first = await uow.projects.review(record.id, snapshot.learner_id, comment=comment, at=now)
-    return views.reviewed(record, who.display_name or "A member", comment, first=first)
+    with call.to_the_group():
+        return views.reviewed(record, who.display_name or _("A member"), comment, first=first)
 
 
 async def leaderboard(call: GroupCall[Leaderboard]) -> Reply:
+    """The standings, for the whole chat to see."""
+    with call.to_the_group():
+        return await _leaderboard(call)
+
+
+async def _leaderboard(call: GroupCall[Leaderboard]) -> Reply:
     group, today = call.group, call.today
     period = Period.named(call.command.period)
     if period is None:

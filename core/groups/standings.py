@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from core.groups.model import MemberActivity, StudyGroup
+from core.groups.model import MemberActivity, Membership, StudyGroup
+from core.kernel.i18n import messages
 from core.kernel.schedule import is_study_day
 from core.learning.context import learner_streak, learner_streak_record
 from core.learning.model import ProgressFigures
@@ -14,6 +15,8 @@ from core.learning.pace import Pace
 from core.learning.plan import WeekPlan, plan_over, plan_week
 from core.learning.tracks import Track, Week
 from core.progress.charts import MemberWeek
+
+_, n_ = messages("groups")
 
 # A group keeps one calendar week per track week, whatever its members' own paces.
 GROUP_PACE = Pace.STANDARD
@@ -46,6 +49,11 @@ def group_plan(track: Track, group: StudyGroup, today: date) -> WeekPlan:
         if is_study_day(day, group.study_days)
     )
     return plan_over(week, opened_on=opened, dates=left or (opened,), done_on={})
+
+
+def name_of(membership: Membership) -> str:
+    """A member's name as the group sees it; their platform may have given none."""
+    return membership.who.display_name or _("a member")
 
 
 def last_study_day(study_days: frozenset[int]) -> int:
@@ -90,7 +98,7 @@ def standings(
             Standing(
                 position=0,
                 learner_id=member.membership.learner_id,
-                name=member.membership.who.display_name or "a member",
+                name=name_of(member.membership),
                 done=member_done(member, week_start, today) if sharing.done else None,
                 streak=member_streak(member, track, now) if sharing.streak else None,
                 quiz=member.quiz_right if sharing.quiz else None,
@@ -127,7 +135,7 @@ def finished_yesterday(
             continue
         done = [titles.get(t.item_id, t.item_id) for t in member.ticks if t.done_on == yesterday]
         if done:
-            finished.append((member.membership.who.display_name or "a member", done))
+            finished.append((name_of(member.membership), done))
     return finished
 
 
@@ -142,7 +150,7 @@ def kept_by_a_freeze(members: list[MemberActivity], track: Track, now: datetime)
         today = now.astimezone(e.zone).date()
         record = learner_streak_record(track, e, member.week_done, today)
         if today - timedelta(days=1) in record.frozen:
-            names.append(member.membership.who.display_name or "a member")
+            names.append(name_of(member.membership))
     return names
 
 
@@ -165,7 +173,7 @@ def week_members(
     """The chart's rows: members who share what they do, with their streak if shared."""
     return [
         MemberWeek(
-            member.membership.who.display_name or "a member",
+            name_of(member.membership),
             member_done(member, week_start, today),
             member_streak(member, track, now) if member.membership.sharing.streak else 0,
         )
@@ -224,9 +232,7 @@ def month_summary(
         first_day=first_day,
         members=len(members),
         new_members=tuple(
-            m.membership.who.display_name or "a member"
-            for m in members
-            if m.membership.joined_at >= since_at
+            name_of(m.membership) for m in members if m.membership.joined_at >= since_at
         ),
         first_month=started_on >= first_day,
         active=sum(1 for n in done if n),

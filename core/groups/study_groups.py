@@ -8,8 +8,9 @@ from typing import TypeVar
 
 from core.groups import membership, projects, views
 from core.groups.admin import GroupAdmin
-from core.groups.call import GroupCall
+from core.groups.call import GroupCall, own_language
 from core.groups.membership import Members
+from core.groups.model import GroupQuizRecord
 from core.groups.ports import GroupUnitOfWork
 from core.kernel.commands import (
     Command,
@@ -21,9 +22,11 @@ from core.kernel.commands import (
     Share,
     Submit,
 )
+from core.kernel.i18n import speaking
 from core.kernel.refs import ChatContext, LearnerRef
 from core.kernel.reply import NOTHING_TO_SAY, NothingToSay, Reply
 from core.learning.library import Defaults, TrackLibrary
+from core.learning.model import Snapshot
 from core.quizzes.quizmaster import QuizMaster
 
 C = TypeVar("C", bound=Command)
@@ -44,37 +47,42 @@ class StudyGroups:
         chat: ChatContext | None,
         now: datetime,
     ) -> Reply:
-        if chat is None:
-            return views.use_in_group(command.name)
-        if isinstance(command, Group):
+        """A command sent in a group chat, answered in the language of whoever reads it.
+
+        An answer the whole chat sees (Visibility.CHAT: a welcome, the standings, a shared
+        project, a change of the schedule) speaks the group's language, whoever asked. One
+        only the sender sees (what they share, usage, refusals, the schedule view) speaks
+        their own: their choice once they made one, their app's until then. Handlers speak
+        the sender's language unless they compose inside `GroupCall.to_the_group()`."""
+        if isinstance(command, Group) and chat is not None:
             return await self.admin.group(uow, who, chat, command, now)
-        group = await uow.groups.find(chat.chat)
-        if group is None or not group.active:
-            return views.not_a_group()
-        track = await self._library.load(uow.tracks, group.track_id)
-        if track is None:
-            return Reply.text(
-                "The track this group follows is no longer available.",
-                "An admin can pick another with /group track NAME.",
-            )
+        group = await uow.groups.find(chat.chat) if chat is not None else None
         snapshot = await uow.learners.load(who, lock=not command.read_only)
+        with speaking(own_language(who, snapshot)):
+            if chat is None:
+                return views.use_in_group(command.name)
+            if group is None or not group.active:
+                return views.not_a_group()
+            track = await self._library.load(uow.tracks, group.track_id)
+            if track is None:
+                return views.track_gone()
 
-        def call(typed: C) -> GroupCall[C]:
-            return GroupCall(uow, who, group, track, snapshot, typed, now)
+            def call(typed: C) -> GroupCall[C]:
+                return GroupCall(uow, who, group, track, snapshot, typed, now)
 
-        match command:
-            case Join():
-                return await self._members.join(call(command))
-            case Leave():
-                return await membership.leave(call(command))
-            case Share():
-                return await membership.share(call(command))
-            case Leaderboard():
-                return await projects.leaderboard(call(command))
-            case Submit():
-                return await projects.submit(call(command))
-            case Review():
-                return await projects.review(call(command))
+            match command:
+                case Join():
+                    return await self._members.join(call(command))
+                case Leave():
+                    return await membership.leave(call(command))
+                case Share():
+                    return await membership.share(call(command))
+                case Leaderboard():
+                    return await projects.leaderboard(call(command))
+                case Submit():
+                    return await projects.submit(call(command))
+                case Review():
+                    return await projects.review(call(command))
         raise AssertionError(f"/{command.name} is not a group command")
 
     async def answer_quiz(
@@ -90,15 +98,27 @@ class StudyGroups:
         quiz = await uow.group_quizzes.find(platform, poll_ref)
         if quiz is None or len(option_ids) != 1:
             return NOTHING_TO_SAY
+        snapshot = await uow.learners.load(who)
+        with speaking(own_language(who, snapshot)):  # only the one answering sees it
+            return await self._graded(uow, who, quiz, snapshot, option_ids[0], now)
+
+    async def _graded(
+        self,
+        uow: GroupUnitOfWork,
+        who: LearnerRef,
+        quiz: GroupQuizRecord,
+        snapshot: Snapshot | None,
+        chosen: int,
+        now: datetime,
+    ) -> Reply:
         if quiz.closed:
             return views.group_quiz_closed()
-        snapshot = await uow.learners.load(who)
-        correct = option_ids[0] == quiz.correct_option
+        correct = chosen == quiz.correct_option
         first = await uow.group_quizzes.answer(
             quiz.id,
             who,
             snapshot.learner_id if snapshot else None,
-            chosen=option_ids[0],
+            chosen=chosen,
             correct=correct,
             at=now,
         )

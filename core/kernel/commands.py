@@ -182,7 +182,7 @@ class _Numbered(Command):
     def from_args(cls, args: str) -> Self:
         text = args.strip()
         digits = text.removeprefix("#")
-        if digits.isascii() and digits.isdecimal():
+        if digits.isdecimal():  # any script's digits: "/week ۵" is week 5
             return cls(int(digits))
         return cls(unread=text)
 
@@ -426,7 +426,7 @@ class Review(Command):
         number, _, comment = args.strip().partition(" ")
         number = number.lstrip("#")
         return cls(
-            int(number) if number.isdecimal() and number.isascii() else None, comment.strip()
+            int(number) if number.isdecimal() else None, comment.strip()
         )
 
     def args_text(self) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from core.kernel.i18n import ENGLISH, speaking
 from core.kernel.refs import LearnerRef
 from core.learning.context import learner_context
 from core.learning.focus import MORE_MINUTES, settle
@@ -96,13 +97,14 @@ async def _compose(
             read = True
             planned = ctx.plan().by_item_id(session.item_id) if session.item_id else None
     hours_today = await uow.journal.hours_on(session.learner_id, now.astimezone(e.zone).date())
-    reply = check_in(
-        studied,
-        planned,
-        hours_today,
-        item_id=None if read else session.item_id,
-        more=MORE_MINUTES,
-    )
+    with speaking(snapshot.language or ENGLISH):
+        reply = check_in(
+            studied,
+            planned,
+            hours_today,
+            item_id=None if read else session.item_id,
+            more=MORE_MINUTES,
+        )
     return Send(to, reply, "focus")
 
 

@@ -1,5 +1,6 @@
 """What the coach posts to a study group: the daily digest, the group quiz and its close, the
-weekly report and the monthly one. What a post says is decided when it goes."""
+weekly report and the monthly one. What a post says is decided when it goes, in the
+group's language."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from core.groups.standings import (
     week_members,
     weeks_opening,
 )
+from core.kernel import i18n
+from core.kernel.i18n import messages, speaking
 from core.kernel.reply import Image, Mention, QuizQuestion, QuizRef, QuizScope, Reply, Visibility
 from core.kernel.schedule import is_study_day
 from core.learning.library import TrackLibrary
@@ -34,6 +37,7 @@ from core.progress.charts import ChartRenderer, GroupWeekPicture
 from core.quizzes.bank import Question, shuffled
 from core.quizzes.quizmaster import QuizMaster
 
+_, n_ = messages("outreach")
 log = logging.getLogger(__name__)
 
 GROUP_KINDS = frozenset(
@@ -42,7 +46,10 @@ GROUP_KINDS = frozenset(
 # Posts that go whatever the weekday: a quiz closes when its time is up, a month ends when
 # it ends.
 ANY_DAY_KINDS = frozenset({Kind.GROUP_CLOSE, Kind.GROUP_MONTH})
-REPORT_CAPTION = "Items done this week by member; the bars show the leaders, the histogram all."
+
+
+def report_caption() -> str:
+    return _("Items done this week by member; the bars show the leaders, the histogram all.")
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,8 @@ class GroupPosts:
             return Drop(f"out of date: meant for {item.local_date.isoformat()}")
         if kind not in ANY_DAY_KINDS and not is_study_day(day.today, group.study_days):
             return Drop("rest day")
-        reply = await self._composers[kind](day)
+        with speaking(group.language):
+            reply = await self._composers[kind](day)
         if isinstance(reply, str):
             return Drop(reply)
         return Send(group.chat, reply, kind.value.removeprefix("group_"))
@@ -113,7 +121,7 @@ class GroupPosts:
             return "no members"
         plan = group_plan(track, group, day.today)
         catching_up = [
-            Mention(m.membership.who.external_id, m.membership.who.display_name or "member")
+            Mention(m.membership.who.external_id, m.membership.who.display_name or _("member"))
             for m in behind(activity, track, plan.week)
         ]
         return views.digest(
@@ -215,7 +223,9 @@ class GroupPosts:
         if self._charts is None:
             return reply
         picture = GroupWeekPicture(
-            title=f"{track.title}: week {plan.week.number}",
+            title=_("{track}: week {number}").format(
+                track=track.title, number=i18n.number(plan.week.number)
+            ),
             planned=len(plan.items),
             members=tuple(
                 week_members(activity, track, week_start=monday, today=day.today, now=day.now)
@@ -227,7 +237,7 @@ class GroupPosts:
             log.exception("the group chart could not be drawn; reporting in text")
             return reply
         return Reply(
-            blocks=reply.blocks, image=Image(png, REPORT_CAPTION), visibility=Visibility.CHAT
+            blocks=reply.blocks, image=Image(png, report_caption()), visibility=Visibility.CHAT
         )
 
     async def _month(self, day: _Today) -> Reply | str:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from core.buddies.service import buddy_evening_line, pairing_news
+from core.kernel.i18n import ENGLISH, speaking
 from core.kernel.refs import LearnerRef
 from core.kernel.reply import Paragraph
 from core.kernel.schedule import is_study_day
@@ -82,7 +83,9 @@ class LearnerPosts:
                 return Hold(quiet_ends, "quiet hours")
         if item.kind not in LEARNER_KINDS:
             return Drop(f"unknown kind {item.kind!r}")  # written by a newer version
-        return await self._compose(Kind(item.kind), ctx, to)
+        # In the learner's own language: one worker writes to many learners in one tick.
+        with speaking(snapshot.language or ENGLISH):
+            return await self._compose(Kind(item.kind), ctx, to)
 
     async def _compose(
         self, kind: Kind, ctx: Context[OutreachUnitOfWork], to: LearnerRef

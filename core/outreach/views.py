@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+from core.kernel import i18n
 from core.kernel.commands import Quiz
+from core.kernel.i18n import messages
 from core.kernel.reply import (
     Block,
     Button,
@@ -20,12 +22,13 @@ from core.learning.tracks import Track
 from core.learning.views import (
     MAX_TODAY_BUTTONS,
     check_item,
-    day_text,
     done_buttons,
     streak_text,
     today,
 )
 from core.quizzes.refresh import Refresh
+
+_, n_ = messages("outreach")
 
 
 def morning_plan(
@@ -41,35 +44,69 @@ def morning_plan(
     """The daily plan: what /today says, opened with a greeting so it reads as a nudge,
     and a word on a freeze spent since the last one."""
     body = today(track, plan, on, study_days, streak_days)
-    opening: list[Block] = [Paragraph("Good morning! Here is your plan.")]
+    opening: list[Block] = [Paragraph(_("Good morning! Here is your plan."))]
     if frozen is not None:
         opening.append(
             Paragraph(
-                f"{day_text(frozen)} went by without a tick, so a streak freeze covered it: "
-                f"your streak goes on. Freezes left: {freezes}."
+                _(
+                    "{day} went by without a tick, so a streak freeze covered it: "
+                    "your streak goes on. Freezes left: {count}."
+                ).format(day=i18n.day(frozen), count=i18n.number(freezes))
             )
         )
     return Reply(blocks=(*opening, *body.blocks), buttons=body.buttons)
 
 
+def _at_risk(streak_days: int, freezes: int) -> str:
+    if streak_days and freezes:
+        return n_(
+            "Nothing ticked off today yet. If today passes without a tick, a streak freeze "
+            "keeps your {days}-day streak ({count} held); one item keeps the freeze.",
+            "Nothing ticked off today yet. If today passes without a tick, a streak freeze "
+            "keeps your {days}-day streak ({count} held); one item keeps the freeze.",
+            freezes,
+        ).format(days=i18n.number(streak_days), count=i18n.number(freezes))
+    if streak_days:
+        return n_(
+            "Your {count}-day streak ends tonight unless you tick something off.",
+            "Your {count}-day streak ends tonight unless you tick something off.",
+            streak_days,
+        ).format(count=i18n.number(streak_days))
+    return _("Nothing ticked off today yet. One small item starts a streak.")
+
+
 def streak_at_risk(plan: WeekPlan, on: date, streak_days: int, *, freezes: int = 0) -> Reply:
     following = plan.next_open()
-    if streak_days and freezes:
-        opening = (
-            f"Nothing ticked off today yet. If today passes without a tick, a streak freeze "
-            f"keeps your {streak_days}-day streak ({freezes} held); one item keeps the freeze."
-        )
-    elif streak_days:
-        opening = f"Your {streak_days}-day streak ends tonight unless you tick something off."
-    else:
-        opening = "Nothing ticked off today yet. One small item starts a streak."
-    blocks: list[Block] = [Paragraph(opening)]
+    blocks: list[Block] = [Paragraph(_at_risk(streak_days, freezes))]
     if following is not None:
-        blocks.append(Paragraph(f"Smallest next step: {following.number}. {following.item.title}."))
+        blocks.append(
+            Paragraph(
+                _("Smallest next step: {number}. {title}.").format(
+                    number=i18n.number(following.number), title=following.item.title
+                )
+            )
+        )
     return Reply(
         blocks=tuple(blocks),
         buttons=done_buttons([following]) if following is not None else (),
     )
+
+
+def _pace_line(pace: Pace, hours: float) -> str:
+    profile = pace.profile
+    values = {
+        "hours": i18n.number(hours),
+        "least": i18n.number(profile.min_hours),
+        "most": i18n.number(profile.max_hours),
+    }
+    match pace:
+        case Pace.PART_TIME:
+            text = _("Hours logged: {hours} of {least}–{most} h/week (part-time pace).")
+        case Pace.ACCELERATED:
+            text = _("Hours logged: {hours} of {least}–{most} h/week (accelerated pace).")
+        case _:
+            text = _("Hours logged: {hours} of {least}–{most} h/week (standard pace).")
+    return text.format(**values)
 
 
 def weekly_digest(
@@ -85,31 +122,41 @@ def weekly_digest(
     """The week in review on its last study day: done, missed, hours, what comes next."""
     done = [p for p in plan.items if p.done]
     missed = [p for p in plan.items if not p.done and p.due_on <= on]
-    profile = pace.profile
     lines = [
-        f"Done: {len(done)} of {len(plan.items)} items.",
-        f"Hours logged: {hours:g} of {profile.hours_text} ({profile.label.lower()} pace).",
+        _("Done: {done} of {total} items.").format(
+            done=i18n.number(len(done)), total=i18n.number(len(plan.items))
+        ),
+        _pace_line(pace, hours),
         streak_text(streak_days),
     ]
-    if hours < profile.min_hours:
-        lines.append("Log study time with /log 1.5 so the hours count.")
+    if hours < pace.profile.min_hours:
+        lines.append(_("Log study time with /log 1.5 so the hours count."))
     blocks: list[Block] = [
-        Heading(f"Week {plan.week.number} in review: {plan.week.title}"),
+        Heading(
+            _("Week {number} in review: {title}").format(
+                number=i18n.number(plan.week.number), title=plan.week.title
+            )
+        ),
         Paragraph("\n".join(lines)),
     ]
     if missed:
         blocks += [
-            Paragraph("Still open:"),
+            Paragraph(_("Still open:")),
             Checklist(tuple(check_item(p) for p in missed[:MAX_TODAY_BUTTONS])),
         ]
     following = track.week_after(plan.week.id)
     if following is not None:
-        preview = f"Next: week {following.number}, {following.title}."
+        values = {"number": i18n.number(following.number), "title": following.title}
         if following.goal:
-            preview += f" Goal: {following.goal}"
-        blocks.append(Paragraph(preview))
+            preview = _("Next: week {number}, {title}. Goal: {goal}")
+            values["goal"] = following.goal
+        else:
+            preview = _("Next: week {number}, {title}.")
+        blocks.append(Paragraph(preview.format(**values)))
     if not worked_today:
-        blocks.append(Paragraph("Nothing ticked off today yet; one item keeps your streak going."))
+        blocks.append(
+            Paragraph(_("Nothing ticked off today yet; one item keeps your streak going."))
+        )
     return Reply(blocks=tuple(blocks), buttons=done_buttons(missed[:3]))
 
 
@@ -118,16 +165,24 @@ def with_refresh(reply: Reply, refresh: Refresh | None, on: date) -> Reply:
     today with a button to start it."""
     if refresh is None:
         return reply
-    topics = "; ".join(refresh.topics)
-    fading = (
-        f"Week {refresh.week.number}, {refresh.week.title}, is fading "
-        f"({refresh.recall:.0%} still remembered)"
-    )
+    values = {
+        "number": i18n.number(refresh.week.number),
+        "title": refresh.week.title,
+        "recall": i18n.number(round(refresh.recall * 100)),
+        # Translators: the separator between the topics of a refresh.
+        "topics": _("; ").join(refresh.topics),
+    }
     if refresh.on > on:
-        text = f"{fading}: a short refresh is planned for {day_text(refresh.on)}: {topics}."
+        text = _(
+            "Week {number}, {title}, is fading ({recall}% still remembered): "
+            "a short refresh is planned for {day}: {topics}."
+        ).format(day=i18n.day(refresh.on), **values)
         return dataclasses.replace(reply, blocks=(*reply.blocks, Paragraph(text)))
-    text = f"Refresh today, a few minutes: {fading}. Topics: {topics}."
-    button = Button("Refresh now", Quiz().as_action())
+    text = _(
+        "Refresh today, a few minutes: Week {number}, {title}, is fading "
+        "({recall}% still remembered). Topics: {topics}."
+    ).format(**values)
+    button = Button(_("Refresh now"), Quiz().as_action())
     return dataclasses.replace(
         reply, blocks=(*reply.blocks, Paragraph(text)), buttons=(*reply.buttons, (button,))
     )

@@ -270,3 +270,23 @@ async def test_a_skip_tapped_twice_at_once_skips_each_optional_item_once(
         assert "w02-conflict" in snapshot.week_done, f"trial {trial}"
         assert len(snapshot.week_done) == 2, f"trial {trial}"
         assert sum("Skipped" in r.plain_text() for r in replies) == 1, f"trial {trial}"
+
+
+async def test_a_language_and_a_time_changed_at_once_both_stick(workers: Workers) -> None:
+    for trial in range(TRIALS // 2):
+        chat = ChatContext(ChatRef("test", f"lang-{trial}", "Study"), _admin)
+        admin = LearnerRef("test", f"admin-{trial}", "Admin")
+        await workers.first.handle(admin, "/group setup", chat=chat)
+        await asyncio.gather(
+            workers.first.handle(admin, "/group language fa", chat=chat),
+            workers.second.handle(admin, "/group time 07:15", chat=chat),
+        )
+        async with workers.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(m.StudyGroup.digest_time, m.StudyGroup.language).where(
+                        m.StudyGroup.external_id == chat.chat.external_id
+                    )
+                )
+            ).one()
+        assert (row.digest_time, row.language) == (time(7, 15), "fa"), f"trial {trial}"

@@ -89,7 +89,7 @@ def test_commands_with_args(text: str, expected: Command) -> None:
     assert parse(text) == expected
 
 
-@pytest.mark.parametrize("text", ["/review", "/review three nice", "/review \u0663 nice"])
+@pytest.mark.parametrize("text", ["/review", "/review three nice", "/review \u00b3 nice"])
 def test_a_review_without_a_plain_number_has_none(text: str) -> None:
     parsed = parse(text)
     assert isinstance(parsed, Review) and parsed.number is None
@@ -301,7 +301,9 @@ def test_arguments_a_command_does_not_take_are_ignored() -> None:
         ("/week 05", Week(5)),
         ("/week next", Week(unread="next")),
         ("/week -1", Week(unread="-1")),
-        ("/week \u0663", Week(unread="\u0663")),  # a digit, but not one people type for weeks
+        ("/week \u0663", Week(3)),  # Arabic-Indic digits, as Persian and Arabic keyboards type
+        ("/week \u06f5", Week(5)),  # Persian digits
+        ("/week \u00b3", Week(unread="\u00b3")),  # a superscript is no number to read
         ("/undo", Undo()),
         ("/undo 2", Undo(2)),
         ("/undo all of it", Undo(unread="all of it")),
@@ -352,3 +354,7 @@ def test_the_readme_command_tables_name_every_command() -> None:
     rows = [line for line in readme.splitlines() if line.startswith("| `/")]
     named = {word.split()[0].strip("`,") for row in rows for word in row.split("`/")[1:]}
     assert set(COMMAND_NAMES) <= named, set(COMMAND_NAMES) - named
+
+
+def test_a_review_number_in_persian_digits_is_read() -> None:
+    assert parse("/review \u06f3 nice") == Review(3, "nice")
