@@ -921,7 +921,9 @@ class DiscordAdapter:
             presser=str(interaction.user.id),
             shared_chat=interaction.guild_id is not None and not message.flags.ephemeral,
         ):
-            await interaction.response.send_message(not_your_button().plain_text(), ephemeral=True)
+            with speaking(supported(str(interaction.locale))):
+                refusal = not_your_button().plain_text()
+            await interaction.response.send_message(refusal, ephemeral=True)
             return
         work = self.coach.run(
             learner(interaction.user, interaction.locale),

@@ -65,7 +65,7 @@ from core.intake.ports import Inbox
 from core.intake.service import Intake, IntakeClosed, IntakeSettings
 from core.kernel.buttons import may_press
 from core.kernel.commands import COMMANDS, description, from_action, parse
-from core.kernel.i18n import ENGLISH, LANGUAGES, speaking
+from core.kernel.i18n import ENGLISH, LANGUAGES, speaking, supported
 from core.kernel.ordering import ArrivalOrder
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, Reply, Visibility
@@ -559,7 +559,9 @@ class TelegramAdapter:
             presser=who.external_id,
             shared_chat=chat is not None,
         ):
-            await query.answer(not_your_button().plain_text(), show_alert=True)
+            with speaking(supported(who.language)):
+                refusal = not_your_button().plain_text()
+            await query.answer(refusal, show_alert=True)
             return
         outcome = await self.coach.run(who, command, update_key=update_key, chat=chat)
         await query.answer()  # the spinner stops, whatever the outcome

@@ -26,6 +26,8 @@ from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
 from core.importing.links import (
+    CERTIFICATE_FAILED,
+    UNREADABLE_ANSWER,
     content_problem,
     download_link,
     filename_of,
@@ -145,8 +147,7 @@ class WebDownloads:
                     return refused(DownloadProblem.PRIVATE_ADDRESS)
                 return refused(DownloadProblem.NO_SUCH_HOST, host=host)
             except aiohttp.ClientSSLError:
-                what = "its security certificate does not check out"
-                return refused(DownloadProblem.UNREACHABLE, host=host, what=what)
+                return refused(DownloadProblem.UNREACHABLE, host=host, what=CERTIFICATE_FAILED)
             except aiohttp.ClientConnectorError:
                 return refused(DownloadProblem.UNREACHABLE, host=host)
             except (
@@ -158,8 +159,7 @@ class WebDownloads:
             except aiohttp.InvalidURL:
                 return refused(DownloadProblem.NOT_A_LINK)
             except (aiohttp.ClientError, OSError):
-                what = "it answered in a way I can't read"
-                return refused(DownloadProblem.UNREACHABLE, host=host, what=what)
+                return refused(DownloadProblem.UNREACHABLE, host=host, what=UNREADABLE_ANSWER)
             if not isinstance(got, URL):
                 return got
             try:

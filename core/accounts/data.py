@@ -60,7 +60,7 @@ async def export(owner: DataOwner) -> Reply:
 
 
 async def forget(owner: DataOwner, command: Forget) -> Reply:
-    answer, _, token = command.answer.lower().partition(" ")
+    answer, _space, token = command.answer.lower().partition(" ")
     token = token.strip()
     learner_id, now, confirmations = owner.learner_id, owner.now, owner.uow.confirmations
     if answer in {"cancel", "no"}:

@@ -11,8 +11,10 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from functools import reduce
 
 from core.accounts.model import MergedEnrollment
+from core.kernel.i18n import ENGLISH, language, messages
 from core.learning.activity import DayBitmap
 from core.learning.model import CompletionRecord, Enrollment, NewCompletion
 from core.learning.tracks import Track
@@ -25,7 +27,7 @@ CODE_TTL = timedelta(minutes=10)
 MAX_WRONG_CODES = 5
 WRONG_CODE_WINDOW = timedelta(minutes=10)
 
-PLATFORM_NAMES = {"telegram": "Telegram", "discord": "Discord", "console": "the console"}
+_, n_ = messages("accounts")
 
 
 def new_code() -> str:
@@ -46,15 +48,41 @@ def code_hash(code: str) -> str:
 
 
 def platform_name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform.title())
+    """A platform as a sentence names it, in the language spoken."""
+    match platform:
+        case "telegram":
+            return _("Telegram")
+        case "discord":
+            return _("Discord")
+        case "console":
+            return _("the console")
+    return platform.title()
+
+
+def _list_locale() -> str:
+    # World English lists without a comma before the last name, as the coach always has.
+    spoken = language()
+    return "en_001" if spoken == ENGLISH else spoken
+
+
+def listed(names: Iterable[str]) -> str:
+    """'A', 'A and B', 'A, B and C', as the language spoken lists them (Babel's patterns)."""
+    from babel.lists import format_list
+
+    return format_list(list(names), locale=_list_locale())
+
+
+def one_after_another(names: Sequence[str]) -> str:
+    """'A, B, C': the names with the language's comma between them, and no last 'and'."""
+    from babel import Locale
+
+    middle = Locale.parse(_list_locale()).list_patterns["standard"]["middle"]
+    return reduce(middle.format, names) if names else ""
 
 
 def platforms_text(platforms: Iterable[str]) -> str:
     """'Telegram and Discord', 'Telegram, Discord and the console'."""
-    names = list(dict.fromkeys(platform_name(p) for p in platforms))
-    if len(names) < 2:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return listed(dict.fromkeys(platform_name(p) for p in platforms))
 
 
 def merge_enrollments(
@@ -110,7 +138,7 @@ def merge_enrollments(
     closing = set()
     for w in track.weeks:
         if w.items and all(i.id in ticks for i in w.items):
-            _, _, _, last = max(
+            _done_on, _done_at, _place, last = max(
                 (ticks[i.id].done_on, ticks[i.id].done_at, n, i.id) for n, i in enumerate(w.items)
             )
             closing.add(last)

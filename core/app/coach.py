@@ -18,7 +18,7 @@ from core.groups.admin import group_gone, groups_gone
 from core.groups.study_groups import StudyGroups
 from core.importing import views as import_views
 from core.importing.links import looks_like_link
-from core.importing.ports import DownloadRefused, RoadmapDownloads
+from core.importing.ports import Downloaded, DownloadRefused, RoadmapDownloads
 from core.importing.roadmaps import keep_roadmap, parse_roadmap, run_import, share_track
 from core.kernel.clock import Clock
 from core.kernel.commands import (
@@ -78,6 +78,14 @@ if TYPE_CHECKING:
 ROADMAPS_PARSED_AT_ONCE = 2
 
 
+async def chosen_language(units: UnitOfWorkFactory[UnitOfWork], who: LearnerRef) -> str | None:
+    """The learner's chosen language, or their app's: read before work that has no unit of
+    its own yet (parsing a roadmap, downloading one)."""
+    async with units(read_only=True) as uow:
+        snapshot = await uow.learners.load(who)
+    return snapshot.language if snapshot and snapshot.language else supported(who.language)
+
+
 class Coach:
     def __init__(
         self,
@@ -98,6 +106,7 @@ class Coach:
         self.quizzes = QuizMaster(questions)
         self.charts = charts
         self._units = UpdateUnits(uow_factory, clock)
+        self._uow_factory = uow_factory
         self._parsing = asyncio.Semaphore(ROADMAPS_PARSED_AT_ONCE)
         self._onboarding = Onboarding(self.library, self.defaults)
         self._settings = LearnerSettings(self.library)
@@ -206,40 +215,36 @@ class Coach:
         self, who: LearnerRef, filename: str, data: bytes, *, update_key: str | None = None
     ) -> Outcome:
         """A roadmap sent in chat: previewed and kept, then theirs once they confirm."""
-        with speaking(supported(who.language)):
-            return await self._import_roadmap(who, filename, data, update_key=update_key)
-
-    async def _import_roadmap(
-        self, who: LearnerRef, filename: str, data: bytes, *, update_key: str | None
-    ) -> Outcome:
         started = perf_counter()  # parsing is most of an import's work
         meter = self._observer.update(who.platform, "import")
-        # Reading a large roadmap takes seconds of CPU: off the event loop, a few at a
-        # time, so everyone else's commands are answered meanwhile.
-        async with self._parsing:
-            imported = await asyncio.to_thread(parse_roadmap, filename, data)
-        if isinstance(imported, Reply):
-            return self._units.answered(meter, imported, started)
+        with speaking(await chosen_language(self._uow_factory, who)):
+            # Reading a large roadmap takes seconds of CPU: off the event loop, a few at a
+            # time, so everyone else's commands are answered meanwhile.
+            async with self._parsing:
+                imported = await asyncio.to_thread(parse_roadmap, filename, data)
+            if isinstance(imported, Reply):
+                return self._units.answered(meter, imported, started)
 
-        async def work(uow: UnitOfWork) -> Outcome:
-            return await keep_roadmap(uow, who, filename, imported, self.clock.now())
+            async def work(uow: UnitOfWork) -> Outcome:
+                return await keep_roadmap(uow, who, filename, imported, self.clock.now())
 
-        return await self._units.handle(
-            "an import", work, update_key=update_key, meter=meter, started=started
-        )
+            return await self._units.handle(
+                "an import", work, update_key=update_key, meter=meter, started=started
+            )
 
     async def import_link(
         self, who: LearnerRef, link: str, *, update_key: str | None = None
     ) -> Outcome:
         """`/import LINK`: the roadmap downloaded, then read as a file sent in chat is."""
-        if self._downloads is None:
-            meter = self._observer.update(who.platform, "import")
-            return self._units.answered(meter, import_views.links_unavailable(), perf_counter())
         started = perf_counter()
-        found = await self._downloads.download(link, from_chat=True)
-        if isinstance(found, DownloadRefused):
+        with speaking(await chosen_language(self._uow_factory, who)):
+            found: Downloaded | Reply = import_views.links_unavailable()
+            if self._downloads is not None:
+                got = await self._downloads.download(link, from_chat=True)
+                found = Reply.text(got.reason) if isinstance(got, DownloadRefused) else got
+        if isinstance(found, Reply):  # counted here: no import follows
             meter = self._observer.update(who.platform, "import")
-            return self._units.answered(meter, Reply.text(found.reason), started)
+            return self._units.answered(meter, found, started)
         return await self.import_roadmap(who, found.filename, found.data, update_key=update_key)
 
     async def quiz_posted(

@@ -2,63 +2,73 @@
 
 from __future__ import annotations
 
+from core.kernel import i18n
 from core.kernel.commands import MAX_MESSAGE_CHARS, Unparsed
+from core.kernel.i18n import messages
 from core.kernel.reply import Heading, Paragraph, Reply
 from core.learning.tracks import BUILTIN_TRACK_ID
 
+_, n_ = messages("app")
 
-def help_text() -> Reply:
-    return Reply(
-        blocks=(
-            Heading("What I understand"),
-            Paragraph(
-                "/start – begin (or see where you are)\n"
-                "/today – today's items, anything overdue, or a rest day\n"
-                "/done – tick the next item; /done 3 ticks item 3; /done yesterday credits yesterday\n"
-                "/undo – take back the last tick\n"
-                "/week – the whole week with goal and project; /week 5 shows week 5\n"
-                "/progress – streak, weeks done, hours against your pace\n"
-                "/log 1.5 – log study hours (also 45m, 1h30m)\n"
-                "/note text – a reflection note for this week; /note 3 text – a note on item 3\n"
-                "/settings – time zone, nudge time, study days, pace, track\n"
-                "/pause, /resume – take a break without losing your streak\n"
-                "/quiz – a question on this week and the ones before\n"
-                "/import – follow your own Markdown roadmap (send the .md file, or /import and a link)\n"
-                "/choose – pick an option where your roadmap says choose one\n"
-                "/link – one progress on Telegram, Discord and the console\n"
-                "/join, /leaderboard, /submit, /review, /share – in a study group's chat; "
-                "an admin starts one there with /group setup\n"
-                "/plan – when you finish as planned, and at the pace you keep\n"
-                "/replan – fell behind? stretch the plan, catch up, or skip optional items\n"
-                "/focus 25 – a timed study session on today's item, logged as hours\n"
-                "/buddy – pair up with a learner at your week and pace\n"
-                "/calendar – your coming study days as a file for your calendar\n"
-                "/export – all your data as JSON; /forget – delete it all"
-            ),
-        )
+
+def _commands() -> tuple[str, ...]:
+    """A line for each command, said in the language spoken; the commands stay as typed."""
+    return (
+        _("/start – begin (or see where you are)"),
+        _("/today – today's items, anything overdue, or a rest day"),
+        _("/done – tick the next item; /done 3 ticks item 3; /done yesterday credits yesterday"),
+        _("/undo – take back the last tick"),
+        _("/week – the whole week with goal and project; /week 5 shows week 5"),
+        _("/progress – streak, weeks done, hours against your pace"),
+        _("/log 1.5 – log study hours (also 45m, 1h30m)"),
+        _("/note text – a reflection note for this week; /note 3 text – a note on item 3"),
+        _("/settings – time zone, nudge time, study days, pace, track"),
+        _("/pause, /resume – take a break without losing your streak"),
+        _("/quiz – a question on this week and the ones before"),
+        _("/import – follow your own Markdown roadmap (send the .md file, or /import and a link)"),
+        _("/choose – pick an option where your roadmap says choose one"),
+        _("/link – one progress on Telegram, Discord and the console"),
+        _(
+            "/join, /leaderboard, /submit, /review, /share – in a study group's chat; "
+            "an admin starts one there with /group setup"
+        ),
+        _("/plan – when you finish as planned, and at the pace you keep"),
+        _("/replan – fell behind? stretch the plan, catch up, or skip optional items"),
+        _("/focus 25 – a timed study session on today's item, logged as hours"),
+        _("/buddy – pair up with a learner at your week and pace"),
+        _("/calendar – your coming study days as a file for your calendar"),
+        _("/export – all your data as JSON; /forget – delete it all"),
     )
 
 
+def help_text() -> Reply:
+    return Reply(blocks=(Heading(_("What I understand")), Paragraph("\n".join(_commands()))))
+
+
 def hint() -> Reply:
-    return Reply.text("I answer to commands: try /today, /done or /help.")
+    return Reply.text(_("I answer to commands: try /today, /done or /help."))
 
 
 def unknown_command(word: str) -> Reply:
-    return Reply.text(f"I do not know /{word[:40]}. Send /help to see what I can do.")
+    return Reply.text(
+        _("I do not know /{word}. Send /help to see what I can do.").format(word=word[:40])
+    )
 
 
 def apology() -> Reply:
     return Reply.text(
-        "Sorry, something went wrong on my side and nothing was changed.",
-        "Please try again in a moment.",
+        _("Sorry, something went wrong on my side and nothing was changed."),
+        _("Please try again in a moment."),
     )
 
 
 def unparsed(parsed: Unparsed) -> Reply:
     if parsed.reason == "too_long":
         return Reply.text(
-            f"That message is longer than {MAX_MESSAGE_CHARS:,} characters, so I did not read it.",
-            "Commands are short: /help lists them.",
+            _("That message is longer than {most} characters, so I did not read it.").format(
+                most=i18n.number(MAX_MESSAGE_CHARS)
+            ),
+            _("Commands are short: /help lists them."),
         )
     if parsed.reason == "unknown_command":
         return unknown_command(parsed.word)
@@ -66,23 +76,29 @@ def unparsed(parsed: Unparsed) -> Reply:
 
 
 def answered_in_private(name: str, private_chat: str) -> Reply:
-    where = f"open {private_chat}" if private_chat else "open a private chat with me"
-    return Reply.text(
-        f"/{name} shows what only you should see, so I answer it in a private chat: "
-        f"{where} and send it there."
-    )
+    if private_chat:
+        said = _(
+            "/{command} shows what only you should see, so I answer it in a private chat: "
+            "open {chat} and send it there."
+        )
+    else:
+        said = _(
+            "/{command} shows what only you should see, so I answer it in a private chat: "
+            "open a private chat with me and send it there."
+        )
+    return Reply.text(said.format(command=name, chat=private_chat))
 
 
 def track_gone() -> Reply:
     return Reply.text(
-        "The track you were on is no longer available.",
-        "Pick another with /settings track " + BUILTIN_TRACK_ID,
+        _("The track you were on is no longer available."),
+        _("Pick another with /settings track {track}").format(track=BUILTIN_TRACK_ID),
     )
 
 
 def nothing_to_forget() -> Reply:
-    return Reply.text("I have no data about you. Send /start to begin.")
+    return Reply.text(_("I have no data about you. Send /start to begin."))
 
 
 def not_your_button() -> Reply:
-    return Reply.text("This button belongs to someone else. Send /today for your own.")
+    return Reply.text(_("This button belongs to someone else. Send /today for your own."))

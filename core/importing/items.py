@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from core.importing.document import Block, Link, ListEntry, Paragraph, Section, Table
+from core.importing.lists import one_after_another
 from core.importing.text import (
     MAX_TITLE,
     Label,
@@ -18,8 +19,12 @@ from core.importing.text import (
     is_estimate,
     label,
 )
+from core.kernel import i18n
+from core.kernel.i18n import messages
 from core.kernel.reply import shortened
 from core.learning.tracks import MAX_OPTIONS, ItemKind
+
+_, n_ = messages("importing")
 
 SECTION_PART_SIZE = 12  # a week-less section longer than this is split into parts
 OPTION_LABEL_LENGTH = 60  # a label to pick by; the option's items keep the whole text
@@ -394,8 +399,9 @@ def _choose_one(
         groups = [g for g in groups if not g.empty]
         if 2 <= len(groups) <= MAX_OPTIONS:
             week.notes.append(
-                f"“{clean_title(section.title)[:50]}”: left out the options with nothing "
-                f"under them: {quoted_names(empty)}."
+                _("“{title}”: left out the options with nothing under them: {names}.").format(
+                    title=clean_title(section.title)[:50], names=quoted_names(empty)
+                )
             )
     if not 2 <= len(groups) <= MAX_OPTIONS:
         return None
@@ -468,7 +474,7 @@ def _label_after(blocks: list[Block], current: Label) -> Label:
     """The label that holds after these blocks: "**Project:**" makes what follows projects."""
     for block in blocks:
         if isinstance(block, Paragraph):
-            found, _ = label(block.text)
+            found, _rest = label(block.text)
             if found is not None and not found.is_goal:
                 current = found
     return current
@@ -645,9 +651,14 @@ def is_skipped_section(title: str) -> bool:
 
 
 def quoted_names(titles: list[str], limit: int = 12) -> str:
-    shown = [f"“{t[:40]}”" for t in titles[:limit] if t]
+    """ "“Notes”, “FAQ” and 3 more", in the language's quotes and commas."""
+    names = one_after_another([_("“{name}”").format(name=t[:40]) for t in titles[:limit] if t])
     more = len(titles) - limit
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+    if more <= 0:
+        return names
+    return n_("{names} and {count} more", "{names} and {count} more", more).format(
+        names=names, count=i18n.digits(str(more))
+    )
 
 
 # --- days ------------------------------------------------------------------------

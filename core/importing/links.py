@@ -12,6 +12,10 @@ from ipaddress import IPv4Address, IPv6Address, IPv6Network
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from core.importing.ports import MAX_ROADMAP_BYTES, DownloadProblem, DownloadRefused
+from core.kernel import i18n
+from core.kernel.i18n import messages
+
+_, n_ = messages("importing")
 
 MAX_LINK_LENGTH = 2000  # what browsers and servers commonly accept; a roadmap's link is far shorter
 READABLE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -36,8 +40,6 @@ _RAW_GITHUB = "https://raw.githubusercontent.com"
 _RAW_GIST = "https://gist.githubusercontent.com"
 _NAT64 = IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits are an IPv4 address
 _LOCAL_NAT64 = IPv6Network("64:ff9b:1::/48")  # RFC 8215: translated inside a network
-
-_NOTHING_SAVED = "Nothing was saved."
 
 
 def looks_like_link(text: str) -> bool:
@@ -168,13 +170,13 @@ def content_problem(content_type: str | None, path: str) -> DownloadRefused | No
     if media_type in HTML_MEDIA_TYPES:
         return refused(DownloadProblem.WEB_PAGE)
     if media_type.startswith("image/"):
-        what = "a picture"
+        what = _("a picture")
     elif media_type == "application/pdf":
-        what = "a PDF"
+        what = _("a PDF")
     elif media_type in UNTYPED_MEDIA_TYPES:
-        what = "a file that is not named .md or .txt"
+        what = _("a file that is not named .md or .txt")
     else:
-        what = f"a file of type {media_type}"
+        what = _("a file of type {type}").format(type=media_type)
     return refused(DownloadProblem.NOT_TEXT, what=what)
 
 
@@ -199,62 +201,10 @@ def filename_of(url: str) -> str:
 
 
 _P = DownloadProblem
-_LIMIT = f"{MAX_ROADMAP_BYTES / 1_000_000:g} MB"
-_OR_THE_FILE = "Try again later, or send the .md file itself."
-# What the learner reads for each kind; {fields} are filled in by `refused`.
-_SAID: dict[DownloadProblem, str] = {
-    _P.NOT_A_LINK: (
-        "That doesn't look like a web link. Send one that starts with https://, "
-        "or send the roadmap as a .md file."
-    ),
-    _P.SCHEME: (
-        "I can only download from http:// and https:// links. Send the roadmap's "
-        "https:// link, or the .md file itself."
-    ),
-    _P.CREDENTIALS: (
-        "That link has a user name or password in it, and I don't use those. Send a link "
-        "anyone can open, or the .md file itself."
-    ),
-    _P.TOO_LONG: (
-        f"That link is too long (over {MAX_LINK_LENGTH:,} characters). Send the file's own "
-        "link, or the .md file itself."
-    ),
-    _P.NOT_A_FILE: (
-        "That {forge} page is not a file. Open the roadmap's .md file there, press Raw, "
-        "and send me that link."
-    ),
-    _P.PRIVATE_ADDRESS: (
-        "That link leads into a private or local network, and I only download from the "
-        "public internet. Put the roadmap somewhere public, such as a GitHub repository "
-        "or gist, and send that link."
-    ),
-    _P.NO_SUCH_HOST: "I can't find the site {site}. Check that the link is spelled right.",
-    _P.UNREACHABLE: (
-        "I couldn't connect to {site}{because}. Check that the link opens in your browser, "
-        "then try again later."
-    ),
-    _P.TIMEOUT: "{The_site} took too long to answer. " + _OR_THE_FILE,
-    _P.INTERRUPTED: "The download from {site} broke off halfway. Try again in a moment.",
-    _P.TOO_MANY_REDIRECTS: (
-        "That link sends me on through too many redirects. Send the file's direct link instead."
-    ),
-    _P.NOT_FOUND: (
-        "There is no file at that link (the site says {status}). Check that it opens in "
-        "your browser; on GitHub, open the file, press Raw and send that link."
-    ),
-    _P.PRIVATE_FILE: (
-        "That file is private (the site says {status}): I can only download files anyone "
-        "can open. Make it public, or send the .md file itself."
-    ),
-    _P.HTTP_ERROR: "{The_site} {trouble} (error {status}). " + _OR_THE_FILE,
-    _P.TOO_LARGE: f"That file is larger than {_LIMIT}; a roadmap must be under {_LIMIT} of Markdown text.",
-    _P.WEB_PAGE: (
-        "That link opens a web page, not a Markdown file. Send the raw file's link "
-        "instead: on GitHub, open the file and press Raw."
-    ),
-    _P.NOT_TEXT: "That link gives {what}, not a Markdown roadmap. Send a link to a .md file.",
-}
 _USUAL_STATUS = {_P.NOT_FOUND: 404, _P.PRIVATE_FILE: 403}
+# Why a connection failed, as the downloader names it (`what` of UNREACHABLE).
+CERTIFICATE_FAILED = "its security certificate does not check out"
+UNREADABLE_ANSWER = "it answered in a way I can't read"
 
 
 def refused(
@@ -262,21 +212,167 @@ def refused(
 ) -> DownloadRefused:
     """The refusal of one kind, in the words a learner reads: what happened, what to do
     instead, and that nothing was saved. `host` (a site's name, or the forge's for
-    NOT_A_FILE), `status` and `what` fill in the kinds that name them."""
+    NOT_A_FILE), `status` and `what` (a connection's trouble, or what a file is) fill in
+    the kinds that name them."""
     status = status or _USUAL_STATUS.get(kind, 0)
-    if status == 429:
-        trouble = "is busy and asks me to wait"
-    elif status >= 500:
-        trouble = "had a problem"
-    else:
-        trouble = "refused the download"
-    said = _SAID[kind].format(
-        site=host or "that site",
-        The_site=f"The site {host}" if host else "That site",  # a host starts no sentence
-        forge=host or "link",
-        because=f" ({what})" if what else "",
-        status=status,
-        trouble=trouble,
-        what=what or "a file that is not text",
+    said = (
+        _said_of_link(kind, host)
+        or _said_of_site(kind, host, what)
+        or _said_of_answer(kind, host, status, what)
     )
-    return DownloadRefused(kind, f"{said} {_NOTHING_SAVED}")
+    nothing_saved = _("Nothing was saved.")
+    return DownloadRefused(kind, f"{said} {nothing_saved}")
+
+
+def _said_of_link(kind: DownloadProblem, forge: str) -> str:
+    """What is wrong with the link itself; "" for the other kinds."""
+    match kind:
+        case _P.NOT_A_LINK:
+            return _(
+                "That doesn't look like a web link. Send one that starts with https://, "
+                "or send the roadmap as a .md file."
+            )
+        case _P.SCHEME:
+            return _(
+                "I can only download from http:// and https:// links. Send the roadmap's "
+                "https:// link, or the .md file itself."
+            )
+        case _P.CREDENTIALS:
+            return _(
+                "That link has a user name or password in it, and I don't use those. Send a "
+                "link anyone can open, or the .md file itself."
+            )
+        case _P.TOO_LONG:
+            return _(
+                "That link is too long (over {most} characters). Send the file's own link, "
+                "or the .md file itself."
+            ).format(most=i18n.number(MAX_LINK_LENGTH))
+        case _P.NOT_A_FILE if forge:
+            return _(
+                "That {forge} page is not a file. Open the roadmap's .md file there, press "
+                "Raw, and send me that link."
+            ).format(forge=forge)
+        case _P.NOT_A_FILE:
+            return _(
+                "That link page is not a file. Open the roadmap's .md file there, press Raw, "
+                "and send me that link."
+            )
+    return ""
+
+
+def _said_of_site(kind: DownloadProblem, host: str, what: str) -> str:
+    """What went wrong reaching the site; "" for the other kinds."""
+    site = host or _("that site")
+    match kind:
+        case _P.PRIVATE_ADDRESS:
+            return _(
+                "That link leads into a private or local network, and I only download from "
+                "the public internet. Put the roadmap somewhere public, such as a GitHub "
+                "repository or gist, and send that link."
+            )
+        case _P.NO_SUCH_HOST:
+            return _("I can't find the site {site}. Check that the link is spelled right.").format(
+                site=site
+            )
+        case _P.UNREACHABLE if what:
+            return _(
+                "I couldn't connect to {site} ({why}). Check that the link opens in your "
+                "browser, then try again later."
+            ).format(site=site, why=_trouble(what))
+        case _P.UNREACHABLE:
+            return _(
+                "I couldn't connect to {site}. Check that the link opens in your browser, "
+                "then try again later."
+            ).format(site=site)
+        case _P.TIMEOUT if host:
+            return _(
+                "The site {site} took too long to answer. Try again later, or send the .md "
+                "file itself."
+            ).format(site=host)
+        case _P.TIMEOUT:
+            return _(
+                "That site took too long to answer. Try again later, or send the .md file itself."
+            )
+        case _P.INTERRUPTED:
+            return _("The download from {site} broke off halfway. Try again in a moment.").format(
+                site=site
+            )
+        case _P.TOO_MANY_REDIRECTS:
+            return _(
+                "That link sends me on through too many redirects. Send the file's direct "
+                "link instead."
+            )
+    return ""
+
+
+def _trouble(what: str) -> str:
+    """A connection's trouble as the downloader names it, in the language spoken."""
+    if what == CERTIFICATE_FAILED:
+        return _("its security certificate does not check out")
+    if what == UNREADABLE_ANSWER:
+        return _("it answered in a way I can't read")
+    return what
+
+
+def _said_of_answer(kind: DownloadProblem, host: str, status: int, what: str) -> str:
+    """What the site answered that is no roadmap."""
+    shown = i18n.number(status)
+    match kind:
+        case _P.NOT_FOUND:
+            return _(
+                "There is no file at that link (the site says {status}). Check that it opens "
+                "in your browser; on GitHub, open the file, press Raw and send that link."
+            ).format(status=shown)
+        case _P.PRIVATE_FILE:
+            return _(
+                "That file is private (the site says {status}): I can only download files "
+                "anyone can open. Make it public, or send the .md file itself."
+            ).format(status=shown)
+        case _P.TOO_LARGE:
+            return _(
+                "That file is larger than {limit} MB; a roadmap must be under {limit} MB of "
+                "Markdown text."
+            ).format(limit=i18n.number(MAX_ROADMAP_BYTES / 1_000_000))
+        case _P.WEB_PAGE:
+            return _(
+                "That link opens a web page, not a Markdown file. Send the raw file's link "
+                "instead: on GitHub, open the file and press Raw."
+            )
+        case _P.NOT_TEXT:
+            return _(
+                "That link gives {what}, not a Markdown roadmap. Send a link to a .md file."
+            ).format(what=what or _("a file that is not text"))
+    return _http_error(host, status).format(site=host, status=shown)
+
+
+def _http_error(host: str, status: int) -> str:
+    """An error status other than the ones that say what to do."""
+    if status == 429:
+        if host:
+            return _(
+                "The site {site} is busy and asks me to wait (error {status}). Try again "
+                "later, or send the .md file itself."
+            )
+        return _(
+            "That site is busy and asks me to wait (error {status}). Try again later, or "
+            "send the .md file itself."
+        )
+    if status >= 500:
+        if host:
+            return _(
+                "The site {site} had a problem (error {status}). Try again later, or send "
+                "the .md file itself."
+            )
+        return _(
+            "That site had a problem (error {status}). Try again later, or send the .md "
+            "file itself."
+        )
+    if host:
+        return _(
+            "The site {site} refused the download (error {status}). Try again later, or "
+            "send the .md file itself."
+        )
+    return _(
+        "That site refused the download (error {status}). Try again later, or send the .md "
+        "file itself."
+    )

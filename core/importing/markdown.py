@@ -44,10 +44,13 @@ import ftfy
 from core.importing.collector import collector_paused
 from core.importing.document import Link, Paragraph, Section, parse
 from core.importing.items import DraftItem, DraftWeek
+from core.importing.lists import either
 from core.importing.ports import MAX_ROADMAP_BYTES
 from core.importing.shapes import MAX_WEEKS, read_weeks
 from core.importing.text import MAX_TITLE, clean_title, is_time_estimate
+from core.kernel import i18n
 from core.kernel.errors import TrackError
+from core.kernel.i18n import messages
 from core.kernel.reply import shortened
 from core.learning.tracks import Track, choice_blocks, parse_track
 
@@ -67,6 +70,8 @@ MAX_BYTES = MAX_ROADMAP_BYTES  # one limit, whether a roadmap is sent, downloade
 MAX_ITEMS_PER_WEEK = 40  # and as many waiting in a week's other options
 MAX_ID = 24  # the track model's limit for ids
 _DIGEST = 6
+
+_, n_ = messages("importing")
 
 
 @dataclass
@@ -94,24 +99,30 @@ def import_markdown(
                 return text
             return _import_text(text, name=name, source=source)
     except RecursionError:
-        return ImportRefused("That file nests lists or quotes too deeply to read as a roadmap.")
+        return ImportRefused(_("That file nests lists or quotes too deeply to read as a roadmap."))
 
 
 def _decode(data: bytes | str) -> str | ImportRefused:
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     if len(raw) > MAX_BYTES:
         return ImportRefused(
-            f"That file is larger than 1 MB ({len(raw):,} bytes); a roadmap must be under 1 MB of Markdown text."
+            n_(
+                "That file is larger than {limit} MB ({count} byte); a roadmap must be under "
+                "{limit} MB of Markdown text.",
+                "That file is larger than {limit} MB ({count} bytes); a roadmap must be under "
+                "{limit} MB of Markdown text.",
+                len(raw),
+            ).format(limit=i18n.number(MAX_BYTES / 1_000_000), count=i18n.number(len(raw)))
         )
     if not raw.strip():
-        return ImportRefused(_EXPECTED.format(problem="That file is empty."))
+        return _expected(_("That file is empty."))
     if isinstance(data, str):
         text = data
     else:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte order mark
             raw = raw.decode("utf-16", errors="replace").encode("utf-8")
         if b"\x00" in raw[:8192]:
-            return ImportRefused(_BINARY)
+            return _binary()
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -120,7 +131,7 @@ def _decode(data: bytes | str) -> str | ImportRefused:
         1 for c in text[:8192] if unicodedata.category(c) == "Cc" and c not in "\t\r\n\f"
     )
     if controls > max(8, len(text[:8192]) // 50):
-        return ImportRefused(_BINARY)
+        return _binary()
     # Repairs UTF-8 that was read as Windows-1252 ("â€“" back to "–"), as exports often are.
     return _repair(text.replace("\x00", ""))
 
@@ -150,14 +161,23 @@ def _repair(text: str) -> str:
     return "".join(out)
 
 
-_EXPECTED = (
-    "{problem} I read Markdown roadmaps: headings such as “## Week 1: Python basics” "
-    "(or one section per topic) with bullet lists, task lists or a Topic table under them."
-)
-_BINARY = (
-    "That looks like a binary file (a PDF, an image or a Word document?). "
-    "Send the roadmap as Markdown text, a .md file."
-)
+def _expected(problem: str) -> ImportRefused:
+    """The problem, and what a roadmap the coach reads looks like."""
+    expected = _(
+        "I read Markdown roadmaps: headings such as “## Week 1: Python basics” (or one "
+        "section per topic) with bullet lists, task lists or a Topic table under them."
+    )
+    return ImportRefused(f"{problem} {expected}")
+
+
+def _binary() -> ImportRefused:
+    return ImportRefused(
+        _(
+            "That looks like a binary file (a PDF, an image or a Word document?). "
+            "Send the roadmap as Markdown text, a .md file."
+        )
+    )
+
 
 _HTML = re.compile(r"^\s*(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
 _PICTURE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.IGNORECASE)
@@ -170,8 +190,10 @@ _CSV_NAME = re.compile(r"\s*\"?[\w #/()&'-]{1,24}\"?\s*")
 def _import_text(text: str, *, name: str | None, source: str) -> ImportedTrack | ImportRefused:
     if _HTML.match(text):
         return ImportRefused(
-            "That is an HTML page, not Markdown. Export or copy the roadmap as Markdown (.md) "
-            "and send that (in Notion: ••• → Export → Markdown & CSV)."
+            _(
+                "That is an HTML page, not Markdown. Export or copy the roadmap as Markdown "
+                "(.md) and send that (in Notion: ••• → Export → Markdown & CSV)."
+            )
         )
     if (refusal := _json(text)) is not None:
         return refusal
@@ -180,7 +202,7 @@ def _import_text(text: str, *, name: str | None, source: str) -> ImportedTrack |
     document = parsed.sections()
     if tokens and all(t.type == "html_block" for t in tokens) and _is_empty(document):
         return ImportRefused(
-            "That file is HTML markup, not Markdown. Send the roadmap as Markdown (.md)."
+            _("That file is HTML markup, not Markdown. Send the roadmap as Markdown (.md).")
         )
     title = name or _document_title(document) or _title_from_source(source) or "Imported roadmap"
     warnings: list[str] = []
@@ -191,8 +213,13 @@ def _import_text(text: str, *, name: str | None, source: str) -> ImportedTrack |
         )
     if len(weeks) > MAX_WEEKS:
         return ImportRefused(
-            f"That roadmap has {len(weeks):,} weeks; I can follow up to {MAX_WEEKS} (three years). "
-            "Split it into several roadmaps."
+            n_(
+                "That roadmap has {count} week; I can follow up to {most} (three years). "
+                "Split it into several roadmaps.",
+                "That roadmap has {count} weeks; I can follow up to {most} (three years). "
+                "Split it into several roadmaps.",
+                len(weeks),
+            ).format(count=i18n.number(len(weeks)), most=i18n.number(MAX_WEEKS))
         )
     return _to_track(title, weeks, mapping, warnings, text)
 
@@ -214,9 +241,11 @@ def _json(text: str) -> ImportRefused | None:
     except ValueError:
         return None
     return ImportRefused(
-        "That is JSON (a roadmap.sh export?), not Markdown: it holds a map of topics, not "
-        "weeks in an order. Send the topics as Markdown instead: one “## Week 1: …” heading "
-        "(or one section per topic) with a bullet list under each."
+        _(
+            "That is JSON (a roadmap.sh export?), not Markdown: it holds a map of topics, not "
+            "weeks in an order. Send the topics as Markdown instead: one “## Week 1: …” "
+            "heading (or one section per topic) with a bullet list under each."
+        )
     )
 
 
@@ -224,24 +253,29 @@ def _nothing_to_follow(text: str, fences: list[str]) -> ImportRefused:
     """Why a document has no weeks, as far as can be told, and what to send instead."""
     if any(info.split()[:1] and info.split()[0] in _DIAGRAMS for info in fences):
         return ImportRefused(
-            "That roadmap is a diagram (a mermaid or graphviz chart), which I cannot follow "
-            "in order. Send its topics as Markdown: a “## Week 1: …” heading (or one section "
-            "per topic) with a bullet list under each."
+            _(
+                "That roadmap is a diagram (a mermaid or graphviz chart), which I cannot "
+                "follow in order. Send its topics as Markdown: a “## Week 1: …” heading (or "
+                "one section per topic) with a bullet list under each."
+            )
         )
     if _PICTURE.search(text) and len(_HEADING_LINE.sub("", _PICTURE.sub("", text)).split()) < 20:
         return ImportRefused(
-            "That roadmap is a picture (a mind map or a chart?), and I can only read text. "
-            "Type its topics out as Markdown: a “## Week 1: …” heading (or one section per "
-            "topic) with a bullet list under each."
+            _(
+                "That roadmap is a picture (a mind map or a chart?), and I can only read text. "
+                "Type its topics out as Markdown: a “## Week 1: …” heading (or one section "
+                "per topic) with a bullet list under each."
+            )
         )
     if _looks_like_csv(text):
         return ImportRefused(
-            "That looks like CSV, not Markdown. Send it as a Markdown table "
-            "(“| Week | Topic |” with a row a week) or as “## Week 1: …” headings with lists."
+            _(
+                "That looks like CSV, not Markdown. Send it as a Markdown table "
+                "(“| Week | Topic |” with a row a week) or as “## Week 1: …” headings with "
+                "lists."
+            )
         )
-    return ImportRefused(
-        _EXPECTED.format(problem="I found no headings with lists of topics under them.")
-    )
+    return _expected(_("I found no headings with lists of topics under them."))
 
 
 def _looks_like_csv(text: str) -> bool:
@@ -331,7 +365,9 @@ def _to_track(
             }
         )
     except TrackError as exc:
-        return ImportRefused(f"I could not turn that roadmap into a track: {exc}")
+        return ImportRefused(
+            _("I could not turn that roadmap into a track: {problem}").format(problem=exc)
+        )
     return ImportedTrack(track, mapping, warnings)
 
 
@@ -344,18 +380,27 @@ def _week_items(draft: DraftWeek, number: int, warnings: list[str]) -> tuple[_Pa
     followed = draft.items + (draft.options[0].items if draft.options else [])
     if len(followed) > MAX_ITEMS_PER_WEEK:
         warnings.append(
-            f"Week {number} lists {len(followed)} items; kept the first {MAX_ITEMS_PER_WEEK}."
+            n_(
+                "Week {number} lists {count} item; kept the first {most}.",
+                "Week {number} lists {count} items; kept the first {most}.",
+                len(followed),
+            ).format(
+                number=_shown(number), count=_shown(len(followed)), most=_shown(MAX_ITEMS_PER_WEEK)
+            )
         )
     common = draft.items[:MAX_ITEMS_PER_WEEK]
     if not draft.options:
         return [("", common)], []
     first = draft.options[0].items[: MAX_ITEMS_PER_WEEK - len(common)]
     others = list(zip(_OPTION_IDS[1:], draft.options[1:], strict=False))
-    count = sum(len(option.items) for _, option in others)
+    count = sum(len(option.items) for _option_id, option in others)
     if count > MAX_ITEMS_PER_WEEK:
         warnings.append(
-            f"Week {number}'s other options list {count} items; kept the first "
-            f"{MAX_ITEMS_PER_WEEK}."
+            n_(
+                "Week {number}'s other options list {count} item; kept the first {most}.",
+                "Week {number}'s other options list {count} items; kept the first {most}.",
+                count,
+            ).format(number=_shown(number), count=_shown(count), most=_shown(MAX_ITEMS_PER_WEEK))
         )
     waiting: _Parts = []
     room = MAX_ITEMS_PER_WEEK
@@ -410,19 +455,36 @@ def _resources(links: list[Link]) -> list[dict[str, str]]:
 # --- the preview -----------------------------------------------------------------
 
 
+def _shown(count: int) -> str:
+    """A count as the preview writes it: in the language's digits, not grouped."""
+    return i18n.digits(str(count))
+
+
 def preview(imported: ImportedTrack, *, weeks_shown: int = 5) -> str:
     track = imported.track
-    total_items = sum(len(w.items) for w in track.weeks)
+    weeks, items = len(track.weeks), sum(len(w.items) for w in track.weeks)
     lines = [
-        f"{track.title}: {len(track.weeks)} weeks, {total_items} items (read {imported.mapping}).",
+        _("{title}: {weeks}, {items} (read {how}).").format(
+            title=track.title,
+            weeks=n_("{count} week", "{count} weeks", weeks).format(count=_shown(weeks)),
+            items=n_("{count} item", "{count} items", items).format(count=_shown(items)),
+            how=imported.mapping,
+        )
     ]
     for week in track.weeks[:weeks_shown]:
         count = len(week.items)
-        lines.append(f"  Week {week.number}: {week.title} ({count} item{'s' * (count != 1)})")
-    if len(track.weeks) > weeks_shown:
-        lines.append(f"  … and {len(track.weeks) - weeks_shown} more weeks")
+        line = _("Week {number}: {title} ({items})").format(
+            number=_shown(week.number),
+            title=week.title,
+            items=n_("{count} item", "{count} items", count).format(count=_shown(count)),
+        )
+        lines.append(f"  {line}")
+    if weeks > weeks_shown:
+        more = weeks - weeks_shown
+        line = n_("… and {count} more week", "… and {count} more weeks", more)
+        lines.append("  " + line.format(count=_shown(more)))
     lines.extend(_choices(track))
-    lines.extend(f"Note: {warning}" for warning in imported.warnings)
+    lines.extend(_("Note: {warning}").format(warning=warning) for warning in imported.warnings)
     return "\n".join(lines)
 
 
@@ -430,12 +492,16 @@ def _choices(track: Track) -> list[str]:
     """ "Weeks 17–20: choose FastAPI or Django (the first until you pick; /choose switches)." """
     lines = []
     for block in choice_blocks(track):
-        weeks = (
-            f"Weeks {block.first_week}–{block.last_week}"
-            if block.last_week > block.first_week
-            else f"Week {block.first_week}"
-        )
         labels = [o.label for o in block.options]
-        named = ", ".join(shortened(label, 40) for label in labels[:-1]) + f" or {labels[-1]}"
-        lines.append(f"{weeks}: choose {named} (the first until you pick; /choose switches).")
+        named = either([shortened(label, 40) for label in labels[:-1]] + labels[-1:])
+        if block.last_week > block.first_week:
+            line = _(
+                "Weeks {first}–{last}: choose {options} (the first until you pick; "
+                "/choose switches)."
+            ).format(first=_shown(block.first_week), last=_shown(block.last_week), options=named)
+        else:
+            line = _(
+                "Week {number}: choose {options} (the first until you pick; /choose switches)."
+            ).format(number=_shown(block.first_week), options=named)
+        lines.append(line)
     return lines

@@ -46,7 +46,7 @@ class Downloaded:
 @dataclass(frozen=True)
 class DownloadRefused:
     kind: DownloadProblem
-    reason: str  # for the learner: what happened and what to do instead
+    reason: str  # for the learner, in the language spoken: what happened and what to do instead
 
 
 class RoadmapDownloads(Protocol):

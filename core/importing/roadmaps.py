@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from core.importing import views
 from core.kernel.commands import Import
+from core.kernel.i18n import messages
 from core.kernel.refs import LearnerRef
 from core.kernel.reply import Reply
 from core.learning.library import TrackLibrary
@@ -18,6 +19,8 @@ from core.learning.tracks import MAX_TITLE_CHARS
 
 if TYPE_CHECKING:
     from core.importing.markdown import ImportedTrack
+
+_, n_ = messages("importing")
 
 # The Markdown reader (markdown-it, ftfy and the tables they carry, some megabytes) is
 # imported with the first roadmap a process reads, not by every process that might.
@@ -33,7 +36,7 @@ def parse_roadmap(filename: str, data: bytes) -> ImportedTrack | Reply:
 
     result = import_markdown(data, source=filename)
     if isinstance(result, ImportRefused):
-        return Reply.text(result.reason, "Nothing was saved.")
+        return Reply.text(result.reason, _("Nothing was saved."))
     return result
 
 

@@ -41,8 +41,12 @@ from core.importing.items import (
     without_cue,
 )
 from core.importing.text import MAX_TITLE, Label, clean_title, is_estimate, label, label_for
+from core.kernel import i18n
+from core.kernel.i18n import messages
 from core.kernel.reply import shortened
 from core.learning.tracks import MAX_OPTIONS, ItemKind
+
+_, n_ = messages("importing")
 
 DAYS_PER_WEEK = 7
 WEEKS_PER_MONTH = 4
@@ -86,7 +90,7 @@ class _Unit:
     def size(self) -> int:
         """How many weeks (or days) it takes."""
         if self.paths is not None:
-            return max(sum(u.size for u in units) for _, units in self.paths)
+            return max(sum(u.size for u in units) for _path, units in self.paths)
         return (self.last - self.first + 1) * (WEEKS_PER_MONTH if self.months else 1)
 
 
@@ -234,11 +238,20 @@ def _numbered(
                 offset = seen - unit.first + 1
                 first, last = unit.first + offset, unit.last + offset
         if first <= seen:
-            warnings.append(f"“{unit.section.title[:60]}” repeats {word} {unit.first}; skipped.")
+            warnings.append(_repeats(unit.section.title[:60], word, unit.first))
             continue
         seen = last
         parent = unit.parent
         yield unit, first, last
+
+
+def _repeats(title: str, word: str, number: int) -> str:
+    """What the preview notes of a unit numbered as one before it (`word`: week or day)."""
+    if word == "day":
+        said = _("“{title}” repeats day {number}; skipped.")
+    else:
+        said = _("“{title}” repeats week {number}; skipped.")
+    return said.format(title=title, number=i18n.digits(str(number)))
 
 
 def _unit_draft(unit: _Unit, default_title: str, *, choosing: bool = True) -> DraftWeek:
@@ -277,20 +290,28 @@ def _weeks_from_timeline(
             continue
         draft = _unit_draft(unit, f"Month {unit.first}" if unit.months else f"Week {first}")
         if not has_content(draft):
-            warnings.append(f"Week {unit.first} (“{draft.title[:50]}”) has no items; skipped.")
+            warnings.append(
+                _("Week {number} (“{title}”) has no items; skipped.").format(
+                    number=i18n.digits(str(unit.first)), title=draft.title[:50]
+                )
+            )
             continue
         kinds.add("month" if unit.months else unit.section.origin)
         span = last - first + 1
         if span > MAX_WEEKS:
-            weeks.extend(DraftWeek(draft.title) for _ in range(span))  # refused by the caller
+            weeks.extend(DraftWeek(draft.title) for _week in range(span))  # refused by the caller
             continue
         weeks.extend(split_range(draft, span))
+    return weeks, _timeline_mapping(kinds)
+
+
+def _timeline_mapping(kinds: set[str]) -> str:
+    """How a roadmap of weeks and months was read, for the preview."""
+    if "month" in kinds and len(kinds) > 1:
+        return _("by its week and month headings (about four weeks a month)")
     if "month" in kinds:
-        mapping = "by its week and month headings" if len(kinds) > 1 else "by its month headings"
-        mapping += " (about four weeks a month)"
-    else:
-        mapping = "by its list of weeks" if kinds == {"entry"} else "by its week headings"
-    return weeks, mapping
+        return _("by its month headings (about four weeks a month)")
+    return _("by its list of weeks") if kinds == {"entry"} else _("by its week headings")
 
 
 def _unit_weeks(unit: _Unit, *, choosing: bool = True) -> list[DraftWeek]:
@@ -308,8 +329,8 @@ def _path_weeks(unit: _Unit, paths: list[tuple[str, list[_Unit]]]) -> list[Draft
         if weeks:
             ways.append((option_label(title), weeks))
     if len(ways) < 2:  # nothing to choose between: the weeks there are, in order
-        return [week for _, weeks in ways for week in weeks]
-    span = max(len(weeks) for _, weeks in ways)
+        return [week for _path, weeks in ways for week in weeks]
+    span = max(len(weeks) for _path, weeks in ways)
     choice = Choice()
     result = []
     for part in range(span):
@@ -343,9 +364,9 @@ def _weeks_from_days(document: Section, warnings: list[str]) -> tuple[list[Draft
         groups.setdefault((first - 1) // DAYS_PER_WEEK, []).append((unit, first, last))
     weeks = []
     for days in groups.values():
-        low, high = days[0][1], max(last for _, _, last in days)
+        low, high = days[0][1], max(last for _unit, _first, last in days)
         draft = DraftWeek(f"Days {low}–{high}" if high > low else f"Day {low}")
-        for unit, _, _ in days:
+        for unit, _first, _last in days:
             own = unit.section.subsections if unit.subsections is None else unit.subsections
             match = DAY_TITLE.match(unit.section.title)
             if match is not None:
@@ -355,7 +376,7 @@ def _weeks_from_days(document: Section, warnings: list[str]) -> tuple[list[Draft
         if draft.items:
             promote_practice(draft)
             weeks.append(draft)
-    return (weeks, "by its day headings, seven days a week") if weeks else None
+    return (weeks, _("by its day headings, seven days a week")) if weeks else None
 
 
 # --- a table of weeks ------------------------------------------------------------
@@ -485,21 +506,46 @@ def _weeks_from_tables(
     if len(rows) < 2:
         return None
     if unit == "day":
-        return _days_into_weeks(rows), "by its table of days, seven days a week"
+        return _days_into_weeks(rows), _("by its table of days, seven days a week")
     weeks: list[DraftWeek] = []
     seen = 0
     for first, last, draft in rows:
         if first <= seen:
-            warnings.append(f"The row “{draft.title[:50]}” repeats {unit} {first}; skipped.")
+            warnings.append(_row_repeats(draft.title[:50], unit, first))
             continue
         seen = last
         promote_practice(draft)
         span = last - first + 1
         if span > MAX_WEEKS:
-            weeks.extend(DraftWeek(draft.title) for _ in range(span))  # refused by the caller
+            weeks.extend(DraftWeek(draft.title) for _week in range(span))  # refused by the caller
             continue
         weeks.extend(split_range(draft, span))
-    return weeks, "by its table of weeks" if unit == "week" else f"by its table of {unit}s"
+    return weeks, _table_mapping(unit)
+
+
+def _table_mapping(unit: str) -> str:
+    """How a table of weeks (or sprints, phases, stages) was read, for the preview."""
+    match unit:
+        case "sprint":
+            return _("by its table of sprints")
+        case "phase":
+            return _("by its table of phases")
+        case "stage":
+            return _("by its table of stages")
+    return _("by its table of weeks")
+
+
+def _row_repeats(title: str, unit: str, number: int) -> str:
+    """What the preview notes of a row numbered as one above it."""
+    said = _("The row “{title}” repeats week {number}; skipped.")
+    match unit:
+        case "sprint":
+            said = _("The row “{title}” repeats sprint {number}; skipped.")
+        case "phase":
+            said = _("The row “{title}” repeats phase {number}; skipped.")
+        case "stage":
+            said = _("The row “{title}” repeats stage {number}; skipped.")
+    return said.format(title=title, number=i18n.digits(str(number)))
 
 
 def _table_rows(shape: _WeekTable) -> list[tuple[int, int, DraftWeek]]:
@@ -599,7 +645,7 @@ def _weeks_from_sections(document: Section, warnings: list[str]) -> tuple[list[D
         draft = DraftWeek("Roadmap")
         collect(document, draft, LEARN, [])
         promote_practice(draft)
-        return (split_section(draft), "as one list") if has_content(draft) else ([], "")
+        return (split_section(draft), _("as one list")) if has_content(draft) else ([], "")
     weeks: list[DraftWeek] = []
     skipped: list[str] = []
     empty: list[str] = []
@@ -636,13 +682,21 @@ def _weeks_from_sections(document: Section, warnings: list[str]) -> tuple[list[D
         weeks.extend(split_section(draft))
     if skipped:
         warnings.append(
-            "Left out sections that are not study topics: " + quoted_names(skipped) + "."
+            _("Left out sections that are not study topics: {names}.").format(
+                names=quoted_names(skipped)
+            )
         )
     if empty:
-        warnings.append("Skipped empty sections: " + quoted_names(empty) + ".")
-    first = shown[0] if shown else top[0]
-    each = {"heading": "#" * first.level, "details": "<details>"}.get(first.origin, "titled")
-    return weeks, f"without week numbers: each {each} section became a week"
+        warnings.append(_("Skipped empty sections: {names}.").format(names=quoted_names(empty)))
+    return weeks, _sections_mapping(shown[0] if shown else top[0])
+
+
+def _sections_mapping(first: Section) -> str:
+    """How a roadmap without week numbers was read, for the preview."""
+    marker = {"heading": "#" * first.level, "details": "<details>"}.get(first.origin)
+    if marker is None:
+        return _("without week numbers: each titled section became a week")
+    return _("without week numbers: each {marker} section became a week").format(marker=marker)
 
 
 # --- all shapes ------------------------------------------------------------------

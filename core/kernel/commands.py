@@ -425,9 +425,7 @@ class Review(Command):
     def from_args(cls, args: str) -> Self:
         number, _, comment = args.strip().partition(" ")
         number = number.lstrip("#")
-        return cls(
-            int(number) if number.isdecimal() else None, comment.strip()
-        )
+        return cls(int(number) if number.isdecimal() else None, comment.strip())
 
     def args_text(self) -> str:
         return f"{'' if self.number is None else self.number} {self.comment}".strip()

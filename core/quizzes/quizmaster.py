@@ -29,7 +29,7 @@ def self_check_subject(track: Track, item_id: str) -> str:
 
 
 def self_check_item(track: Track, subject: str) -> Item | None:
-    _, _, item_id = subject.partition("/")
+    item_id = subject.partition("/")[2]
     return next((i for w in track.weeks for i in w.items if i.id == item_id), None)
 
 
@@ -82,9 +82,9 @@ class QuizMaster:
             kind, text, explanation = "quiz", question.question, question.explanation
         else:
             item = self_check_item(ctx.track, subject)
-            options = tuple(label for label, _ in SELF_CHECK_LEVELS)
+            options = views.self_check_options()
             correct, order, kind, explanation = -1, "", SELF_CHECK, ""
-            text = f"How sure are you about “{item.title if item else subject}”?"
+            text = views.self_check_question(item.title if item else subject)
         quiz_id = await ctx.uow.quizzes.add(
             ctx.learner_id,
             kind=kind,
@@ -172,4 +172,4 @@ class QuizMaster:
             for topic, (answers, right) in scores.items()
             if right < answers
         ]
-        return [topic for _, _, topic in sorted(missed)[:count]]
+        return [topic for _share, _answers, topic in sorted(missed)[:count]]

@@ -52,7 +52,7 @@ def review(
     """The card after this review, as JSON, and when it is due next: on a study day
     (weekday numbers, Monday 0) in the learner's time zone."""
     current = fsrs.Card.from_json(card) if card else fsrs.Card()
-    updated, _ = _SCHEDULER.review_card(current, fsrs.Rating(int(recall)), at)
+    updated, _log = _SCHEDULER.review_card(current, fsrs.Rating(int(recall)), at)
     updated.due = on_a_study_day(updated.due, study_days, zone)
     return updated.to_json(), updated.due
 
@@ -67,7 +67,7 @@ def recall_at(card: str, now: datetime) -> float:
 def on_a_study_day(due: datetime, study_days: frozenset[int], zone: tzinfo) -> datetime:
     """`due`, moved on by whole local days until it falls on a study day."""
     local = due.astimezone(zone)
-    for _ in range(7 if study_days else 0):
+    for _day in range(7 if study_days else 0):
         if local.weekday() in study_days:
             break
         local += timedelta(days=1)  # wall-clock days, so the hour survives a DST change
