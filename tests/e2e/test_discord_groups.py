@@ -529,3 +529,23 @@ async def test_a_channel_gone_while_the_bot_was_away_ends_its_group_at_the_next_
     assert await pending_for(engine, GONE_CHANNEL) == []
     await outbox.deliver_at(NINE + timedelta(days=1))
     assert len(sends_to(dc, GONE_CHANNEL)) == len(refused)
+
+
+async def test_a_russian_speaking_servers_group_gets_its_digest_in_russian(
+    dc: FakeDiscord, adapter: DiscordAdapter, outbox: DmOutbox
+) -> None:
+    # Set up by an admin whose Discord is in Russian: the group speaks Russian.
+    setup = await dc.slash(BOB_DC, "group setup", None, channel_id=CHANNEL, locale="ru")
+    await setup.wait_for_messages(1, timeout=10)
+    assert public(setup) and _cyrillic(shown(setup))
+    before = len(posts(dc))
+    await outbox.deliver_at(NINE)  # Monday's digest, and a group quiz
+    digest, *_ = posts(dc)[before:]
+    assert _cyrillic(text(digest)) and "Group digest" not in text(digest)
+    # An admin may switch it back; the next post is in English.
+    english = await said_in(dc, BOB_DC, "group language", language="en")
+    assert public(english) and not _cyrillic(shown(english))
+
+
+def _cyrillic(words: str) -> bool:
+    return any("\u0400" <= char <= "\u04ff" for char in words)
