@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from discord.gateway import DiscordWebSocket
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.discord.bot import DiscordAdapter, use_api_base
 from adapters.telegram.bot import TelegramAdapter
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
@@ -15,7 +17,7 @@ from core.progress.charts import ChartRenderer
 from core.storage.engine import make_sessions
 from core.storage.inbox import SqlInbox
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
-from tests.e2e.discord_support import ADA_DC, BOB_DC, CHANNEL, GUILD
+from tests.e2e.discord_support import ADA_DC, BOB_DC, CHANNEL, GUILD, Running
 from tests.e2e.telegram_support import ADA, BOB, TOKEN, polling
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
@@ -49,6 +51,17 @@ async def dc() -> AsyncIterator[FakeDiscord]:
         fake.add_channel(GUILD, CHANNEL, "python")
         fake.add_member(GUILD, ADA_DC)
         yield fake
+
+
+@pytest.fixture
+async def discord_adapter(dc: FakeDiscord, coach: Coach) -> AsyncIterator[DiscordAdapter]:
+    """The Discord adapter serving the fake; discord.py's endpoints are put back after."""
+    gateway = DiscordWebSocket.DEFAULT_GATEWAY
+    async with Running(dc, coach) as running:
+        yield running
+    use_api_base(None)
+    DiscordWebSocket.DEFAULT_GATEWAY = gateway
+    assert dc.internal_errors == []
 
 
 @pytest.fixture

@@ -5,15 +5,12 @@ and see each other's day, on one database."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
-from discord.gateway import DiscordWebSocket
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.discord.bot import DiscordAdapter, use_api_base
+from adapters.discord.bot import DiscordAdapter
 from adapters.telegram.messenger import TelegramMessenger
 from core.app.coach import Coach
 from core.outreach.service import Outreach
@@ -22,25 +19,15 @@ from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.limits import RateGate, RateLimits
 from scheduler.sender import Sender, SenderSettings
-from tests.e2e.discord_support import BOB_DC, Running, run, text
+from tests.e2e.discord_support import BOB_DC, run, text
 from tests.e2e.telegram_support import ADA, polling, reply_to
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
 
 
-@pytest.fixture(autouse=True)
-def _restore_discord_endpoints() -> Any:
-    gateway = DiscordWebSocket.DEFAULT_GATEWAY
-    yield
-    use_api_base(None)
-    DiscordWebSocket.DEFAULT_GATEWAY = gateway
-
-
 @pytest.fixture
-async def discord(dc: FakeDiscord, coach: Coach) -> AsyncIterator[DiscordAdapter]:
-    async with Running(dc, coach) as running:
-        yield running
-    assert dc.internal_errors == []
+def discord(discord_adapter: DiscordAdapter) -> DiscordAdapter:
+    return discord_adapter
 
 
 async def on_discord(dc: FakeDiscord, command: str, **options: str) -> str:

@@ -3,17 +3,15 @@ check-in by DM when the time is up, and its buttons pressed."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from discord.gateway import DiscordWebSocket
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.discord.bot import DiscordAdapter, use_api_base
+from adapters.discord.bot import DiscordAdapter
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
 from core.storage import models as m
@@ -23,7 +21,6 @@ from tests.e2e.discord_support import (
     EPHEMERAL,
     DmOutbox,
     JsonDict,
-    Running,
     custom_ids,
     run,
     text,
@@ -33,19 +30,9 @@ from tests.fakes.discord import FakeDiscord
 MONDAY_0750_BERLIN = datetime(2026, 11, 16, 6, 50, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _restore_discord_endpoints() -> Any:
-    gateway = DiscordWebSocket.DEFAULT_GATEWAY
-    yield
-    use_api_base(None)
-    DiscordWebSocket.DEFAULT_GATEWAY = gateway
-
-
 @pytest.fixture
-async def adapter(dc: FakeDiscord, coach: Coach) -> AsyncIterator[DiscordAdapter]:
-    async with Running(dc, coach) as running:
-        yield running
-    assert dc.internal_errors == []
+def adapter(discord_adapter: DiscordAdapter) -> DiscordAdapter:
+    return discord_adapter
 
 
 @pytest.fixture

@@ -4,17 +4,11 @@ English with /settings language."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from discord.gateway import DiscordWebSocket
-
-from adapters.discord.bot import DiscordAdapter, use_api_base
+from adapters.discord.bot import DiscordAdapter
 from adapters.telegram.bot import GROUP_MENU, TelegramAdapter
-from core.app.coach import Coach
 from core.kernel.commands import COMMANDS
 from core.kernel.i18n import RIGHT_TO_LEFT_MARK, written_right_to_left
-from tests.e2e.discord_support import ADA_DC, Running, run, text
+from tests.e2e.discord_support import ADA_DC, run, text
 from tests.e2e.telegram_support import reply_to
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
@@ -52,16 +46,6 @@ async def test_a_persian_app_gets_the_coach_in_persian_until_it_asks_for_english
     assert not written_right_to_left([switched["text"]])
     today = await reply_to(tg, PARVIN, "/today")
     assert "Mon 16 Nov" in today["text"] and RIGHT_TO_LEFT_MARK not in today["text"]
-
-
-@pytest.fixture
-async def discord_adapter(dc: FakeDiscord, coach: Coach) -> AsyncIterator[DiscordAdapter]:
-    gateway = DiscordWebSocket.DEFAULT_GATEWAY
-    async with Running(dc, coach) as running:
-        yield running
-    use_api_base(None)
-    DiscordWebSocket.DEFAULT_GATEWAY = gateway
-    assert dc.internal_errors == []
 
 
 async def test_a_russian_discord_gets_the_coach_in_russian(

@@ -4,21 +4,17 @@ each carried out and agreed with by /today."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-from discord.gateway import DiscordWebSocket
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.discord.bot import DiscordAdapter, use_api_base
+from adapters.discord.bot import DiscordAdapter
 from adapters.telegram.bot import TelegramAdapter
-from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
 from core.storage import models as m
 from tests.e2e.db_support import count
-from tests.e2e.discord_support import ADA_DC, Running, custom_ids, run, text
+from tests.e2e.discord_support import ADA_DC, custom_ids, run, text
 from tests.e2e.telegram_support import ADA, reply_to
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
@@ -66,16 +62,6 @@ async def test_telegram_catch_up_puts_the_late_items_on_the_days_left(
     today = await reply_to(tg, ADA, "/today")
     assert "Catch up first" not in today["text"]
     assert len(buttons(today)) >= 2  # a ✓ per item now due today
-
-
-@pytest.fixture
-async def discord_adapter(dc: FakeDiscord, coach: Coach) -> AsyncIterator[DiscordAdapter]:
-    gateway = DiscordWebSocket.DEFAULT_GATEWAY
-    async with Running(dc, coach) as running:
-        yield running
-    use_api_base(None)
-    DiscordWebSocket.DEFAULT_GATEWAY = gateway
-    assert dc.internal_errors == []
 
 
 async def test_discord_the_offer_and_each_choice_as_buttons_and_typed_options(
