@@ -11,10 +11,9 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from functools import reduce
 
 from core.accounts.model import MergedEnrollment
-from core.kernel.i18n import ENGLISH, language, messages
+from core.kernel.i18n import listed, messages
 from core.learning.activity import DayBitmap
 from core.learning.model import CompletionRecord, Enrollment, NewCompletion
 from core.learning.tracks import Track
@@ -59,30 +58,9 @@ def platform_name(platform: str) -> str:
     return platform.title()
 
 
-def _list_locale() -> str:
-    # World English lists without a comma before the last name, as the coach always has.
-    spoken = language()
-    return "en_001" if spoken == ENGLISH else spoken
-
-
-def listed(names: Iterable[str]) -> str:
-    """'A', 'A and B', 'A, B and C', as the language spoken lists them (Babel's patterns)."""
-    from babel.lists import format_list
-
-    return format_list(list(names), locale=_list_locale())
-
-
-def one_after_another(names: Sequence[str]) -> str:
-    """'A, B, C': the names with the language's comma between them, and no last 'and'."""
-    from babel import Locale
-
-    middle = Locale.parse(_list_locale()).list_patterns["standard"]["middle"]
-    return reduce(middle.format, names) if names else ""
-
-
 def platforms_text(platforms: Iterable[str]) -> str:
     """'Telegram and Discord', 'Telegram, Discord and the console'."""
-    return listed(dict.fromkeys(platform_name(p) for p in platforms))
+    return listed(list(dict.fromkeys(platform_name(p) for p in platforms)))
 
 
 def merge_enrollments(

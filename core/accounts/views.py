@@ -8,12 +8,11 @@ from datetime import timedelta
 from core.accounts.linking import (
     CODE_LENGTH,
     CODE_TTL,
-    one_after_another,
     platform_name,
     platforms_text,
 )
 from core.kernel import i18n
-from core.kernel.i18n import messages
+from core.kernel.i18n import messages, one_after_another
 from core.kernel.refs import LearnerRef
 from core.kernel.reply import (
     Block,

@@ -16,12 +16,13 @@ from __future__ import annotations
 import gettext
 import io
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, time
-from functools import cache, lru_cache
+from functools import cache, lru_cache, reduce
 from pathlib import Path
+from typing import Literal
 
 ENGLISH = "en"
 LANGUAGES = (ENGLISH, "fa", "ru")
@@ -171,3 +172,29 @@ def weekday(number_of_day: int, code: str | None = None, *, width: str = "abbrev
     from babel import Locale
 
     return str(Locale.parse(code or language()).days["format"][width][number_of_day])
+
+
+# -- lists, as the language writes them (Babel's patterns) --------------------------------
+
+# World English lists without a comma before the last name, as the coach always has.
+_ENGLISH_LISTS = "en_001"
+
+
+def _list_locale() -> str:
+    spoken = language()
+    return _ENGLISH_LISTS if spoken == ENGLISH else spoken
+
+
+def listed(names: Sequence[str], *, style: Literal["standard", "or"] = "standard") -> str:
+    """'A, B and C' (or with style "or", 'A, B or C') as the language spoken lists them."""
+    from babel.lists import format_list
+
+    return format_list(list(names), style=style, locale=_list_locale())
+
+
+def one_after_another(names: Sequence[str]) -> str:
+    """'A, B, C': the names with the language's comma between them, and no last 'and'."""
+    from babel import Locale
+
+    middle = Locale.parse(_list_locale()).list_patterns["standard"]["middle"]
+    return reduce(middle.format, names) if names else ""
