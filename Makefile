@@ -45,17 +45,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The coach's words in every language, one catalog per package of the core (see
-# core/kernel/i18n.py): `make messages` finds the words in the code and brings each
-# language's catalog up to date, new words untranslated; `make catalogs` compiles them.
-DOMAINS := accounts app buddies groups importing intake kernel learning outreach progress quizzes
+# The coach's words in every language, one catalog per package of the core and per adapter
+# with words of its own (see core/kernel/i18n.py): `make messages` finds the words in the
+# code and brings each language's catalog up to date, new words untranslated; `make
+# catalogs` compiles them.
+DOMAINS := accounts app buddies groups importing kernel learning outreach progress quizzes console discord
 LANGS := fa ru
 LOCALES := core/locale
 
 messages: $(STAMP)
 	set -e; for d in $(DOMAINS); do \
 	  $(BIN)/pybabel -q extract --no-location --sort-output --no-default-keywords \
-	    -k _ -k N_ -k n_:1,2 --project "Roadmap Coach" -o $(LOCALES)/$$d.pot core/$$d; \
+	    -k _ -k N_ -k n_:1,2 --project "Roadmap Coach" -o $(LOCALES)/$$d.pot \
+	    $$(if [ -d core/$$d ]; then echo core/$$d; else echo adapters/$$d; fi); \
 	  for l in $(LANGS); do \
 	    if [ -f $(LOCALES)/$$l/LC_MESSAGES/$$d.po ]; then \
 	      $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete \

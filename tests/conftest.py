@@ -27,10 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import adapters.telegram  # noqa: F401  (aiogram imported as the coach imports it)
 from bot.config import Settings
 from core.app.coach import Coach
+from core.kernel import i18n
 from core.kernel.clock import FrozenClock
 from core.kernel.refs import LearnerRef
 from core.kernel.reply import Outcome, Reply
 from core.learning.tracks import BuiltinCatalog
+from core.progress.charts import ChartRenderer
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
 from core.storage.models import Base
@@ -152,6 +154,15 @@ def coach(engine: AsyncEngine, clock: FrozenClock) -> Coach:
     return Coach(SqlUnitOfWorkFactory(make_sessions(engine)), clock, BuiltinCatalog())
 
 
+@pytest.fixture
+def charting_coach(engine: AsyncEngine, clock: FrozenClock) -> Iterator[Coach]:
+    """A coach that draws charts, in its own worker processes, as `coach run` has."""
+    units = SqlUnitOfWorkFactory(make_sessions(engine))
+    renderer = ChartRenderer()
+    yield Coach(units, clock, BuiltinCatalog(), charts=renderer)
+    renderer.close()
+
+
 class Learner:
     """Talks to the coach as one person would, and reads the answers as text."""
 
@@ -179,8 +190,12 @@ def ada(coach: Coach) -> Learner:
 
 def coach_env(**settings: str) -> dict[str, str]:
     """The environment a `coach` process runs in for a test: this one without any bot
-    token (a developer's own must never reach a fake), plus `settings`."""
-    return {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")} | settings
+    token (a developer's own must never reach a fake), plus `settings`; pseudo-localized
+    when the test is."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+    if i18n.marking():
+        env[i18n.PSEUDO_LOCALE_SETTING] = "1"
+    return env | settings
 
 
 async def coach_process(

@@ -16,8 +16,11 @@ from core.app.ports import CoachPort
 from core.importing.links import looks_like_link
 from core.kernel.commands import Import, from_action, parse
 from core.kernel.errors import Unreachable
+from core.kernel.i18n import N_, messages, speaking
 from core.kernel.refs import ChatRef, LearnerRef
 from core.kernel.reply import Button, Outcome, Reply
+
+_, n_ = messages("console")
 
 PLATFORM = "console"
 
@@ -35,28 +38,30 @@ def render(
 ) -> str:
     """A reply as the terminal shows it; `number` heads a message that offers choices, so
     a number typed later can say which message it answers."""
-    parts = [f"[message {number}]"] if number is not None else []
+    parts = [_("[message {number}]").format(number=number)] if number is not None else []
     if reply.blocks:
         parts.append(reply.plain_text())
     if reply.quiz is not None:
         parts.append(reply.quiz.question)
         parts.extend(f"  {n}) {option}" for n, option in enumerate(reply.quiz.options, start=1))
-        parts.append("(type the number of your answer)")
+        parts.append(_("(type the number of your answer)"))
     if reply.image is not None:
-        caption = reply.image.caption or "chart"
+        caption = reply.image.caption or _("chart")
         parts.append(
-            f"[picture saved to {picture}: {caption}]" if picture else f"[picture: {caption}]"
+            _("[picture saved to {path}: {caption}]").format(path=picture, caption=caption)
+            if picture
+            else _("[picture: {caption}]").format(caption=caption)
         )
     if reply.attachment is not None:
         if reply.attachment.media_type.startswith(("application/json", "text/")):
             parts.append(reply.attachment.content.decode())
         else:
-            parts.append(f"[file: {reply.attachment.filename}]")
+            parts.append(_("[file: {name}]").format(name=reply.attachment.filename))
     if choices:
         parts.append(
             "\n".join(f"  [{n}] {button.label}" for n, button in enumerate(choices, start=1))
         )
-        parts.append("(type a number to choose)")
+        parts.append(_("(type a number to choose)"))
     return "\n".join(parts)
 
 
@@ -75,7 +80,9 @@ class _Offer:
         return self.options if self.quiz is not None else len(self.buttons)
 
     def label(self, number: int) -> str:
-        return f"option {number}" if self.quiz is not None else self.buttons[number - 1].label
+        if self.quiz is not None:
+            return _("option {number}").format(number=number)
+        return self.buttons[number - 1].label
 
 
 class ConsoleChat:
@@ -105,8 +112,11 @@ class ConsoleChat:
 
     async def run(self) -> None:
         if self._interactive:
-            self._write(
-                "Roadmap Coach in your terminal. Send /start to begin, /help for commands, Ctrl-D to leave."
+            await self._say(
+                N_(
+                    "Roadmap Coach in your terminal. Send /start to begin, /help for commands, "
+                    "Ctrl-D to leave."
+                )
             )
         while True:
             self._prompt()
@@ -117,7 +127,7 @@ class ConsoleChat:
             if isinstance(outcome, Reply):
                 await self.show(outcome)
         if self._interactive:
-            self._write("Bye! Your progress is saved.")
+            await self._say(N_("Bye! Your progress is saved."))
 
     async def show(self, reply: Reply, *, unprompted: bool = False) -> None:
         """Prints a reply; if it offers choices, numbers typed next answer it. `unprompted`:
@@ -138,7 +148,8 @@ class ConsoleChat:
         number = offer.message if offer is not None else None
         if unprompted and self._interactive:
             self._stdout.write("\n")
-        self._write(render(reply, choices=choices, number=number, picture=picture))
+        with speaking(await self._coach.language_of(self._who)):
+            self._write(render(reply, choices=choices, number=number, picture=picture))
         if unprompted:
             self._prompt()
 
@@ -155,18 +166,27 @@ class ConsoleChat:
 
     async def _choose(self, number: int) -> Outcome:
         """A number typed: a choice of the latest message that offered any."""
-        offer = self._offer
-        if offer is None:
-            return Reply.text(
-                "Numbers answer a message that offers numbered choices, and none is open now. "
-                "/help lists the commands."
+        with speaking(await self._coach.language_of(self._who)):
+            offer = self._offer
+            if offer is None:
+                return Reply.text(
+                    _(
+                        "Numbers answer a message that offers numbered choices, and none is "
+                        "open now. /help lists the commands."
+                    )
+                )
+            if not 1 <= number <= offer.count:
+                return Reply.text(
+                    _(
+                        "Message {message} offers choices 1 to {count}; {number} is not one of "
+                        "them. Nothing was changed."
+                    ).format(message=offer.message, count=offer.count, number=number)
+                )
+            self._write(
+                _("(message {message}, {choice})").format(
+                    message=offer.message, choice=offer.label(number)
+                )
             )
-        if not 1 <= number <= offer.count:
-            return Reply.text(
-                f"Message {offer.message} offers choices 1 to {offer.count}; "
-                f"{number} is not one of them. Nothing was changed."
-            )
-        self._write(f"(message {offer.message}, {offer.label(number)})")
         if offer.quiz is not None:
             self._offer = None  # answered: its numbers mean nothing any more
             return await self._coach.answer_quiz(self._who, PLATFORM, offer.quiz, [number - 1])
@@ -186,15 +206,14 @@ class ConsoleChat:
         """The terminal's way of sending a document: a path to read."""
         try:
             name, data = await asyncio.to_thread(_read_document, argument)
-        except FileNotFoundError:
-            return Reply.text(
-                f"There is no file at {argument}. Give the path to a Markdown roadmap (.md)."
-            )
-        except IsADirectoryError:
-            return Reply.text(f"{argument} is a folder. Give the path to a Markdown file (.md).")
         except OSError as problem:
-            return Reply.text(f"I cannot read {argument}: {problem.strerror or problem}.")
+            with speaking(await self._coach.language_of(self._who)):
+                return Reply.text(_unreadable(argument, problem))
         return await self._coach.import_roadmap(self._who, name, data)
+
+    async def _say(self, message: str) -> None:
+        with speaking(await self._coach.language_of(self._who)):
+            self._write(_(message))
 
     def _prompt(self) -> None:
         if self._interactive:
@@ -204,6 +223,21 @@ class ConsoleChat:
     def _write(self, text: str) -> None:
         self._stdout.write(text + "\n\n")
         self._stdout.flush()
+
+
+def _unreadable(argument: str, problem: OSError) -> str:
+    if isinstance(problem, FileNotFoundError):
+        return _("There is no file at {path}. Give the path to a Markdown roadmap (.md).").format(
+            path=argument
+        )
+    if isinstance(problem, IsADirectoryError):
+        return _("{path} is a folder. Give the path to a Markdown file (.md).").format(
+            path=argument
+        )
+    # The system's own words for what went wrong: the coach has no translation of them.
+    return _("I cannot read {path}: {problem}.").format(
+        path=argument, problem=problem.strerror or problem
+    )
 
 
 def _write_file(path: Path, data: bytes) -> None:

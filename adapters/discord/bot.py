@@ -27,8 +27,8 @@ from adapters.discord.render import (
     poll_ref,
     render,
 )
+from core.app import views as app_views
 from core.app.ports import CoachPort
-from core.app.views import not_your_button
 from core.groups.projects import MAX_REVIEW_CHARS, MAX_SUBMISSION_CHARS
 from core.importing.ports import MAX_ROADMAP_BYTES
 from core.kernel.buttons import may_press
@@ -54,10 +54,9 @@ from core.kernel.commands import (
     Submit,
     Unparsed,
     clean_text,
-    description,
     from_action,
 )
-from core.kernel.i18n import ENGLISH, LANGUAGES, NAMES, speaking, supported
+from core.kernel.i18n import ENGLISH, LANGUAGES, N_, NAMES, speaking, supported, translation
 from core.kernel.ordering import ArrivalOrder
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import (
@@ -95,12 +94,21 @@ _ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone ==
 # then comes as a message of its own.
 TRANSIENT = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError, discord.NotFound)
 UNKNOWN_INTERACTION = 10062
-STOPPING_NOTE = "I am restarting right now and did not take that. Please send it again in a minute."
 
 P = ParamSpec("P")
 Handler = Callable[
     Concatenate["DiscordAdapter", "discord.Interaction[Any]", P], Coroutine[Any, Any, None]
 ]
+
+
+async def note_for(
+    coach: CoachPort, interaction: discord.Interaction[Any], note: Callable[[], Reply]
+) -> str:
+    """One of the adapter's own short notes, in the language the person chose (Discord has
+    no Persian locale), else their Discord's."""
+    who = learner(interaction.user, interaction.locale)
+    with speaking(await coach.language_of(who)):
+        return note().plain_text()
 
 
 def owable(failure: Exception) -> bool:
@@ -122,7 +130,9 @@ def taken_while_serving(handler: Handler[P]) -> Handler[P]:
     ) -> None:
         if adapter.stopping:
             with contextlib.suppress(discord.HTTPException):
-                await interaction.response.send_message(STOPPING_NOTE, ephemeral=True)
+                await interaction.response.send_message(
+                    await note_for(adapter.coach, interaction, app_views.restarting), ephemeral=True
+                )
             return
         task = asyncio.current_task()
         if task is not None:
@@ -327,8 +337,10 @@ def _text(value: str | None, *, keep_newlines: bool = False) -> str:
 
 
 class MenuTranslator(app_commands.Translator):
-    """The commands' descriptions in each Discord locale the coach speaks (Russian; Discord
-    has no Persian), from the same catalog as Telegram's menus. Names stay as typed."""
+    """The command menus in each Discord locale the coach speaks (Russian; Discord has no
+    Persian): the commands' descriptions from the same catalog as Telegram's menus, their
+    sub-commands', options' and choices' words from the adapter's own. Names stay as
+    typed, the same in every language."""
 
     async def translate(
         self,
@@ -337,18 +349,22 @@ class MenuTranslator(app_commands.Translator):
         context: app_commands.TranslationContextTypes,
     ) -> str | None:
         code = supported(locale.value)
-        if code in (None, ENGLISH) or context.location not in _DESCRIPTIONS:
+        if code in (None, ENGLISH) or context.location not in _TRANSLATED:
             return None
         named = getattr(context.data, "name", "")
-        if named not in DESCRIPTIONS or DESCRIPTIONS[named] != string.message:
-            return None
-        with speaking(code):
-            return description(named)
+        if context.location in _DESCRIPTIONS and DESCRIPTIONS.get(named) == string.message:
+            return translation("kernel", string.message, code)
+        return translation("discord", string.message, code)
 
 
 _DESCRIPTIONS = (
     app_commands.TranslationContextLocation.command_description,
     app_commands.TranslationContextLocation.group_description,
+)
+_TRANSLATED = (
+    *_DESCRIPTIONS,
+    app_commands.TranslationContextLocation.parameter_description,
+    app_commands.TranslationContextLocation.choice_name,
 )
 
 
@@ -366,26 +382,26 @@ class LearnerCommands(commands.Cog, name="Learning"):
         self.adapter = adapter
 
     @app_commands.command(name="start", description=DESCRIPTIONS["start"])
-    @app_commands.describe(track="The track to follow; leave empty for the built-in one")
+    @app_commands.describe(track=N_("The track to follow; leave empty for the built-in one"))
     async def start(self, interaction: discord.Interaction[Any], track: str | None = None) -> None:
         await self.adapter.command(interaction, Start.from_args(_text(track)))
 
     @app_commands.command(name="done", description=DESCRIPTIONS["done"])
     @app_commands.describe(
-        which="An item number from /today or /week, or 'yesterday'; empty ticks the next one"
+        which=N_("An item number from /today or /week, or 'yesterday'; empty ticks the next one")
     )
     async def done(self, interaction: discord.Interaction[Any], which: str | None = None) -> None:
         await self.adapter.command(interaction, Done.from_args(_text(which)))
 
     @app_commands.command(name="log", description=DESCRIPTIONS["log"])
-    @app_commands.describe(hours="Time studied today: 1.5, 90m or 1h30m")
+    @app_commands.describe(hours=N_("Time studied today: 1.5, 90m or 1h30m"))
     async def log_hours(
         self, interaction: discord.Interaction[Any], hours: app_commands.Range[str, 1, 20]
     ) -> None:
         await self.adapter.command(interaction, Log(_text(hours)))
 
     @app_commands.command(name="note", description=DESCRIPTIONS["note"])
-    @app_commands.describe(text="What you learned or found hard; empty lists this week's notes")
+    @app_commands.describe(text=N_("What you learned or found hard; empty lists this week's notes"))
     async def note(
         self,
         interaction: discord.Interaction[Any],
@@ -394,7 +410,7 @@ class LearnerCommands(commands.Cog, name="Learning"):
         await self.adapter.command(interaction, Note(_text(text, keep_newlines=True)))
 
     @app_commands.command(name="replan", description=DESCRIPTIONS["replan"])
-    @app_commands.describe(choice="What to do; leave empty to see the choices and their dates")
+    @app_commands.describe(choice=N_("What to do; leave empty to see the choices and their dates"))
     @app_commands.choices(
         choice=[app_commands.Choice(name=name, value=name) for name in REPLAN_CHOICES]
     )
@@ -404,7 +420,9 @@ class LearnerCommands(commands.Cog, name="Learning"):
         await self.adapter.command(interaction, Replan(choice or ""))
 
     @app_commands.command(name="focus", description=DESCRIPTIONS["focus"])
-    @app_commands.describe(minutes="How long, 5 to 180 minutes (25 if empty)", stop="End it now")
+    @app_commands.describe(
+        minutes=N_("How long, 5 to 180 minutes (25 if empty)"), stop=N_("End it now")
+    )
     async def focus(
         self,
         interaction: discord.Interaction[Any],
@@ -416,8 +434,8 @@ class LearnerCommands(commands.Cog, name="Learning"):
 
     @app_commands.command(name="buddy", description=DESCRIPTIONS["buddy"])
     @app_commands.describe(
-        action="What to do; leave empty to pair up or see your buddy's day",
-        value="For share: done off, streak on, all off",
+        action=N_("What to do; leave empty to pair up or see your buddy's day"),
+        value=N_("For share: done off, streak on, all off"),
     )
     @app_commands.choices(
         action=[app_commands.Choice(name=name, value=name) for name in BUDDY_ACTIONS]
@@ -439,9 +457,9 @@ class AccountCommands(commands.Cog, name="Account"):
 
     @app_commands.command(name="import", description=DESCRIPTIONS["import"])
     @app_commands.describe(
-        roadmap="A Markdown file (.md) of your roadmap, under 1 MB",
-        link="Or a link to one, e.g. a file on GitHub",
-        name="Or a new title for the roadmap you imported last",
+        roadmap=N_("A Markdown file (.md) of your roadmap, under 1 MB"),
+        link=N_("Or a link to one, e.g. a file on GitHub"),
+        name=N_("Or a new title for the roadmap you imported last"),
     )
     async def import_roadmap(
         self,
@@ -461,7 +479,7 @@ class AccountCommands(commands.Cog, name="Account"):
 
     @app_commands.command(name="choose", description=DESCRIPTIONS["choose"])
     @app_commands.describe(
-        option="The option to follow, e.g. Django; leave empty to see your track's choices"
+        option=N_("The option to follow, e.g. Django; leave empty to see your track's choices")
     )
     async def choose(
         self,
@@ -472,7 +490,7 @@ class AccountCommands(commands.Cog, name="Account"):
 
     @app_commands.command(name="link", description=DESCRIPTIONS["link"])
     @app_commands.describe(
-        code="The code /link gave you on Telegram or in the console; empty gives a new one"
+        code=N_("The code /link gave you on Telegram or in the console; empty gives a new one")
     )
     async def link(
         self,
@@ -482,13 +500,27 @@ class AccountCommands(commands.Cog, name="Account"):
         await self.adapter.command(interaction, Link(_text(code)))
 
 
+async def _zones(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    return _matching(current, _ZONES)
+
+
+async def _weekdays(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    return _matching(current, (*DAY_EXAMPLES, "off"))
+
+
 def _language_choices() -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=f"{NAMES[code]} ({code})", value=code) for code in LANGUAGES]
 
 
-_ZONE = "A time zone, e.g. Europe/Berlin"
-_CLOCK = "A time of day, e.g. 07:30"
-_DAYS = "Weekdays, e.g. mon-fri or mon,wed,fri"
+_ZONE = N_("A time zone, e.g. Europe/Berlin")
+_CLOCK = N_("A time of day, e.g. 07:30")
+_DAYS = N_("Weekdays, e.g. mon-fri or mon,wed,fri")
+_DAYS_OR_OFF = N_("Weekdays, e.g. mon-fri or mon,wed,fri, or off")
+_LANGUAGE = N_("English, Persian or Russian")
 
 
 class SettingsCommands(
@@ -503,84 +535,82 @@ class SettingsCommands(
     async def _set(self, interaction: discord.Interaction[Any], key: str, value: str) -> None:
         await self.adapter.command(interaction, Settings(key, _text(value)))
 
-    @app_commands.command(name="show", description="Every setting, with how to change it")
+    @app_commands.command(name="show", description=N_("Every setting, with how to change it"))
     async def show(self, interaction: discord.Interaction[Any]) -> None:
         await self._set(interaction, "", "")
 
-    @app_commands.command(name="timezone", description="Your time zone")
+    @app_commands.command(name="timezone", description=N_("Your time zone"))
     @app_commands.describe(zone=_ZONE)
     async def timezone(
         self, interaction: discord.Interaction[Any], zone: app_commands.Range[str, 1, 64]
     ) -> None:
         await self._set(interaction, "timezone", zone)
 
-    @timezone.autocomplete("zone")
-    async def zones(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return _matching(current, _ZONES)
+    timezone.autocomplete("zone")(_zones)
 
-    @app_commands.command(name="nudge", description="When the day's plan comes")
+    @app_commands.command(name="nudge", description=N_("When the day's plan comes"))
     @app_commands.describe(time=_CLOCK)
     async def nudge(
         self, interaction: discord.Interaction[Any], time: app_commands.Range[str, 1, 10]
     ) -> None:
         await self._set(interaction, "nudge", time)
 
-    @app_commands.command(name="evening", description="When the evening check-in comes")
+    @app_commands.command(name="evening", description=N_("When the evening check-in comes"))
     @app_commands.describe(time=_CLOCK)
     async def evening(
         self, interaction: discord.Interaction[Any], time: app_commands.Range[str, 1, 10]
     ) -> None:
         await self._set(interaction, "evening", time)
 
-    @app_commands.command(name="days", description="Your study days")
+    @app_commands.command(name="days", description=N_("Your study days"))
     @app_commands.describe(days=_DAYS)
     async def days(
         self, interaction: discord.Interaction[Any], days: app_commands.Range[str, 1, 40]
     ) -> None:
         await self._set(interaction, "days", days)
 
-    @app_commands.command(name="quiz", description="The days a quiz question comes, or off")
-    @app_commands.describe(days=f"{_DAYS}, or off")
+    @app_commands.command(name="quiz", description=N_("The days a quiz question comes, or off"))
+    @app_commands.describe(days=_DAYS_OR_OFF)
     async def quiz(
         self, interaction: discord.Interaction[Any], days: app_commands.Range[str, 1, 40]
     ) -> None:
         await self._set(interaction, "quiz", days)
 
-    @days.autocomplete("days")
-    @quiz.autocomplete("days")
-    async def weekdays(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return _matching(current, (*DAY_EXAMPLES, "off"))
+    days.autocomplete("days")(_weekdays)
+    quiz.autocomplete("days")(_weekdays)
 
-    @app_commands.command(name="quiet", description="Hours when nothing is sent, or off")
-    @app_commands.describe(hours="From and to, e.g. 22:00-07:00, or off")
+    @app_commands.command(name="quiet", description=N_("Hours when nothing is sent, or off"))
+    @app_commands.describe(hours=N_("From and to, e.g. 22:00-07:00, or off"))
     async def quiet(
         self, interaction: discord.Interaction[Any], hours: app_commands.Range[str, 1, 20]
     ) -> None:
         await self._set(interaction, "quiet", hours)
 
-    @app_commands.command(name="pace", description="How fast you go through the track")
+    @app_commands.command(name="pace", description=N_("How fast you go through the track"))
+    @app_commands.describe(
+        pace=N_("Part-time 6–8 h, standard 10–15 h or accelerated 20–25 h a week")
+    )
     @app_commands.choices(pace=[app_commands.Choice(name=p, value=p) for p in PACE_CHOICES])
     async def pace(self, interaction: discord.Interaction[Any], pace: str) -> None:
         await self._set(interaction, "pace", pace)
 
-    @app_commands.command(name="track", description="Switch to another track, keeping progress")
-    @app_commands.describe(track="The track's id; /settings show lists them")
+    @app_commands.command(name="track", description=N_("Switch to another track, keeping progress"))
+    @app_commands.describe(track=N_("The track's id; /settings show lists them"))
     async def track(
         self, interaction: discord.Interaction[Any], track: app_commands.Range[str, 1, 64]
     ) -> None:
         await self._set(interaction, "track", track)
 
-    @app_commands.command(name="language", description="The language the coach speaks to you")
+    @app_commands.command(name="language", description=N_("The language the coach speaks to you"))
+    @app_commands.describe(language=_LANGUAGE)
     @app_commands.choices(language=_language_choices())
     async def language(self, interaction: discord.Interaction[Any], language: str) -> None:
         await self._set(interaction, "language", language)
 
-    @app_commands.command(name="buddy", description="What your study buddy sees")
-    @app_commands.describe(what="Items done, streak, or both", shown="Shown to your buddy or not")
+    @app_commands.command(name="buddy", description=N_("What your study buddy sees"))
+    @app_commands.describe(
+        what=N_("Items done, streak, or both"), shown=N_("Shown to your buddy or not")
+    )
     @app_commands.choices(
         what=[app_commands.Choice(name=w, value=w) for w in ("done", "streak", "all")]
     )
@@ -606,12 +636,12 @@ class GroupAdminCommands(
     ) -> None:
         await self.adapter.command(interaction, Group(action, _text(value)))
 
-    @app_commands.command(name="show", description="The group's week and schedule")
+    @app_commands.command(name="show", description=N_("The group's week and schedule"))
     async def show(self, interaction: discord.Interaction[Any]) -> None:
         await self._do(interaction, "")
 
-    @app_commands.command(name="setup", description="Make this channel a study group")
-    @app_commands.describe(track="The track to study; empty for the built-in one")
+    @app_commands.command(name="setup", description=N_("Make this channel a study group"))
+    @app_commands.describe(track=N_("The track to study; empty for the built-in one"))
     async def setup(
         self,
         interaction: discord.Interaction[Any],
@@ -619,67 +649,60 @@ class GroupAdminCommands(
     ) -> None:
         await self._do(interaction, "setup", track or "")
 
-    @app_commands.command(name="timezone", description="The group's time zone")
+    @app_commands.command(name="timezone", description=N_("The group's time zone"))
     @app_commands.describe(zone=_ZONE)
     async def timezone(
         self, interaction: discord.Interaction[Any], zone: app_commands.Range[str, 1, 64]
     ) -> None:
         await self._do(interaction, "timezone", zone)
 
-    @timezone.autocomplete("zone")
-    async def zones(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return _matching(current, _ZONES)
+    timezone.autocomplete("zone")(_zones)
 
-    @app_commands.command(name="time", description="When the daily digest is posted")
+    @app_commands.command(name="time", description=N_("When the daily digest is posted"))
     @app_commands.describe(time=_CLOCK)
     async def digest_time(
         self, interaction: discord.Interaction[Any], time: app_commands.Range[str, 1, 10]
     ) -> None:
         await self._do(interaction, "time", time)
 
-    @app_commands.command(name="report", description="When the weekly report is posted")
+    @app_commands.command(name="report", description=N_("When the weekly report is posted"))
     @app_commands.describe(time=_CLOCK)
     async def report(
         self, interaction: discord.Interaction[Any], time: app_commands.Range[str, 1, 10]
     ) -> None:
         await self._do(interaction, "report", time)
 
-    @app_commands.command(name="days", description="The group's study days")
+    @app_commands.command(name="days", description=N_("The group's study days"))
     @app_commands.describe(days=_DAYS)
     async def days(
         self, interaction: discord.Interaction[Any], days: app_commands.Range[str, 1, 40]
     ) -> None:
         await self._do(interaction, "days", days)
 
-    @app_commands.command(name="quiz", description="The days of a group quiz, or off")
-    @app_commands.describe(days=f"{_DAYS}, or off")
+    @app_commands.command(name="quiz", description=N_("The days of a group quiz, or off"))
+    @app_commands.describe(days=_DAYS_OR_OFF)
     async def quiz(
         self, interaction: discord.Interaction[Any], days: app_commands.Range[str, 1, 40]
     ) -> None:
         await self._do(interaction, "quiz", days)
 
-    @days.autocomplete("days")
-    @quiz.autocomplete("days")
-    async def weekdays(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return _matching(current, (*DAY_EXAMPLES, "off"))
+    days.autocomplete("days")(_weekdays)
+    quiz.autocomplete("days")(_weekdays)
 
-    @app_commands.command(name="track", description="The track the group studies")
-    @app_commands.describe(track="The track's id")
+    @app_commands.command(name="track", description=N_("The track the group studies"))
+    @app_commands.describe(track=N_("The track's id"))
     async def track(
         self, interaction: discord.Interaction[Any], track: app_commands.Range[str, 1, 64]
     ) -> None:
         await self._do(interaction, "track", track)
 
-    @app_commands.command(name="language", description="The language of the group's posts")
+    @app_commands.command(name="language", description=N_("The language of the group's posts"))
+    @app_commands.describe(language=_LANGUAGE)
     @app_commands.choices(language=_language_choices())
     async def language(self, interaction: discord.Interaction[Any], language: str) -> None:
         await self._do(interaction, "language", language)
 
-    @app_commands.command(name="off", description="Stop the study group in this channel")
+    @app_commands.command(name="off", description=N_("Stop the study group in this channel"))
     async def off(self, interaction: discord.Interaction[Any]) -> None:
         await self._do(interaction, "off")
 
@@ -690,12 +713,23 @@ class GroupCommands(commands.Cog, name="Study group"):
     def __init__(self, adapter: DiscordAdapter) -> None:
         self.adapter = adapter
 
+    # /group carries the admins' default permission, which Discord puts on a whole
+    # top-level command: the members' way to the group's week and schedule is this one.
+    @app_commands.command(name="schedule", description=N_("The study group's week and schedule"))
+    @app_commands.guild_only()
+    async def schedule(self, interaction: discord.Interaction[Any]) -> None:
+        await self.adapter.command(interaction, Group())
+
     @app_commands.command(name="leaderboard", description=DESCRIPTIONS["leaderboard"])
-    @app_commands.describe(period="What to count: this week (the default), this month or all")
+    @app_commands.describe(period=N_("What to count: this week (the default), this month or all"))
     @app_commands.choices(
         period=[
             app_commands.Choice(name=name, value=value)
-            for name, value in (("this week", "week"), ("this month", "month"), ("all time", "all"))
+            for name, value in (
+                (N_("this week"), "week"),
+                (N_("this month"), "month"),
+                (N_("all time"), "all"),
+            )
         ]
     )
     async def leaderboard(
@@ -704,7 +738,7 @@ class GroupCommands(commands.Cog, name="Study group"):
         await self.adapter.command(interaction, Leaderboard(period or ""))
 
     @app_commands.command(name="submit", description=DESCRIPTIONS["submit"])
-    @app_commands.describe(text="A link to your project, or a short description of it")
+    @app_commands.describe(text=N_("A link to your project, or a short description of it"))
     async def submit(
         self,
         interaction: discord.Interaction[Any],
@@ -714,7 +748,7 @@ class GroupCommands(commands.Cog, name="Study group"):
 
     @app_commands.command(name="review", description=DESCRIPTIONS["review"])
     @app_commands.describe(
-        number="The project's number, as /submit showed it", comment="Your review, briefly"
+        number=N_("The project's number, as /submit showed it"), comment=N_("Your review, briefly")
     )
     async def review(
         self,
@@ -726,8 +760,8 @@ class GroupCommands(commands.Cog, name="Study group"):
 
     @app_commands.command(name="share", description=DESCRIPTIONS["share"])
     @app_commands.describe(
-        what="Which figure; leave both empty to see what the group sees of you",
-        state="Share it (on) or keep it to yourself (off)",
+        what=N_("Which figure; leave both empty to see what the group sees of you"),
+        state=N_("Share it (on) or keep it to yourself (off)"),
     )
     @app_commands.choices(
         what=[app_commands.Choice(name=name, value=name) for name in SHARE_WHAT],
@@ -752,7 +786,7 @@ class CoachTree(app_commands.CommandTree[Any]):
             exc_info=error,
         )
         with contextlib.suppress(discord.HTTPException):
-            text = "Something went wrong on my side; nothing was lost. Please try again."
+            text = await note_for(_adapter(interaction).coach, interaction, app_views.went_wrong)
             if interaction.response.is_done():
                 await interaction.followup.send(text, ephemeral=True)
             else:
@@ -890,11 +924,8 @@ class DiscordAdapter:
         self, interaction: discord.Interaction[Any], roadmap: discord.Attachment
     ) -> None:
         if roadmap.size > MAX_ROADMAP_BYTES:
-            reply = Reply.text(
-                "That file is larger than 1 MB; a roadmap must be under 1 MB of Markdown text.",
-                "Nothing was saved.",
-            )
-            await self._send(interaction, reply)
+            note = await note_for(self.coach, interaction, app_views.roadmap_too_large)
+            await self._send(interaction, Reply.text(note))
             return
 
         async def read_and_import() -> Outcome:
@@ -921,8 +952,7 @@ class DiscordAdapter:
             presser=str(interaction.user.id),
             shared_chat=interaction.guild_id is not None and not message.flags.ephemeral,
         ):
-            with speaking(supported(str(interaction.locale))):
-                refusal = not_your_button().plain_text()
+            refusal = await note_for(self.coach, interaction, app_views.not_your_button)
             await interaction.response.send_message(refusal, ephemeral=True)
             return
         work = self.coach.run(
@@ -960,8 +990,8 @@ class DiscordAdapter:
             case NothingToSay():
                 # Unlike a poll's vote, a press leaves no mark on the buttons, so one that
                 # changes nothing is told why.
-                note = Reply.text("This question was answered already, or is not yours to answer.")
-                await self._send(interaction, note, ephemeral=True)
+                note = await note_for(self.coach, interaction, app_views.question_closed)
+                await self._send(interaction, Reply.text(note), ephemeral=True)
             case AlreadyHandled():
                 await self._acknowledge(interaction, in_place=True)
 
@@ -1002,7 +1032,8 @@ class DiscordAdapter:
             case AlreadyHandled():
                 # A replayed dispatch: its answer went the first time.
                 if interaction.response.is_done():
-                    await interaction.followup.send("Already done.", ephemeral=True)
+                    note = await note_for(self.coach, interaction, app_views.already_done)
+                    await interaction.followup.send(note, ephemeral=True)
                 elif in_place:
                     await interaction.response.defer()
             case NothingToSay():

@@ -278,9 +278,8 @@ def quiz_message(quiz: QuizQuestion) -> DiscordMessage:
     A group quiz's buttons are everyone's; each press is graded for whoever pressed it."""
     options = quiz.options[:MAX_QUIZ_OPTIONS]
     listed = "\n".join(f"**{n}.** {escape(option)}" for n, option in enumerate(options, 1))
-    title = "Quiz" if quiz.scored else "Self-check"
     embed = discord.Embed(
-        title=f"Group {title.lower()}" if quiz.for_group else title,
+        title=quiz.title or None,
         description=f"{escape(quiz.question)}\n\n{listed}"[:MAX_EMBED_DESCRIPTION],
         colour=EMBED_COLOUR,
     )

@@ -56,8 +56,8 @@ from pydantic import ValidationError
 from adapters.telegram import api_types
 from adapters.telegram.pacing import GROUP_BUDGET, PRIVATE_BUDGET, ChatBudget, ReplyPacer
 from adapters.telegram.render import CoachAction, TelegramMessage, caption, render, unsent
+from core.app import views as app_views
 from core.app.ports import CoachPort
-from core.app.views import not_your_button
 from core.importing.ports import MAX_ROADMAP_BYTES
 from core.intake.memory import MemoryInbox
 from core.intake.model import NewUpdate, RecordedUpdate
@@ -492,12 +492,11 @@ class TelegramAdapter:
         if new in GONE_STATUSES:
             await self.coach.group_gone(ChatRef(PLATFORM, str(chat.id), chat.title or ""))
         elif old in GONE_STATUSES:
+            # In the language of the one who added the bot: the group has none of its own yet.
+            with speaking(supported(update.from_user.language_code)):
+                welcome = render(app_views.group_welcome())
             with contextlib.suppress(TelegramAPIError):
-                await self.bot.send_message(
-                    chat.id,
-                    "Hello! I can make this chat a study group: an admin sends /group setup, "
-                    "then everyone who wants to take part sends /join.",
-                )
+                await self.bot.send_message(chat.id, welcome[0].html)
 
     def _addressed_elsewhere(self, message: Message) -> bool:
         """In groups: plain chatter and commands for other bots are not ours."""
@@ -532,10 +531,7 @@ class TelegramAdapter:
             return
         outcome: Outcome
         if document.file_size and document.file_size > MAX_ROADMAP_BYTES:
-            outcome = Reply.text(
-                "That file is larger than 1 MB; a roadmap must be under 1 MB of Markdown text.",
-                "Nothing was saved.",
-            )
+            outcome = await self._note(who, app_views.roadmap_too_large)
         else:
             buffer = await self.bot.download(document)
             data = buffer.read() if buffer is not None else b""
@@ -559,9 +555,8 @@ class TelegramAdapter:
             presser=who.external_id,
             shared_chat=chat is not None,
         ):
-            with speaking(supported(who.language)):
-                refusal = not_your_button().plain_text()
-            await query.answer(refusal, show_alert=True)
+            refusal = await self._note(who, app_views.not_your_button)
+            await query.answer(refusal.plain_text(), show_alert=True)
             return
         outcome = await self.coach.run(who, command, update_key=update_key, chat=chat)
         await query.answer()  # the spinner stops, whatever the outcome
@@ -586,10 +581,15 @@ class TelegramAdapter:
         ):
             await self.send(poll_answer.user.id, outcome, who)
 
-    async def _on_stale_button(self, query: CallbackQuery) -> None:
-        await query.answer(
-            "That button is from an older version of me. Send /today for fresh ones."
-        )
+    async def _on_stale_button(self, query: CallbackQuery, who: LearnerRef) -> None:
+        note = await self._note(who, app_views.stale_button)
+        await query.answer(note.plain_text())
+
+    async def _note(self, who: LearnerRef, note: Callable[[], Reply]) -> Reply:
+        """One of the adapter's own notes, in the language the learner chose, else their
+        app's."""
+        with speaking(await self.coach.language_of(who)):
+            return note()
 
     # -- delivery ------------------------------------------------------------
 
@@ -702,12 +702,14 @@ class TelegramAdapter:
                 chat_id,
                 BufferedInputFile(part.photo.png, "progress.png"),
                 caption=caption(part.photo.caption) or None,
+                reply_markup=part.keyboard,
                 reply_parameters=reply_parameters,
             )
         elif part.document is not None:
             await self.bot.send_document(
                 chat_id,
                 BufferedInputFile(part.document.content, part.document.filename),
+                reply_markup=part.keyboard,
                 reply_parameters=reply_parameters,
             )
         elif part.poll is not None:
@@ -721,6 +723,7 @@ class TelegramAdapter:
                 is_anonymous=False,  # poll_answer reaches the bot only for non-anonymous polls
                 correct_option_ids=[quiz.correct_option] if quiz.scored else None,
                 explanation=(quiz.explanation or None) if quiz.scored else None,
+                reply_markup=part.keyboard,
                 reply_parameters=reply_parameters,
             )
             if quiz.ref is not None and sent.poll is not None:

@@ -199,6 +199,9 @@ def _visible(text: str) -> bool:
     )
 
 
+BUTTONS_BELOW = "👇"
+
+
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
@@ -227,11 +230,13 @@ def render(reply: Reply) -> list[TelegramMessage]:
         messages.append(TelegramMessage(poll=fit_quiz(reply.quiz)))
     markup = keyboard(reply)
     if markup is not None:
+        # Buttons go under the last words; with no words, under the picture, file or poll,
+        # each of which takes a keyboard of its own; with nothing at all, under a pointer
+        # that needs no translation.
         text_messages = [m for m in messages if m.html]
-        if text_messages:
-            text_messages[-1].keyboard = markup
-        else:
-            messages.append(TelegramMessage(html="Choose:", keyboard=markup))
+        if not messages:
+            messages.append(TelegramMessage(html=BUTTONS_BELOW))
+        (text_messages or messages)[-1].keyboard = markup
     return messages
 
 
@@ -242,7 +247,7 @@ def unsent(reply: Reply, parts: list[TelegramMessage], sent: int) -> Reply:
     went, the rest is those alone; a reply cut inside its text is owed whole.
     """
     rest = parts[sent:]
-    if sent == 0 or any(part.html and part.html != "Choose:" for part in rest):
+    if sent == 0 or any(part.html for part in rest):
         return reply
     return dataclasses.replace(
         reply,

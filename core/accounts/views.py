@@ -189,11 +189,8 @@ def link_same_platform(platform: str) -> Reply:
 def linked(
     platforms: Sequence[str], issued_on: str, *, merged_items: int, kept_settings: bool
 ) -> Reply:
-    together = platforms_text(platforms)
     lines = [
-        _("Linked: {platforms} now share one progress.").format(
-            platforms=together[:1].upper() + together[1:]
-        )
+        _("Linked: {platforms} now share one progress.").format(platforms=platforms_text(platforms))
     ]
     issuer = platform_name(issued_on)
     if kept_settings:

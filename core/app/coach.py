@@ -4,6 +4,7 @@ the capability that owns the command."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 from time import perf_counter
 from typing import TYPE_CHECKING
@@ -75,6 +76,8 @@ from core.quizzes.quizmaster import QuizMaster
 if TYPE_CHECKING:
     from core.importing.markdown import ImportedTrack
 
+log = logging.getLogger(__name__)
+
 ROADMAPS_PARSED_AT_ONCE = 2
 
 
@@ -84,6 +87,17 @@ async def chosen_language(units: UnitOfWorkFactory[UnitOfWork], who: LearnerRef)
     async with units(read_only=True) as uow:
         snapshot = await uow.learners.load(who)
     return snapshot.language if snapshot and snapshot.language else supported(who.language)
+
+
+async def language_for_notes(units: UnitOfWorkFactory[UnitOfWork], who: LearnerRef) -> str | None:
+    """The learner's chosen language, else their app's, for the notes an adapter sends of
+    itself. Those come when something failed, so if even the choice cannot be read, the
+    app's language serves rather than a second failure."""
+    try:
+        return await chosen_language(units, who)
+    except Exception:
+        log.warning("the language of %s could not be read for a note", who.external_id)
+        return supported(who.language)
 
 
 class Coach:
@@ -259,6 +273,10 @@ class Coach:
                 await uow.quizzes.set_ref(ref.id, platform=platform, poll_ref=poll_ref)
 
         await self._units.record(work)
+
+    async def language_of(self, who: LearnerRef) -> str | None:
+        """The language `who` chose, else their app's: for what an adapter says itself."""
+        return await language_for_notes(self._uow_factory, who)
 
     async def mark_unreachable(self, who: LearnerRef) -> None:
         async def work(uow: UnitOfWork) -> None:

@@ -54,6 +54,11 @@ class CoachPort(Protocol):
         """Where an adapter put a quiz, so its answers find it and a group's can be closed."""
         ...
 
+    async def language_of(self, who: LearnerRef) -> str | None:
+        """The language to speak to `who` outside a command: their choice, else their
+        app's. Never fails: the app's language serves when the choice cannot be read."""
+        ...
+
     async def mark_unreachable(self, who: LearnerRef) -> None:
         """The platform refuses to deliver to this identity (the user blocked the bot)."""
         ...

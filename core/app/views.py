@@ -102,3 +102,44 @@ def nothing_to_forget() -> Reply:
 
 def not_your_button() -> Reply:
     return Reply.text(_("This button belongs to someone else. Send /today for your own."))
+
+
+# -- what an adapter says of itself, in the language of the learner's app ---------------
+
+
+def roadmap_too_large() -> Reply:
+    return Reply.text(
+        _("That file is larger than 1 MB; a roadmap must be under 1 MB of Markdown text."),
+        _("Nothing was saved."),
+    )
+
+
+def stale_button() -> Reply:
+    return Reply.text(_("That button is from an older version of me. Send /today for fresh ones."))
+
+
+def group_welcome() -> Reply:
+    return Reply.text(
+        _(
+            "Hello! I can make this chat a study group: an admin sends /group setup, then "
+            "everyone who wants to take part sends /join."
+        )
+    )
+
+
+def restarting() -> Reply:
+    return Reply.text(
+        _("I am restarting right now and did not take that. Please send it again in a minute.")
+    )
+
+
+def went_wrong() -> Reply:
+    return Reply.text(_("Something went wrong on my side; nothing was lost. Please try again."))
+
+
+def question_closed() -> Reply:
+    return Reply.text(_("This question was answered already, or is not yours to answer."))
+
+
+def already_done() -> Reply:
+    return Reply.text(_("Already done."))

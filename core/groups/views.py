@@ -56,7 +56,8 @@ def month_name(day: date, *, year: bool = False) -> str:
     from babel.dates import format_date
 
     spoken = i18n.language()
-    return i18n.digits(format_date(day, "LLLL y" if year else "LLLL", locale=spoken), spoken)
+    shown = format_date(day, "LLLL y" if year else "LLLL", locale=spoken)
+    return i18n.marked(i18n.digits(shown, spoken))
 
 
 def use_in_group(name: str) -> Reply:
@@ -486,6 +487,10 @@ def digest(
             blocks.append(Paragraph(more(len(catching_up) - MAX_DIGEST_NAMES)))
     blocks.append(Paragraph(_("Tick items off with /done; /leaderboard shows the standings.")))
     return Reply(blocks=tuple(blocks), visibility=Visibility.CHAT)
+
+
+def group_quiz_title() -> str:
+    return _("Group quiz")
 
 
 def group_quiz_intro(week: Week) -> Paragraph:

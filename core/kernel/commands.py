@@ -69,6 +69,7 @@ ALIASES = {
     "stats": "progress",
     "lb": "leaderboard",
     "standings": "leaderboard",
+    "schedule": "group",  # Discord's name for the members' view of /group
 }
 
 

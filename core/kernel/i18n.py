@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import os
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,6 +35,14 @@ _DIGITS = {"fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")}
 
 _speaking: ContextVar[str] = ContextVar("speaking", default=ENGLISH)
 
+# Pseudo-localization, a test instrument: with it on, everything said through a catalog or
+# formatted for the language is put between two invisible marks, so a test can find text
+# that reached a learner without passing through the catalogs (see `marked`).
+# A process started with COACH_PSEUDO_LOCALE=1 marks from the start: a test's `coach` run.
+TRANSLATED_OPENS, TRANSLATED_CLOSES = "\u2062", "\u2063"
+PSEUDO_LOCALE_SETTING = "COACH_PSEUDO_LOCALE"
+_marking = os.environ.get(PSEUDO_LOCALE_SETTING) == "1"
+
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
 
@@ -41,6 +50,27 @@ Ngettext = Callable[[str, str, int], str]
 def N_(message: str) -> str:
     """Marks a message for the catalogs without translating it: said later with `_()`."""
     return message
+
+
+def mark_translations(on: bool) -> None:
+    """Turns pseudo-localization on or off for the whole process."""
+    global _marking
+    _marking = on
+
+
+def marking() -> bool:
+    return _marking
+
+
+def marked(text: str) -> str:
+    """`text` as pseudo-localization hands it out: between the marks when they are on."""
+    return f"{TRANSLATED_OPENS}{text}{TRANSLATED_CLOSES}" if _marking else text
+
+
+def as_typed(text: str) -> str:
+    """Words a learner types exactly as shown, the same in every language (a command and
+    its keywords): nothing to translate, so handed out as if they were."""
+    return marked(text)
 
 
 def language() -> str:
@@ -109,15 +139,27 @@ def messages(domain: str) -> tuple[Gettext, Ngettext]:
 
     def translate(message: str) -> str:
         code = language()
-        return message if code == ENGLISH else _catalog(domain, code).gettext(message)
+        said = message if code == ENGLISH else _catalog(domain, code).gettext(message)
+        return marked(said) if _marking else said
 
     def translate_plural(singular: str, plural: str, count: int) -> str:
         code = language()
         if code == ENGLISH:
-            return singular if count == 1 else plural
-        return _catalog(domain, code).ngettext(singular, plural, count)
+            said = singular if count == 1 else plural
+        else:
+            said = _catalog(domain, code).ngettext(singular, plural, count)
+        return marked(said) if _marking else said
 
     return translate, translate_plural
+
+
+def translation(domain: str, message: str, code: str) -> str | None:
+    """The catalog's own translation of `message` into `code`, or None where it has none:
+    for words a platform localizes itself, such as Discord's command menus."""
+    if code == ENGLISH:
+        return None
+    said = _catalog(domain, code).gettext(message)
+    return None if said == message else said
 
 
 # -- numbers, dates and times, as the language writes them --------------------------------
@@ -150,7 +192,7 @@ def _formatted_number(value: float, spoken: str) -> str:
 
 def day(value: date, code: str | None = None, *, year: bool = False) -> str:
     """A day as a chat line names it: "Fri 4 Dec", "пт 4 дек.", "جمعه ۴ دسامبر"."""
-    return _formatted_day(value, code or language(), year)
+    return marked(_formatted_day(value, code or language(), year))
 
 
 @lru_cache(maxsize=4096)  # a plan names the same few days over and over
@@ -171,7 +213,7 @@ def weekday(number_of_day: int, code: str | None = None, *, width: str = "abbrev
     """A weekday's name, Monday 0: "Mon", "пн", "دوشنبه"."""
     from babel import Locale
 
-    return str(Locale.parse(code or language()).days["format"][width][number_of_day])
+    return marked(str(Locale.parse(code or language()).days["format"][width][number_of_day]))
 
 
 # -- lists, as the language writes them (Babel's patterns) --------------------------------
@@ -189,7 +231,7 @@ def listed(names: Sequence[str], *, style: Literal["standard", "or"] = "standard
     """'A, B and C' (or with style "or", 'A, B or C') as the language spoken lists them."""
     from babel.lists import format_list
 
-    return format_list(list(names), style=style, locale=_list_locale())
+    return marked(format_list(list(names), style=style, locale=_list_locale()))
 
 
 def one_after_another(names: Sequence[str]) -> str:
@@ -197,4 +239,4 @@ def one_after_another(names: Sequence[str]) -> str:
     from babel import Locale
 
     middle = Locale.parse(_list_locale()).list_patterns["standard"]["middle"]
-    return reduce(middle.format, names) if names else ""
+    return marked(reduce(middle.format, names)) if names else ""

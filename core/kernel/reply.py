@@ -95,6 +95,8 @@ class QuizQuestion:
     correct_option: int
     explanation: str = ""
     ref: QuizRef | None = None
+    # What a platform that heads a quiz (Discord's embed) shows above it: "Quiz".
+    title: str = ""
 
     @property
     def for_group(self) -> bool:

@@ -142,6 +142,7 @@ def _quiz(quiz: QuizQuestion) -> dict[str, Any]:
         "correct_option": quiz.correct_option,
         "explanation": quiz.explanation,
         "ref": {"scope": quiz.ref.scope.value, "id": quiz.ref.id} if quiz.ref else None,
+        "title": quiz.title,
     }
 
 
@@ -185,6 +186,8 @@ def _read_quiz(data: dict[str, Any]) -> QuizQuestion:
         correct_option=_int(data, "correct_option"),
         explanation=_str(data, "explanation"),
         ref=QuizRef(QuizScope(_str(ref, "scope")), _int(ref, "id")) if ref is not None else None,
+        # Replies owed before quizzes had titles have none: the platform shows no heading.
+        title=_str(data, "title") if "title" in data else "",
     )
 
 

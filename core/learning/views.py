@@ -745,8 +745,7 @@ def settings(
 ) -> Reply:
     """The learner's settings; `speaks` is the language they chose (the one spoken when
     they have chosen none)."""
-    change = [
-        _("Change with:"),
+    typed = [
         "/settings tz Europe/Berlin",
         "/settings time 07:30",
         "/settings days mon-fri",
@@ -755,8 +754,12 @@ def settings(
         "/settings quiet 22:00-07:00 | off",
         "/settings pace part-time | standard | accelerated",
         "/settings track " + " | ".join(t.id for t in tracks),
+    ]
+    change = [
+        _("Change with:"),
+        *map(i18n.as_typed, typed),
         _("/settings buddy done off | streak on | all off (what a study buddy sees)"),
-        "/settings language " + " | ".join(i18n.LANGUAGES),
+        i18n.as_typed("/settings language " + " | ".join(i18n.LANGUAGES)),
     ]
     return Reply(
         blocks=(

@@ -186,6 +186,7 @@ class GroupPosts:
                 correct,
                 question.explanation,
                 ref=QuizRef(QuizScope.GROUP, quiz_id),
+                title=views.group_quiz_title(),
             ),
             visibility=Visibility.CHAT,
         )

@@ -94,7 +94,8 @@ class QuizMaster:
             at=ctx.now,
         )
         ref = QuizRef(QuizScope.LEARNER, quiz_id)
-        return Reply(quiz=QuizQuestion(text, options, correct, explanation, ref=ref))
+        title = views.quiz_title() if correct >= 0 else views.self_check_title()
+        return Reply(quiz=QuizQuestion(text, options, correct, explanation, ref=ref, title=title))
 
     async def answer(
         self,

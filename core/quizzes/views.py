@@ -25,6 +25,14 @@ def no_questions(track: Track) -> Reply:
     )
 
 
+def quiz_title() -> str:
+    return _("Quiz")
+
+
+def self_check_title() -> str:
+    return _("Self-check")
+
+
 def self_check_question(topic: str) -> str:
     return _("How sure are you about “{topic}”?").format(topic=topic)
 

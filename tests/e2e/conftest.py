@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from discord.gateway import DiscordWebSocket
@@ -11,16 +13,36 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.discord.bot import DiscordAdapter, use_api_base
 from adapters.telegram.bot import TelegramAdapter
 from core.app.coach import Coach
-from core.kernel.clock import FrozenClock
-from core.learning.tracks import BuiltinCatalog
-from core.progress.charts import ChartRenderer
-from core.storage.engine import make_sessions
+from core.kernel import i18n
 from core.storage.inbox import SqlInbox
-from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.e2e.discord_support import ADA_DC, BOB_DC, CHANNEL, GUILD, Running
 from tests.e2e.telegram_support import ADA, BOB, TOKEN, polling
+from tests.fakes import pseudo_locale
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
+
+
+@pytest.fixture(autouse=True)
+def pseudo_localized(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Every end-to-end test runs pseudo-localized: a text a person sees that did not pass
+    through a catalog fails the test (see tests/fakes/pseudo_locale.py)."""
+    pseudo_locale.allow_roadmaps(monkeypatch)
+    pseudo_locale.take_escaped()
+    i18n.mark_translations(True)
+    try:
+        yield
+    finally:
+        i18n.mark_translations(False)
+    found = pseudo_locale.take_escaped()
+    report = os.environ.get("COACH_ESCAPED_REPORT")
+    if report:  # a survey of the whole suite rather than a verdict on one test
+        with Path(report).open("a", encoding="utf-8") as file:
+            for one in found:
+                file.write(f"{request.node.nodeid}\t{one.where}\t{one.words!r}\t{one.text!r}\n")
+        return
+    assert not found, "\n".join(f"{e.where}: {e.words!r} in {e.text!r}" for e in found[:5])
 
 
 @pytest.fixture
@@ -62,12 +84,3 @@ async def discord_adapter(dc: FakeDiscord, coach: Coach) -> AsyncIterator[Discor
     use_api_base(None)
     DiscordWebSocket.DEFAULT_GATEWAY = gateway
     assert dc.internal_errors == []
-
-
-@pytest.fixture
-def charting_coach(engine: AsyncEngine, clock: FrozenClock) -> Iterator[Coach]:
-    """A coach that draws charts, in its own worker processes, as `coach run` has."""
-    units = SqlUnitOfWorkFactory(make_sessions(engine))
-    renderer = ChartRenderer()
-    yield Coach(units, clock, BuiltinCatalog(), charts=renderer)
-    renderer.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 from datetime import date
@@ -15,6 +16,7 @@ from core.learning.tracks import builtin_track
 from core.storage import models as m
 from core.storage.engine import make_engine
 from tests.conftest import PostgresServer, coach_env
+from tests.fakes import pseudo_locale
 
 WEEK1 = builtin_track().weeks[0]
 COACH = [sys.executable, "-m", "bot.cli"]
@@ -39,7 +41,11 @@ def coach(
     if when:
         env["COACH_FROZEN_TIME"] = when
     env.update(settings or {})
-    return subprocess.run(
+    # A roadmap the process reads is content: its words may be printed as they are.
+    for path in [*args[1:2], *re.findall(r"^/import (.+)$", stdin, re.MULTILINE)]:
+        if args[:1] == ["import"] or path in stdin:
+            pseudo_locale.allow_roadmap_file(Path(path))
+    done = subprocess.run(
         [*program, *args],
         input=stdin,
         capture_output=True,
@@ -49,6 +55,16 @@ def coach(
         check=False,
         cwd=_neutral_cwd(),
     )
+    # What the learner reads in the chat is checked; the operator's commands and the log
+    # speak English to operators.
+    learners = args[:1] in (["chat"], ["run"], [])
+    done.stdout = (pseudo_locale.seen if learners else _unmarked)("console", done.stdout)
+    done.stderr = pseudo_locale.unmarked(done.stderr)
+    return done
+
+
+def _unmarked(where: str, text: str) -> str:
+    return pseudo_locale.unmarked(text)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

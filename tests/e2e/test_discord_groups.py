@@ -43,6 +43,7 @@ from tests.e2e.discord_support import (
     text,
 )
 from tests.fakes.discord import DEFAULT_PERMISSIONS, FakeDiscord, FakeInteraction
+from tests.fakes.pseudo_locale import as_said
 
 MOD_DC = 2_000_000_000_000_000_005  # may manage channels, not the server
 CHANNEL2 = 3_000_000_000_000_000_003
@@ -138,6 +139,11 @@ async def test_setup_is_for_those_who_manage_the_server_or_the_channel(
     assert {"group", "join", "leave", "leaderboard", "submit", "review", "share"} <= set(
         dc.commands
     )
+    # /group is hidden from members; a server that shows it to one anyway (its own
+    # override) still has the coach refuse them.
+    with pytest.raises(ValueError, match="not offered to this member"):
+        await said_in(dc, ADA_DC, "group setup")
+    dc.allow_command(GUILD, "group", ADA_DC)
     refused = await said_in(dc, ADA_DC, "group setup")
     assert refused.ephemeral and "Only the group's admins" in shown(refused)
 
@@ -152,10 +158,13 @@ async def test_setup_is_for_those_who_manage_the_server_or_the_channel(
     mod = await said_in(dc, MOD_DC, "group setup", CHANNEL2, track="python-backend")
     assert public(mod) and "now a study group" in shown(mod)
 
-    status = await said_in(dc, ADA_DC, "group show")
-    assert status.ephemeral and "not a member yet" in shown(status)
     change = await said_in(dc, ADA_DC, "group time", time="07:00")
     assert change.ephemeral and "change the group's schedule" in shown(change)
+    # A member sees the group's week with /schedule, /group being hidden from them.
+    with pytest.raises(ValueError, match="not offered to this member"):
+        await said_in(dc, CY_DC, "group show")
+    status = await said_in(dc, ADA_DC, "schedule")
+    assert status.ephemeral and "not a member yet" in shown(status)
 
     # /group is a server command: Discord does not offer it in a DM at all.
     with pytest.raises(ValueError, match="not offered in DMs"):
@@ -307,7 +316,9 @@ async def test_a_slow_group_answer_is_deferred_where_it_will_be_seen(
         assert setup.response_type == 5 and public(setup)
         assert "now a study group" in text(news)
 
-        # A refusal deferred in the open: the "thinking…" message goes, the answer is private.
+        # A refusal deferred in the open: the "thinking…" message goes, the answer is private
+        # (to a member the server shows /group to).
+        dc.allow_command(GUILD, "group", ADA_DC)
         refused = await dc.slash(ADA_DC, "group off", None, channel_id=CHANNEL)
         [answer] = await refused.wait_for_messages(1, timeout=10)
         assert refused.response_type == 5 and refused.deleted_original
@@ -506,7 +517,9 @@ async def test_removing_the_bot_from_the_server_ends_every_group_there(
     assert not [r for r in dc.requests[sent:] if str(CHANNEL) in r.path or str(CHANNEL2) in r.path]
     # Had the event been missed, the next post would find the channel out of reach.
     with pytest.raises(Unreachable, match="Missing Access"):
-        await DiscordMessenger(adapter).post(ChatRef("discord", str(CHANNEL)), Reply.text("hi"))
+        await DiscordMessenger(adapter).post(
+            ChatRef("discord", str(CHANNEL)), Reply.text(as_said("hi"))
+        )
 
 
 async def test_a_channel_gone_while_the_bot_was_away_ends_its_group_at_the_next_post(

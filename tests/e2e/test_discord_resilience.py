@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.discord.bot import STOPPING_NOTE
 from adapters.discord.messenger import DiscordMessenger
 from core.app.coach import Coach
+from core.app.views import restarting
 from core.kernel.clock import FrozenClock
 from core.kernel.commands import Command, Unparsed
 from core.kernel.refs import LearnerRef
@@ -23,6 +23,7 @@ from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.limits import RateGate, RateLimits
 from scheduler.sender import Sender
 from tests.e2e.discord_support import ADA_DC, BOB_DC, CHANNEL, Running, run, text
+from tests.fakes import pseudo_locale
 from tests.fakes.discord import FakeDiscord
 
 CALLBACK = "/interactions/{webhook_id}/{webhook_token}/callback"
@@ -103,7 +104,8 @@ async def test_a_stopping_adapter_answers_what_it_holds_and_says_it_takes_nothin
     await asyncio.sleep(0)
     late = await dc.slash(BOB_DC, "start")
     [note] = await late.wait_for_messages(1, timeout=5)
-    assert note["content"] == STOPPING_NOTE and late.ephemeral
+    assert note["content"] == pseudo_locale.unmarked(restarting().plain_text())
+    assert late.ephemeral
     assert not stopping.done()  # still waiting for Ada's
     release.set()
     [welcome] = await first.wait_for_messages(1, timeout=5)

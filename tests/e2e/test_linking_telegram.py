@@ -18,6 +18,7 @@ from core.kernel.reply import Reply
 from core.learning.tracks import builtin_track
 from core.storage import models as m
 from tests.e2e.telegram_support import ADA, reply_to
+from tests.fakes import pseudo_locale
 from tests.fakes.telegram import FakeTelegram
 
 WEEK1 = builtin_track().weeks[0]
@@ -26,7 +27,7 @@ WEEK1 = builtin_track().weeks[0]
 async def said(console: ConsoleChat, text: str) -> str:
     outcome = await console.send(text)
     assert isinstance(outcome, Reply), outcome
-    return outcome.plain_text()
+    return pseudo_locale.seen("console", outcome.plain_text())
 
 
 async def test_a_telegram_user_takes_over_the_console_progress(
@@ -52,7 +53,7 @@ async def test_a_telegram_user_takes_over_the_console_progress(
     assert code, issued
 
     linked = await reply_to(tg, ADA, f"/link {code[1].lower()}")
-    assert "Linked: The console and Telegram now share one progress." in linked["text"]
+    assert "Linked: the console and Telegram now share one progress." in linked["text"]
     assert "Kept: your settings from the console." in linked["text"]
     assert "Merged 1 done item from here." in linked["text"]
 

@@ -29,6 +29,7 @@ from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import coach_env, coach_process
 from tests.e2e.db_support import count
 from tests.e2e.telegram_support import ADA, BOB, GROUP, TOKEN, reply_to, tracked
+from tests.fakes.pseudo_locale import as_said
 from tests.fakes.questions import BANK
 from tests.fakes.telegram import SECRET_HEADER, FakeTelegram
 
@@ -133,7 +134,7 @@ async def test_a_blocked_user_is_marked_unreachable(
     await reply_to(tg, ADA, "/start")
     tg.block(ADA)
     # What a nudge meets once the user has blocked the bot.
-    await adapter.send(ADA, Reply.text("Time for today's items!"), adapter_who(ADA))
+    await adapter.send(ADA, Reply.text(as_said("Time for today's items!")), adapter_who(ADA))
     assert any(r.status == 403 for r in tg.log)
     async with engine.connect() as connection:
         assert await connection.scalar(select(m.Identity.reachable)) is False
@@ -467,7 +468,9 @@ def tiny_png() -> bytes:
 async def test_images_go_as_photos_and_exports_as_documents(
     tg: FakeTelegram, adapter: TelegramAdapter
 ) -> None:
-    await adapter.send(ADA, Reply(image=Image(tiny_png(), "Your <weeks> & days")), adapter_who(ADA))
+    await adapter.send(
+        ADA, Reply(image=Image(tiny_png(), as_said("Your <weeks> & days"))), adapter_who(ADA)
+    )
     photo = tg.last(ADA)
     assert photo.get("photo")
     assert photo["caption"] == "Your <weeks> & days"

@@ -85,6 +85,8 @@ from typing import Any, Final
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes import pseudo_locale
+
 JsonDict = dict[str, Any]
 
 DEFAULT_TOKEN: Final = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.FakeGw.roadmap-coach-test-token"
@@ -650,6 +652,7 @@ class FakeGuild:
     owner_id: int
     channels: dict[int, FakeChannel] = field(default_factory=dict)
     members: dict[int, FakeMember] = field(default_factory=dict)
+    commands_allowed: set[tuple[str, int]] = field(default_factory=set)  # (command, member)
 
 
 @dataclass(frozen=True)
@@ -1033,11 +1036,13 @@ class FakeDiscord:
     # ---------------------------------------------------------------- the world
 
     def add_user(self, user_id: int, username: str, global_name: str | None = None) -> FakeUser:
+        pseudo_locale.typed(username, global_name or "")
         user = FakeUser(user_id, username, global_name)
         self.users[user_id] = user
         return user
 
     def add_guild(self, guild_id: int, name: str, owner_id: int) -> FakeGuild:
+        pseudo_locale.typed(name)
         """A guild the bot is in; the owner becomes a member with every permission.
         Guilds added before the client identifies arrive as GUILD_CREATE after READY."""
         if owner_id not in self.users:
@@ -1048,6 +1053,7 @@ class FakeDiscord:
         return guild
 
     def add_channel(self, guild_id: int, channel_id: int, name: str) -> FakeChannel:
+        pseudo_locale.typed(name)
         channel = FakeChannel(channel_id, 0, guild_id=guild_id, name=name)
         self.guilds[guild_id].channels[channel_id] = channel
         self.channels[channel_id] = channel
@@ -1168,11 +1174,15 @@ class FakeDiscord:
         registered definition; an attachment option takes ``(filename, bytes)`` or
         ``(filename, bytes, content_type)``.  Raises if the command is not registered or
         not usable there, like a Discord client that would not offer it."""
+        pseudo_locale.typed(
+            *(str(v) for v in (options or {}).values() if isinstance(v, str | int | float))
+        )
         user = self._user(user_id)
         channel, guild = self._interaction_channel(user_id, channel_id)
         parts = name.split()
         command = self._find_command(parts[0], guild)
         self._check_context(command, guild)
+        self._check_member_permissions(command, guild, user_id)
         resolved: JsonDict = {}
         schema: list[JsonDict] = command.get("options") or []
         path_options: list[JsonDict] = []
@@ -1300,6 +1310,7 @@ class FakeDiscord:
     ) -> JsonDict:
         """The user writes a message (in their DM by default): MESSAGE_CREATE, with the
         content only where Discord shows it (DMs, or the MESSAGE_CONTENT intent)."""
+        pseudo_locale.typed(content)
         user = self._user(user_id)
         channel, guild = self._interaction_channel(user_id, channel_id)
         message = self._new_message(channel, {"content": content}, [], author=user.as_api())
@@ -1817,6 +1828,30 @@ class FakeDiscord:
             raise KeyError(f"no command {name!r} is registered for {where}; registered: {known}")
         return command
 
+    def allow_command(self, guild_id: int, name: str, user_id: int) -> None:
+        """The server's own override (Server Settings → Integrations) that shows a command
+        to a member its default member permissions hide it from."""
+        self.guilds[guild_id].commands_allowed.add((name, user_id))
+
+    @staticmethod
+    def _check_member_permissions(command: JsonDict, guild: FakeGuild | None, user_id: int) -> None:
+        """A server command with default member permissions is shown only to members who
+        hold all of them, or whom the server allowed it; the owner and administrators see
+        every command."""
+        required = command.get("default_member_permissions")
+        if (
+            guild is None
+            or required is None
+            or (command["name"], user_id) in guild.commands_allowed
+        ):
+            return
+        needed = int(required)
+        member = guild.members.get(user_id)
+        held = member.permissions if member is not None else 0
+        if user_id == guild.owner_id or held & ADMINISTRATOR or held & needed == needed:
+            return
+        raise ValueError(f"command {command['name']!r} is not offered to this member")
+
     @staticmethod
     def _check_context(command: JsonDict, guild: FakeGuild | None) -> None:
         context = 0 if guild is not None else 1
@@ -2254,6 +2289,7 @@ class FakeDiscord:
             if not token_routed and request.headers.get("Authorization") != f"Bot {self.token}":
                 raise UNAUTHORIZED
             body, files = await self._read_body(request)
+            body = pseudo_locale.discord_body(record.route, body)
             record.body, record.files = body, [f.filename for f in files]
             headers.update(self._check_rates(record, params, bot_routed=not token_routed))
             self._inject_failure(record, params)

@@ -78,6 +78,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from tests.fakes import pseudo_locale
+
 JsonDict = dict[str, Any]
 
 DEFAULT_TOKEN: Final = "123456:TEST"
@@ -1035,6 +1037,7 @@ class FakeTelegram:
         language_code: str | None = "en",
     ) -> JsonDict:
         """A user who has started the bot: the user and the private chat (id == user id)."""
+        pseudo_locale.typed(first_name, username or "")
         if user_id <= 0:
             raise ValueError("user ids are positive")
         self.users[user_id] = FakeUser(user_id, first_name, username, language_code)
@@ -1056,6 +1059,7 @@ class FakeTelegram:
         users who never started the bot (no private chat).  ``bot_admin`` makes the bot an
         administrator; ``added_by`` enqueues the my_chat_member update (left -> member) of
         that user adding the bot, as Telegram does when a bot joins a group."""
+        pseudo_locale.typed(title)
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
         admins = [admin for admin in admins or [] if admin != owner]
@@ -1120,6 +1124,7 @@ class FakeTelegram:
 
     def send_text(self, user_id: int, text: str, chat_id: int | None = None) -> int:
         """The user sends a text message (to the private chat unless ``chat_id``)."""
+        pseudo_locale.typed(text)
         chat = self._chat_of(user_id, chat_id)
         record = self._store(
             chat,
@@ -1183,6 +1188,7 @@ class FakeTelegram:
         caption: str | None = None,
     ) -> int:
         """The user sends a file; its bytes are downloadable through getFile."""
+        pseudo_locale.typed(caption or "")
         chat = self._chat_of(user_id, chat_id)
         stored = self._new_file(content, folder="documents", name=filename, mime_type=mime_type)
         record = self._store(
@@ -1491,7 +1497,9 @@ class FakeTelegram:
         method = record.method
         try:
             try:
-                record.params = {key: _decode_param(key, value) for key, value in raw.items()}
+                record.params = pseudo_locale.telegram_call(
+                    method, {key: _decode_param(key, value) for key, value in raw.items()}
+                )
             finally:
                 self.calls.append((method, record.params))
             if method.lower() in SENDING_METHODS:

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.console import ConsoleChat, ConsoleMessenger
 from core.app.coach import Coach
+from core.kernel import i18n
 from core.kernel.clock import FrozenClock
+from core.kernel.i18n import written_right_to_left
 from core.kernel.refs import LearnerRef
 from core.kernel.reply import Reply
 from core.learning.tracks import BuiltinCatalog
@@ -20,6 +22,7 @@ from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from scheduler.sender import Sender
 from tests.conftest import Learner
+from tests.fakes import pseudo_locale
 
 
 async def test_the_plan_and_a_quiz_arrive_in_the_console_and_the_quiz_can_be_answered(
@@ -114,3 +117,58 @@ async def test_settings_show_and_change_the_evening_quiz_days_and_quiet_hours(
     assert "Quiet hours: 22:00–07:00" in shown
     assert "Scheduled quiz questions are off" in await ada.say("/settings quiz off")
     assert "Quiet hours are off" in await ada.say("/settings quiet off")
+
+
+CONSOLE_SCRIPT = (
+    "1",  # no numbered choices open
+    "/start",
+    "/today",
+    "99",  # out of range
+    "1",  # a choice of the latest message
+    "/import /no/such/roadmap.md",
+    "/progress",
+)
+
+
+async def _console_session(coach: Coach, who: LearnerRef, pictures: Path) -> str:
+    """The whole console session of CONSOLE_SCRIPT, as the terminal printed it."""
+    script = io.StringIO("".join(f"{line}\n" for line in CONSOLE_SCRIPT))
+    out = io.StringIO()
+    chat = ConsoleChat(coach, who, script, out, interactive=True, pictures=pictures)
+    await chat.run()
+    return out.getvalue()
+
+
+async def test_every_word_the_console_prints_comes_through_a_catalog(
+    charting_coach: Coach, tmp_path: Path
+) -> None:
+    """The console's own words (its greeting, hints, choices, refusals) pseudo-localized:
+    nothing it prints escaped the catalogs."""
+    pseudo_locale.take_escaped()
+    i18n.mark_translations(True)
+    try:
+        printed = await _console_session(
+            charting_coach, LearnerRef("console", "local", "Ada"), tmp_path
+        )
+    finally:
+        i18n.mark_translations(False)
+    pseudo_locale.allow_built_in_content()
+    pseudo_locale.seen("console", printed)
+    assert pseudo_locale.take_escaped() == []
+    assert "[picture saved to" in pseudo_locale.unmarked(printed)
+
+
+async def test_the_console_speaks_the_learners_language(
+    charting_coach: Coach, tmp_path: Path
+) -> None:
+    printed = await _console_session(
+        charting_coach, LearnerRef("console", "local", "Ada", language="fa"), tmp_path
+    )
+    messages = [m.replace("you> ", "").strip() for m in printed.split("\n\n")]
+    messages = [m for m in messages if m]
+    assert len(messages) >= len(CONSOLE_SCRIPT)
+    # Every message, the console's own included, is in Persian; the built-in track's
+    # titles in them stay English, as content.
+    assert all(written_right_to_left([m]) for m in messages), [
+        m for m in messages if not written_right_to_left([m])
+    ][:2]

@@ -13,7 +13,8 @@ from babel.messages.pofile import read_po
 
 from core.kernel.i18n import ENGLISH, LANGUAGES, LOCALE_DIR
 
-CORE = Path(__file__).resolve().parents[2] / "core"
+ROOT = Path(__file__).resolve().parents[2]
+CORE, ADAPTERS = ROOT / "core", ROOT / "adapters"
 DOMAINS = sorted(p.stem for p in LOCALE_DIR.glob("*.pot"))
 TRANSLATED = [code for code in LANGUAGES if code != ENGLISH]
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
@@ -21,8 +22,9 @@ PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
 def said_in_code(domain: str) -> set[str | tuple[str, str]]:
     """The messages the package's code says, as `make messages` extracts them."""
+    package = CORE / domain if (CORE / domain).is_dir() else ADAPTERS / domain
     found = extract_from_dir(
-        CORE / domain, keywords={"_": None, "N_": None, "n_": (1, 2)}, comment_tags=()
+        package, keywords={"_": None, "N_": None, "n_": (1, 2)}, comment_tags=()
     )
     return {msgid if isinstance(msgid, str) else tuple(msgid) for _, _, msgid, *_ in found}
 
@@ -37,7 +39,7 @@ def catalog(code: str, domain: str) -> Catalog:
 def test_every_package_that_speaks_has_a_catalog_of_its_own_name() -> None:
     taken = {
         (path.parent.name, domain)
-        for path in CORE.rglob("*.py")
+        for path in [*CORE.rglob("*.py"), *ADAPTERS.rglob("*.py")]
         if path.name != "i18n.py"  # its docstring shows how
         for domain in re.findall(r'=\s*messages\("(\w+)"\)', path.read_text("utf-8"))
     }

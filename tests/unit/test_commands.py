@@ -119,6 +119,7 @@ def test_bot_name_suffix_is_dropped(text: str, expected: Command) -> None:
         ("stats", "progress"),
         ("lb", "leaderboard"),
         ("standings", "leaderboard"),
+        ("schedule", "group"),
     ],
 )
 def test_aliases(alias: str, name: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -68,7 +68,17 @@ async def menu() -> AsyncIterator[list[dict[str, Any]]]:
 
 
 async def test_every_command_is_a_slash_command(menu: list[dict[str, Any]]) -> None:
-    assert {command["name"] for command in menu} == set(COMMAND_NAMES)
+    # /schedule: the members' view of /group, which Discord shows to admins only.
+    assert {command["name"] for command in menu} == {*COMMAND_NAMES, "schedule"}
+
+
+async def test_members_see_the_groups_schedule_and_admins_set_it(
+    menu: list[dict[str, Any]],
+) -> None:
+    by_name = {command["name"]: command for command in menu}
+    assert by_name["group"]["default_member_permissions"] == 1 << 4  # Manage Channels
+    assert by_name["schedule"]["default_member_permissions"] is None
+    assert by_name["schedule"]["contexts"] == [0]  # servers only
 
 
 async def test_names_and_descriptions_follow_discords_rules(menu: list[dict[str, Any]]) -> None:
@@ -175,9 +185,16 @@ async def test_views_are_persistent() -> None:
 async def test_time_zones_are_offered_as_you_type(cog: str, typed: str, offered: list[str]) -> None:
     adapter = DiscordAdapter(SilentCoach(), "token")  # type: ignore[arg-type]
     instance = SettingsCommands(adapter) if cog == "settings" else GroupAdminCommands(adapter)
-    choices = await instance.zones(SimpleNamespace(), typed)  # type: ignore[arg-type]
+    choices = await offered_for(instance.timezone, "zone", typed)
     assert [choice.value for choice in choices] == offered
-    assert len(await instance.zones(SimpleNamespace(), "")) == 25  # type: ignore[arg-type]
+    assert len(await offered_for(instance.timezone, "zone", "")) == 25
+
+
+async def offered_for(command: Any, option: str, typed: str) -> list[Any]:
+    """What Discord shows as `typed` is typed into the command's option: its autocomplete."""
+    complete = command._params[option].autocomplete
+    assert complete is not None, f"{command.name} {option} has no autocomplete"
+    return list(await complete(SimpleNamespace(), typed))
 
 
 @pytest.mark.parametrize(
@@ -187,8 +204,9 @@ async def test_time_zones_are_offered_as_you_type(cog: str, typed: str, offered:
 async def test_days_are_offered_as_you_type(typed: str, offered: list[str]) -> None:
     adapter = DiscordAdapter(SilentCoach(), "token")  # type: ignore[arg-type]
     for instance in (SettingsCommands(adapter), GroupAdminCommands(adapter)):
-        choices = await instance.weekdays(SimpleNamespace(), typed)  # type: ignore[arg-type]
-        assert [choice.value for choice in choices] == offered
+        for command in (instance.days, instance.quiz):
+            choices = await offered_for(command, "days", typed)
+            assert [choice.value for choice in choices] == offered
 
 
 async def test_group_commands_take_typed_options(menu: list[dict[str, Any]]) -> None:
@@ -242,6 +260,9 @@ class RecordingCoach:
 
     async def answer_quiz(self, *args: Any, **kwargs: Any) -> Outcome:
         return self.outcome
+
+    async def language_of(self, who: Any) -> str | None:
+        return None
 
 
 class FakeInteraction(SimpleNamespace):
@@ -446,8 +467,21 @@ async def test_descriptions_are_given_in_russian_and_names_stay_as_typed() -> No
     assert translator is not None
     payloads = [await c.get_translated_payload(tree, translator) for c in tree.get_commands()]
     await adapter.bot.close()
-    for payload in payloads:
+    described = list(_described(payloads))
+    assert len(described) > 80  # the commands, their sub-commands and options
+    for payload in described:
         russian = payload.get("description_localizations", {}).get("ru", "")
         assert any("\u0400" <= char <= "\u04ff" for char in russian), payload["name"]
         assert 1 <= len(russian) <= 100
         assert "ru" not in payload.get("name_localizations", {})
+    [leaderboard] = [p for p in payloads if p["name"] == "leaderboard"]
+    periods = leaderboard["options"][0]["choices"]
+    assert [c["value"] for c in periods] == ["week", "month", "all"]
+    assert all(c.get("name_localizations", {}).get("ru") for c in periods)
+
+
+def _described(payloads: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every command, sub-command and option in the payloads: each has a description."""
+    for payload in payloads:
+        yield payload
+        yield from _described(payload.get("options", []))

@@ -261,10 +261,11 @@ def test_only_the_message_that_carries_a_mention_may_ping() -> None:
 
 def test_a_group_quiz_posts_once_with_buttons_for_everyone() -> None:
     ref = QuizRef(QuizScope.GROUP, 42)
-    quiz = QuizQuestion("What is 2 + 2?", ("3", "4"), 1, "", ref)
+    quiz = QuizQuestion("What is 2 + 2?", ("3", "4"), 1, "", ref, title="Group quiz")
     intro = (Paragraph("Group quiz on week 1!"),)
     [message] = render(Reply(blocks=intro, quiz=quiz, visibility=Visibility.CHAT))
     assert message.content == "Group quiz on week 1!"
+    # The core titles the quiz in the group's language; the embed shows that title.
     assert message.embed is not None and message.embed.title == "Group quiz"
     assert [b.custom_id for b in message.rows[0]] == ["q:g42:0", "q:g42:1"]
     # Reported once posted, with its message, as a group's quiz.

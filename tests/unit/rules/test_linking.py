@@ -375,7 +375,7 @@ async def test_a_console_learner_links_with_telegram(
     await console.say("/start")
     await console.say("/done")
     reply = await link(console, tg)
-    assert "The console and Telegram" in reply
+    assert "the console and Telegram" in reply
     assert "from the console" in reply
     await one_learner(uow, console, tg)
     assert "Items done: 1 of 172" in await tg.say("/progress")
