@@ -43,8 +43,7 @@ def _public(*paragraphs: str, heading: str | None = None) -> Reply:
 
 def listed(items: Iterable[str]) -> str:
     """Items one after another, as the language separates them: "a, b, c"."""
-    # Translators: the separator between the items of a list.
-    return _(", ").join(items)
+    return i18n.one_after_another(list(items))
 
 
 def more(count: int) -> str:

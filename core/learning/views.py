@@ -65,7 +65,7 @@ def clock_text(at: time) -> str:
 
 def listed(words: Iterable[str]) -> str:
     """ "a, b, c" with the language's comma."""
-    return _(", ").join(words)
+    return i18n.one_after_another(list(words))
 
 
 def semicolon_listed(words: Iterable[str]) -> str:

@@ -116,10 +116,7 @@ def _this_week(plan: WeekPlan, e: Enrollment, figures: ProgressFigures) -> list[
 
 def _listed(items: Iterable[str]) -> str:
     """The items as "a, b, c", with the comma of the language spoken."""
-    said = ""
-    for item in items:
-        said = _("{items}, {item}").format(items=said, item=item) if said else item
-    return said
+    return i18n.one_after_another(list(items))
 
 
 def _what_stuck(
