@@ -53,7 +53,7 @@ $(STAMP): pyproject.toml
 # with words of its own (see core/kernel/i18n.py): `make messages` finds the words in the
 # code and brings each language's catalog up to date, new words untranslated; `make
 # catalogs` compiles them.
-DOMAINS := accounts app buddies groups importing kernel learning outreach progress quizzes console discord
+DOMAINS := accounts app buddies groups importing kernel learning outreach progress quizzes web console discord
 LANGS := fa ru
 LOCALES := core/locale
 

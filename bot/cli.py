@@ -114,10 +114,10 @@ def _failure(problem: Exception, settings: Settings) -> str | None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.ops import OpsUnavailable
-    from bot.wiring import NotMigrated
+    from bot.wiring import NotMigrated, WebUnavailable
     from core.storage.engine import NotWritable
 
-    if isinstance(problem, NotMigrated | OpsUnavailable):
+    if isinstance(problem, NotMigrated | OpsUnavailable | WebUnavailable):
         return f"coach: {problem}"
     if isinstance(problem, NotWritable):
         return (
@@ -204,7 +204,7 @@ async def _share(settings: Settings, imported: ImportedTrack, source: str) -> bo
 
 async def run(settings: Settings) -> int:
     from bot.ops import serving_ops
-    from bot.wiring import running_app
+    from bot.wiring import running_app, serving_web
 
     platforms = [
         name
@@ -222,6 +222,7 @@ async def run(settings: Settings) -> int:
         return await chat(settings)
     async with running_app(settings) as app, contextlib.AsyncExitStack() as stack:
         await stack.enter_async_context(serving_ops(settings, app.ops))
+        await stack.enter_async_context(serving_web(app))
         messengers: dict[str, Messenger] = {}
         gates: dict[str, SendGate] = {}
         serving: list[Coroutine[Any, Any, None]] = []
@@ -372,10 +373,10 @@ async def until_stopped(
 
 async def chat(settings: Settings) -> int:
     from adapters.console import ConsoleChat, ConsoleMessenger
-    from bot.wiring import running_app
+    from bot.wiring import running_app, serving_web
     from core.kernel.refs import LearnerRef
 
-    async with running_app(settings) as app:
+    async with running_app(settings) as app, serving_web(app):
         who = LearnerRef("console", "local", _local_name(), language=_local_language())
         console = ConsoleChat(app.coach, who, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
         async with app.scheduler({"console": ConsoleMessenger(console)}):

@@ -6,6 +6,7 @@ import hashlib
 import re
 from datetime import datetime, time
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AliasChoices,
@@ -84,6 +85,12 @@ class Settings(BaseSettings):
     ops_listen: Annotated[str | None, Field(validation_alias=_env("COACH_OPS_LISTEN"))] = (
         "127.0.0.1:9464"
     )
+    # The web view (/web): where it is served, None ("off") not at all, and the address its
+    # links start with, when a proxy puts it elsewhere (https://coach.example.org).
+    web_listen: Annotated[str | None, Field(validation_alias=_env("COACH_WEB_LISTEN"))] = (
+        "127.0.0.1:8321"
+    )
+    web_address: Annotated[str | None, Field(validation_alias=_env("COACH_WEB_ADDRESS"))] = None
     # The scheduler: nudges, digests and quiz questions. A worker that should only answer
     # (a second webhook replica, say) may switch it off; the others share the outbox.
     scheduler: Annotated[bool, Field(validation_alias=_env("COACH_SCHEDULER"))] = True
@@ -167,15 +174,25 @@ class Settings(BaseSettings):
             raise ValueError("use HOST:PORT, like 0.0.0.0:8080")
         return value
 
-    @field_validator("ops_listen")
+    @field_validator("ops_listen", "web_listen")
     @classmethod
-    def _ops_host_port(cls, value: str | None) -> str | None:
+    def _host_port_or_off(cls, value: str | None) -> str | None:
         if value is None or value.strip().lower() == "off":
             return None
         host, _, port = value.rpartition(":")
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError("use HOST:PORT, like 127.0.0.1:9464, or off")
         return value
+
+    @field_validator("web_address")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError("use the address learners open, like https://coach.example.org")
+        return value.strip().rstrip("/")
 
     @field_validator("log_format", mode="before")
     @classmethod
@@ -207,6 +224,13 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @property
+    def web_links(self) -> str | None:
+        """The address /web links start with; None when the web view is off."""
+        if self.web_listen is None:
+            return None
+        return self.web_address or f"http://{self.web_listen}"
 
     @property
     def is_sqlite(self) -> bool:

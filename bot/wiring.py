@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.leadership import Election
 from bot.ops import Ops, build_ops
 from core.app.coach import Coach
+from core.app.web import WebCoach
 from core.kernel.clock import Clock, FrozenClock, SystemClock
 from core.learning.library import Defaults
 from core.learning.tracks import BuiltinCatalog
@@ -39,6 +40,7 @@ class App:
     coach: Coach
     outreach: Outreach
     ops: Ops
+    web: WebCoach
 
     @asynccontextmanager
     async def scheduler(
@@ -103,6 +105,7 @@ async def running_app(settings: Settings, *, pictures: bool = True) -> AsyncIter
             charts=charts,
             observer=ops.observer,
             downloads=WebDownloads(),
+            web_address=settings.web_links,
         )
         outreach = Outreach(
             coach,
@@ -110,7 +113,42 @@ async def running_app(settings: Settings, *, pictures: bool = True) -> AsyncIter
             clock,
             OutreachPolicy(lease=timedelta(seconds=settings.outbox_lease_seconds)),
         )
-        yield App(settings, engine, coach, outreach, ops)
+        token = settings.telegram_bot_token
+        web = WebCoach(coach, units, token.get_secret_value() if token else None)
+        yield App(settings, engine, coach, outreach, ops, web)
     finally:
         await asyncio.to_thread(charts.close)  # waits for a chart being drawn
         await engine.dispose()
+
+
+@asynccontextmanager
+async def serving_web(app: App) -> AsyncIterator[None]:
+    """The web view for as long as the coach runs, unless switched off."""
+    listen = app.settings.web_listen
+    if listen is None:
+        yield
+        return
+    from aiohttp import web
+
+    from adapters.web.app import web_app
+
+    host, _, port = listen.rpartition(":")
+    # No access log: a sign-in address holds its one-time token.
+    secure = (app.settings.web_links or "").startswith("https://")
+    runner = web.AppRunner(web_app(app.web, secure_cookies=secure), access_log=None)
+    await runner.setup()
+    try:
+        try:
+            await web.TCPSite(runner, host, int(port)).start()
+        except OSError as problem:
+            raise WebUnavailable(
+                f"cannot listen on {listen} for the web view (COACH_WEB_LISTEN): "
+                f"{problem.strerror or problem}"
+            ) from None
+        yield
+    finally:
+        await runner.cleanup()
+
+
+class WebUnavailable(Exception):
+    """The web view's address is taken or not allowed; said in one line at start."""

@@ -190,11 +190,11 @@ def ada(coach: Coach) -> Learner:
 
 def coach_env(**settings: str) -> dict[str, str]:
     """The environment a `coach` process runs in for a test: this one without any bot
-    token (a developer's own must never reach a fake) and without the operations port,
+    token (a developer's own must never reach a fake), without the operations and web ports,
     plus `settings`; pseudo-localized when the test is."""
     env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
     # No fixed port: tests run side by side, and a test of the endpoints names its own.
-    env["COACH_OPS_LISTEN"] = "off"
+    env["COACH_OPS_LISTEN"] = env["COACH_WEB_LISTEN"] = "off"
     if i18n.marking():
         env[i18n.PSEUDO_LOCALE_SETTING] = "1"
     return env | settings

@@ -297,6 +297,12 @@ def make_view(rows: list[list[ButtonSpec]]) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     for number, row in enumerate(rows):
         for spec in row:
+            if spec.url:
+                link = discord.ui.Button[discord.ui.View](
+                    style=discord.ButtonStyle.link, label=spec.label, url=spec.url, row=number
+                )
+                view.add_item(link)
+                continue
             kind = QuizButton if spec.custom_id.startswith(QUIZ_PREFIX) else ActionButton
             view.add_item(kind(spec, row=number))
     return view
@@ -314,6 +320,7 @@ def _matching(current: str, options: Iterable[str]) -> list[app_commands.Choice[
 
 # Commands without options: each is the core command of the same name.
 PLAIN_COMMANDS = (
+    "web",
     "today",
     "undo",
     "week",

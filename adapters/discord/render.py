@@ -77,7 +77,8 @@ def _code_block(text: str) -> str:
 @dataclass(frozen=True)
 class ButtonSpec:
     label: str
-    custom_id: str
+    custom_id: str  # "" for a link button, which opens `url` and comes back to nobody
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,10 @@ def button_rows(reply: Reply) -> list[list[ButtonSpec]]:
                 specs.append(ButtonSpec(shorten(button.label, MAX_BUTTON_LABEL), custom_id))
         if specs:
             rows.append(specs[:MAX_ROW_BUTTONS])
+    if reply.link is not None:
+        # Discord has no Mini App: the link opens in the browser either way.
+        label = shorten(reply.link.label, MAX_BUTTON_LABEL)
+        rows = [*rows[: MAX_ROWS - 1], [ButtonSpec(label, "", url=reply.link.url)]]
     return rows[:MAX_ROWS]
 
 

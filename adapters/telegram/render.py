@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from core.kernel.i18n import RIGHT_TO_LEFT_MARK, written_right_to_left
 from core.kernel.reply import (
@@ -24,6 +24,7 @@ from core.kernel.reply import (
     Preformatted,
     QuizQuestion,
     Reply,
+    WebLink,
     shortened,
 )
 
@@ -203,20 +204,25 @@ BUTTONS_BELOW = "👇"
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=button.label[:MAX_BUTTON_TEXT],
-                    callback_data=packed(button.action),
-                )
-                for button in row
-            ]
-            for row in reply.buttons
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=button.label[:MAX_BUTTON_TEXT], callback_data=packed(button.action)
+            )
+            for button in row
         ]
-    )
+        for row in reply.buttons
+    ]
+    if reply.link is not None:
+        rows.append([_link_button(reply.link)])
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def _link_button(link: WebLink) -> InlineKeyboardButton:
+    label = link.label[:MAX_BUTTON_TEXT]
+    if link.mini_app:
+        return InlineKeyboardButton(text=label, web_app=WebAppInfo(url=link.url))
+    return InlineKeyboardButton(text=label, url=link.url)
 
 
 def render(reply: Reply) -> list[TelegramMessage]:

@@ -38,10 +38,27 @@ class Confirmations(Protocol):
     """One-time tokens a destructive action waits for, each for one learner and action."""
 
     async def issue(
-        self, learner_id: int, *, action: str, token_hash: str, at: datetime, expires_at: datetime
+        self,
+        learner_id: int,
+        *,
+        action: str,
+        token_hash: str,
+        at: datetime,
+        expires_at: datetime,
+        replace: bool = True,
     ) -> None:
-        """Stores a token, replacing the learner's earlier one for this action; expired
-        tokens (anyone's) go."""
+        """Stores a token, replacing the learner's earlier one for this action unless
+        `replace` is False (a web session beside another device's); expired tokens
+        (anyone's) go."""
+        ...
+
+    async def redeem(self, *, action: str, token_hash: str, now: datetime) -> int | None:
+        """Deletes a live token for this action and says whose it was; None if there is
+        none: used already, expired or never issued."""
+        ...
+
+    async def holder(self, *, action: str, token_hash: str, now: datetime) -> int | None:
+        """Whose live token for this action this is, leaving it in place; None if none."""
         ...
 
     async def use(self, learner_id: int, *, action: str, token_hash: str, now: datetime) -> bool:

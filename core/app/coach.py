@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 from core.accounts import data
 from core.accounts.link import Linking
 from core.app import views
+from core.app.learner_commands import LearnerCommands
 from core.app.ports import UnitOfWork
 from core.app.updates import UpdateUnits
-from core.buddies.service import buddy
 from core.groups.admin import group_gone, groups_gone
 from core.groups.study_groups import StudyGroups
 from core.importing import views as import_views
@@ -23,31 +23,14 @@ from core.importing.ports import Downloaded, DownloadRefused, RoadmapDownloads
 from core.importing.roadmaps import keep_roadmap, parse_roadmap, run_import, share_track
 from core.kernel.clock import Clock
 from core.kernel.commands import (
-    Buddy,
-    Calendar,
-    Choose,
     Command,
-    Done,
     Export,
-    Focus,
     Forget,
     Help,
     Import,
     Link,
-    Log,
-    Note,
-    Pause,
-    Plan,
-    Progress,
-    Quiz,
-    Replan,
-    Resume,
-    Settings,
     Start,
-    Today,
-    Undo,
     Unparsed,
-    Week,
     from_action,
     parse,
 )
@@ -57,19 +40,13 @@ from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Outcome, QuizRef, QuizScope, Reply
 from core.kernel.reply_codec import encode_reply
-from core.learning import calendar as study_calendar
-from core.learning import choices, daily, focus, journal, replanning
-from core.learning import settings as learner_settings
 from core.learning import views as learning_views
-from core.learning.context import Context, learner_context
+from core.learning.context import learner_context
 from core.learning.library import Defaults, TrackLibrary
 from core.learning.model import Snapshot
 from core.learning.onboarding import Onboarding
-from core.learning.settings import LearnerSettings
 from core.learning.tracks import TrackCatalog
 from core.progress.charts import ChartRenderer
-from core.progress.plan_report import PlanReport
-from core.progress.report import ProgressReport
 from core.quizzes.bank import QuestionBank
 from core.quizzes.quizmaster import QuizMaster
 
@@ -111,6 +88,7 @@ class Coach:
         charts: ChartRenderer | None = None,
         observer: Observer = UNOBSERVED,
         downloads: RoadmapDownloads | None = None,
+        web_address: str | None = None,
     ) -> None:
         self.clock = clock
         self._downloads = downloads
@@ -123,9 +101,7 @@ class Coach:
         self._uow_factory = uow_factory
         self._parsing = asyncio.Semaphore(ROADMAPS_PARSED_AT_ONCE)
         self._onboarding = Onboarding(self.library, self.defaults)
-        self._settings = LearnerSettings(self.library)
-        self._progress = ProgressReport(self.quizzes, charts)
-        self._plan = PlanReport(charts)
+        self._learners = LearnerCommands(self.library, self.quizzes, charts, web_address)
         self._linking = Linking(self.library)
         self.groups = StudyGroups(self.library, self.defaults, self.quizzes)
 
@@ -357,45 +333,4 @@ class Coach:
         ctx = await learner_context(uow, self.library, who, snapshot, now)
         if ctx is None:
             return views.track_gone()
-        return await self._learner_command(ctx, command)
-
-    async def _learner_command(self, ctx: Context[UnitOfWork], command: Command) -> Reply:
-        """A command of a started learner."""
-        match command:
-            case Today():
-                return await daily.today(ctx)
-            case Done():
-                return await daily.done(ctx, command)
-            case Undo():
-                return await daily.undo(ctx, command)
-            case Week():
-                return await daily.week(ctx, command)
-            case Progress():
-                return await self._progress.progress(ctx)
-            case Log():
-                return await journal.log_hours(ctx, command)
-            case Note():
-                return await journal.note(ctx, command)
-            case Settings(key="buddy"):  # what a study buddy sees, as /buddy share sets it
-                return await buddy(ctx, Buddy(f"share {command.value}"), self.library)
-            case Settings():
-                return await self._settings.settings(ctx, command)
-            case Pause():
-                return await learner_settings.pause(ctx, command)
-            case Resume():
-                return await learner_settings.resume(ctx)
-            case Quiz():
-                return await self.quizzes.ask(ctx)
-            case Choose():
-                return await choices.choose(ctx, command)
-            case Calendar():
-                return await study_calendar.calendar(ctx)
-            case Plan():
-                return await self._plan.plan(ctx)
-            case Replan():
-                return await replanning.replan(ctx, command)
-            case Focus():
-                return await focus.focus(ctx, command)
-            case Buddy():
-                return await buddy(ctx, command, self.library)
-        return views.unknown_command(command.name)
+        return await self._learners.run(ctx, command)

@@ -41,6 +41,7 @@ DESCRIPTIONS = {
     "choose": N_("Pick an option where your roadmap says choose one"),
     "quiz": N_("A question on what you studied"),
     "link": N_("Share one progress across Telegram, Discord and the console"),
+    "web": N_("Your roadmap on a web page, opened with a one-time link"),
     "calendar": N_("Your coming study days as a calendar file"),
     "export": N_("All your data as JSON"),
     "forget": N_("Delete everything about you"),
@@ -196,6 +197,14 @@ class Undo(_Numbered):
     """`/undo`; `/undo 3` only when item 3 was the last tick, since only that one is undone."""
 
     name = "undo"
+
+
+@dataclass(frozen=True)
+class Web(Command):
+    """`/web`: a one-time link to the learner's page; for their eyes only."""
+
+    name = "web"
+    private = True
 
 
 @dataclass(frozen=True)
@@ -477,6 +486,7 @@ COMMANDS: dict[str, type[Command]] = {
         Choose,
         Quiz,
         Link,
+        Web,
         Group,
         Join,
         Leave,

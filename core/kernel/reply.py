@@ -75,6 +75,16 @@ class Button:
     action: str  # an action id the core understands, at most 64 bytes
 
 
+@dataclass(frozen=True)
+class WebLink:
+    """A button that opens an address: the web view. `mini_app`: Telegram opens it inside
+    the app, signed in by Telegram itself (it must then be an https address)."""
+
+    label: str
+    url: str
+    mini_app: bool = False
+
+
 class QuizScope(enum.Enum):
     LEARNER = "learner"  # one learner's question; only they answer it
     GROUP = "group"  # a study group's question; everyone in the chat may answer
@@ -147,6 +157,7 @@ class Reply:
     attachment: Attachment | None = None
     visibility: Visibility = Visibility.PERSONAL
     closes: PollToClose | None = None
+    link: WebLink | None = None  # a button of its own, under the others
 
     @classmethod
     def text(cls, *paragraphs: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 from typing import Any, assert_never
 
@@ -30,6 +31,7 @@ from core.kernel.reply import (
     QuizScope,
     Reply,
     Visibility,
+    WebLink,
 )
 
 VERSION = 1
@@ -64,6 +66,7 @@ def encode_reply(reply: Reply) -> str:
             ),
             "visibility": reply.visibility.value,
             "closes": {"message_ref": reply.closes.message_ref} if reply.closes else None,
+            "link": dataclasses.asdict(reply.link) if reply.link else None,
         },
         separators=(",", ":"),
     )
@@ -98,6 +101,7 @@ def decode_reply(text: str) -> Reply:
             ),
             visibility=Visibility(_str(data, "visibility")),
             closes=PollToClose(_str(closes, "message_ref")) if closes is not None else None,
+            link=_read_link(link) if (link := data.get("link")) is not None else None,
         )
     except ReplyDecodeError:
         raise
@@ -189,6 +193,11 @@ def _read_quiz(data: dict[str, Any]) -> QuizQuestion:
         # Replies owed before quizzes had titles have none: the platform shows no heading.
         title=_str(data, "title") if "title" in data else "",
     )
+
+
+def _read_link(data: object) -> WebLink:
+    link = _object(data)
+    return WebLink(_str(link, "label"), _str(link, "url"), _bool(link, "mini_app"))
 
 
 def _object(value: object) -> dict[str, Any]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -309,3 +311,46 @@ def test_a_quiz_in_the_console(database_url: str) -> None:
     assert "[1] Another question" in out
     # "9" is not an option: the question stays open and the valid range is said.
     assert "offers choices 1 to" in out and "9 is not one of them" in out
+
+
+async def test_coach_chat_serves_the_web_view_and_web_links_there(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Out of the box: the console's /web gives a link to the coach's own local web view,
+    which signs the learner in and shows their week."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = coach_env(DATABASE_URL=database_url, COACH_WEB_LISTEN=f"127.0.0.1:{port}")
+    env.pop("COACH_WEB_ADDRESS", None)
+    process = await asyncio.create_subprocess_exec(
+        *COACH,
+        "chat",
+        env=env,
+        cwd=_neutral_cwd(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(b"/start\n/web\n")
+        await process.stdin.drain()
+        printed = ""
+        while (found := re.search(rf"http://127\.0\.0\.1:{port}/signin/\S+", printed)) is None:
+            line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
+            assert line, f"the chat ended without a link: {printed}"
+            printed += pseudo_locale.unmarked(line.decode())
+        # As a browser does, and aiohttp only when told: keep cookies of an IP address.
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with (
+            aiohttp.ClientSession(cookie_jar=jar) as browser,
+            browser.get(found.group(0)) as page,
+        ):
+            assert page.status == 200 and str(page.url).endswith(f":{port}/")
+            html = pseudo_locale.unmarked(await page.text())
+        assert all(item.title in html for item in WEEK1.items)
+    finally:
+        process.stdin.close()
+        await asyncio.wait_for(process.wait(), timeout=60)
+    assert process.returncode == 0

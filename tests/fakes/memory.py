@@ -1792,11 +1792,20 @@ class MemoryLinkCodes(_Repository):
 
 class MemoryConfirmations(_Repository):
     async def issue(
-        self, learner_id: int, *, action: str, token_hash: str, at: datetime, expires_at: datetime
+        self,
+        learner_id: int,
+        *,
+        action: str,
+        token_hash: str,
+        at: datetime,
+        expires_at: datetime,
+        replace: bool = True,
     ) -> None:
         tokens = (await self._tx())[self._db.confirmations]
         await tokens.delete_where(
-            lambda c: c.expires_at <= at or (c.learner_id, c.action) == (learner_id, action)
+            lambda c: (
+                c.expires_at <= at or (replace and (c.learner_id, c.action) == (learner_id, action))
+            )
         )
         await tokens.insert(ConfirmationRow(token_hash, learner_id, action, expires_at, at))
 
@@ -1806,6 +1815,19 @@ class MemoryConfirmations(_Repository):
         if row is None or (row.learner_id, row.action) != (learner_id, action):
             return False
         return row.expires_at > now and await tokens.delete(token_hash)
+
+    async def redeem(self, *, action: str, token_hash: str, now: datetime) -> int | None:
+        tokens = (await self._tx())[self._db.confirmations]
+        row = await tokens.locked(token_hash)
+        if row is None or row.action != action or row.expires_at <= now:
+            return None
+        return row.learner_id if await tokens.delete(token_hash) else None
+
+    async def holder(self, *, action: str, token_hash: str, now: datetime) -> int | None:
+        row = (await self._tx())[self._db.confirmations].get(token_hash)
+        if row is None or row.action != action or row.expires_at <= now:
+            return None
+        return row.learner_id
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def test_group_and_private_commands_are_marked_on_their_types() -> None:
     in_group = {name for name, command in COMMANDS.items() if command.in_group}
     assert in_group == {"group", "join", "leave", "leaderboard", "submit", "review", "share"}
     private = {name for name, command in COMMANDS.items() if command.private}
-    assert private == {"link", "calendar", "export", "forget", "focus", "buddy"}
+    assert private == {"link", "calendar", "export", "forget", "focus", "buddy", "web"}
 
 
 @pytest.mark.parametrize(

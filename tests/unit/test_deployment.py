@@ -36,7 +36,9 @@ SCALE_PROFILE = "scale"
 EXPECTED_COMMANDS = {"migrate": ["migrate"], **{name: ["run"] for name in WORKERS}}
 # Written into the file rather than taken from the host: where the database is, and the
 # container's own ports, which the scaled-out workers publish.
-FIXED = frozenset({"DATABASE_URL", "TELEGRAM_WEBHOOK_LISTEN", "COACH_OPS_LISTEN"})
+FIXED = frozenset(
+    {"DATABASE_URL", "TELEGRAM_WEBHOOK_LISTEN", "COACH_OPS_LISTEN", "COACH_WEB_LISTEN"}
+)
 # Each scaled-out worker runs its own share of one bot's Discord shards.
 SHARDING = frozenset({"DISCORD_SHARD_COUNT", "DISCORD_SHARD_IDS"})
 GLOB_CHARACTERS = frozenset("*?[")
@@ -304,6 +306,7 @@ EVERYTHING_ON_THE_HOST = {
     "COACH_FROZEN_TIME": "2026-11-16T09:00:00+00:00",
     "LOG_LEVEL": "info",
     "COACH_LOG_FORMAT": "json",
+    "COACH_WEB_ADDRESS": "https://coach.example.org",
     "COACH_SCHEDULER": "false",
     "COACH_TICK_SECONDS": "30",
     "COACH_TELEGRAM_SEND_RATE": "20",

@@ -1,0 +1,177 @@
+"""The web view on aiohttp: a learner's roadmap as a page, signed in from a chat link.
+
+Pages are rendered on the server (Jinja2, escaped as filled in), so a phone's browser
+needs no script to use them; every change is a form post carrying the session's form
+token, answered by a redirect back to the page. Nothing about the learner is in a URL:
+the sign-in link's token is random and used up at once, and the session lives in an
+HttpOnly cookie. Requests are not logged, so no token reaches a log either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from core.app.web import WebCoach
+from core.kernel import i18n
+from core.kernel.commands import Done, Undo
+from core.kernel.i18n import speaking
+from core.web import views
+from core.web.access import SESSION_LIFETIME, form_token, form_token_matches
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "coach_session"
+WEB_COACH = web.AppKey("web_coach", WebCoach)
+# Scripts and styles from this site only, no inline code, no plugins, forms only to
+# here, and framed only by Telegram's web client (where a Mini App runs in a frame).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self' https://telegram.org; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'self' https://web.telegram.org"
+)
+SECURE_COOKIES = web.AppKey("secure_cookies", bool)
+
+_templates = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+@web.middleware
+async def _secure_headers(request: web.Request, handler: Any) -> web.StreamResponse:
+    response: web.StreamResponse = await handler(request)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # The sign-in page's address holds its token: never sent on to another site.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page(template: str, status: int = 200, **values: Any) -> web.Response:
+    body = _templates.get_template(template).render(**values)
+    return web.Response(text=body, status=status, content_type="text/html")
+
+
+def _signed_out(status: int) -> web.Response:
+    return _page("signed_out.html", status, words=views.signed_out_page(), language="en", rtl=False)
+
+
+def _with_session(response: web.Response, session: str, *, framed: bool, secure: bool) -> None:
+    """The session cookie: never readable by scripts. A Mini App may run in a frame of
+    Telegram's web client, where only a SameSite=None cookie (https only) comes back."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        session,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="None" if framed and secure else "Lax",
+        secure=secure,
+        path="/",
+    )
+
+
+async def _sign_in(request: web.Request) -> web.StreamResponse:
+    session = await request.app[WEB_COACH].sign_in(request.match_info["token"])
+    if session is None:
+        return _signed_out(403)
+    response = web.HTTPSeeOther("/")  # raised, as aiohttp wants its HTTP exceptions
+    _with_session(response, session, framed=False, secure=request.app[SECURE_COOKIES])
+    raise response
+
+
+async def _mini_app(request: web.Request) -> web.StreamResponse:
+    """The page a Telegram Mini App opens: its script hands Telegram's initData over."""
+    return _page("mini_app.html", language="en", rtl=False)
+
+
+async def _sign_in_telegram(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    session = await request.app[WEB_COACH].sign_in_telegram(str(form.get("init_data", "")))
+    if session is None:
+        raise web.HTTPForbidden()
+    response = web.HTTPNoContent()
+    _with_session(response, session, framed=True, secure=request.app[SECURE_COOKIES])
+    raise response
+
+
+async def _learner(request: web.Request) -> tuple[str, Any] | None:
+    session = request.cookies.get(SESSION_COOKIE)
+    if not session:
+        return None
+    who = await request.app[WEB_COACH].signed_in(session)
+    return (session, who) if who is not None else None
+
+
+async def _home(request: web.Request) -> web.StreamResponse:
+    signed_in = await _learner(request)
+    if signed_in is None:
+        return _signed_out(401)
+    session, who = signed_in
+    page = await request.app[WEB_COACH].page(who)
+    if page is None:
+        return _signed_out(404)
+    with speaking(page.language):
+        return _page(
+            "learner.html",
+            page=page,
+            words=page.words,
+            language=page.language,
+            rtl=page.right_to_left,
+            form_token=form_token(session),
+            day=i18n.day,
+        )
+
+
+async def _command(request: web.Request) -> web.StreamResponse:
+    signed_in = await _learner(request)
+    if signed_in is None:
+        return _signed_out(401)
+    session, who = signed_in
+    form = await request.post()
+    if not form_token_matches(session, str(form.get("form_token", ""))):
+        raise web.HTTPForbidden(text=views.form_out_of_date())
+    if request.path == "/undo":
+        command: Done | Undo = Undo()
+    else:
+        number = str(form.get("item", ""))
+        if not number.isdigit():
+            raise web.HTTPBadRequest(text=views.form_out_of_date())
+        command = Done.from_args(number)
+    await request.app[WEB_COACH].run(who, command)
+    raise web.HTTPSeeOther("/")
+
+
+async def _sign_out(request: web.Request) -> web.StreamResponse:
+    signed_in = await _learner(request)
+    if signed_in is not None:
+        session, _ = signed_in
+        form = await request.post()
+        if not form_token_matches(session, str(form.get("form_token", ""))):
+            raise web.HTTPForbidden(text=views.form_out_of_date())
+        await request.app[WEB_COACH].sign_out(session)
+    response = web.HTTPSeeOther("/")
+    response.del_cookie(SESSION_COOKIE, path="/")
+    raise response
+
+
+def web_app(coach: WebCoach, *, secure_cookies: bool = False) -> web.Application:
+    """`secure_cookies`: the page is reached over https (its public address is), so its
+    cookie is never sent in the clear."""
+    app = web.Application(middlewares=[_secure_headers], client_max_size=64 * 1024)
+    app[WEB_COACH] = coach
+    app[SECURE_COOKIES] = secure_cookies
+    app.router.add_get("/telegram", _mini_app)
+    app.router.add_post("/telegram/signin", _sign_in_telegram)
+    app.router.add_get("/", _home)
+    app.router.add_get("/signin/{token}", _sign_in)
+    app.router.add_post("/done", _command)
+    app.router.add_post("/undo", _command)
+    app.router.add_post("/signout", _sign_out)
+    app.router.add_static("/static/", HERE / "static")
+    return app

@@ -1,0 +1,79 @@
+"""What the web view asks of the core: signing in, the learner's page, and the same
+commands the chat runs, so the page and the chat always agree."""
+
+from __future__ import annotations
+
+from core.app.coach import Coach
+from core.app.ports import UnitOfWork
+from core.kernel.commands import Command
+from core.kernel.i18n import speaking, supported
+from core.kernel.ports import UnitOfWorkFactory
+from core.kernel.refs import LearnerRef
+from core.kernel.reply import Outcome
+from core.learning.context import learner_context
+from core.web import access
+from core.web.pages import LearnerPage, learner_page
+from core.web.telegram import telegram_user_id
+
+
+class WebCoach:
+    def __init__(
+        self,
+        coach: Coach,
+        units: UnitOfWorkFactory[UnitOfWork],
+        telegram_token: str | None = None,
+    ) -> None:
+        self._coach = coach
+        self._units = units
+        self._telegram_token = telegram_token  # checks a Mini App's initData; None: no Mini App
+
+    async def sign_in(self, link_token: str) -> str | None:
+        """The session token a chat link opens; None for one used, expired or unknown."""
+        async with self._units() as uow:
+            session = await access.sign_in(uow, link_token, self._coach.clock.now())
+            await uow.commit()
+        return session
+
+    async def sign_in_telegram(self, init_data: str) -> str | None:
+        """The session a Telegram Mini App opens with the `initData` Telegram signed; None
+        when it is not Telegram's, is stale, or names no learner of ours."""
+        now = self._coach.clock.now()
+        if self._telegram_token is None:
+            return None
+        user_id = telegram_user_id(init_data, self._telegram_token, now)
+        if user_id is None:
+            return None
+        async with self._units() as uow:
+            snapshot = await uow.learners.load(LearnerRef("telegram", str(user_id), ""))
+            if snapshot is None:
+                return None
+            session = await access.open_session(uow, snapshot.learner_id, now)
+            await uow.commit()
+        return session
+
+    async def sign_out(self, session_token: str) -> None:
+        async with self._units() as uow:
+            await access.sign_out(uow, session_token, self._coach.clock.now())
+            await uow.commit()
+
+    async def signed_in(self, session_token: str) -> LearnerRef | None:
+        """Who a session is, as one of their chat identities: the page runs commands as
+        that identity, so everything the chat checks is checked for it too."""
+        async with self._units(read_only=True) as uow:
+            learner_id = await access.session_learner(uow, session_token, self._coach.clock.now())
+            identities = await uow.learners.identities(learner_id) if learner_id else []
+        return identities[0].who if identities else None
+
+    async def page(self, who: LearnerRef) -> LearnerPage | None:
+        """The learner's roadmap; None until they have started a track."""
+        now = self._coach.clock.now()
+        async with self._units(read_only=True) as uow:
+            snapshot = await uow.learners.load(who)
+            if snapshot is None:
+                return None
+            with speaking(snapshot.language or supported(who.language)):
+                ctx = await learner_context(uow, self._coach.library, who, snapshot, now)
+                return await learner_page(ctx) if ctx is not None else None
+
+    async def run(self, who: LearnerRef, command: Command) -> Outcome:
+        return await self._coach.run(who, command)

@@ -1,0 +1,63 @@
+"""What the web view says: its labels, and the chat's answer to /web."""
+
+from __future__ import annotations
+
+from core.kernel.i18n import messages
+from core.kernel.reply import Paragraph, Reply, WebLink
+
+_, n_ = messages("web")
+
+
+def page_words() -> dict[str, str]:
+    """The labels of the learner's page, in the language spoken."""
+    return {
+        "title": _("Your roadmap"),
+        "week": _("Week {number}"),
+        "done": _("done"),
+        "current": _("this week"),
+        "ahead": _("ahead"),
+        "tick": _("Done"),
+        "undo": _("Take back the last tick: {title}"),
+        "optional": _("optional"),
+        "due": _("due {day}"),
+        "note": _("Your note: {note}"),
+        "goal": _("Goal: {goal}"),
+        "resources": _("Resources"),
+        "sign_out": _("Sign out"),
+        "progress": _("{done} of {total} done this week"),
+    }
+
+
+def link(url: str, mini_app: str | None = None) -> Reply:
+    """The one-time link, and a button to it; on Telegram with an https address, the
+    button opens the page inside the app instead (`mini_app`), signed in by Telegram."""
+    button = WebLink(_("Open my roadmap"), mini_app or url, mini_app=mini_app is not None)
+    return Reply(
+        link=button,
+        blocks=(
+            Paragraph(_("Your roadmap on a web page: {link}").format(link=url)),
+            Paragraph(
+                _(
+                    "The link signs you in once and works for 10 minutes; send /web for a "
+                    "new one. Keep it to yourself: it opens your page."
+                )
+            ),
+        ),
+    )
+
+
+def not_served() -> Reply:
+    return Reply.text(_("The web view is not switched on for this coach."))
+
+
+def signed_out_page() -> dict[str, str]:
+    return {
+        "title": _("Signed out"),
+        "text": _(
+            "This link was used already or has expired. Send /web in the chat for a new one."
+        ),
+    }
+
+
+def form_out_of_date() -> str:
+    return _("This page is out of date: reload it and try again. Nothing was changed.")

@@ -1,0 +1,214 @@
+"""The web view through aiohttp's test client: signing in from a chat link, the learner's
+page, ticking an item there and the chat agreeing, and everything refused that should be."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.web.app import SESSION_COOKIE, web_app
+from core.app.coach import Coach
+from core.app.web import WebCoach
+from core.kernel.clock import FrozenClock
+from core.kernel.i18n import speaking
+from core.kernel.reply import Checklist
+from core.learning.tracks import BuiltinCatalog, builtin_track
+from core.storage.engine import make_sessions
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from core.web.views import page_words
+from tests.conftest import Learner
+from tests.fakes.telegram import DEFAULT_TOKEN, mini_app_init_data
+
+ADDRESS = "http://coach.test"
+WEEK1 = builtin_track().weeks[0]
+LINK = re.compile(re.escape(ADDRESS) + r"/signin/([A-Za-z0-9_-]+)")
+FORM_TOKEN = re.compile(r'name="form_token" value="([0-9a-f]+)"')
+
+
+@pytest.fixture
+def web_coach(engine: AsyncEngine, clock: FrozenClock) -> tuple[Coach, WebCoach]:
+    units = SqlUnitOfWorkFactory(make_sessions(engine))
+    coach = Coach(units, clock, BuiltinCatalog(), web_address=ADDRESS)
+    return coach, WebCoach(coach, units)
+
+
+@pytest.fixture
+async def client(web_coach: tuple[Coach, WebCoach]) -> AsyncIterator[TestClient]:
+    async with TestClient(TestServer(web_app(web_coach[1]))) as client:
+        yield client
+
+
+async def link_of(learner: Learner) -> str:
+    said = await learner.say("/web")
+    found = LINK.search(said)
+    assert found, said
+    return found.group(1)
+
+
+async def done_this_week(learner: Learner) -> set[str]:
+    """The items `/week` in the chat shows ticked."""
+    await learner.say("/week")
+    assert learner.last is not None
+    return {
+        item.text.split(". ", 1)[-1]
+        for block in learner.last.blocks
+        if isinstance(block, Checklist)
+        for item in block.items
+        if item.done
+    }
+
+
+async def signed_in(client: TestClient, learner: Learner) -> str:
+    """Opens the learner's chat link in the client; the page's form token."""
+    response = await client.get(f"/signin/{await link_of(learner)}", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/"
+    cookie = response.cookies[SESSION_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    page = await client.get("/")
+    assert page.status == 200
+    found = FORM_TOKEN.search(await page.text())
+    assert found
+    return found.group(1)
+
+
+async def test_a_learner_signs_in_from_chat_ticks_an_item_and_the_chat_agrees(
+    web_coach: tuple[Coach, WebCoach], client: TestClient
+) -> None:
+    ada = Learner(web_coach[0])
+    await ada.say("/start")
+    token = await signed_in(client, ada)
+
+    page = await client.get("/")
+    html = await page.text()
+    assert all(item.title in html for item in WEEK1.items)
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Cache-Control"] == "no-store"
+
+    ticked = await client.post(
+        "/done", data={"item": "1", "form_token": token}, allow_redirects=False
+    )
+    assert ticked.status == 303
+    assert await done_this_week(ada) == {WEEK1.items[0].title}
+    # The chat's tick shows on the page, and the page can take it back.
+    await ada.say("/done 2")
+    html = await (await client.get("/")).text()
+    assert WEEK1.items[1].title in html and 'action="/undo"' in html
+    taken = await client.post("/undo", data={"form_token": token}, allow_redirects=False)
+    assert taken.status == 303
+    assert await done_this_week(ada) == {WEEK1.items[0].title}
+
+
+async def test_a_link_works_once_and_for_ten_minutes(
+    web_coach: tuple[Coach, WebCoach], client: TestClient, clock: FrozenClock
+) -> None:
+    ada = Learner(web_coach[0])
+    await ada.say("/start")
+    link = await link_of(ada)
+    assert (await client.get(f"/signin/{link}", allow_redirects=False)).status == 303
+    client.session.cookie_jar.clear()
+    assert (await client.get(f"/signin/{link}", allow_redirects=False)).status == 403
+
+    late = await link_of(ada)
+    clock.advance(timedelta(minutes=10, seconds=1))
+    assert (await client.get(f"/signin/{late}", allow_redirects=False)).status == 403
+    assert (await client.get("/signin/" + "A" * 43, allow_redirects=False)).status == 403
+    # A newer link replaces an unused older one.
+    older, newer = await link_of(ada), await link_of(ada)
+    assert (await client.get(f"/signin/{older}", allow_redirects=False)).status == 403
+    assert (await client.get(f"/signin/{newer}", allow_redirects=False)).status == 303
+
+
+async def test_changes_need_the_sessions_form_token_and_a_session(
+    web_coach: tuple[Coach, WebCoach], client: TestClient
+) -> None:
+    ada = Learner(web_coach[0])
+    await ada.say("/start")
+    token = await signed_in(client, ada)
+    assert (await client.post("/done", data={"item": "1"})).status == 403
+    assert (await client.post("/done", data={"item": "1", "form_token": "0" * 64})).status == 403
+    assert await done_this_week(ada) == set()
+    # Signed out, the session and its form token are worth nothing.
+    assert (
+        await client.post("/signout", data={"form_token": token}, allow_redirects=False)
+    ).status == 303
+    assert (await client.get("/")).status == 401
+    assert (await client.post("/done", data={"item": "1", "form_token": token})).status == 401
+
+
+async def test_each_learner_sees_only_their_own_page(
+    web_coach: tuple[Coach, WebCoach], client: TestClient, engine: AsyncEngine
+) -> None:
+    coach = web_coach[0]
+    ada, bob = Learner(coach, "ada"), Learner(coach, "bob")
+    await ada.say("/start")
+    await bob.say("/start")
+    await ada.say("/done")
+    await signed_in(client, bob)
+    html = await (await client.get("/")).text()
+    assert 'action="/undo"' not in html  # Ada's tick is not Bob's to take back
+    assert '<li class="item done"' not in html
+    # Without a session cookie there is no page at all.
+    client.session.cookie_jar.clear()
+    assert (await client.get("/")).status == 401
+
+
+async def test_the_web_view_says_so_when_it_is_not_served(ada: Learner) -> None:
+    await ada.say("/start")
+    said = await ada.say("/web")
+    assert "/signin/" not in said
+
+
+async def test_a_telegram_mini_app_signs_in_with_the_initdata_telegram_signed(
+    engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    units = SqlUnitOfWorkFactory(make_sessions(engine))
+    coach = Coach(units, clock, BuiltinCatalog(), web_address="https://coach.example.org")
+    telegram = Learner(coach, "4242", platform="telegram")
+    await telegram.say("/start")
+    said = await telegram.say("/web")
+    assert telegram.last is not None and telegram.last.link is not None
+    assert telegram.last.link.mini_app and telegram.last.link.url.endswith("/telegram")
+    assert "/signin/" in said  # a browser elsewhere still has the one-time link
+
+    app = web_app(WebCoach(coach, units, telegram_token=DEFAULT_TOKEN), secure_cookies=True)
+
+    def signed(user_id: int, token: str = DEFAULT_TOKEN) -> str:
+        return mini_app_init_data(
+            token, {"id": user_id, "first_name": "T"}, clock.now().timestamp()
+        )
+
+    async with TestClient(TestServer(app)) as client:
+        page = await client.get("/telegram")
+        assert page.status == 200 and "telegram-web-app.js" in await page.text()
+        assert "https://telegram.org" in page.headers["Content-Security-Policy"]
+        forged = signed(4242, token="654321:OTHER")
+        refused = await client.post("/telegram/signin", data={"init_data": forged})
+        assert refused.status == 403
+        stranger = await client.post("/telegram/signin", data={"init_data": signed(1)})
+        assert stranger.status == 403  # Telegram's, but nobody the coach knows
+        opened = await client.post("/telegram/signin", data={"init_data": signed(4242)})
+        assert opened.status == 204
+        cookie = opened.cookies[SESSION_COOKIE]
+        # Telegram's web client frames the Mini App: only SameSite=None comes back there.
+        assert cookie["samesite"] == "None" and cookie["secure"] and cookie["httponly"]
+
+
+async def test_the_page_speaks_the_learners_language_right_to_left_for_persian(
+    web_coach: tuple[Coach, WebCoach], client: TestClient
+) -> None:
+    coach = web_coach[0]
+    parvin = Learner(coach, "parvin")
+    await parvin.say("/start")
+    await parvin.say("/settings language fa")
+    await signed_in(client, parvin)
+    html = await (await client.get("/")).text()
+    assert '<html lang="fa" dir="rtl">' in html
+    with speaking("fa"):
+        words = page_words()
+    assert words["sign_out"] in html and "Sign out" not in html
