@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 from aiohttp import web
+from markupsafe import Markup
 
 from core.app.web import WebCoach
 from core.kernel import i18n
@@ -39,6 +40,17 @@ _templates = jinja2.Environment(
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
+
+
+def _filled(words: str, **values: object) -> Markup:
+    """A translated sentence with its placeholders filled, each value escaped and isolated
+    (<bdi>), so an English title keeps its order inside a Persian sentence and the reverse."""
+    return Markup.escape(words).format(
+        **{name: Markup("<bdi>%s</bdi>") % value for name, value in values.items()}
+    )
+
+
+_templates.filters["filled"] = _filled
 
 
 @web.middleware
@@ -125,6 +137,7 @@ async def _home(request: web.Request) -> web.StreamResponse:
             rtl=page.right_to_left,
             form_token=form_token(session),
             day=i18n.day,
+            number=i18n.number,
         )
 
 

@@ -164,10 +164,12 @@ def allow_roadmap_file(path: Path) -> None:
 
 
 def _words_left(visible: str) -> str:
-    left = _without_shortened_content(_NOT_WORDS.sub(" ", outside_marks(visible)))
-    # Longest first, whole words only: a title may hold a shorter one.
+    left = outside_marks(visible)
+    # Longest first, whole words only: a title may hold a shorter one. Content goes before
+    # commands and links do, since a title may hold one ("… explore the generated /docs").
     for content in sorted((c for c in _content if len(c) > 1 and c in left), key=len, reverse=True):
         left = re.sub(rf"(?<!\w){re.escape(content)}(?!\w)", " ", left)
+    left = _without_shortened_content(_NOT_WORDS.sub(" ", left))
     return " ".join(
         word for word in left.split() if _LETTER.search(word) and not _allowed_word(word)
     )

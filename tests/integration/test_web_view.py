@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.web.app import SESSION_COOKIE, web_app
 from core.app.coach import Coach
 from core.app.web import WebCoach
+from core.kernel import i18n
 from core.kernel.clock import FrozenClock
 from core.kernel.i18n import speaking
 from core.kernel.reply import Checklist
@@ -22,6 +23,7 @@ from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from core.web.views import page_words
 from tests.conftest import Learner
+from tests.fakes import pseudo_locale
 from tests.fakes.telegram import DEFAULT_TOKEN, mini_app_init_data
 
 ADDRESS = "http://coach.test"
@@ -212,3 +214,25 @@ async def test_the_page_speaks_the_learners_language_right_to_left_for_persian(
     with speaking("fa"):
         words = page_words()
     assert words["sign_out"] in html and "Sign out" not in html
+
+
+async def test_every_word_on_the_page_comes_through_a_catalog(
+    web_coach: tuple[Coach, WebCoach], client: TestClient
+) -> None:
+    """The learner's page pseudo-localized: nothing on it but the track's own words
+    escaped the catalogs."""
+    ada = Learner(web_coach[0])
+    await ada.say("/start")
+    await ada.say("/done")
+    await signed_in(client, ada)
+    pseudo_locale.allow_built_in_content()
+    pseudo_locale.take_escaped()
+    i18n.mark_translations(True)
+    try:
+        html = await (await client.get("/")).text()
+        body = html.split("<body>", 1)[1]  # the head's title repeats the track's name
+        pseudo_locale.seen("web", body, markup="html")
+    finally:
+        i18n.mark_translations(False)
+    assert pseudo_locale.take_escaped() == []
+    assert i18n.TRANSLATED_OPENS in body  # the check saw marked words: it was on

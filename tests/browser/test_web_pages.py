@@ -1,0 +1,178 @@
+"""The web view's pages in a real headless Chromium: opened from the chat's link, an item
+ticked with a tap and the chat agreeing, a Telegram Mini App launched with genuine and
+forged initData, a used link refused, and the Persian page laid out right to left. Each
+page's screenshot is kept in test-artifacts/screenshots."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest
+from aiohttp.test_utils import TestServer
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.web.app import web_app
+from core.app.coach import Coach
+from core.app.web import WebCoach
+from core.kernel.clock import FrozenClock
+from core.learning.tracks import BuiltinCatalog, builtin_track
+from core.storage.engine import make_sessions
+from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.browser.conftest import keep_screenshot
+from tests.conftest import Learner
+from tests.fakes.telegram import DEFAULT_TOKEN, mini_app_init_data
+
+WEEK1 = builtin_track().weeks[0]
+
+
+@dataclass
+class Site:
+    coach: Coach
+    address: str
+
+    async def link_for(self, learner: Learner) -> str:
+        said = await learner.say("/web")
+        found = re.search(re.escape(self.address) + r"/signin/\S+", said)
+        assert found, said
+        return found.group(0)
+
+
+@pytest.fixture
+async def site(engine: AsyncEngine, clock: FrozenClock) -> AsyncIterator[Site]:
+    """The web view on a real port of this machine, as `coach run` serves it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"http://127.0.0.1:{port}"
+    units = SqlUnitOfWorkFactory(make_sessions(engine))
+    coach = Coach(units, clock, BuiltinCatalog(), web_address=address)
+    server = TestServer(
+        web_app(WebCoach(coach, units, telegram_token=DEFAULT_TOKEN)),
+        host="127.0.0.1",
+        port=port,
+    )
+    await server.start_server()
+    try:
+        yield Site(coach, address)
+    finally:
+        await server.close()
+
+
+async def visit(browser: webdriver.Chrome, address: str) -> None:
+    """Opens an address and waits for its page: the browser blocks, the server must not."""
+    await asyncio.to_thread(browser.get, address)
+
+
+def items_done(browser: webdriver.Chrome) -> list[str]:
+    return [
+        element.text
+        for element in browser.find_elements(By.CSS_SELECTOR, ".week.current .item.done .title")
+    ]
+
+
+async def test_a_learner_opens_the_link_from_chat_and_ticks_an_item_with_a_tap(
+    browser: webdriver.Chrome, site: Site
+) -> None:
+    ada = Learner(site.coach)
+    await ada.say("/start")
+    await visit(browser, await site.link_for(ada))
+    assert browser.current_url == f"{site.address}/"
+    titles = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".week.current .title")]
+    assert titles == [item.title for item in WEEK1.items]
+    keep_screenshot(browser, "learner-week")
+
+    first = browser.find_element(By.CSS_SELECTOR, ".week.current .item form button")
+    await asyncio.to_thread(first.click)
+    await asyncio.to_thread(lambda: browser.find_element(By.CSS_SELECTOR, ".undo"))
+    assert items_done(browser) == [WEEK1.items[0].title]
+    # The chat agrees: its /today no longer offers the first item.
+    await ada.say("/week")
+    assert ada.last is not None and "(1/7" in ada.last.plain_text()
+    keep_screenshot(browser, "learner-ticked")
+
+    # A link is good once: opened again, it signs nobody in.
+    used = await site.link_for(ada)
+    await visit(browser, used)
+    browser.delete_all_cookies()
+    await visit(browser, used)
+    assert browser.find_elements(By.CSS_SELECTOR, ".path") == []
+    keep_screenshot(browser, "link-used")
+
+
+async def test_a_mini_app_signs_in_with_telegrams_initdata_and_a_forged_one_does_not(
+    browser: webdriver.Chrome, site: Site, clock: FrozenClock
+) -> None:
+    telegram = Learner(site.coach, "5151", platform="telegram")
+    await telegram.say("/start")
+    # Telegram's client gives the page `Telegram.WebApp` with the initData it signed; the
+    # real script from telegram.org is kept out, as it is unreachable here.
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*telegram.org*"]})
+
+    def launch_with(init_data: str) -> None:
+        fake_client = {"initData": init_data}
+        script = f"window.Telegram = {{WebApp: {json.dumps(fake_client)}}};"
+        script += "window.Telegram.WebApp.ready = function () {};"
+        browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": script})
+
+    user = {"id": 5151, "first_name": "Tg", "language_code": "en"}
+    launch_with(mini_app_init_data("654321:ANOTHER-BOT", user, clock.now().timestamp()))
+    await visit(browser, f"{site.address}/telegram")
+    status = await asyncio.to_thread(
+        lambda: _wait_for_text(browser, "#status", lambda t: "Telegram" in t or "/web" in t)
+    )
+    assert "/web" in status and browser.current_url.endswith("/telegram")
+    keep_screenshot(browser, "mini-app-forged")
+
+    # Launched again, with the initData Telegram signed for this bot.
+    launch_with(mini_app_init_data(DEFAULT_TOKEN, user, clock.now().timestamp()))
+    await visit(browser, f"{site.address}/telegram")
+    await asyncio.to_thread(lambda: _wait_for(browser, ".path"))
+    assert browser.current_url == f"{site.address}/"
+    keep_screenshot(browser, "mini-app")
+
+
+async def test_the_persian_page_is_laid_out_right_to_left(
+    browser: webdriver.Chrome, site: Site
+) -> None:
+    parvin = Learner(site.coach, "parvin")
+    await parvin.say("/start")
+    await parvin.say("/settings language fa")
+    await visit(browser, await site.link_for(parvin))
+    assert browser.execute_script("return document.documentElement.dir") == "rtl"
+    assert browser.execute_script("return document.documentElement.lang") == "fa"
+    direction = browser.execute_script(
+        "return getComputedStyle(document.querySelector('main')).direction"
+    )
+    assert direction == "rtl"
+    # Right to left: a week's coloured edge is on its right.
+    edge = browser.execute_script(
+        "return getComputedStyle(document.querySelector('.week.current')).borderRightWidth"
+    )
+    assert edge == "4px"
+    keep_screenshot(browser, "learner-persian")
+
+
+def _wait_for(browser: webdriver.Chrome, selector: str, seconds: float = 10) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, seconds).until(lambda b: b.find_elements(By.CSS_SELECTOR, selector))
+
+
+def _wait_for_text(
+    browser: webdriver.Chrome, selector: str, done: Callable[[str], bool], seconds: float = 10
+) -> str:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def text() -> str:
+        return str(browser.find_element(By.CSS_SELECTOR, selector).text)
+
+    WebDriverWait(browser, seconds).until(lambda _: done(text()))
+    return text()
