@@ -9,6 +9,8 @@ HttpOnly cookie. Requests are not logged, so no token reaches a log either.
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +20,16 @@ from markupsafe import Markup
 
 from core.app.web import WebCoach
 from core.kernel import i18n
-from core.kernel.commands import Done, Undo
+from core.kernel.commands import Done, Export, Settings, Undo
 from core.kernel.i18n import speaking
+from core.kernel.reply import Reply
 from core.web import views
 from core.web.access import SESSION_LIFETIME, form_token, form_token_matches
+from core.web.pages import SETTINGS
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "coach_session"
+NOTICE_COOKIE = "coach_notice"  # the coach's answer to a change, shown once after it
 WEB_COACH = web.AppKey("web_coach", WebCoach)
 # Scripts and styles from this site only, no inline code, no plugins, forms only to
 # here, and framed only by Telegram's web client (where a Mini App runs in a frame).
@@ -129,9 +134,10 @@ async def _home(request: web.Request) -> web.StreamResponse:
     if page is None:
         return _signed_out(404)
     with speaking(page.language):
-        return _page(
+        response = _page(
             "learner.html",
             page=page,
+            notices=_unpacked(request.cookies.get(NOTICE_COOKIE)),
             words=page.words,
             language=page.language,
             rtl=page.right_to_left,
@@ -139,6 +145,8 @@ async def _home(request: web.Request) -> web.StreamResponse:
             day=i18n.day,
             number=i18n.number,
         )
+    response.del_cookie(NOTICE_COOKIE, path="/")  # shown once
+    return response
 
 
 async def _command(request: web.Request) -> web.StreamResponse:
@@ -158,6 +166,65 @@ async def _command(request: web.Request) -> web.StreamResponse:
         command = Done.from_args(number)
     await request.app[WEB_COACH].run(who, command)
     raise web.HTTPSeeOther("/")
+
+
+async def _settings(request: web.Request) -> web.StreamResponse:
+    """Every setting the form changed, each as the chat's /settings would take it: the
+    core checks it, and its answer (done, or why not) is shown on the page."""
+    signed_in = await _learner(request)
+    if signed_in is None:
+        return _signed_out(401)
+    session, who = signed_in
+    form = await request.post()
+    if not form_token_matches(session, str(form.get("form_token", ""))):
+        raise web.HTTPForbidden(text=views.form_out_of_date())
+    coach = request.app[WEB_COACH]
+    page = await coach.page(who)
+    if page is None:
+        return _signed_out(404)
+    said = []
+    for key in SETTINGS:
+        value = " ".join(str(form.get(key, "")).split())
+        if value and value != page.settings[key]:
+            outcome = await coach.run(who, Settings(key, value))
+            if isinstance(outcome, Reply):
+                said.append(outcome.plain_text())
+    response = web.HTTPSeeOther("/#settings")
+    if said:
+        response.set_cookie(NOTICE_COOKIE, _packed(said), max_age=60, httponly=True, path="/")
+    raise response
+
+
+async def _export(request: web.Request) -> web.StreamResponse:
+    """All the learner's data, as /export gives it in chat."""
+    signed_in = await _learner(request)
+    if signed_in is None:
+        return _signed_out(401)
+    session, who = signed_in
+    form = await request.post()
+    if not form_token_matches(session, str(form.get("form_token", ""))):
+        raise web.HTTPForbidden(text=views.form_out_of_date())
+    outcome = await request.app[WEB_COACH].run(who, Export())
+    if not isinstance(outcome, Reply) or outcome.attachment is None:
+        raise web.HTTPSeeOther("/")
+    attachment = outcome.attachment
+    return web.Response(
+        body=attachment.content,
+        content_type=attachment.media_type.split(";")[0],
+        headers={"Content-Disposition": f'attachment; filename="{attachment.filename}"'},
+    )
+
+
+def _packed(notices: list[str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(notices).encode()).decode()
+
+
+def _unpacked(cookie: str | None) -> list[str]:
+    try:
+        notices = json.loads(base64.urlsafe_b64decode((cookie or "").encode()))
+    except ValueError:
+        return []
+    return [str(n) for n in notices] if isinstance(notices, list) else []
 
 
 async def _sign_out(request: web.Request) -> web.StreamResponse:
@@ -185,6 +252,8 @@ def web_app(coach: WebCoach, *, secure_cookies: bool = False) -> web.Application
     app.router.add_get("/signin/{token}", _sign_in)
     app.router.add_post("/done", _command)
     app.router.add_post("/undo", _command)
+    app.router.add_post("/settings", _settings)
+    app.router.add_post("/export", _export)
     app.router.add_post("/signout", _sign_out)
     app.router.add_static("/static/", HERE / "static")
     return app

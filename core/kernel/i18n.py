@@ -68,8 +68,9 @@ def marked(text: str) -> str:
 
 
 def as_typed(text: str) -> str:
-    """Words a learner types exactly as shown, the same in every language (a command and
-    its keywords): nothing to translate, so handed out as if they were."""
+    """Words that are the same in every language (a command and its keywords as a learner
+    types them, a language's own name): nothing to translate, so handed out as if they
+    were."""
     return marked(text)
 
 

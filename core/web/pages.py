@@ -8,6 +8,8 @@ from datetime import date
 
 from core.kernel import i18n
 from core.learning.context import Context
+from core.learning.model import Enrollment
+from core.learning.pace import Pace
 from core.learning.ports import LearningUnitOfWork
 from core.web import views
 
@@ -32,6 +34,32 @@ class WeekCard:
     items: tuple[ItemLine, ...]
 
 
+_DAY_WORDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The settings the page changes, each as /settings names it; the page sends what the
+# learner wrote, and the core checks it as it checks a chat's /settings.
+SETTINGS = ("tz", "time", "evening", "days", "quiz", "quiet", "pace", "language")
+
+
+def days_typed(days: frozenset[int]) -> str:
+    """Days as /settings takes them: "mon,wed,fri", or "off" for none."""
+    return ",".join(_DAY_WORDS[day] for day in sorted(days)) or "off"
+
+
+def current_settings(e: Enrollment, language: str) -> dict[str, str]:
+    """Each setting's value as the learner would type it."""
+    quiet = e.quiet_hours
+    return {
+        "tz": e.timezone,
+        "time": f"{e.nudge_time:%H:%M}",
+        "evening": f"{e.evening_time:%H:%M}",
+        "days": days_typed(e.study_days),
+        "quiz": days_typed(e.quiz_days),
+        "quiet": f"{quiet.start:%H:%M}-{quiet.end:%H:%M}" if quiet else "off",
+        "pace": e.pace.value,
+        "language": language,
+    }
+
+
 @dataclass(frozen=True)
 class LearnerPage:
     language: str
@@ -39,6 +67,9 @@ class LearnerPage:
     weeks: tuple[WeekCard, ...]
     undoable: str | None  # the title of the tick `/undo` would take back, if any
     words: dict[str, str]
+    settings: dict[str, str]  # each setting as the learner would type it
+    paces: dict[str, str]  # each pace as typed, and as the language names it
+    languages: dict[str, str]  # each language's code and its own name
 
     @property
     def right_to_left(self) -> bool:
@@ -92,4 +123,7 @@ async def learner_page(ctx: Context[LearningUnitOfWork]) -> LearnerPage:
         weeks=tuple(cards),
         undoable=undoable,
         words=views.page_words(),
+        settings=current_settings(ctx.enrollment, ctx.snapshot.language or i18n.language()),
+        paces={pace.value: f"{pace.profile.label} ({pace.profile.hours_text})" for pace in Pace},
+        languages={code: i18n.as_typed(i18n.NAMES[code]) for code in i18n.LANGUAGES},
     )

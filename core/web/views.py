@@ -25,6 +25,18 @@ def page_words() -> dict[str, str]:
         "resources": _("Resources"),
         "sign_out": _("Sign out"),
         "progress": _("{done} of {total} done this week"),
+        "settings": _("Settings"),
+        "tz": _("Time zone"),
+        "time": _("Daily plan at"),
+        "evening": _("Evening check-in at"),
+        "days": _("Study days (mon-fri, or mon,wed,fri)"),
+        "quiz": _("Quiz days, or off"),
+        "quiet": _("Quiet hours (22:00-07:00), or off"),
+        "pace": _("Pace"),
+        "language": _("Language"),
+        "save": _("Save settings"),
+        "export": _("Download all my data (JSON)"),
+        "path": _("The roadmap, week by week"),
     }
 
 

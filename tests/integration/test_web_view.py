@@ -3,6 +3,7 @@ page, ticking an item there and the chat agreeing, and everything refused that s
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -236,3 +237,68 @@ async def test_every_word_on_the_page_comes_through_a_catalog(
         i18n.mark_translations(False)
     assert pseudo_locale.take_escaped() == []
     assert i18n.TRANSLATED_OPENS in body  # the check saw marked words: it was on
+
+
+def form_of(html: str) -> dict[str, str]:
+    """The settings form's fields as the page fills them in."""
+    section = html.split('id="settings"', 1)[1]
+    fields = dict(
+        re.findall(r'<input id="setting-[a-z]+" name="([a-z]+)" dir="ltr" value="([^"]*)"', section)
+    )
+    for name in ("pace", "language"):
+        chosen = re.search(rf'name="{name}">.*?<option value="([^"]+)"[^>]*selected', section, re.S)
+        assert chosen, name
+        fields[name] = chosen.group(1)
+    return fields
+
+
+async def test_settings_change_on_the_page_with_the_chats_checks(
+    web_coach: tuple[Coach, WebCoach], client: TestClient, engine: AsyncEngine
+) -> None:
+    ada = Learner(web_coach[0])
+    await ada.say("/start")
+    token = await signed_in(client, ada)
+    shown = form_of(await (await client.get("/")).text())
+    assert shown["tz"] == "UTC" and shown["days"] == "mon,tue,wed,thu,fri,sat"
+    assert shown["pace"] == "standard" and shown["quiet"] == "off"
+
+    changed = {
+        **shown,
+        "tz": "Europe/Berlin",
+        "evening": "21:15",
+        "quiz": "off",
+        "form_token": token,
+    }
+    saved = await client.post("/settings", data=changed)
+    html = await saved.text()
+    assert 'role="status"' in html  # the coach's answers to each change, shown once
+    now = form_of(html)
+    assert (now["tz"], now["evening"], now["quiz"]) == ("Europe/Berlin", "21:15", "off")
+    settings = await ada.say("/settings")
+    assert "Europe/Berlin" in settings and "21:15" in settings
+    assert 'role="status"' not in await (await client.get("/")).text()
+
+    # What the chat would refuse, the page refuses, and says so; nothing changes.
+    refused = await client.post(
+        "/settings", data={**now, "quiet": "sometimes", "form_token": token}
+    )
+    assert form_of(await refused.text())["quiet"] == "off"
+    assert "Nothing was changed" in await refused.text()
+    # The language chosen on the page is the page's, and the chat's.
+    persian = await client.post("/settings", data={**now, "language": "fa", "form_token": token})
+    assert '<html lang="fa" dir="rtl">' in await persian.text()
+
+
+async def test_the_page_downloads_all_the_learners_data_as_export_does(
+    web_coach: tuple[Coach, WebCoach], client: TestClient
+) -> None:
+    ada = Learner(web_coach[0])
+    await ada.say("/start")
+    await ada.say("/done")
+    token = await signed_in(client, ada)
+    assert (await client.post("/export", data={})).status == 403
+    download = await client.post("/export", data={"form_token": token})
+    assert download.status == 200
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    data = json.loads(await download.read())
+    assert len(data["completions"]) == 1
