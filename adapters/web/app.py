@@ -18,6 +18,7 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
+from adapters.web.charts import burn_up_svg, calendar_svg
 from core.app.web import WebCoach
 from core.kernel import i18n
 from core.kernel.commands import Done, Export, Settings, Undo
@@ -25,7 +26,7 @@ from core.kernel.i18n import speaking
 from core.kernel.reply import Reply
 from core.web import views
 from core.web.access import SESSION_LIFETIME, form_token, form_token_matches
-from core.web.pages import SETTINGS
+from core.web.pages import SETTINGS, StudyDay
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "coach_session"
@@ -134,9 +135,20 @@ async def _home(request: web.Request) -> web.StreamResponse:
     if page is None:
         return _signed_out(404)
     with speaking(page.language):
+        words = page.words
+
+        def describe(day: StudyDay) -> str:
+            return words["day"].format(
+                day=i18n.day(day.day), items=i18n.number(day.items), hours=i18n.number(day.hours)
+            )
+
         response = _page(
             "learner.html",
             page=page,
+            calendar=calendar_svg(page.calendar, words["calendar"], describe),
+            burn_up=(
+                burn_up_svg(page.burn_up, words, i18n.day, i18n.number) if page.burn_up else None
+            ),
             notices=_unpacked(request.cookies.get(NOTICE_COOKIE)),
             words=page.words,
             language=page.language,

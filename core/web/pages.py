@@ -3,14 +3,18 @@ weeks, each item done, open or ahead, with its resources and the learner's notes
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from core.kernel import i18n
 from core.learning.context import Context
-from core.learning.model import Enrollment
+from core.learning.forecast import forecast
+from core.learning.model import CompletionRecord, Enrollment
 from core.learning.pace import Pace
 from core.learning.ports import LearningUnitOfWork
+from core.progress.burnup import BurnUpPicture, burn_up
 from core.web import views
 
 
@@ -60,6 +64,18 @@ def current_settings(e: Enrollment, language: str) -> dict[str, str]:
     }
 
 
+# The calendar shows the last twelve weeks, Monday to Sunday, up to today.
+CALENDAR_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class StudyDay:
+    day: date
+    items: int  # ticked that day (skipped ones are not study)
+    hours: float  # logged, focus sessions included
+    future: bool = False
+
+
 @dataclass(frozen=True)
 class LearnerPage:
     language: str
@@ -70,6 +86,8 @@ class LearnerPage:
     settings: dict[str, str]  # each setting as the learner would type it
     paces: dict[str, str]  # each pace as typed, and as the language names it
     languages: dict[str, str]  # each language's code and its own name
+    calendar: tuple[StudyDay, ...] = ()  # whole weeks, Monday first
+    burn_up: BurnUpPicture | None = None  # planned against done, drawn by the browser
 
     @property
     def right_to_left(self) -> bool:
@@ -117,7 +135,10 @@ async def learner_page(ctx: Context[LearningUnitOfWork]) -> LearnerPage:
     if last is not None and (ticked_week := ctx.track.week(last.week_id)) is not None:
         item = ticked_week.item(last.item_id)
         undoable = item.title if item else None
+    ticks = await ctx.uow.ticks.of_enrollment(ctx.enrollment.id)
     return LearnerPage(
+        calendar=await _calendar(ctx, ticks),
+        burn_up=await _burn_up(ctx, ticks),
         language=i18n.language(),
         track_title=ctx.track.title,
         weeks=tuple(cards),
@@ -126,4 +147,35 @@ async def learner_page(ctx: Context[LearningUnitOfWork]) -> LearnerPage:
         settings=current_settings(ctx.enrollment, ctx.snapshot.language or i18n.language()),
         paces={pace.value: f"{pace.profile.label} ({pace.profile.hours_text})" for pace in Pace},
         languages={code: i18n.as_typed(i18n.NAMES[code]) for code in i18n.LANGUAGES},
+    )
+
+
+async def _calendar(
+    ctx: Context[LearningUnitOfWork], ticks: list[CompletionRecord]
+) -> tuple[StudyDay, ...]:
+    last = ctx.today + timedelta(days=6 - ctx.today.weekday())  # the Sunday of this week
+    first = last - timedelta(weeks=CALENDAR_WEEKS) + timedelta(days=1)
+    hours = await ctx.uow.journal.hours_by_day(ctx.enrollment.id, since=first)
+    items = Counter(t.done_on for t in ticks if not t.skipped and t.done_on >= first)
+    return tuple(
+        StudyDay(day, items[day], hours.get(day, 0.0), future=day > ctx.today)
+        for day in (first + timedelta(days=n) for n in range((last - first).days + 1))
+    )
+
+
+async def _burn_up(
+    ctx: Context[LearningUnitOfWork], ticks: list[CompletionRecord]
+) -> BurnUpPicture | None:
+    ahead = await forecast(ctx)
+    if ahead.items_left == 0:
+        return None  # the track is finished: nothing left to plan
+    return burn_up(
+        views.burn_up_title(),
+        track=ctx.track,
+        plans=itertools.chain([ctx.plan()], ctx.plans_ahead()),
+        ticks=ticks,
+        started_on=ctx.enrollment.started_on,
+        today=ctx.today,
+        planned_finish=ahead.planned_finish,
+        projected_finish=ahead.projected_finish,
     )

@@ -37,7 +37,16 @@ def page_words() -> dict[str, str]:
         "save": _("Save settings"),
         "export": _("Download all my data (JSON)"),
         "path": _("The roadmap, week by week"),
+        "calendar": _("Your study days, the last 12 weeks"),
+        "day": _("{day}: {items} done, {hours} h"),
+        "burn_up": burn_up_title(),
+        "burn_up_summary": _("{done} of {total} items done; as planned you finish on {planned}."),
+        "burn_up_kept": _("At the pace you keep, on {projected}."),
     }
+
+
+def burn_up_title() -> str:
+    return _("Planned and done")
 
 
 def link(url: str, mini_app: str | None = None) -> Reply:

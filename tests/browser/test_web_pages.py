@@ -90,7 +90,7 @@ async def test_a_learner_opens_the_link_from_chat_and_ticks_an_item_with_a_tap(
 
     first = browser.find_element(By.CSS_SELECTOR, ".week.current .item form button")
     await asyncio.to_thread(first.click)
-    await asyncio.to_thread(lambda: browser.find_element(By.CSS_SELECTOR, ".undo"))
+    await asyncio.to_thread(lambda: _wait_for(browser, ".undo"))
     assert items_done(browser) == [WEEK1.items[0].title]
     # The chat agrees: its /today no longer offers the first item.
     await ada.say("/week")

@@ -98,6 +98,12 @@ async def test_a_learner_signs_in_from_chat_ticks_an_item_and_the_chat_agrees(
     )
     assert ticked.status == 303
     assert await done_this_week(ada) == {WEEK1.items[0].title}
+    # The pictures are drawn by the browser: today's cell shows the tick, the burn-up
+    # says in words what it draws.
+    html = await (await client.get("/")).text()
+    assert html.count('<rect class="cell') == 7 * 12
+    assert html.count('class="cell level-1"') == 1
+    assert '<figure class="burn-up">' in html and "1 of 172 items done" in html
     # The chat's tick shows on the page, and the page can take it back.
     await ada.say("/done 2")
     html = await (await client.get("/")).text()
