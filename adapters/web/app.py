@@ -161,6 +161,27 @@ async def _home(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def _group(request: web.Request) -> web.StreamResponse:
+    signed_in = await _learner(request)
+    if signed_in is None:
+        return _signed_out(401)
+    _, who = signed_in
+    number = request.match_info["group"]
+    page = await request.app[WEB_COACH].group(who, int(number)) if number.isdigit() else None
+    if page is None:
+        # Not a member, or no such group: the same answer, so the page tells nobody which.
+        return _page("signed_out.html", 404, words=views.not_a_member(), language="en", rtl=False)
+    with speaking(page.language):
+        return _page(
+            "group.html",
+            page=page,
+            words=page.words,
+            language=page.language,
+            rtl=page.right_to_left,
+            number=i18n.number,
+        )
+
+
 async def _command(request: web.Request) -> web.StreamResponse:
     signed_in = await _learner(request)
     if signed_in is None:
@@ -262,6 +283,7 @@ def web_app(coach: WebCoach, *, secure_cookies: bool = False) -> web.Application
     app.router.add_post("/telegram/signin", _sign_in_telegram)
     app.router.add_get("/", _home)
     app.router.add_get("/signin/{token}", _sign_in)
+    app.router.add_get("/groups/{group}", _group)
     app.router.add_post("/done", _command)
     app.router.add_post("/undo", _command)
     app.router.add_post("/settings", _settings)

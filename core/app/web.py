@@ -3,6 +3,8 @@ commands the chat runs, so the page and the chat always agree."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from core.app.coach import Coach
 from core.app.ports import UnitOfWork
 from core.kernel.commands import Command
@@ -12,6 +14,7 @@ from core.kernel.refs import LearnerRef
 from core.kernel.reply import Outcome
 from core.learning.context import learner_context
 from core.web import access
+from core.web.group_page import GroupPage, group_page, member_groups
 from core.web.pages import LearnerPage, learner_page
 from core.web.telegram import telegram_user_id
 
@@ -73,7 +76,25 @@ class WebCoach:
                 return None
             with speaking(snapshot.language or supported(who.language)):
                 ctx = await learner_context(uow, self._coach.library, who, snapshot, now)
-                return await learner_page(ctx) if ctx is not None else None
+                if ctx is None:
+                    return None
+                page = await learner_page(ctx)
+                groups = await member_groups(uow, snapshot.learner_id)
+                return dataclasses.replace(page, groups=groups)
+
+    async def group(self, who: LearnerRef, group_id: int) -> GroupPage | None:
+        """A study group's page, for its members only: None for anyone else, a group that
+        stopped, or one whose track is gone."""
+        now = self._coach.clock.now()
+        async with self._units(read_only=True) as uow:
+            snapshot = await uow.learners.load(who)
+            group = await uow.groups.get(group_id)
+            if snapshot is None or group is None or not group.active:
+                return None
+            if await uow.groups.membership(group.id, snapshot.learner_id) is None:
+                return None
+            with speaking(snapshot.language or supported(who.language)):
+                return await group_page(uow, self._coach.library, group, snapshot.learner_id, now)
 
     async def run(self, who: LearnerRef, command: Command) -> Outcome:
         return await self._coach.run(who, command)

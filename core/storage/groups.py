@@ -117,6 +117,15 @@ class SqlGroups:
         row = result.mappings().first()
         return membership_from_row(row, row["platform"]) if row else None
 
+    async def of_learner(self, learner_id: int) -> list[StudyGroup]:
+        result = await self._db.execute(
+            select(GROUPS)
+            .join(MEMBERS, _M.group_id == _G.id)
+            .where(_M.learner_id == learner_id, _G.active.is_(True))
+            .order_by(_M.joined_at, _G.id)
+        )
+        return [group_from_row(row) for row in result.mappings()]
+
     async def add_member(self, membership: Membership) -> None:
         await self._db.execute(
             insert(MEMBERS).values(

@@ -64,6 +64,14 @@ def current_settings(e: Enrollment, language: str) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class GroupLink:
+    """A study group the learner is in, for a link to its page."""
+
+    id: int
+    title: str
+
+
 # The calendar shows the last twelve weeks, Monday to Sunday, up to today.
 CALENDAR_WEEKS = 12
 
@@ -88,6 +96,7 @@ class LearnerPage:
     languages: dict[str, str]  # each language's code and its own name
     calendar: tuple[StudyDay, ...] = ()  # whole weeks, Monday first
     burn_up: BurnUpPicture | None = None  # planned against done, drawn by the browser
+    groups: tuple[GroupLink, ...] = ()  # the study groups they are in
 
     @property
     def right_to_left(self) -> bool:

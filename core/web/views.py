@@ -37,6 +37,7 @@ def page_words() -> dict[str, str]:
         "save": _("Save settings"),
         "export": _("Download all my data (JSON)"),
         "path": _("The roadmap, week by week"),
+        "groups": _("My study groups"),
         "calendar": _("Your study days, the last 12 weeks"),
         "day": _("{day}: {items} done, {hours} h"),
         "burn_up": burn_up_title(),
@@ -82,3 +83,32 @@ def signed_out_page() -> dict[str, str]:
 
 def form_out_of_date() -> str:
     return _("This page is out of date: reload it and try again. Nothing was changed.")
+
+
+def group_words() -> dict[str, str]:
+    """The labels of a study group's page, in the language spoken."""
+    return {
+        "week": _("Week {number}"),
+        "standings": _("This week's standings"),
+        "member": _("Member"),
+        "done": _("Items done"),
+        "quiz": _("Right quiz answers"),
+        "streak": _("Streak"),
+        "private": _("not shared"),
+        "you": _("you"),
+        "schedule": _("Schedule"),
+        "group_week": _("The group's week"),
+        "back": _("Back to my roadmap"),
+        "groups": _("My study groups"),
+    }
+
+
+def unnamed_group() -> str:
+    return _("A study group")
+
+
+def not_a_member() -> dict[str, str]:
+    return {
+        "title": _("Not your group"),
+        "text": _("This page is for the group's members. Send /join in the group's chat."),
+    }

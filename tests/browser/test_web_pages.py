@@ -22,6 +22,7 @@ from adapters.web.app import web_app
 from core.app.coach import Coach
 from core.app.web import WebCoach
 from core.kernel.clock import FrozenClock
+from core.kernel.refs import ChatContext, ChatRef
 from core.learning.tracks import BuiltinCatalog, builtin_track
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
@@ -176,3 +177,30 @@ def _wait_for_text(
 
     WebDriverWait(browser, seconds).until(lambda _: done(text()))
     return text()
+
+
+async def test_a_member_follows_the_link_to_their_groups_page(
+    browser: webdriver.Chrome, site: Site
+) -> None:
+    ada, bob = Learner(site.coach, "ada"), Learner(site.coach, "bob")
+    chat = ChatRef("test", "-700", "Backend evenings")
+
+    async def admin() -> bool:
+        return True
+
+    for learner in (ada, bob):
+        await learner.say("/start")
+    await site.coach.handle(ada.ref, "/group setup", chat=ChatContext(chat, admin))
+    for learner in (ada, bob):
+        await site.coach.handle(learner.ref, "/join", chat=ChatContext(chat, admin))
+    await bob.say("/done")
+    await visit(browser, await site.link_for(ada))
+    group = browser.find_element(By.CSS_SELECTOR, ".groups a")
+    assert group.text == "Backend evenings"
+    await asyncio.to_thread(group.click)
+    await asyncio.to_thread(lambda: _wait_for(browser, ".standings"))
+    names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".standings tbody th bdi")]
+    assert names == ["Bob", "Ada"]  # Bob ticked an item this week
+    you = browser.find_element(By.CSS_SELECTOR, ".standings tr.you bdi")
+    assert you.text == "Ada"
+    keep_screenshot(browser, "group")

@@ -1249,6 +1249,15 @@ class MemoryGroups(_Repository):
         row = tx[self._db.members].get((group_id, learner_id))
         return _membership(row, group.group.chat.platform) if row and group else None
 
+    async def of_learner(self, learner_id: int) -> list[StudyGroup]:
+        tx = await self._tx()
+        mine = sorted(
+            (row for row in tx[self._db.members].rows() if row.learner_id == learner_id),
+            key=lambda row: (row.joined_at, row.group_id),
+        )
+        groups = [tx[self._db.groups].get(row.group_id) for row in mine]
+        return [_group_of(g) for g in groups if g is not None and g.group.active]
+
     async def add_member(self, membership: Membership) -> None:
         m = membership
         row = MemberRow(

@@ -18,6 +18,7 @@ from core.app.web import WebCoach
 from core.kernel import i18n
 from core.kernel.clock import FrozenClock
 from core.kernel.i18n import speaking
+from core.kernel.refs import ChatContext, ChatRef
 from core.kernel.reply import Checklist
 from core.learning.tracks import BuiltinCatalog, builtin_track
 from core.storage.engine import make_sessions
@@ -308,3 +309,80 @@ async def test_the_page_downloads_all_the_learners_data_as_export_does(
     assert download.headers["Content-Disposition"].startswith("attachment;")
     data = json.loads(await download.read())
     assert len(data["completions"]) == 1
+
+
+GROUP_CHAT = ChatRef("test", "-500", "Python evenings")
+
+
+async def an_admin() -> bool:
+    return True
+
+
+async def study_group(coach: Coach, *members: Learner) -> None:
+    """A group set up by the first member, which every member has joined."""
+    for learner in members:
+        await learner.say("/start")
+    await coach.handle(members[0].ref, "/group setup", chat=ChatContext(GROUP_CHAT, an_admin))
+    for learner in members:
+        await coach.handle(learner.ref, "/join", chat=ChatContext(GROUP_CHAT, an_admin))
+
+
+async def group_address(client: TestClient) -> str:
+    found = re.search(r'href="(/groups/\d+)"', await (await client.get("/")).text())
+    assert found
+    return found.group(1)
+
+
+async def test_a_member_sees_their_groups_standings_and_nobody_else_does(
+    web_coach: tuple[Coach, WebCoach], client: TestClient
+) -> None:
+    coach = web_coach[0]
+    ada, bob, cy = Learner(coach, "ada"), Learner(coach, "bob"), Learner(coach, "cy")
+    await cy.say("/start")
+    await study_group(coach, ada, bob)
+    await coach.handle(bob.ref, "/share done off", chat=ChatContext(GROUP_CHAT, an_admin))
+    await ada.say("/done")
+    await ada.say("/done")
+
+    await signed_in(client, ada)
+    address = await group_address(client)
+    assert "Python evenings" in await (await client.get("/")).text()
+    page = await client.get(address)
+    html = await page.text()
+    assert page.status == 200
+    rows = re.findall(
+        r"<tr( class=\"you\"[^>]*)?>\s*<td>(\d+)</td>\s*<th scope=\"row\"><bdi>(\w+)</bdi>", html
+    )
+    assert [(bool(you), int(position), name) for you, position, name in rows] == [
+        (True, 1, "Ada"),
+        (False, 2, "Bob"),
+    ]
+    assert html.count('class="private"') == 1  # Bob keeps his items done to himself
+    assert all(item.title in html for item in WEEK1.items)
+
+    # Cy is in no group: the same page is nothing to her, as a made-up group is.
+    client.session.cookie_jar.clear()
+    await signed_in(client, cy)
+    assert (await client.get(address)).status == 404
+    assert (await client.get("/groups/999999")).status == 404
+    assert (await client.get("/groups/nope")).status == 404
+
+
+async def test_every_word_on_the_group_page_comes_through_a_catalog(
+    web_coach: tuple[Coach, WebCoach], client: TestClient
+) -> None:
+    ada = Learner(web_coach[0])
+    await study_group(web_coach[0], ada)
+    await signed_in(client, ada)
+    address = await group_address(client)
+    pseudo_locale.allow_built_in_content()
+    pseudo_locale.allow([GROUP_CHAT.title, "Ada"])  # the chat's and the member's names
+    pseudo_locale.take_escaped()
+    i18n.mark_translations(True)
+    try:
+        body = (await (await client.get(address)).text()).split("<body>", 1)[1]
+        pseudo_locale.seen("web", body, markup="html")
+    finally:
+        i18n.mark_translations(False)
+    assert pseudo_locale.take_escaped() == []
+    assert i18n.TRANSLATED_OPENS in body

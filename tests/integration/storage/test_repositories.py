@@ -896,6 +896,25 @@ async def test_deactivating_a_group_stops_it_and_drops_its_pending_posts(uow: Fa
     assert sorted(i.recipient.id for i in left) == sorted([other.id, learner_id])
 
 
+async def test_a_learners_groups_are_the_active_ones_they_joined_first_joined_first(
+    uow: Factory,
+) -> None:
+    ada_id, _ = await seeded(uow)
+    first, second, stopped, unjoined = [
+        await made_group(uow, ChatRef("test", f"-10{n}", f"group {n}")) for n in range(4)
+    ]
+    async with uow() as work:
+        await work.groups.add_member(member(second.id, ada_id, ADA, minutes=5))
+        await work.groups.add_member(member(first.id, ada_id, ADA, minutes=1))
+        await work.groups.add_member(member(stopped.id, ada_id, ADA, minutes=2))
+        await work.groups.deactivate(stopped.id)
+        await work.commit()
+    async with uow() as work:
+        assert [g.id for g in await work.groups.of_learner(ada_id)] == [first.id, second.id]
+        assert await work.groups.of_learner(ada_id + 1000) == []
+    assert unjoined.id not in (first.id, second.id)
+
+
 async def test_members_join_change_their_sharing_and_leave(uow: Factory) -> None:
     group = await made_group(uow)
     ada_id, _ = await seeded(uow)

@@ -1,0 +1,67 @@
+"""A study group's page for its members: this week's standings (as far as each member
+shares), the group's week and its schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.groups import views as group_views
+from core.groups.calendar import Period, period_start_instant
+from core.groups.model import StudyGroup
+from core.groups.ports import GroupUnitOfWork
+from core.groups.standings import Standing, group_plan, standings
+from core.kernel import i18n
+from core.learning.library import TrackLibrary
+from core.web import views
+from core.web.pages import GroupLink
+
+
+@dataclass(frozen=True)
+class GroupPage:
+    language: str
+    title: str
+    week_number: int
+    week_title: str
+    items: tuple[str, ...]
+    standings: tuple[Standing, ...]
+    you: int  # the learner looking: their row is marked
+    schedule: tuple[str, ...]
+    words: dict[str, str]
+
+    @property
+    def right_to_left(self) -> bool:
+        return i18n.is_right_to_left(self.language)
+
+
+async def member_groups(uow: GroupUnitOfWork, learner_id: int) -> tuple[GroupLink, ...]:
+    return tuple(
+        GroupLink(group.id, group.chat.title or views.unnamed_group())
+        for group in await uow.groups.of_learner(learner_id)
+    )
+
+
+async def group_page(
+    uow: GroupUnitOfWork, library: TrackLibrary, group: StudyGroup, you: int, now: datetime
+) -> GroupPage | None:
+    """The group as one of its members sees it, in the language spoken; None when its
+    track is gone."""
+    track = await library.load(uow.tracks, group.track_id)
+    if track is None:
+        return None
+    today = now.astimezone(group.zone).date()
+    plan = group_plan(track, group, today)
+    since, since_at = period_start_instant(group, today, Period.WEEK)
+    activity = await uow.groups.member_activity(group, since=since, since_at=since_at)
+    rows = standings(activity, track=track, week_start=since, today=today, now=now)
+    return GroupPage(
+        language=i18n.language(),
+        title=group.chat.title or views.unnamed_group(),
+        week_number=plan.week.number,
+        week_title=plan.week.title,
+        items=tuple(p.item.title for p in plan.items),
+        standings=tuple(rows),
+        you=you,
+        schedule=tuple(group_views.schedule_lines(group, track)),
+        words=views.group_words(),
+    )
