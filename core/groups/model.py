@@ -112,10 +112,23 @@ class SubmissionRecord:
     group_id: int
     number: int
     learner_id: int
-    author: str  # the member's name in the group
+    author: str  # the member's name in the group; "" for one who left it
     week_id: str
     text: str
     submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    reviewer: str  # the reviewer's name in the group; "" for one who left it
+    comment: str
+    reviewed_at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewedSubmission:
+    submission: SubmissionRecord
+    reviews: tuple[ReviewRecord, ...]  # the earliest first
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from core.groups.model import (
     Membership,
     NewStudyGroup,
     QuizTally,
+    ReviewedSubmission,
     StudyGroup,
     SubmissionRecord,
 )
@@ -122,6 +123,10 @@ class Projects(Protocol):
         self, submission_id: int, reviewer_id: int, *, comment: str, at: datetime
     ) -> bool:
         """Records a review; False when it replaced the reviewer's earlier comment."""
+        ...
+
+    async def recent(self, group_id: int, *, limit: int) -> list[ReviewedSubmission]:
+        """The group's latest submissions, the newest first, each with its reviews."""
         ...
 
 

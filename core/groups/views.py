@@ -752,11 +752,16 @@ def submit_usage(limit: int) -> Reply:
     )
 
 
+def author_of(record: SubmissionRecord) -> str:
+    """The submission's author as the group knows them; one who left is named as such."""
+    return record.author or _("a former member")
+
+
 def submitted(record: SubmissionRecord, week: Week) -> Reply:
     return _public(
         _("#{number}: {author} shared a practice project for week {week} ({title}):").format(
             number=record.number,
-            author=record.author,
+            author=author_of(record),
             week=i18n.number(week.number),
             title=week.title,
         ),
@@ -791,5 +796,5 @@ def reviewed(record: SubmissionRecord, reviewer: str, comment: str, *, first: bo
         text = _("{reviewer} reviewed #{number} by {author}:")
     else:
         text = _("{reviewer} updated their review of #{number} by {author}:")
-    said = text.format(reviewer=reviewer, number=record.number, author=record.author)
+    said = text.format(reviewer=reviewer, number=record.number, author=author_of(record))
     return _public(said, comment)

@@ -8,13 +8,25 @@ from datetime import datetime
 
 from core.groups import views as group_views
 from core.groups.calendar import Period, period_start_instant
-from core.groups.model import StudyGroup
+from core.groups.model import ReviewedSubmission, ReviewRecord, StudyGroup
 from core.groups.ports import GroupUnitOfWork
 from core.groups.standings import Standing, group_plan, standings
 from core.kernel import i18n
 from core.learning.library import TrackLibrary
+from core.learning.tracks import Track
 from core.web import views
 from core.web.pages import GroupLink
+
+SUBMISSIONS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class SharedProject:
+    number: int
+    author: str  # "" for a member who left
+    week: int | None  # the track week it was shared in; None if the track no longer has it
+    text: str
+    reviews: tuple[ReviewRecord, ...]
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,7 @@ class GroupPage:
     you: int  # the learner looking: their row is marked
     schedule: tuple[str, ...]
     words: dict[str, str]
+    submissions: tuple[SharedProject, ...] = ()  # the latest, the newest first
 
     @property
     def right_to_left(self) -> bool:
@@ -64,4 +77,14 @@ async def group_page(
         you=you,
         schedule=tuple(group_views.schedule_lines(group, track)),
         words=views.group_words(),
+        submissions=tuple(
+            _shared(shared, track)
+            for shared in await uow.projects.recent(group.id, limit=SUBMISSIONS_SHOWN)
+        ),
     )
+
+
+def _shared(shared: ReviewedSubmission, track: Track) -> SharedProject:
+    s = shared.submission
+    week = track.week(s.week_id)
+    return SharedProject(s.number, s.author, week.number if week else None, s.text, shared.reviews)

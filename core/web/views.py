@@ -100,6 +100,11 @@ def group_words() -> dict[str, str]:
         "group_week": _("The group's week"),
         "back": _("Back to my roadmap"),
         "groups": _("My study groups"),
+        "submissions": _("Projects shared with the group"),
+        "submission": _("#{number} by {author}, week {week}"),
+        "review": _("{reviewer}: {comment}"),
+        "former_member": _("a former member"),
+        "no_reviews": _("No reviews yet: /review {number} and a comment, in the group's chat."),
     }
 
 

@@ -29,6 +29,8 @@ from core.groups.model import (
     Membership,
     NewStudyGroup,
     QuizTally,
+    ReviewedSubmission,
+    ReviewRecord,
     Sharing,
     StudyGroup,
     SubmissionRecord,
@@ -1454,11 +1456,42 @@ class MemoryProjects(_Repository):
             group_id=row.group_id,
             number=row.number,
             learner_id=row.learner_id,
-            author=member.display_name if member and member.display_name else "a former member",
+            author=member.display_name if member and member.display_name else "",
             week_id=row.week_id,
             text=row.text,
             submitted_at=row.submitted_at,
         )
+
+    async def recent(self, group_id: int, *, limit: int) -> list[ReviewedSubmission]:
+        tx = await self._tx()
+        rows = sorted(
+            (s for s in tx[self._db.submissions].rows() if s.group_id == group_id),
+            key=lambda s: -s.number,
+        )[:limit]
+        found = []
+        for row in rows:
+            submission = await self.find(group_id, row.number)
+            assert submission is not None
+            reviews = sorted(
+                (r for r in tx[self._db.submission_reviews].rows() if r.submission_id == row.id),
+                key=lambda r: (r.reviewed_at, r.reviewer_id),
+            )
+            found.append(
+                ReviewedSubmission(
+                    submission,
+                    tuple(
+                        ReviewRecord(
+                            self._name_in(tx, group_id, r.reviewer_id), r.comment, r.reviewed_at
+                        )
+                        for r in reviews
+                    ),
+                )
+            )
+        return found
+
+    def _name_in(self, tx: Transaction, group_id: int, learner_id: int) -> str:
+        member = tx[self._db.members].get((group_id, learner_id))
+        return member.display_name if member else ""
 
     async def review(
         self, submission_id: int, reviewer_id: int, *, comment: str, at: datetime

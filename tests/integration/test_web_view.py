@@ -340,7 +340,10 @@ async def test_a_member_sees_their_groups_standings_and_nobody_else_does(
     ada, bob, cy = Learner(coach, "ada"), Learner(coach, "bob"), Learner(coach, "cy")
     await cy.say("/start")
     await study_group(coach, ada, bob)
-    await coach.handle(bob.ref, "/share done off", chat=ChatContext(GROUP_CHAT, an_admin))
+    in_group = ChatContext(GROUP_CHAT, an_admin)
+    await coach.handle(bob.ref, "/share done off", chat=in_group)
+    await coach.handle(ada.ref, "/submit https://github.com/ada/calculator", chat=in_group)
+    await coach.handle(bob.ref, "/review 1 Clear README, add tests", chat=in_group)
     await ada.say("/done")
     await ada.say("/done")
 
@@ -358,6 +361,10 @@ async def test_a_member_sees_their_groups_standings_and_nobody_else_does(
         (False, 2, "Bob"),
     ]
     assert html.count('class="private"') == 1  # Bob keeps his items done to himself
+    # The project Ada shared, and Bob's review of it.
+    shared = html.split('class="submissions"', 1)[1]
+    assert "https://github.com/ada/calculator" in shared
+    assert "Bob" in shared and "Clear README, add tests" in shared
     assert all(item.title in html for item in WEEK1.items)
 
     # Cy is in no group: the same page is nothing to her, as a made-up group is.
@@ -371,12 +378,17 @@ async def test_a_member_sees_their_groups_standings_and_nobody_else_does(
 async def test_every_word_on_the_group_page_comes_through_a_catalog(
     web_coach: tuple[Coach, WebCoach], client: TestClient
 ) -> None:
-    ada = Learner(web_coach[0])
-    await study_group(web_coach[0], ada)
+    ada, bob = Learner(web_coach[0], "ada"), Learner(web_coach[0], "bob")
+    await study_group(web_coach[0], ada, bob)
+    in_group = ChatContext(GROUP_CHAT, an_admin)
+    await web_coach[0].handle(ada.ref, "/submit my calculator", chat=in_group)
+    await web_coach[0].handle(bob.ref, "/submit word counter", chat=in_group)
+    await web_coach[0].handle(ada.ref, "/review 2 neat", chat=in_group)
     await signed_in(client, ada)
     address = await group_address(client)
     pseudo_locale.allow_built_in_content()
-    pseudo_locale.allow([GROUP_CHAT.title, "Ada"])  # the chat's and the member's names
+    # The chat's and the members' names, and what they typed.
+    pseudo_locale.allow([GROUP_CHAT.title, "Ada", "Bob", "my calculator", "word counter", "neat"])
     pseudo_locale.take_escaped()
     i18n.mark_translations(True)
     try:

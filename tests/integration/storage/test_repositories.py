@@ -10,7 +10,7 @@ import pytest
 
 from core.accounts.model import MergedEnrollment
 from core.app.ports import UnitOfWork
-from core.groups.model import Membership, NewStudyGroup, Sharing, StudyGroup
+from core.groups.model import Membership, NewStudyGroup, ReviewRecord, Sharing, StudyGroup
 from core.kernel.errors import AlreadyDone, StorageError
 from core.kernel.refs import ChatRef, LearnerRef
 from core.kernel.schedule import QuietHours, Slot
@@ -1086,7 +1086,7 @@ async def test_submissions_are_numbered_per_group_and_reviewed_once_per_reviewer
         )
         assert (first.week_id, first.text, first.submitted_at) == ("w01", "one", NOW)
         second = await work.projects.find(group.id, 2)
-        assert second is not None and second.author == "a former member"  # Bob never joined
+        assert second is not None and second.author == ""  # Bob never joined: no name here
         assert await work.projects.find(group.id, 3) is None
         # A number typed by a member, however large, is simply not there.
         assert await work.projects.find(group.id, 10**12) is None
@@ -1100,6 +1100,17 @@ async def test_submissions_are_numbered_per_group_and_reviewed_once_per_reviewer
         later = await work.groups.week_figures(group.id, since_at=NOW + timedelta(days=1))
     assert (figures.submissions, figures.reviews, figures.quizzes) == (2, 2, 0)
     assert (later.submissions, later.reviews) == (0, 0)
+    async with uow() as work:
+        recent = await work.projects.recent(group.id, limit=5)
+        only_newest = await work.projects.recent(group.id, limit=1)
+        assert await work.projects.recent(other.id + 1000, limit=5) == []
+    # The newest first, each with its reviews in the order given; Bob left no name here.
+    assert [(r.submission.number, r.submission.text) for r in recent] == [(2, "two"), (1, "one")]
+    # Given at the same instant, by the reviewer's id: Ada's, then Bob's edited one.
+    assert ada_id < bob_id
+    assert recent[1].reviews == (ReviewRecord("Ada", "mine", NOW), ReviewRecord("", "nicer", NOW))
+    assert recent[0].reviews == ()
+    assert [r.submission.number for r in only_newest] == [2]
 
 
 # -- schedules ------------------------------------------------------------------------
