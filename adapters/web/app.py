@@ -179,6 +179,7 @@ async def _group(request: web.Request) -> web.StreamResponse:
             language=page.language,
             rtl=page.right_to_left,
             number=i18n.number,
+            day=i18n.day,
         )
 
 

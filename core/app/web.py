@@ -94,7 +94,8 @@ class WebCoach:
             if await uow.groups.membership(group.id, snapshot.learner_id) is None:
                 return None
             with speaking(snapshot.language or supported(who.language)):
-                return await group_page(uow, self._coach.library, group, snapshot.learner_id, now)
+                library, questions = self._coach.library, self._coach.quizzes.questions
+                return await group_page(uow, library, questions, group, snapshot.learner_id, now)
 
     async def run(self, who: LearnerRef, command: Command) -> Outcome:
         return await self._coach.run(who, command)

@@ -107,6 +107,15 @@ class QuizTally:
 
 
 @dataclass(frozen=True)
+class QuizResult:
+    """A closed group quiz: the day it was asked, its question and how it went."""
+
+    local_date: date
+    question_id: str
+    tally: QuizTally
+
+
+@dataclass(frozen=True)
 class SubmissionRecord:
     id: int
     group_id: int

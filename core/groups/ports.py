@@ -11,6 +11,7 @@ from core.groups.model import (
     MemberActivity,
     Membership,
     NewStudyGroup,
+    QuizResult,
     QuizTally,
     ReviewedSubmission,
     StudyGroup,
@@ -106,6 +107,10 @@ class GroupQuizzes(Protocol):
         ...
 
     async def close(self, quiz_id: int, *, at: datetime) -> QuizTally: ...
+
+    async def results(self, group_id: int, *, limit: int) -> list[QuizResult]:
+        """The group's latest closed quizzes, the newest first, with their tallies."""
+        ...
 
 
 class Projects(Protocol):

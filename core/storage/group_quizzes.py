@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, insert, select, update
 
-from core.groups.model import GroupQuizRecord, QuizTally
+from core.groups.model import GroupQuizRecord, QuizResult, QuizTally
 from core.kernel.refs import LearnerRef
 from core.storage import models as m
 from core.storage.rows import GROUP_QUIZ_ANSWERS, GROUP_QUIZZES, group_quiz_from_row
@@ -96,6 +96,26 @@ class SqlGroupQuizzes:
             .on_conflict_do_nothing()
         )
         return bool(result.rowcount)
+
+    async def results(self, group_id: int, *, limit: int) -> list[QuizResult]:
+        a = m.GroupQuizAnswer
+        rows = await self._db.execute(
+            select(
+                _Q.local_date,
+                _Q.question_id,
+                func.count(a.quiz_id),
+                func.count(a.quiz_id).filter(a.correct.is_(True)),
+            )
+            .outerjoin(a, a.quiz_id == _Q.id)
+            .where(_Q.group_id == group_id, _Q.closed_at.is_not(None))
+            .group_by(_Q.id, _Q.local_date, _Q.question_id)
+            .order_by(_Q.local_date.desc())
+            .limit(limit)
+        )
+        return [
+            QuizResult(day, question, QuizTally(answered=int(answered), right=int(right)))
+            for day, question, answered, right in rows
+        ]
 
     async def close(self, quiz_id: int, *, at: datetime) -> QuizTally:
         await self._db.execute(

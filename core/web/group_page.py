@@ -4,7 +4,7 @@ shares), the group's week and its schedule."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from core.groups import views as group_views
 from core.groups.calendar import Period, period_start_instant
@@ -14,10 +14,20 @@ from core.groups.standings import Standing, group_plan, standings
 from core.kernel import i18n
 from core.learning.library import TrackLibrary
 from core.learning.tracks import Track
+from core.quizzes.bank import QuestionBank
 from core.web import views
 from core.web.pages import GroupLink
 
 SUBMISSIONS_SHOWN = 10
+QUIZZES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class QuizLine:
+    day: date
+    question: str
+    answered: int
+    right: int
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,7 @@ class GroupPage:
     schedule: tuple[str, ...]
     words: dict[str, str]
     submissions: tuple[SharedProject, ...] = ()  # the latest, the newest first
+    quizzes: tuple[QuizLine, ...] = ()  # the latest closed group quizzes, the newest first
 
     @property
     def right_to_left(self) -> bool:
@@ -55,7 +66,12 @@ async def member_groups(uow: GroupUnitOfWork, learner_id: int) -> tuple[GroupLin
 
 
 async def group_page(
-    uow: GroupUnitOfWork, library: TrackLibrary, group: StudyGroup, you: int, now: datetime
+    uow: GroupUnitOfWork,
+    library: TrackLibrary,
+    questions: QuestionBank,
+    group: StudyGroup,
+    you: int,
+    now: datetime,
 ) -> GroupPage | None:
     """The group as one of its members sees it, in the language spoken; None when its
     track is gone."""
@@ -77,6 +93,12 @@ async def group_page(
         you=you,
         schedule=tuple(group_views.schedule_lines(group, track)),
         words=views.group_words(),
+        quizzes=tuple(
+            QuizLine(
+                r.local_date, _question(questions, r.question_id), r.tally.answered, r.tally.right
+            )
+            for r in await uow.group_quizzes.results(group.id, limit=QUIZZES_SHOWN)
+        ),
         submissions=tuple(
             _shared(shared, track)
             for shared in await uow.projects.recent(group.id, limit=SUBMISSIONS_SHOWN)
@@ -88,3 +110,8 @@ def _shared(shared: ReviewedSubmission, track: Track) -> SharedProject:
     s = shared.submission
     week = track.week(s.week_id)
     return SharedProject(s.number, s.author, week.number if week else None, s.text, shared.reviews)
+
+
+def _question(questions: QuestionBank, question_id: str) -> str:
+    question = questions.get(question_id)
+    return question.question if question else ""

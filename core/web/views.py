@@ -100,6 +100,8 @@ def group_words() -> dict[str, str]:
         "group_week": _("The group's week"),
         "back": _("Back to my roadmap"),
         "groups": _("My study groups"),
+        "quizzes": _("Group quizzes"),
+        "quiz_result": _("{day}: {right} of {answered} answered right"),
         "submissions": _("Projects shared with the group"),
         "submission": _("#{number} by {author}, week {week}"),
         "review": _("{reviewer}: {comment}"),

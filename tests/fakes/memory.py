@@ -28,6 +28,7 @@ from core.groups.model import (
     MemberActivity,
     Membership,
     NewStudyGroup,
+    QuizResult,
     QuizTally,
     ReviewedSubmission,
     ReviewRecord,
@@ -1420,6 +1421,24 @@ class MemoryGroupQuizzes(_Repository):
             quiz_id, who.platform, who.external_id, learner_id, chosen, correct, at
         )
         return await tx[self._db.group_answers].insert_new(row)
+
+    async def results(self, group_id: int, *, limit: int) -> list[QuizResult]:
+        tx = await self._tx()
+        closed = sorted(
+            (
+                q
+                for q in tx[self._db.group_quizzes].rows()
+                if q.group_id == group_id and q.closed_at is not None
+            ),
+            key=lambda q: q.local_date,
+            reverse=True,
+        )[:limit]
+        results = []
+        for quiz in closed:
+            answers = [a for a in tx[self._db.group_answers].rows() if a.quiz_id == quiz.id]
+            tally = QuizTally(answered=len(answers), right=sum(a.correct for a in answers))
+            results.append(QuizResult(quiz.local_date, quiz.question_id, tally))
+        return results
 
     async def close(self, quiz_id: int, *, at: datetime) -> QuizTally:
         tx = await self._tx()

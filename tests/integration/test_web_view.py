@@ -21,6 +21,7 @@ from core.kernel.i18n import speaking
 from core.kernel.refs import ChatContext, ChatRef
 from core.kernel.reply import Checklist
 from core.learning.tracks import BuiltinCatalog, builtin_track
+from core.quizzes.bank import builtin_bank
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from core.web.views import page_words
@@ -361,6 +362,8 @@ async def test_a_member_sees_their_groups_standings_and_nobody_else_does(
         (False, 2, "Bob"),
     ]
     assert html.count('class="private"') == 1  # Bob keeps his items done to himself
+    # No group quiz has closed yet: nothing to show of quizzes.
+    assert 'class="quizzes"' not in html
     # The project Ada shared, and Bob's review of it.
     shared = html.split('class="submissions"', 1)[1]
     assert "https://github.com/ada/calculator" in shared
@@ -398,3 +401,36 @@ async def test_every_word_on_the_group_page_comes_through_a_catalog(
         i18n.mark_translations(False)
     assert pseudo_locale.take_escaped() == []
     assert i18n.TRANSLATED_OPENS in body
+
+
+async def test_the_group_page_shows_how_its_closed_quizzes_went(
+    web_coach: tuple[Coach, WebCoach], client: TestClient, engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    ada, bob = Learner(web_coach[0], "ada"), Learner(web_coach[0], "bob")
+    await study_group(web_coach[0], ada, bob)
+    units = SqlUnitOfWorkFactory(make_sessions(engine))
+    question = builtin_bank().questions[0]
+    async with units() as uow:
+        group = await uow.groups.find(GROUP_CHAT)
+        assert group is not None
+        quizzes = uow.group_quizzes
+        quiz = await quizzes.add(
+            group.id,
+            question_id=question.id,
+            option_order="0,1,2,3",
+            correct_option=question.answer,
+            local_date=clock.now().date(),
+            at=clock.now(),
+        )
+        assert quiz is not None
+        await quizzes.answer(
+            quiz, ada.ref, None, chosen=question.answer, correct=True, at=clock.now()
+        )
+        await quizzes.answer(quiz, bob.ref, None, chosen=9, correct=False, at=clock.now())
+        await quizzes.close(quiz, at=clock.now())
+        await uow.commit()
+    await signed_in(client, ada)
+    html = await (await client.get(await group_address(client))).text()
+    shown = html.split('class="quizzes"', 1)[1].split("</ul>", 1)[0]
+    assert question.question.split("\n")[0] in shown
+    assert re.search(r"<bdi>1</bdi> of <bdi>2</bdi>", shown)

@@ -10,7 +10,15 @@ import pytest
 
 from core.accounts.model import MergedEnrollment
 from core.app.ports import UnitOfWork
-from core.groups.model import Membership, NewStudyGroup, ReviewRecord, Sharing, StudyGroup
+from core.groups.model import (
+    Membership,
+    NewStudyGroup,
+    QuizResult,
+    QuizTally,
+    ReviewRecord,
+    Sharing,
+    StudyGroup,
+)
 from core.kernel.errors import AlreadyDone, StorageError
 from core.kernel.refs import ChatRef, LearnerRef
 from core.kernel.schedule import QuietHours, Slot
@@ -1058,7 +1066,36 @@ async def test_a_group_quiz_is_one_a_day_and_takes_each_persons_first_answer(
         closed = await work.group_quizzes.find("test", "p1")
         assert closed is not None and closed.closed
         figures = await work.groups.week_figures(group.id, since_at=NOW - timedelta(days=1))
+        # A second quiz, closed with no answers, and a third still open.
+        quiet = work.group_quizzes.add
+        second = await quiet(
+            group.id,
+            question_id="w01-q02",
+            option_order="0,1,2",
+            correct_option=0,
+            local_date=TUESDAY,
+            at=NOW,
+        )
+        assert second is not None
+        await work.group_quizzes.close(second, at=NOW + timedelta(days=1))
+        await quiet(
+            group.id,
+            question_id="w01-q03",
+            option_order="0,1,2",
+            correct_option=0,
+            local_date=TUESDAY + timedelta(days=1),
+            at=NOW,
+        )
+        await work.commit()
+    async with uow() as work:
+        results = await work.group_quizzes.results(group.id, limit=5)
+        newest = await work.group_quizzes.results(group.id, limit=1)
     assert (figures.quizzes, figures.quiz_answers, figures.quiz_right) == (1, 2, 1)
+    assert results == [
+        QuizResult(TUESDAY, "w01-q02", QuizTally(answered=0, right=0)),
+        QuizResult(MONDAY, "w01-q01", QuizTally(answered=2, right=1)),
+    ]
+    assert newest == results[:1]
 
 
 async def test_submissions_are_numbered_per_group_and_reviewed_once_per_reviewer(
