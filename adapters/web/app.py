@@ -26,6 +26,7 @@ from core.kernel.i18n import speaking
 from core.kernel.reply import Reply
 from core.web import views
 from core.web.access import SESSION_LIFETIME, form_token, form_token_matches
+from core.web.group_page import GROUP_SETTINGS
 from core.web.pages import SETTINGS, StudyDay
 
 HERE = Path(__file__).resolve().parent
@@ -172,15 +173,49 @@ async def _group(request: web.Request) -> web.StreamResponse:
         # Not a member, or no such group: the same answer, so the page tells nobody which.
         return _page("signed_out.html", 404, words=views.not_a_member(), language="en", rtl=False)
     with speaking(page.language):
-        return _page(
+        response = _page(
             "group.html",
             page=page,
+            notices=_unpacked(request.cookies.get(NOTICE_COOKIE)),
+            form_token=form_token(signed_in[0]),
+            group_id=int(number),
             words=page.words,
             language=page.language,
             rtl=page.right_to_left,
             number=i18n.number,
             day=i18n.day,
         )
+    response.del_cookie(NOTICE_COOKIE, path="/")
+    return response
+
+
+async def _group_schedule(request: web.Request) -> web.StreamResponse:
+    """An admin's changes to the group's schedule, each as `/group KEY VALUE` in the chat;
+    the core checks them, and the group is told of each there."""
+    signed_in = await _learner(request)
+    if signed_in is None:
+        return _signed_out(401)
+    session, who = signed_in
+    form = await request.post()
+    if not form_token_matches(session, str(form.get("form_token", ""))):
+        raise web.HTTPForbidden(text=views.form_out_of_date())
+    number = request.match_info["group"]
+    coach = request.app[WEB_COACH]
+    page = await coach.group(who, int(number)) if number.isdigit() else None
+    if page is None or page.schedule_typed is None:
+        raise web.HTTPForbidden(text=views.form_out_of_date())
+    said = []
+    for key in GROUP_SETTINGS:
+        value = " ".join(str(form.get(key, "")).split())
+        if value and value != page.schedule_typed[key]:
+            reply = await coach.change_group(who, int(number), key, value)
+            if reply is None:
+                raise web.HTTPForbidden(text=views.form_out_of_date())
+            said.append(reply.plain_text())
+    response = web.HTTPSeeOther(f"/groups/{number}#schedule")
+    if said:
+        response.set_cookie(NOTICE_COOKIE, _packed(said), max_age=60, httponly=True, path="/")
+    raise response
 
 
 async def _command(request: web.Request) -> web.StreamResponse:
@@ -285,6 +320,7 @@ def web_app(coach: WebCoach, *, secure_cookies: bool = False) -> web.Application
     app.router.add_get("/", _home)
     app.router.add_get("/signin/{token}", _sign_in)
     app.router.add_get("/groups/{group}", _group)
+    app.router.add_post("/groups/{group}/schedule", _group_schedule)
     app.router.add_post("/done", _command)
     app.router.add_post("/undo", _command)
     app.router.add_post("/settings", _settings)

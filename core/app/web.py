@@ -7,14 +7,14 @@ import dataclasses
 
 from core.app.coach import Coach
 from core.app.ports import UnitOfWork
-from core.kernel.commands import Command
+from core.kernel.commands import Command, Group
 from core.kernel.i18n import speaking, supported
 from core.kernel.ports import UnitOfWorkFactory
-from core.kernel.refs import LearnerRef
-from core.kernel.reply import Outcome
+from core.kernel.refs import ChatContext, LearnerRef
+from core.kernel.reply import Outcome, Reply, Visibility
 from core.learning.context import learner_context
 from core.web import access
-from core.web.group_page import GroupPage, group_page, member_groups
+from core.web.group_page import GroupPage, group_page, is_remembered_admin, member_groups
 from core.web.pages import LearnerPage, learner_page
 from core.web.telegram import telegram_user_id
 
@@ -91,11 +91,41 @@ class WebCoach:
             group = await uow.groups.get(group_id)
             if snapshot is None or group is None or not group.active:
                 return None
-            if await uow.groups.membership(group.id, snapshot.learner_id) is None:
+            member = await uow.groups.membership(group.id, snapshot.learner_id)
+            if member is None:
                 return None
             with speaking(snapshot.language or supported(who.language)):
                 library, questions = self._coach.library, self._coach.quizzes.questions
-                return await group_page(uow, library, questions, group, snapshot.learner_id, now)
+                return await group_page(uow, library, questions, group, member, now)
+
+    async def change_group(
+        self, who: LearnerRef, group_id: int, key: str, value: str
+    ) -> Reply | None:
+        """One schedule change an admin made on the group's page, run as `/group KEY VALUE`
+        in the chat is, and told to the group there as it would be; None when `who` is not
+        (or no longer) the group's admin as the platform last said."""
+        now = self._coach.clock.now()
+        async with self._units(read_only=True) as uow:
+            snapshot = await uow.learners.load(who)
+            group = await uow.groups.get(group_id)
+            member = (
+                await uow.groups.membership(group.id, snapshot.learner_id)
+                if group is not None and group.active and snapshot is not None
+                else None
+            )
+        if group is None or member is None or not is_remembered_admin(member, now):
+            return None
+
+        async def remembered_admin() -> bool:
+            return True  # checked above, from the platform's last word
+
+        chat = ChatContext(group.chat, remembered_admin, asks_the_platform=False)
+        outcome = await self._coach.run(who, Group(key, value), chat=chat)
+        if not isinstance(outcome, Reply):
+            return None
+        if outcome.visibility is Visibility.CHAT:
+            await self._coach.owe_reply(group.chat, outcome)  # the group hears of it
+        return outcome
 
     async def run(self, who: LearnerRef, command: Command) -> Outcome:
         return await self._coach.run(who, command)

@@ -4,6 +4,7 @@ a group when the bot is removed from its chat."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -105,6 +106,25 @@ def _language_words() -> dict[str, str]:
     return words
 
 
+async def remember_admin(
+    uow: GroupUnitOfWork,
+    chat: ChatContext,
+    snapshot: Snapshot | None,
+    now: datetime,
+    *,
+    admin: bool,
+) -> None:
+    """Notes on the member's record what the platform just said of their admin rights, for
+    the web view, which has no platform to ask. Only the platform's own word counts: a
+    change made on the web does not renew it."""
+    if snapshot is None or not chat.asks_the_platform:
+        return
+    group = await uow.groups.find(chat.chat)
+    member = await uow.groups.membership(group.id, snapshot.learner_id) if group else None
+    if member is not None and (admin or member.admin_since is not None):
+        await uow.groups.save_member(replace(member, admin_since=now if admin else None))
+
+
 def language_named(text: str) -> str | None:
     """The coach's language a word names: "fa", "ru-RU", "Persian", "فارسی", "русский"."""
     word = text.strip().lower()
@@ -129,7 +149,7 @@ class GroupAdmin:
         command: Group,
         now: datetime,
     ) -> Reply:
-        word, value = command.key.lower(), command.value.strip()
+        word = command.key.lower()
         group = await uow.groups.find(chat.chat, lock=word not in _SHOW)
         snapshot = await uow.learners.load(who)
         with speaking(own_language(who, snapshot)):
@@ -138,21 +158,39 @@ class GroupAdmin:
             setting = setting_named(word)
             if word not in _SETUP | _OFF | _LANGUAGE and setting not in GROUP_SETTINGS:
                 return views.group_usage(word)
-            if not await chat.is_admin():
+            admin = await chat.is_admin()
+            if not admin:
+                await remember_admin(uow, chat, snapshot, now, admin=False)
                 change = "setup" if word in _SETUP else "language" if word in _LANGUAGE else ""
                 return views.admins_only(change)
-            if word in _SETUP:
-                return await self._setup(uow, who, chat.chat, group, snapshot, value, now)
-            if group is None or not group.active:
-                return views.not_a_group()
-            if word in _OFF:
-                await uow.groups.deactivate(group.id)
-                with to_the_group(group):
-                    return views.group_stopped()
-            if word in _LANGUAGE:
-                return await self._language(uow, group, value)
-            assert setting is not None
-            return await self._change(uow, group, setting, value, now)
+            reply = await self._admin_command(uow, who, chat, group, snapshot, command, now)
+            await remember_admin(uow, chat, snapshot, now, admin=True)
+            return reply
+
+    async def _admin_command(
+        self,
+        uow: GroupUnitOfWork,
+        who: LearnerRef,
+        chat: ChatContext,
+        group: StudyGroup | None,
+        snapshot: Snapshot | None,
+        command: Group,
+        now: datetime,
+    ) -> Reply:
+        word, value = command.key.lower(), command.value.strip()
+        if word in _SETUP:
+            return await self._setup(uow, who, chat.chat, group, snapshot, value, now)
+        if group is None or not group.active:
+            return views.not_a_group()
+        if word in _OFF:
+            await uow.groups.deactivate(group.id)
+            with to_the_group(group):
+                return views.group_stopped()
+        if word in _LANGUAGE:
+            return await self._language(uow, group, value)
+        setting = setting_named(word)
+        assert setting is not None
+        return await self._change(uow, group, setting, value, now)
 
     async def _status(
         self,

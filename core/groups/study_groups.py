@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from core.groups import membership, projects, views
-from core.groups.admin import GroupAdmin
+from core.groups.admin import GroupAdmin, remember_admin
 from core.groups.call import GroupCall, own_language
 from core.groups.membership import Members
 from core.groups.model import GroupQuizRecord
@@ -72,7 +72,11 @@ class StudyGroups:
 
             match command:
                 case Join():
-                    return await self._members.join(call(command))
+                    joined = await self._members.join(call(command))
+                    # An admin who joins can run the group from the web view from now on.
+                    snapshot = snapshot or await uow.learners.load(who)
+                    await remember_admin(uow, chat, snapshot, now, admin=await chat.is_admin())
+                    return joined
                 case Leave():
                     return await membership.leave(call(command))
                 case Share():

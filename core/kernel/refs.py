@@ -51,3 +51,6 @@ class ChatContext:
     answers_privately: bool = False
     # How a member reaches the bot privately ("@coach_bot" on Telegram), for pointing there.
     private_chat: str = ""
+    # Whether `is_admin` asks the group's platform (a chat) or goes by what it last said (the
+    # web view): only the platform's answer renews a member's admin record.
+    asks_the_platform: bool = True

@@ -398,6 +398,7 @@ class GroupMember(Base):
     share_streak: Mapped[bool]
     share_quiz: Mapped[bool]
     mentions: Mapped[bool]
+    admin_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class GroupQuiz(Base):

@@ -221,6 +221,7 @@ def membership_from_row(row: RowMapping, platform: str) -> Membership:
         who=LearnerRef(platform, row["external_id"], row["display_name"]),
         joined_at=row["joined_at"],
         sharing=Sharing(row["share_done"], row["share_streak"], row["share_quiz"], row["mentions"]),
+        admin_since=row["admin_since"],
     )
 
 
@@ -232,6 +233,7 @@ def member_values(membership: Membership) -> dict[str, Any]:
         "share_streak": membership.sharing.streak,
         "share_quiz": membership.sharing.quiz,
         "mentions": membership.sharing.mentions,
+        "admin_since": membership.admin_since,
     }
 
 

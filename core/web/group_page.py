@@ -3,12 +3,12 @@ shares), the group's week and its schedule."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from core.groups import views as group_views
 from core.groups.calendar import Period, period_start_instant
-from core.groups.model import ReviewedSubmission, ReviewRecord, StudyGroup
+from core.groups.model import Membership, ReviewedSubmission, ReviewRecord, StudyGroup
 from core.groups.ports import GroupUnitOfWork
 from core.groups.standings import Standing, group_plan, standings
 from core.kernel import i18n
@@ -16,9 +16,14 @@ from core.learning.library import TrackLibrary
 from core.learning.tracks import Track
 from core.quizzes.bank import QuestionBank
 from core.web import views
-from core.web.pages import GroupLink
+from core.web.pages import GroupLink, days_typed
 
 SUBMISSIONS_SHOWN = 10
+# How long the platform's word that a member is an admin holds on the web, where it cannot
+# be asked: rights taken away in the chat stop working here within this, or at the next
+# group command they send there.
+ADMIN_REMEMBERED_FOR = timedelta(days=30)
+GROUP_SETTINGS = ("tz", "time", "report", "days", "quiz", "language")
 QUIZZES_SHOWN = 5
 
 
@@ -52,6 +57,10 @@ class GroupPage:
     words: dict[str, str]
     submissions: tuple[SharedProject, ...] = ()  # the latest, the newest first
     quizzes: tuple[QuizLine, ...] = ()  # the latest closed group quizzes, the newest first
+    # For an admin (as the platform last said, within ADMIN_REMEMBERED_FOR): the schedule
+    # as `/group` takes it, to change on the page; None for other members.
+    schedule_typed: dict[str, str] | None = None
+    languages: dict[str, str] = field(default_factory=dict)  # each language's own name
 
     @property
     def right_to_left(self) -> bool:
@@ -65,12 +74,29 @@ async def member_groups(uow: GroupUnitOfWork, learner_id: int) -> tuple[GroupLin
     )
 
 
+def is_remembered_admin(member: Membership, now: datetime) -> bool:
+    since = member.admin_since
+    return since is not None and now - since <= ADMIN_REMEMBERED_FOR
+
+
+def schedule_typed(group: StudyGroup) -> dict[str, str]:
+    """The group's schedule as an admin would type it after `/group`."""
+    return {
+        "tz": group.timezone,
+        "time": f"{group.digest_time:%H:%M}",
+        "report": f"{group.report_time:%H:%M}",
+        "days": days_typed(group.study_days),
+        "quiz": days_typed(group.quiz_days),
+        "language": group.language,
+    }
+
+
 async def group_page(
     uow: GroupUnitOfWork,
     library: TrackLibrary,
     questions: QuestionBank,
     group: StudyGroup,
-    you: int,
+    member: Membership,
     now: datetime,
 ) -> GroupPage | None:
     """The group as one of its members sees it, in the language spoken; None when its
@@ -90,7 +116,9 @@ async def group_page(
         week_title=plan.week.title,
         items=tuple(p.item.title for p in plan.items),
         standings=tuple(rows),
-        you=you,
+        you=member.learner_id,
+        schedule_typed=schedule_typed(group) if is_remembered_admin(member, now) else None,
+        languages={code: i18n.as_typed(i18n.NAMES[code]) for code in i18n.LANGUAGES},
         schedule=tuple(group_views.schedule_lines(group, track)),
         words=views.group_words(),
         quizzes=tuple(

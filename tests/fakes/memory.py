@@ -252,6 +252,7 @@ class MemberRow:
     display_name: str
     joined_at: datetime
     sharing: Sharing
+    admin_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -1182,7 +1183,9 @@ def _group_of(row: GroupRow) -> StudyGroup:
 
 def _membership(row: MemberRow, platform: str) -> Membership:
     who = LearnerRef(platform, row.external_id, row.display_name)
-    return Membership(row.group_id, row.learner_id, who, row.joined_at, row.sharing)
+    return Membership(
+        row.group_id, row.learner_id, who, row.joined_at, row.sharing, row.admin_since
+    )
 
 
 class MemoryGroups(_Repository):
@@ -1265,7 +1268,7 @@ class MemoryGroups(_Repository):
         m = membership
         row = MemberRow(
             m.group_id, m.learner_id, m.who.external_id, m.who.display_name[:100],
-            m.joined_at, m.sharing,
+            m.joined_at, m.sharing, m.admin_since,
         )  # fmt: skip
         await (await self._tx())[self._db.members].insert(row)
 
@@ -1278,6 +1281,7 @@ class MemoryGroups(_Repository):
                 external_id=m.who.external_id,
                 display_name=m.who.display_name[:100],
                 sharing=m.sharing,
+                admin_since=m.admin_since,
             ),
         )
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.web.app import SESSION_COOKIE, web_app
@@ -22,6 +23,7 @@ from core.kernel.refs import ChatContext, ChatRef
 from core.kernel.reply import Checklist
 from core.learning.tracks import BuiltinCatalog, builtin_track
 from core.quizzes.bank import builtin_bank
+from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from core.web.views import page_words
@@ -434,3 +436,68 @@ async def test_the_group_page_shows_how_its_closed_quizzes_went(
     shown = html.split('class="quizzes"', 1)[1].split("</ul>", 1)[0]
     assert question.question.split("\n")[0] in shown
     assert re.search(r"<bdi>1</bdi> of <bdi>2</bdi>", shown)
+
+
+async def test_a_group_admin_changes_the_schedule_on_the_page_and_the_group_is_told(
+    web_coach: tuple[Coach, WebCoach], client: TestClient, engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    coach = web_coach[0]
+    ada, bob = Learner(coach, "ada"), Learner(coach, "bob")
+
+    async def nobody() -> bool:
+        return False
+
+    for learner in (ada, bob):
+        await learner.say("/start")
+    # Ada is the chat's admin: she sets the group up and joins; Bob only joins.
+    await coach.handle(ada.ref, "/group setup", chat=ChatContext(GROUP_CHAT, an_admin))
+    await coach.handle(ada.ref, "/join", chat=ChatContext(GROUP_CHAT, an_admin))
+    await coach.handle(bob.ref, "/join", chat=ChatContext(GROUP_CHAT, nobody))
+
+    bobs_token = await signed_in(client, bob)
+    address = await group_address(client)
+    members_view = await (await client.get(address)).text()
+    assert f'action="{address}/schedule"' not in members_view
+    refused = await client.post(
+        f"{address}/schedule", data={"time": "07:30", "form_token": bobs_token}
+    )
+    assert refused.status == 403
+
+    client.session.cookie_jar.clear()
+    await signed_in(client, ada)
+    page = await (await client.get(address)).text()
+    assert f'action="{address}/schedule"' in page
+    token = FORM_TOKEN.search(page)
+    assert token is not None
+    changed = await client.post(
+        f"{address}/schedule",
+        data={"time": "07:30", "days": "mon-fri", "form_token": token.group(1)},
+        allow_redirects=False,
+    )
+    assert changed.status == 303
+    units = SqlUnitOfWorkFactory(make_sessions(engine))
+    async with units(read_only=True) as uow:
+        group = await uow.groups.find(GROUP_CHAT)
+    assert group is not None
+    assert (group.digest_time, group.study_days) == (time(7, 30), frozenset(range(5)))
+    # The group hears of each change in its chat, as when an admin types it there.
+    async with engine.connect() as connection:
+        told = await connection.scalar(
+            select(func.count())
+            .select_from(m.OutboxMessage)
+            .where(
+                m.OutboxMessage.chat_id == GROUP_CHAT.external_id, m.OutboxMessage.kind == "reply"
+            )
+        )
+    assert told == 2
+    # A bad value is refused as in the chat, and the page says so.
+    shown = await client.post(
+        f"{address}/schedule", data={"time": "25:99", "form_token": token.group(1)}
+    )
+    assert "Nothing was changed" in await shown.text()
+
+    # Thirty days on, without a word from the platform, the web no longer takes her word.
+    clock.advance(timedelta(days=31))
+    client.session.cookie_jar.clear()
+    await signed_in(client, ada)
+    assert f'action="{address}/schedule"' not in await (await client.get(address)).text()
