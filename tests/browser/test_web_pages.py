@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import pytest
 from aiohttp.test_utils import TestServer
 from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.web.app import web_app
@@ -93,10 +95,23 @@ async def test_a_learner_opens_the_link_from_chat_and_ticks_an_item_with_a_tap(
     await asyncio.to_thread(first.click)
     await asyncio.to_thread(lambda: _wait_for(browser, ".undo"))
     assert items_done(browser) == [WEEK1.items[0].title]
-    # The chat agrees: its /today no longer offers the first item.
-    await ada.say("/week")
-    assert ada.last is not None and "(1/7" in ada.last.plain_text()
+    # The chat agrees: its /today no longer offers the first item to tick.
+    await ada.say("/today")
+    assert ada.last is not None
+    offered = [button.label for button in ada.last.all_buttons]
+    assert offered and not any(WEEK1.items[0].title[:20] in label for label in offered)
     keep_screenshot(browser, "learner-ticked")
+
+    # With the keyboard alone: Tab to the next item's button, Enter ticks it.
+    target = browser.find_element(By.CSS_SELECTOR, ".week.current .item form button")
+    presses = 0
+    while browser.switch_to.active_element != target and presses < 30:
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        presses += 1
+    assert browser.switch_to.active_element == target
+    await asyncio.to_thread(ActionChains(browser).send_keys(Keys.ENTER).perform)
+    await asyncio.to_thread(lambda: _wait_for_count(browser, ".week.current .item.done", 2))
+    assert items_done(browser) == [item.title for item in WEEK1.items[:2]]
 
     # A link is good once: opened again, it signs nobody in.
     used = await site.link_for(ada)
@@ -167,6 +182,14 @@ def _wait_for(browser: webdriver.Chrome, selector: str, seconds: float = 10) -> 
     WebDriverWait(browser, seconds).until(lambda b: b.find_elements(By.CSS_SELECTOR, selector))
 
 
+def _wait_for_count(browser: webdriver.Chrome, selector: str, count: int) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(
+        lambda b: len(b.find_elements(By.CSS_SELECTOR, selector)) == count
+    )
+
+
 def _wait_for_text(
     browser: webdriver.Chrome, selector: str, done: Callable[[str], bool], seconds: float = 10
 ) -> str:
@@ -204,3 +227,14 @@ async def test_a_member_follows_the_link_to_their_groups_page(
     you = browser.find_element(By.CSS_SELECTOR, ".standings tr.you bdi")
     assert you.text == "Ada"
     keep_screenshot(browser, "group")
+
+    # Someone else, signed in with their own link, is refused the group's page.
+    group_page = browser.current_url
+    cy = Learner(site.coach, "cy")
+    await cy.say("/start")
+    browser.delete_all_cookies()
+    await visit(browser, await site.link_for(cy))
+    assert browser.find_elements(By.CSS_SELECTOR, ".groups a") == []
+    await visit(browser, group_page)
+    assert browser.find_elements(By.CSS_SELECTOR, ".standings") == []
+    keep_screenshot(browser, "group-refused")
