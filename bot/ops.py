@@ -210,18 +210,33 @@ async def serving_ops(settings: Settings, ops: Ops) -> AsyncIterator[None]:
     if settings.ops_listen is None:
         yield
         return
-    host, _, port = settings.ops_listen.rpartition(":")
-    runner = web.AppRunner(ops_app(ops), access_log=None)  # probes every few seconds
+    listen = settings.ops_listen
+
+    def unavailable(why: str) -> Exception:
+        return OpsUnavailable(
+            f"cannot listen on {listen} for /healthz, /readyz and /metrics "
+            f"(COACH_OPS_LISTEN): {why}"
+        )
+
+    async with listening(ops_app(ops), listen, unavailable):  # probes every few seconds: no log
+        log.info("operations endpoints on http://%s/", listen)
+        yield
+
+
+@contextlib.asynccontextmanager
+async def listening(
+    app: web.Application, listen: str, unavailable: Callable[[str], Exception]
+) -> AsyncIterator[None]:
+    """Serves `app` on HOST:PORT until the block ends, without an access log; a port taken
+    or not allowed is raised as `unavailable(why)`, a line for the operator."""
+    host, _, port = listen.rpartition(":")
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
         try:
             await web.TCPSite(runner, host, int(port)).start()
         except OSError as problem:
-            raise OpsUnavailable(
-                f"cannot listen on {settings.ops_listen} for /healthz, /readyz and /metrics "
-                f"(COACH_OPS_LISTEN): {problem.strerror or problem}"
-            ) from None
-        log.info("operations endpoints on http://%s/", settings.ops_listen)
+            raise unavailable(problem.strerror or str(problem)) from None
         yield
     finally:
         await runner.cleanup()

@@ -128,26 +128,18 @@ async def serving_web(app: App) -> AsyncIterator[None]:
     if listen is None:
         yield
         return
-    from aiohttp import web
-
     from adapters.web.app import web_app
+    from bot.ops import listening
 
-    host, _, port = listen.rpartition(":")
-    # No access log: a sign-in address holds its one-time token.
+    def unavailable(why: str) -> Exception:
+        return WebUnavailable(
+            f"cannot listen on {listen} for the web view (COACH_WEB_LISTEN): {why}"
+        )
+
     secure = (app.settings.web_links or "").startswith("https://")
-    runner = web.AppRunner(web_app(app.web, secure_cookies=secure), access_log=None)
-    await runner.setup()
-    try:
-        try:
-            await web.TCPSite(runner, host, int(port)).start()
-        except OSError as problem:
-            raise WebUnavailable(
-                f"cannot listen on {listen} for the web view (COACH_WEB_LISTEN): "
-                f"{problem.strerror or problem}"
-            ) from None
+    # No access log: a sign-in address holds its one-time token.
+    async with listening(web_app(app.web, secure_cookies=secure), listen, unavailable):
         yield
-    finally:
-        await runner.cleanup()
 
 
 class WebUnavailable(Exception):

@@ -17,12 +17,14 @@ from typing import Any
 import jinja2
 from aiohttp import web
 from markupsafe import Markup
+from multidict import MultiDictProxy
 
 from adapters.web.charts import burn_up_svg, calendar_svg
 from core.app.web import WebCoach
 from core.kernel import i18n
 from core.kernel.commands import Done, Export, Settings, Undo
 from core.kernel.i18n import speaking
+from core.kernel.refs import LearnerRef
 from core.kernel.reply import Reply
 from core.web import views
 from core.web.access import SESSION_LIFETIME, form_token, form_token_matches
@@ -127,6 +129,20 @@ async def _learner(request: web.Request) -> tuple[str, Any] | None:
     return (session, who) if who is not None else None
 
 
+async def _posted(request: web.Request) -> tuple[str, LearnerRef, MultiDictProxy[Any]]:
+    """The session, sender and form of a change: signed in, and carrying the session's
+    form token; anything else is refused before the form is acted on."""
+    signed_in = await _learner(request)
+    if signed_in is None:
+        page = _signed_out(401)
+        raise web.HTTPUnauthorized(text=page.text, content_type="text/html")
+    session, who = signed_in
+    form = await request.post()
+    if not form_token_matches(session, str(form.get("form_token", ""))):
+        raise web.HTTPForbidden(text=views.form_out_of_date())
+    return session, who, form
+
+
 async def _home(request: web.Request) -> web.StreamResponse:
     signed_in = await _learner(request)
     if signed_in is None:
@@ -192,13 +208,7 @@ async def _group(request: web.Request) -> web.StreamResponse:
 async def _group_schedule(request: web.Request) -> web.StreamResponse:
     """An admin's changes to the group's schedule, each as `/group KEY VALUE` in the chat;
     the core checks them, and the group is told of each there."""
-    signed_in = await _learner(request)
-    if signed_in is None:
-        return _signed_out(401)
-    session, who = signed_in
-    form = await request.post()
-    if not form_token_matches(session, str(form.get("form_token", ""))):
-        raise web.HTTPForbidden(text=views.form_out_of_date())
+    _, who, form = await _posted(request)
     number = request.match_info["group"]
     coach = request.app[WEB_COACH]
     page = await coach.group(who, int(number)) if number.isdigit() else None
@@ -219,13 +229,7 @@ async def _group_schedule(request: web.Request) -> web.StreamResponse:
 
 
 async def _command(request: web.Request) -> web.StreamResponse:
-    signed_in = await _learner(request)
-    if signed_in is None:
-        return _signed_out(401)
-    session, who = signed_in
-    form = await request.post()
-    if not form_token_matches(session, str(form.get("form_token", ""))):
-        raise web.HTTPForbidden(text=views.form_out_of_date())
+    _, who, form = await _posted(request)
     if request.path == "/undo":
         command: Done | Undo = Undo()
     else:
@@ -240,13 +244,7 @@ async def _command(request: web.Request) -> web.StreamResponse:
 async def _settings(request: web.Request) -> web.StreamResponse:
     """Every setting the form changed, each as the chat's /settings would take it: the
     core checks it, and its answer (done, or why not) is shown on the page."""
-    signed_in = await _learner(request)
-    if signed_in is None:
-        return _signed_out(401)
-    session, who = signed_in
-    form = await request.post()
-    if not form_token_matches(session, str(form.get("form_token", ""))):
-        raise web.HTTPForbidden(text=views.form_out_of_date())
+    _, who, form = await _posted(request)
     coach = request.app[WEB_COACH]
     page = await coach.page(who)
     if page is None:
@@ -266,13 +264,7 @@ async def _settings(request: web.Request) -> web.StreamResponse:
 
 async def _export(request: web.Request) -> web.StreamResponse:
     """All the learner's data, as /export gives it in chat."""
-    signed_in = await _learner(request)
-    if signed_in is None:
-        return _signed_out(401)
-    session, who = signed_in
-    form = await request.post()
-    if not form_token_matches(session, str(form.get("form_token", ""))):
-        raise web.HTTPForbidden(text=views.form_out_of_date())
+    _, who, _ = await _posted(request)
     outcome = await request.app[WEB_COACH].run(who, Export())
     if not isinstance(outcome, Reply) or outcome.attachment is None:
         raise web.HTTPSeeOther("/")
@@ -297,12 +289,8 @@ def _unpacked(cookie: str | None) -> list[str]:
 
 
 async def _sign_out(request: web.Request) -> web.StreamResponse:
-    signed_in = await _learner(request)
-    if signed_in is not None:
-        session, _ = signed_in
-        form = await request.post()
-        if not form_token_matches(session, str(form.get("form_token", ""))):
-            raise web.HTTPForbidden(text=views.form_out_of_date())
+    if request.cookies.get(SESSION_COOKIE):
+        session, _, _ = await _posted(request)
         await request.app[WEB_COACH].sign_out(session)
     response = web.HTTPSeeOther("/")
     response.del_cookie(SESSION_COOKIE, path="/")

@@ -37,15 +37,7 @@ def form_token_matches(session_token: str, sent: str) -> bool:
 
 async def issue_link(uow: AccountUnitOfWork, learner_id: int, now: datetime) -> str:
     """A new sign-in token for the learner; their earlier unused one stops working."""
-    token = secrets.token_urlsafe(32)
-    await uow.confirmations.issue(
-        learner_id,
-        action=LINK_ACTION,
-        token_hash=_hashed(token),
-        at=now,
-        expires_at=now + LINK_LIFETIME,
-    )
-    return token
+    return await _issued(uow, learner_id, LINK_ACTION, now + LINK_LIFETIME, now, replace=True)
 
 
 async def sign_in(uow: AccountUnitOfWork, link_token: str, now: datetime) -> str | None:
@@ -61,14 +53,27 @@ async def sign_in(uow: AccountUnitOfWork, link_token: str, now: datetime) -> str
 
 async def open_session(uow: AccountUnitOfWork, learner_id: int, now: datetime) -> str:
     """A session beside any the learner has on other devices."""
+    expires = now + SESSION_LIFETIME
+    return await _issued(uow, learner_id, SESSION_ACTION, expires, now, replace=False)
+
+
+async def _issued(
+    uow: AccountUnitOfWork,
+    learner_id: int,
+    action: str,
+    expires_at: datetime,
+    now: datetime,
+    *,
+    replace: bool,
+) -> str:
     token = secrets.token_urlsafe(32)
     await uow.confirmations.issue(
         learner_id,
-        action=SESSION_ACTION,
+        action=action,
         token_hash=_hashed(token),
         at=now,
-        expires_at=now + SESSION_LIFETIME,
-        replace=False,
+        expires_at=expires_at,
+        replace=replace,
     )
     return token
 
