@@ -108,7 +108,9 @@ async def _sign_in(request: web.Request) -> web.StreamResponse:
 
 async def _mini_app(request: web.Request) -> web.StreamResponse:
     """The page a Telegram Mini App opens: its script hands Telegram's initData over."""
-    return _page("mini_app.html", language="en", rtl=False)
+    return _page(
+        "mini_app.html", language="en", rtl=False, words=json.dumps(views.mini_app_words())
+    )
 
 
 async def _sign_in_telegram(request: web.Request) -> web.StreamResponse:

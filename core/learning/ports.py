@@ -138,6 +138,11 @@ class Journal(Protocol):
         """The latest note on each item of the week that has one, by item id."""
         ...
 
+    async def all_item_notes(self, enrollment_id: int) -> dict[str, str]:
+        """The latest note on each item of the whole track that has one, by item id (item
+        ids are unique across a track)."""
+        ...
+
 
 class Tracks(Protocol):
     """Imported tracks; the built-in ones come from the catalogue, not from here."""

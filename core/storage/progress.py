@@ -201,3 +201,12 @@ class SqlJournal:
             .order_by(n.written_at, n.id)
         )
         return {row.item_id: row.text for row in rows}  # the latest note on each item
+
+    async def all_item_notes(self, enrollment_id: int) -> dict[str, str]:
+        n = m.Note
+        rows = await self._db.execute(
+            select(n.item_id, n.text)
+            .where(n.enrollment_id == enrollment_id, n.item_id.is_not(None))
+            .order_by(n.written_at, n.id)
+        )
+        return {row.item_id: row.text for row in rows}  # the latest note on each item

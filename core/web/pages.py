@@ -110,7 +110,7 @@ class LearnerPage:
 async def learner_page(ctx: Context[LearningUnitOfWork]) -> LearnerPage:
     """The learner's whole roadmap, in the language spoken."""
     plan = ctx.plan()
-    notes = await ctx.uow.journal.item_notes(ctx.enrollment.id, plan.week.id)
+    notes = await ctx.uow.journal.all_item_notes(ctx.enrollment.id)
     last = await ctx.uow.ticks.last(ctx.enrollment.id)
     cards = []
     for week in ctx.track.weeks:
@@ -135,6 +135,7 @@ async def learner_page(ctx: Context[LearningUnitOfWork]) -> LearnerPage:
                     title=item.title,
                     done=state == "done",
                     optional=item.optional,
+                    note=notes.get(item.id, ""),
                     resources=tuple((r.title, r.url) for r in item.resources),
                 )
                 for item in week.items

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.kernel import i18n
 from core.kernel.i18n import messages
 from core.kernel.reply import Paragraph, Reply, WebLink
 
@@ -126,3 +127,16 @@ def not_a_member() -> dict[str, str]:
         "title": _("Not your group"),
         "text": _("This page is for the group's members. Send /join in the group's chat."),
     }
+
+
+def mini_app_words() -> dict[str, dict[str, str]]:
+    """What the Mini App's page may have to say before anyone is signed in, in every
+    language: its script picks the one Telegram says the user's app is in."""
+    said = {}
+    for code in i18n.LANGUAGES:
+        with i18n.speaking(code):
+            said[code] = {
+                "outside": _("Open this page from the coach's button in Telegram."),
+                "refused": _("Telegram could not sign you in. Send /web in the chat."),
+            }
+    return said

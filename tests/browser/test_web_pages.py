@@ -24,6 +24,7 @@ from adapters.web.app import web_app
 from core.app.coach import Coach
 from core.app.web import WebCoach
 from core.kernel.clock import FrozenClock
+from core.kernel.i18n import written_right_to_left
 from core.kernel.refs import ChatContext, ChatRef
 from core.learning.tracks import BuiltinCatalog, builtin_track
 from core.storage.engine import make_sessions
@@ -132,11 +133,23 @@ async def test_a_mini_app_signs_in_with_telegrams_initdata_and_a_forged_one_does
     browser.execute_cdp_cmd("Network.enable", {})
     browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*telegram.org*"]})
 
-    def launch_with(init_data: str) -> None:
-        fake_client = {"initData": init_data}
+    launched: list[str] = []
+
+    def launch_with(init_data: str, language: str = "en") -> None:
+        """The next page load is a Mini App launch with this initData: the earlier launch's
+        client goes, as a new launch starts a new page in Telegram."""
+        for identifier in launched:
+            browser.execute_cdp_cmd(
+                "Page.removeScriptToEvaluateOnNewDocument", {"identifier": identifier}
+            )
+        fake_client = {
+            "initData": init_data,
+            "initDataUnsafe": {"user": {"language_code": language}},
+        }
         script = f"window.Telegram = {{WebApp: {json.dumps(fake_client)}}};"
         script += "window.Telegram.WebApp.ready = function () {};"
-        browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": script})
+        added = browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": script})
+        launched[:] = [added["identifier"]]
 
     user = {"id": 5151, "first_name": "Tg", "language_code": "en"}
     launch_with(mini_app_init_data("654321:ANOTHER-BOT", user, clock.now().timestamp()))
@@ -146,6 +159,14 @@ async def test_a_mini_app_signs_in_with_telegrams_initdata_and_a_forged_one_does
     )
     assert "/web" in status and browser.current_url.endswith("/telegram")
     keep_screenshot(browser, "mini-app-forged")
+    # Told in the language of the user's Telegram, right to left for Persian.
+    launch_with(mini_app_init_data("654321:ANOTHER-BOT", user, clock.now().timestamp()), "fa")
+    await visit(browser, f"{site.address}/telegram")
+    persian = await asyncio.to_thread(
+        lambda: _wait_for_text(browser, "#status", lambda t: "/web" in t)
+    )
+    assert written_right_to_left([persian])
+    assert browser.execute_script("return document.documentElement.dir") == "rtl"
 
     # Launched again, with the initData Telegram signed for this bot.
     launch_with(mini_app_init_data(DEFAULT_TOKEN, user, clock.now().timestamp()))

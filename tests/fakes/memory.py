@@ -1052,6 +1052,14 @@ class MemoryJournal(_Repository):
             r.item_id: r.text for r in sorted(rows, key=lambda r: (r.written_at, r.id)) if r.item_id
         }
 
+    async def all_item_notes(self, enrollment_id: int) -> dict[str, str]:
+        rows = (await self._tx())[self._db.notes].where(
+            lambda r: r.enrollment_id == enrollment_id and bool(r.item_id)
+        )
+        return {
+            r.item_id: r.text for r in sorted(rows, key=lambda r: (r.written_at, r.id)) if r.item_id
+        }
+
 
 class MemoryTracks(_Repository):
     async def save(

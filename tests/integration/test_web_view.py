@@ -97,6 +97,10 @@ async def test_a_learner_signs_in_from_chat_ticks_an_item_and_the_chat_agrees(
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert page.headers["Cache-Control"] == "no-store"
 
+    # A note written on an item in chat stands beside it on the page.
+    await ada.say("/note 1 the venv lives in .venv")
+    assert "the venv lives in .venv" in await (await client.get("/")).text()
+
     ticked = await client.post(
         "/done", data={"item": "1", "form_token": token}, allow_redirects=False
     )

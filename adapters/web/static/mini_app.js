@@ -3,8 +3,16 @@
   "use strict";
   var app = window.Telegram && window.Telegram.WebApp;
   var status = document.getElementById("status");
+  var words = JSON.parse(status.dataset.words);
+  var user = app && app.initDataUnsafe && app.initDataUnsafe.user;
+  var code = ((user && user.language_code) || navigator.language || "en").slice(0, 2);
+  var said = words[code] || words.en;
+  document.documentElement.lang = words[code] ? code : "en";
+  if (code === "fa") {
+    document.documentElement.dir = "rtl";
+  }
   if (!app || !app.initData) {
-    status.textContent = "Open this page from the coach's button in Telegram.";
+    status.textContent = said.outside;
     return;
   }
   app.ready();
@@ -17,7 +25,7 @@
     if (response.ok) {
       window.location.replace("/");
     } else {
-      status.textContent = "Telegram could not sign you in. Send /web in the chat.";
+      status.textContent = said.refused;
     }
   });
 })();

@@ -467,6 +467,20 @@ async def test_hours_notes_and_progress(uow: Factory) -> None:
             "w01-b": "stuck on joins",
         }
         assert await journal.item_notes(enrollment_id, "w02") == {}
+        await journal.add_note(
+            learner_id,
+            enrollment_id,
+            week_id="w02",
+            on=MONDAY,
+            text="read twice",
+            at=NOW,
+            item_id="w02-c",
+        )
+        assert await journal.all_item_notes(enrollment_id) == {
+            "w01-a": "left off at 4.5",
+            "w01-b": "stuck on joins",
+            "w02-c": "read twice",
+        }
         await tick(work, enrollment_id, "w01-z", completes_week=True)
         figures = await work.ticks.progress(
             enrollment_id, hours_from=MONDAY, hours_to=date(2026, 11, 22)
