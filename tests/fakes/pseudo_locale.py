@@ -164,12 +164,14 @@ def allow_roadmap_file(path: Path) -> None:
 
 
 def _words_left(visible: str) -> str:
-    left = outside_marks(visible)
-    # Longest first, whole words only: a title may hold a shorter one. Content goes before
-    # commands and links do, since a title may hold one ("… explore the generated /docs").
+    # Content cut short first, then whole content, longest first and whole words only (a
+    # title may hold a shorter one), and commands and links last: a title may hold one
+    # ("… explore the generated /docs"), and a shorter content word may sit inside a title
+    # cut short ("Use map, filter, zip, enumerate…" holds the quiz option "zip").
+    left = _without_shortened_content(outside_marks(visible))
     for content in sorted((c for c in _content if len(c) > 1 and c in left), key=len, reverse=True):
         left = re.sub(rf"(?<!\w){re.escape(content)}(?!\w)", " ", left)
-    left = _without_shortened_content(_NOT_WORDS.sub(" ", left))
+    left = _NOT_WORDS.sub(" ", left)
     return " ".join(
         word for word in left.split() if _LETTER.search(word) and not _allowed_word(word)
     )
