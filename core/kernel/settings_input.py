@@ -138,6 +138,11 @@ def parse_time(text: str) -> time:
     )
 
 
+def typed_days(days: frozenset[int]) -> str:
+    """Days as `parse_study_days` reads them back: "mon,wed,fri", or "off" for none."""
+    return ",".join(FULL_DAY_NAMES[day][:3] for day in sorted(days)) or "off"
+
+
 def parse_study_days(text: str) -> frozenset[int]:
     """'mon-fri', 'mon,wed,fri', 'weekdays', 'every day' -> weekday numbers (Mon=0)."""
     value = text.strip().lower()

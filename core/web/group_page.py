@@ -12,11 +12,12 @@ from core.groups.model import Membership, ReviewedSubmission, ReviewRecord, Stud
 from core.groups.ports import GroupUnitOfWork
 from core.groups.standings import Standing, group_plan, standings
 from core.kernel import i18n
+from core.kernel.settings_input import typed_days
 from core.learning.library import TrackLibrary
 from core.learning.tracks import Track
 from core.quizzes.bank import QuestionBank
 from core.web import views
-from core.web.pages import GroupLink, days_typed
+from core.web.pages import GroupLink
 
 SUBMISSIONS_SHOWN = 10
 # How long the platform's word that a member is an admin holds on the web, where it cannot
@@ -85,8 +86,8 @@ def schedule_typed(group: StudyGroup) -> dict[str, str]:
         "tz": group.timezone,
         "time": f"{group.digest_time:%H:%M}",
         "report": f"{group.report_time:%H:%M}",
-        "days": days_typed(group.study_days),
-        "quiz": days_typed(group.quiz_days),
+        "days": typed_days(group.study_days),
+        "quiz": typed_days(group.quiz_days),
         "language": group.language,
     }
 

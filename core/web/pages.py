@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core.kernel import i18n
+from core.kernel.settings_input import typed_days
 from core.learning.context import Context
 from core.learning.forecast import forecast
 from core.learning.model import CompletionRecord, Enrollment
@@ -38,15 +39,9 @@ class WeekCard:
     items: tuple[ItemLine, ...]
 
 
-_DAY_WORDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # The settings the page changes, each as /settings names it; the page sends what the
 # learner wrote, and the core checks it as it checks a chat's /settings.
 SETTINGS = ("tz", "time", "evening", "days", "quiz", "quiet", "pace", "language")
-
-
-def days_typed(days: frozenset[int]) -> str:
-    """Days as /settings takes them: "mon,wed,fri", or "off" for none."""
-    return ",".join(_DAY_WORDS[day] for day in sorted(days)) or "off"
 
 
 def current_settings(e: Enrollment, language: str) -> dict[str, str]:
@@ -56,8 +51,8 @@ def current_settings(e: Enrollment, language: str) -> dict[str, str]:
         "tz": e.timezone,
         "time": f"{e.nudge_time:%H:%M}",
         "evening": f"{e.evening_time:%H:%M}",
-        "days": days_typed(e.study_days),
-        "quiz": days_typed(e.quiz_days),
+        "days": typed_days(e.study_days),
+        "quiz": typed_days(e.quiz_days),
         "quiet": f"{quiet.start:%H:%M}-{quiet.end:%H:%M}" if quiet else "off",
         "pace": e.pace.value,
         "language": language,

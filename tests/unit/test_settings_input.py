@@ -14,6 +14,7 @@ from core.kernel.settings_input import (
     parse_study_days,
     parse_time,
     parse_timezone,
+    typed_days,
 )
 from core.learning.journal import parse_hours
 
@@ -290,3 +291,14 @@ def test_quiz_days_are_study_days_or_off() -> None:
     assert parse_quiz_days("off") == frozenset()
     with pytest.raises(SettingsInputError):
         parse_quiz_days("sometimes")
+
+
+def test_days_written_back_as_typed_are_read_as_the_same_days() -> None:
+    """The web view fills its forms with `typed_days`: what it shows must parse back."""
+    for bits in range(128):
+        days = frozenset(day for day in range(7) if bits >> day & 1)
+        assert parse_quiz_days(typed_days(days)) == days
+        if days:
+            assert parse_study_days(typed_days(days)) == days
+    assert typed_days(frozenset({0, 2, 4})) == "mon,wed,fri"
+    assert typed_days(frozenset()) == "off"
