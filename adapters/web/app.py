@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -217,17 +218,12 @@ async def _group_schedule(request: web.Request) -> web.StreamResponse:
     if page is None or page.schedule_typed is None:
         raise web.HTTPForbidden(text=views.form_out_of_date())
     said = []
-    for key in GROUP_SETTINGS:
-        value = " ".join(str(form.get(key, "")).split())
-        if value and value != page.schedule_typed[key]:
-            reply = await coach.change_group(who, int(number), key, value)
-            if reply is None:
-                raise web.HTTPForbidden(text=views.form_out_of_date())
-            said.append(reply.plain_text())
-    response = web.HTTPSeeOther(f"/groups/{number}#schedule")
-    if said:
-        response.set_cookie(NOTICE_COOKIE, _packed(said), max_age=60, httponly=True, path="/")
-    raise response
+    for key, value in _changed(form, page.schedule_typed, GROUP_SETTINGS):
+        reply = await coach.change_group(who, int(number), key, value)
+        if reply is None:
+            break  # no longer the group's admin: what was changed before stands, and is told
+        said.append(reply.plain_text())
+    raise _back_to(f"/groups/{number}#schedule", said)
 
 
 async def _command(request: web.Request) -> web.StreamResponse:
@@ -252,16 +248,11 @@ async def _settings(request: web.Request) -> web.StreamResponse:
     if page is None:
         return _signed_out(404)
     said = []
-    for key in SETTINGS:
-        value = " ".join(str(form.get(key, "")).split())
-        if value and value != page.settings[key]:
-            outcome = await coach.run(who, Settings(key, value))
-            if isinstance(outcome, Reply):
-                said.append(outcome.plain_text())
-    response = web.HTTPSeeOther("/#settings")
-    if said:
-        response.set_cookie(NOTICE_COOKIE, _packed(said), max_age=60, httponly=True, path="/")
-    raise response
+    for key, value in _changed(form, page.settings, SETTINGS):
+        outcome = await coach.run(who, Settings(key, value))
+        if isinstance(outcome, Reply):
+            said.append(outcome.plain_text())
+    raise _back_to("/#settings", said)
 
 
 async def _export(request: web.Request) -> web.StreamResponse:
@@ -276,6 +267,22 @@ async def _export(request: web.Request) -> web.StreamResponse:
         content_type=attachment.media_type.split(";")[0],
         headers={"Content-Disposition": f'attachment; filename="{attachment.filename}"'},
     )
+
+
+def _changed(
+    form: MultiDictProxy[Any], current: dict[str, str], keys: Sequence[str]
+) -> list[tuple[str, str]]:
+    """The fields the form changed from the values it was filled with, as typed."""
+    typed = {key: " ".join(str(form.get(key, "")).split()) for key in keys}
+    return [(key, value) for key, value in typed.items() if value and value != current[key]]
+
+
+def _back_to(location: str, said: list[str]) -> web.HTTPSeeOther:
+    """Back to the page, with the coach's answers to the changes shown there once."""
+    response = web.HTTPSeeOther(location)
+    if said:
+        response.set_cookie(NOTICE_COOKIE, _packed(said), max_age=60, httponly=True, path="/")
+    return response
 
 
 def _packed(notices: list[str]) -> str:
