@@ -44,6 +44,7 @@ from core.learning.tracks import BuiltinCatalog
 from core.storage.engine import make_engine, make_sessions
 from core.storage.migrate import upgrade
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import free_port
 
 START = datetime(2026, 9, 14, 8, 0, tzinfo=UTC)  # a Monday; five weeks before "now"
 ADDRESS_PATTERN = re.compile(r"http://127\.0\.0\.1:\d+/signin/\S+")
@@ -77,12 +78,10 @@ async def _measure(database_url: str, requests: int) -> dict[str, list[float]]:
     await upgrade(engine)
     units = SqlUnitOfWorkFactory(make_sessions(engine))
     clock = FrozenClock(START)
-    probe = TestServer(web_app(WebCoach(Coach(units, clock, BuiltinCatalog()), units)))
-    await probe.start_server()
-    address = str(probe.make_url("")).rstrip("/")
-    await probe.close()
+    port = free_port()
+    address = f"http://127.0.0.1:{port}"
     coach = Coach(units, clock, BuiltinCatalog(), web_address=address)
-    server = TestServer(web_app(WebCoach(coach, units)), port=int(address.rsplit(":", 1)[1]))
+    server = TestServer(web_app(WebCoach(coach, units)), host="127.0.0.1", port=port)
     await server.start_server()
     who = LearnerRef("bench", "learner", "Learner")
     await _learner_in_week_five(coach, clock, who)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -186,6 +187,13 @@ class Learner:
 @pytest.fixture
 def ada(coach: Coach) -> Learner:
     return Learner(coach)
+
+
+def free_port() -> int:
+    """A port on this machine nobody listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def coach_env(**settings: str) -> dict[str, str]:

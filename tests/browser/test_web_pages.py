@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -30,7 +29,7 @@ from core.learning.tracks import BuiltinCatalog, builtin_track
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.browser.conftest import keep_screenshot
-from tests.conftest import Learner
+from tests.conftest import Learner, free_port
 from tests.fakes.telegram import DEFAULT_TOKEN, mini_app_init_data
 
 WEEK1 = builtin_track().weeks[0]
@@ -51,9 +50,7 @@ class Site:
 @pytest.fixture
 async def site(engine: AsyncEngine, clock: FrozenClock) -> AsyncIterator[Site]:
     """The web view on a real port of this machine, as `coach run` serves it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     address = f"http://127.0.0.1:{port}"
     units = SqlUnitOfWorkFactory(make_sessions(engine))
     coach = Coach(units, clock, BuiltinCatalog(), web_address=address)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import subprocess
 import sys
 from datetime import date
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from core.learning.tracks import builtin_track
 from core.storage import models as m
 from core.storage.engine import make_engine
-from tests.conftest import PostgresServer, coach_env
+from tests.conftest import PostgresServer, coach_env, free_port
 from tests.fakes import pseudo_locale
 
 WEEK1 = builtin_track().weeks[0]
@@ -318,9 +317,7 @@ async def test_coach_chat_serves_the_web_view_and_web_links_there(
 ) -> None:
     """Out of the box: the console's /web gives a link to the coach's own local web view,
     which signs the learner in and shows their week."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = coach_env(DATABASE_URL=database_url, COACH_WEB_LISTEN=f"127.0.0.1:{port}")
     env.pop("COACH_WEB_ADDRESS", None)
     process = await asyncio.create_subprocess_exec(

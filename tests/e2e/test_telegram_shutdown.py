@@ -6,23 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 from pathlib import Path
 
 from aiohttp import ClientError, ClientSession
 
-from tests.conftest import coach_env, coach_process
+from tests.conftest import coach_env, coach_process, free_port
 from tests.e2e.telegram_support import ADA, TOKEN
 from tests.fakes.telegram import FakeTelegram
 
 STALL = 3.0  # Telegram slow for Ada: her answer in hand takes this long
 STARTUP = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def readiness(port: int) -> int | None:
