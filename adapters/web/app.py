@@ -186,9 +186,9 @@ async def _group(request: web.Request) -> web.StreamResponse:
     if signed_in is None:
         return _signed_out(401)
     _, who = signed_in
-    number = request.match_info["group"]
-    page = await request.app[WEB_COACH].group(who, int(number)) if number.isdigit() else None
-    if page is None:
+    number = _group_number(request)
+    page = await request.app[WEB_COACH].group(who, number) if number is not None else None
+    if number is None or page is None:
         # Not a member, or no such group: the same answer, so the page tells nobody which.
         return _page("signed_out.html", 404, words=views.not_a_member(), language="en", rtl=False)
     with speaking(page.language):
@@ -197,7 +197,7 @@ async def _group(request: web.Request) -> web.StreamResponse:
             page=page,
             notices=_unpacked(request.cookies.get(NOTICE_COOKIE)),
             form_token=form_token(signed_in[0]),
-            group_id=int(number),
+            group_id=number,
             words=page.words,
             language=page.language,
             rtl=page.right_to_left,
@@ -208,18 +208,25 @@ async def _group(request: web.Request) -> web.StreamResponse:
     return response
 
 
+def _group_number(request: web.Request) -> int | None:
+    """The group an address names; None for anything no group could have as its id (a
+    number past what the database holds would otherwise fail there)."""
+    typed = request.match_info["group"]
+    return int(typed) if typed.isascii() and typed.isdigit() and len(typed) <= 18 else None
+
+
 async def _group_schedule(request: web.Request) -> web.StreamResponse:
     """An admin's changes to the group's schedule, each as `/group KEY VALUE` in the chat;
     the core checks them, and the group is told of each there."""
     _, who, form = await _posted(request)
-    number = request.match_info["group"]
+    number = _group_number(request)
     coach = request.app[WEB_COACH]
-    page = await coach.group(who, int(number)) if number.isdigit() else None
-    if page is None or page.schedule_typed is None:
+    page = await coach.group(who, number) if number is not None else None
+    if number is None or page is None or page.schedule_typed is None:
         raise web.HTTPForbidden(text=views.form_out_of_date())
     said = []
     for key, value in _changed(form, page.schedule_typed, GROUP_SETTINGS):
-        reply = await coach.change_group(who, int(number), key, value)
+        reply = await coach.change_group(who, number, key, value)
         if reply is None:
             break  # no longer the group's admin: what was changed before stands, and is told
         said.append(reply.plain_text())

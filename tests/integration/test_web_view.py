@@ -382,6 +382,8 @@ async def test_a_member_sees_their_groups_standings_and_nobody_else_does(
     assert (await client.get(address)).status == 404
     assert (await client.get("/groups/999999")).status == 404
     assert (await client.get("/groups/nope")).status == 404
+    # A number no group could have is the same answer, not a failure in the database.
+    assert (await client.get("/groups/" + "9" * 30)).status == 404
 
 
 async def test_every_word_on_the_group_page_comes_through_a_catalog(
