@@ -61,6 +61,15 @@ class SqlTicks:
         row = result.mappings().one_or_none()
         return completion_from_row(row) if row else None
 
+    async def of_item(self, enrollment_id: int, item_id: str) -> CompletionRecord | None:
+        result = await self._db.execute(
+            select(*COMPLETION_COLUMNS).where(
+                _C.enrollment_id == enrollment_id, _C.item_id == item_id
+            )
+        )
+        row = result.mappings().one_or_none()
+        return completion_from_row(row) if row else None
+
     async def delete(self, completion_id: int) -> None:
         await self._db.execute(delete(m.Completion).where(m.Completion.id == completion_id))
 

@@ -959,6 +959,10 @@ class MemoryTicks(_Repository):
         rows = await self._of(enrollment_id)
         return max(rows, key=lambda r: (r.done_at, r.id)).record if rows else None
 
+    async def of_item(self, enrollment_id: int, item_id: str) -> CompletionRecord | None:
+        rows = await self._of(enrollment_id)
+        return next((r.record for r in rows if r.item_id == item_id), None)
+
     async def delete(self, completion_id: int) -> None:
         await (await self._tx())[self._db.completions].delete(completion_id)
 

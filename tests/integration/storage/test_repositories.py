@@ -397,6 +397,10 @@ async def test_last_tick_delete_and_day_lookup(uow: Factory) -> None:
         assert [c.item_id for c in listed] == ["w01-a", "w01-b"]
         last = await work.ticks.last(enrollment_id)
         assert last is not None and last.item_id == "w01-b"
+        first = await work.ticks.of_item(enrollment_id, "w01-a")
+        assert first is not None and (first.week_id, first.done_at) == ("w01", NOW)
+        assert await work.ticks.of_item(enrollment_id, "w01-c") is None
+        assert await work.ticks.of_item(enrollment_id + 1, "w01-a") is None
 
 
 async def test_a_skipped_item_settles_the_week_but_is_no_study(uow: Factory) -> None:
