@@ -49,6 +49,7 @@ EXPORT_SECTIONS = (
     "link_codes",
     "link_failures",
     "group_memberships",
+    "group_admins",
     "group_quiz_answers",
     "submissions",
     "submission_reviews",

@@ -4,7 +4,6 @@ a group when the bot is removed from its chat."""
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -108,21 +107,27 @@ def _language_words() -> dict[str, str]:
 
 async def remember_admin(
     uow: GroupUnitOfWork,
+    who: LearnerRef,
     chat: ChatContext,
-    snapshot: Snapshot | None,
     now: datetime,
     *,
     admin: bool,
 ) -> None:
-    """Notes on the member's record what the platform just said of their admin rights, for
+    """Records what the platform just said of `who`'s admin rights in the chat's group, for
     the web view, which has no platform to ask. Only the platform's own word counts: a
-    change made on the web does not renew it."""
-    if snapshot is None or not chat.asks_the_platform:
+    change made on the web does not renew it. An admin who never joined (a mentor) gets a
+    learner row, with no track, so they can sign in to the web view."""
+    if not chat.asks_the_platform:
         return
     group = await uow.groups.find(chat.chat)
-    member = await uow.groups.membership(group.id, snapshot.learner_id) if group else None
-    if member is not None and (admin or member.admin_since is not None):
-        await uow.groups.save_member(replace(member, admin_since=now if admin else None))
+    if group is None:
+        return
+    snapshot = await uow.learners.load(who)
+    if snapshot is None:
+        if not admin:
+            return
+        snapshot = await uow.learners.create(who, None, at=now)
+    await uow.groups.set_admin(group.id, snapshot.learner_id, now if admin else None)
 
 
 def language_named(text: str) -> str | None:
@@ -160,11 +165,11 @@ class GroupAdmin:
                 return views.group_usage(word)
             admin = await chat.is_admin()
             if not admin:
-                await remember_admin(uow, chat, snapshot, now, admin=False)
+                await remember_admin(uow, who, chat, now, admin=False)
                 change = "setup" if word in _SETUP else "language" if word in _LANGUAGE else ""
                 return views.admins_only(change)
             reply = await self._admin_command(uow, who, chat, group, snapshot, command, now)
-            await remember_admin(uow, chat, snapshot, now, admin=True)
+            await remember_admin(uow, who, chat, now, admin=True)
             return reply
 
     async def _admin_command(

@@ -63,9 +63,6 @@ class Membership:
     who: LearnerRef  # the member's identity on the group's platform
     joined_at: datetime
     sharing: Sharing
-    # When the platform last said this member may change the group (an admin command they
-    # sent passed its check): the web view, with no platform to ask, goes by it.
-    admin_since: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,21 @@ class Groups(Protocol):
         """The active groups the learner is a member of, the longest joined first."""
         ...
 
+    async def admin_since(self, group_id: int, learner_id: int) -> datetime | None:
+        """When the platform last said the learner may change the group; None if it
+        never did, or said since that they may not."""
+        ...
+
+    async def set_admin(self, group_id: int, learner_id: int, since: datetime | None) -> None:
+        """Records the platform's word on the learner's admin rights: yes as of `since`,
+        or no (None). The learner need not be a member."""
+        ...
+
+    async def administered(self, learner_id: int, *, since: datetime) -> list[StudyGroup]:
+        """The active groups the platform said the learner may change, at `since` or
+        later, oldest group first."""
+        ...
+
     async def add_member(self, membership: Membership) -> None: ...
 
     async def save_member(self, membership: Membership) -> None: ...

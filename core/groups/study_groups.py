@@ -74,8 +74,7 @@ class StudyGroups:
                 case Join():
                     joined = await self._members.join(call(command))
                     # An admin who joins can run the group from the web view from now on.
-                    snapshot = snapshot or await uow.learners.load(who)
-                    await remember_admin(uow, chat, snapshot, now, admin=await chat.is_admin())
+                    await remember_admin(uow, who, chat, now, admin=await chat.is_admin())
                     return joined
                 case Leave():
                     return await membership.leave(call(command))

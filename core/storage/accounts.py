@@ -128,6 +128,7 @@ SECTIONS: dict[str, str] = {
     m.LinkCode.__tablename__: "link_codes",
     m.LinkFailure.__tablename__: "link_failures",
     m.GroupMember.__tablename__: "group_memberships",
+    m.GroupAdmin.__tablename__: "group_admins",
     m.GroupQuizAnswer.__tablename__: "group_quiz_answers",
     m.Submission.__tablename__: "submissions",
     m.SubmissionReview.__tablename__: "submission_reviews",

@@ -21,6 +21,7 @@ from core.kernel.schedule import Slot
 from core.outreach.model import DueGroup, Status
 from core.storage import models as m
 from core.storage.rows import (
+    ADMINS,
     ENROLLMENT_COLUMNS,
     GROUPS,
     MEMBERS,
@@ -35,6 +36,7 @@ from core.storage.session import PerDialect, SqlSession
 
 _G = GROUPS.c
 _M = MEMBERS.c
+_A = ADMINS.c
 # A group's morning is its daily digest, its evening the weekly report.
 _SLOT_COLUMNS = {Slot.MORNING: _G.next_digest_at, Slot.EVENING: _G.next_report_at}
 
@@ -123,6 +125,35 @@ class SqlGroups:
             .join(MEMBERS, _M.group_id == _G.id)
             .where(_M.learner_id == learner_id, _G.active.is_(True))
             .order_by(_M.joined_at, _G.id)
+        )
+        return [group_from_row(row) for row in result.mappings()]
+
+    async def admin_since(self, group_id: int, learner_id: int) -> datetime | None:
+        since: datetime | None = await self._db.scalar(
+            select(_A.since).where(_A.group_id == group_id, _A.learner_id == learner_id)
+        )
+        return since
+
+    async def set_admin(self, group_id: int, learner_id: int, since: datetime | None) -> None:
+        if since is None:
+            await self._db.execute(
+                delete(ADMINS).where(_A.group_id == group_id, _A.learner_id == learner_id)
+            )
+            return
+        # An upsert: two admin commands of the same admin at once leave one row.
+        stmt = self._db.insert(ADMINS).values(group_id=group_id, learner_id=learner_id, since=since)
+        await self._db.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["group_id", "learner_id"], set_={"since": stmt.excluded.since}
+            )
+        )
+
+    async def administered(self, learner_id: int, *, since: datetime) -> list[StudyGroup]:
+        result = await self._db.execute(
+            select(GROUPS)
+            .join(ADMINS, _A.group_id == _G.id)
+            .where(_A.learner_id == learner_id, _A.since >= since, _G.active.is_(True))
+            .order_by(_G.id)
         )
         return [group_from_row(row) for row in result.mappings()]
 

@@ -398,7 +398,23 @@ class GroupMember(Base):
     share_streak: Mapped[bool]
     share_quiz: Mapped[bool]
     mentions: Mapped[bool]
-    admin_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class GroupAdmin(Base):
+    """When the platform last said a learner may change a study group (an admin command
+    of theirs passed its check): the web view, with no platform to ask, goes by it. An
+    admin need not be a member: a mentor runs the group without studying in it."""
+
+    __tablename__ = "group_admins"
+    __table_args__ = (Index("ix_group_admins_learner_id", "learner_id"),)
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("study_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class GroupQuiz(Base):

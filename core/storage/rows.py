@@ -33,6 +33,7 @@ COMPLETIONS = cast(Table, m.Completion.__table__)
 OUTBOX = cast(Table, m.OutboxMessage.__table__)
 GROUPS = cast(Table, m.StudyGroup.__table__)
 MEMBERS = cast(Table, m.GroupMember.__table__)
+ADMINS = cast(Table, m.GroupAdmin.__table__)
 GROUP_QUIZZES = cast(Table, m.GroupQuiz.__table__)
 SUBMISSIONS = cast(Table, m.Submission.__table__)
 REVIEW_CARDS = cast(Table, m.ReviewCard.__table__)
@@ -221,7 +222,6 @@ def membership_from_row(row: RowMapping, platform: str) -> Membership:
         who=LearnerRef(platform, row["external_id"], row["display_name"]),
         joined_at=row["joined_at"],
         sharing=Sharing(row["share_done"], row["share_streak"], row["share_quiz"], row["mentions"]),
-        admin_since=row["admin_since"],
     )
 
 
@@ -233,7 +233,6 @@ def member_values(membership: Membership) -> dict[str, Any]:
         "share_streak": membership.sharing.streak,
         "share_quiz": membership.sharing.quiz,
         "mentions": membership.sharing.mentions,
-        "admin_since": membership.admin_since,
     }
 
 

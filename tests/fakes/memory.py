@@ -252,7 +252,13 @@ class MemberRow:
     display_name: str
     joined_at: datetime
     sharing: Sharing
-    admin_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AdminRow:
+    group_id: int
+    learner_id: int
+    since: datetime
 
 
 @dataclass(frozen=True)
@@ -694,6 +700,11 @@ class MemoryDatabase:
         )
         self.members = Table[MemberRow](
             "members",
+            lambda r: (r.group_id, r.learner_id),
+            parents=[(_group, "groups"), (_learner, "learners")],
+        )
+        self.admins = Table[AdminRow](
+            "admins",
             lambda r: (r.group_id, r.learner_id),
             parents=[(_group, "groups"), (_learner, "learners")],
         )
@@ -1195,9 +1206,7 @@ def _group_of(row: GroupRow) -> StudyGroup:
 
 def _membership(row: MemberRow, platform: str) -> Membership:
     who = LearnerRef(platform, row.external_id, row.display_name)
-    return Membership(
-        row.group_id, row.learner_id, who, row.joined_at, row.sharing, row.admin_since
-    )
+    return Membership(row.group_id, row.learner_id, who, row.joined_at, row.sharing)
 
 
 class MemoryGroups(_Repository):
@@ -1276,11 +1285,29 @@ class MemoryGroups(_Repository):
         groups = [tx[self._db.groups].get(row.group_id) for row in mine]
         return [_group_of(g) for g in groups if g is not None and g.group.active]
 
+    async def admin_since(self, group_id: int, learner_id: int) -> datetime | None:
+        row = (await self._tx())[self._db.admins].get((group_id, learner_id))
+        return row.since if row else None
+
+    async def set_admin(self, group_id: int, learner_id: int, since: datetime | None) -> None:
+        admins = (await self._tx())[self._db.admins]
+        await admins.delete((group_id, learner_id))
+        if since is not None:
+            await admins.insert(AdminRow(group_id, learner_id, since))
+
+    async def administered(self, learner_id: int, *, since: datetime) -> list[StudyGroup]:
+        tx = await self._tx()
+        mine = tx[self._db.admins].where(lambda r: r.learner_id == learner_id and r.since >= since)
+        groups = [
+            tx[self._db.groups].get(r.group_id) for r in sorted(mine, key=lambda r: r.group_id)
+        ]
+        return [_group_of(g) for g in groups if g is not None and g.group.active]
+
     async def add_member(self, membership: Membership) -> None:
         m = membership
         row = MemberRow(
             m.group_id, m.learner_id, m.who.external_id, m.who.display_name[:100],
-            m.joined_at, m.sharing, m.admin_since,
+            m.joined_at, m.sharing,
         )  # fmt: skip
         await (await self._tx())[self._db.members].insert(row)
 
@@ -1293,7 +1320,6 @@ class MemoryGroups(_Repository):
                 external_id=m.who.external_id,
                 display_name=m.who.display_name[:100],
                 sharing=m.sharing,
-                admin_since=m.admin_since,
             ),
         )
 
@@ -2066,6 +2092,9 @@ class MemoryAccounts(_Repository):
                     key=lambda r: (r.group_id, r.learner_id),
                 )
             ],
+            "group_admins": _exported(
+                tx[db.admins].where(lambda r: r.learner_id == learner_id), db.admins.pk
+            ),
             "group_quiz_answers": _exported(
                 tx[db.group_answers].where(
                     lambda r: r.learner_id == learner_id or (r.platform, r.external_id) in who
@@ -2112,6 +2141,7 @@ class MemoryAccounts(_Repository):
             db.focus_sessions,
             db.submissions,
             db.members,
+            db.admins,
             db.link_codes,
             db.hours,
             db.notes,
@@ -2242,6 +2272,11 @@ class MemoryAccounts(_Repository):
             await members.delete((row.group_id, absorbed_id))
             if members.get((row.group_id, survivor_id)) is None:
                 await members.insert(replace(row, learner_id=survivor_id))
+        admins = tx[self._db.admins]
+        for admin in admins.where(lambda r: r.learner_id == absorbed_id):
+            await admins.delete((admin.group_id, absorbed_id))
+            if admins.get((admin.group_id, survivor_id)) is None:
+                await admins.insert(replace(admin, learner_id=survivor_id))
         reviews = tx[self._db.submission_reviews]
         for review in reviews.where(lambda r: r.reviewer_id == absorbed_id):
             await reviews.delete((review.submission_id, absorbed_id))

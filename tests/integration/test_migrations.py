@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Boolean, Date, DateTime, Time, bindparam, inspect, text
 from sqlalchemy.engine import Connection
 
 from core.storage.engine import make_engine
@@ -83,5 +84,46 @@ async def test_lookup_indexes_exist(fresh_url: str) -> None:
         assert ["platform", "external_id"] in found["identities"]  # identity lookup
         assert ["next_nudge_at"] in found["enrollments"]  # due nudges
         assert ["enrollment_id", "item_id"] in found["completions"]  # one tick per item
+    finally:
+        await engine.dispose()
+
+
+async def test_admins_recorded_on_memberships_move_to_their_own_table(fresh_url: str) -> None:
+    """The platform's word kept on a membership before admins had a table of their own
+    survives the move, and the way back."""
+    engine = make_engine(fresh_url)
+    typed = [
+        bindparam("at", datetime(2026, 12, 1, 9, tzinfo=UTC), type_=DateTime(timezone=True)),
+        bindparam("day", date(2026, 11, 30), type_=Date()),
+        bindparam("nine", time(9), type_=Time()),
+        bindparam("yes", True, type_=Boolean()),
+    ]
+    rows = [
+        "INSERT INTO learners (id, created_at, language) VALUES (1, :at, 'en'), (2, :at, 'en')",
+        "INSERT INTO study_groups (id, platform, external_id, parent, title, track_id, "
+        "timezone, digest_time, report_time, study_days, quiz_days, started_on, active, "
+        "created_at, language) VALUES (7, 'telegram', '-100', '', 'Cohort', 'python', 'UTC', "
+        ":nine, :nine, 31, 4, :day, :yes, :at, 'en')",
+        "INSERT INTO group_members (group_id, learner_id, external_id, display_name, "
+        "joined_at, share_done, share_streak, share_quiz, mentions, admin_since) VALUES "
+        "(7, 1, '1', 'Ada', :at, :yes, :yes, :yes, :yes, :at), "
+        "(7, 2, '2', 'Bo', :at, :yes, :yes, :yes, :yes, NULL)",
+    ]
+    try:
+        await upgrade(engine, "0016")
+        async with engine.begin() as connection:
+            for statement in rows:
+                bound = [p for p in typed if f":{p.key}" in statement]
+                await connection.execute(text(statement).bindparams(*bound))
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            moved = (await connection.execute(text("SELECT * FROM group_admins"))).mappings()
+            assert [(r["group_id"], r["learner_id"]) for r in moved] == [(7, 1)]
+        await downgrade(engine, "0016")
+        async with engine.connect() as connection:
+            back = await connection.execute(
+                text("SELECT learner_id FROM group_members WHERE admin_since IS NOT NULL")
+            )
+            assert list(back.scalars()) == [1]
     finally:
         await engine.dispose()

@@ -69,6 +69,7 @@ MEMORY_TABLES = {
     "link_codes": "link_codes",
     "link_failures": "link_failures",
     "group_memberships": "members",
+    "group_admins": "admins",
     "group_quiz_answers": "group_answers",
     "submissions": "submissions",
     "submission_reviews": "submission_reviews",
@@ -217,6 +218,7 @@ async def everything_of(work: UnitOfWork, who: LearnerRef, group_id: int, quiz_i
     )
     await work.links.add_failure(who, at=NOW, forget_before=NOW - timedelta(days=1))
     await work.groups.add_member(Membership(group_id, learner_id, who, NOW, Sharing()))
+    await work.groups.set_admin(group_id, learner_id, NOW)
     await work.group_quizzes.answer(quiz_id, who, learner_id, chosen=0, correct=True, at=NOW)
     await work.projects.submit(group_id, learner_id, week_id="w01", text=who.external_id, at=NOW)
     await work.confirmations.issue(

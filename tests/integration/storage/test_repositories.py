@@ -941,6 +941,50 @@ async def test_a_learners_groups_are_the_active_ones_they_joined_first_joined_fi
     assert unjoined.id not in (first.id, second.id)
 
 
+async def test_an_admins_word_is_kept_renewed_and_withdrawn_member_or_not(uow: Factory) -> None:
+    ada_id, _ = await seeded(uow)
+    runs, member_of, stopped = [
+        await made_group(uow, ChatRef("test", f"-20{n}", f"group {n}")) for n in range(3)
+    ]
+    async with uow() as work:
+        assert await work.groups.admin_since(runs.id, ada_id) is None
+        await work.groups.add_member(member(member_of.id, ada_id, ADA))
+        await work.groups.set_admin(runs.id, ada_id, NOW)  # not a member there
+        await work.groups.set_admin(member_of.id, ada_id, NOW - timedelta(days=40))
+        await work.groups.set_admin(stopped.id, ada_id, NOW)
+        await work.groups.deactivate(stopped.id)
+        await work.commit()
+    async with uow() as work:
+        assert await work.groups.admin_since(runs.id, ada_id) == NOW
+        recent = await work.groups.administered(ada_id, since=NOW - timedelta(days=30))
+        assert [g.id for g in recent] == [runs.id]
+        await work.groups.set_admin(member_of.id, ada_id, NOW)  # renewed: one row still
+        await work.groups.set_admin(runs.id, ada_id, None)
+        await work.groups.set_admin(runs.id, ada_id, None)  # a second no is no error
+        await work.commit()
+    async with uow() as work:
+        assert await work.groups.admin_since(runs.id, ada_id) is None
+        assert await work.groups.admin_since(member_of.id, ada_id) == NOW
+        recent = await work.groups.administered(ada_id, since=NOW - timedelta(days=30))
+        assert [g.id for g in recent] == [member_of.id]
+        assert await work.groups.administered(ada_id + 1000, since=NOW) == []
+
+
+async def test_two_workers_recording_one_admin_at_once_leave_one_row(uow: Factory) -> None:
+    ada_id, _ = await seeded(uow)
+    group = await made_group(uow)
+
+    async def said_yes(minutes: int) -> None:
+        async with uow() as work:
+            await work.groups.set_admin(group.id, ada_id, NOW + timedelta(minutes=minutes))
+            await work.commit()
+
+    await asyncio.gather(said_yes(1), said_yes(2))
+    async with uow() as work:
+        since = await work.groups.admin_since(group.id, ada_id)
+    assert since in (NOW + timedelta(minutes=1), NOW + timedelta(minutes=2))
+
+
 async def test_members_join_change_their_sharing_and_leave(uow: Factory) -> None:
     group = await made_group(uow)
     ada_id, _ = await seeded(uow)
