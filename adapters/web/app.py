@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +80,38 @@ def _page(template: str, status: int = 200, **values: Any) -> web.Response:
     return web.Response(text=body, status=status, content_type="text/html")
 
 
-def _signed_out(status: int) -> web.Response:
-    return _page("signed_out.html", status, words=views.signed_out_page(), language="en", rtl=False)
+def _browser_language(request: web.Request) -> str:
+    """The first of the browser's languages (Accept-Language, by preference) the coach
+    speaks: what a page says to someone not signed in is said in it."""
+    ranked = []
+    for position, part in enumerate(request.headers.get("Accept-Language", "").split(",")):
+        tag, _, weight = part.strip().partition(";q=")
+        try:
+            preference = float(weight) if weight else 1.0
+        except ValueError:
+            continue
+        if tag and preference > 0:
+            ranked.append((-preference, position, tag))
+    return next((code for *_, tag in sorted(ranked) if (code := i18n.supported(tag))), i18n.ENGLISH)
+
+
+def _notice(
+    request: web.Request, template: str, status: int, say: Callable[[], Any]
+) -> web.Response:
+    """A page saying why there is nothing to show, in the browser's language."""
+    with speaking(_browser_language(request)) as language:
+        return _page(
+            template, status, words=say(), language=language, rtl=i18n.is_right_to_left(language)
+        )
+
+
+def _signed_out(request: web.Request, status: int) -> web.Response:
+    """A link that was used or ran out."""
+    return _notice(request, "signed_out.html", status, views.signed_out_page)
+
+
+def _not_signed_in(request: web.Request) -> web.Response:
+    return _notice(request, "signed_out.html", 401, views.not_signed_in_page)
 
 
 def _with_session(response: web.Response, session: str, *, framed: bool, secure: bool) -> None:
@@ -101,16 +131,20 @@ def _with_session(response: web.Response, session: str, *, framed: bool, secure:
 async def _sign_in(request: web.Request) -> web.StreamResponse:
     session = await request.app[WEB_COACH].sign_in(request.match_info["token"])
     if session is None:
-        return _signed_out(403)
+        return _signed_out(request, 403)
     response = web.HTTPSeeOther("/")  # raised, as aiohttp wants its HTTP exceptions
     _with_session(response, session, framed=False, secure=request.app[SECURE_COOKIES])
     raise response
 
 
 async def _mini_app(request: web.Request) -> web.StreamResponse:
-    """The page a Telegram Mini App opens: its script hands Telegram's initData over."""
+    """The page a Telegram Mini App opens: its script hands Telegram's initData over,
+    and says what it must in the language Telegram reports for the app."""
     return _page(
-        "mini_app.html", language="en", rtl=False, words=json.dumps(views.mini_app_words())
+        "mini_app.html",
+        language=i18n.ENGLISH,
+        rtl=False,
+        words=json.dumps(views.mini_app_words()),
     )
 
 
@@ -132,28 +166,35 @@ async def _learner(request: web.Request) -> tuple[str, Any] | None:
     return (session, who) if who is not None else None
 
 
+async def _out_of_date(request: web.Request, who: LearnerRef) -> str:
+    """Why a form was refused, in the language the learner is spoken to."""
+    with speaking(await request.app[WEB_COACH].language(who)):
+        return views.form_out_of_date()
+
+
 async def _posted(request: web.Request) -> tuple[str, LearnerRef, MultiDictProxy[Any]]:
     """The session, sender and form of a change: signed in, and carrying the session's
     form token; anything else is refused before the form is acted on."""
     signed_in = await _learner(request)
     if signed_in is None:
-        page = _signed_out(401)
+        page = _not_signed_in(request)
         raise web.HTTPUnauthorized(text=page.text, content_type="text/html")
     session, who = signed_in
     form = await request.post()
     if not form_token_matches(session, str(form.get("form_token", ""))):
-        raise web.HTTPForbidden(text=views.form_out_of_date())
+        raise web.HTTPForbidden(text=await _out_of_date(request, who))
     return session, who, form
 
 
 async def _home(request: web.Request) -> web.StreamResponse:
     signed_in = await _learner(request)
     if signed_in is None:
-        return _signed_out(401)
+        return _not_signed_in(request)
     session, who = signed_in
-    page = await request.app[WEB_COACH].page(who)
+    coach = request.app[WEB_COACH]
+    page = await coach.page(who)
     if page is None:
-        return _signed_out(404)
+        return await _no_track(request, session, who)
     with speaking(page.language):
         words = page.words
 
@@ -181,16 +222,39 @@ async def _home(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def _no_track(request: web.Request, session: str, who: LearnerRef) -> web.Response:
+    """The page of someone with no track yet: the groups they are in or run."""
+    page = await request.app[WEB_COACH].no_track_page(who)
+    if page is None:  # forgotten since signing in
+        return _not_signed_in(request)
+    return _page(
+        "no_track.html",
+        page=page,
+        words=page.words,
+        language=page.language,
+        rtl=page.right_to_left,
+        form_token=form_token(session),
+    )
+
+
 async def _group(request: web.Request) -> web.StreamResponse:
     signed_in = await _learner(request)
     if signed_in is None:
-        return _signed_out(401)
+        return _not_signed_in(request)
     _, who = signed_in
+    coach = request.app[WEB_COACH]
     number = _group_number(request)
-    page = await request.app[WEB_COACH].group(who, number) if number is not None else None
+    page = await coach.group(who, number) if number is not None else None
     if number is None or page is None:
-        # Not a member, or no such group: the same answer, so the page tells nobody which.
-        return _page("signed_out.html", 404, words=views.not_a_member(), language="en", rtl=False)
+        # Not theirs, or no such group: the same answer, so the page tells nobody which.
+        with speaking(await coach.language(who)) as language:
+            return _page(
+                "signed_out.html",
+                404,
+                words=views.not_a_member(),
+                language=language,
+                rtl=i18n.is_right_to_left(language),
+            )
     with speaking(page.language):
         response = _page(
             "group.html",
@@ -223,7 +287,7 @@ async def _group_schedule(request: web.Request) -> web.StreamResponse:
     coach = request.app[WEB_COACH]
     page = await coach.group(who, number) if number is not None else None
     if number is None or page is None or page.schedule_typed is None:
-        raise web.HTTPForbidden(text=views.form_out_of_date())
+        raise web.HTTPForbidden(text=await _out_of_date(request, who))
     said = []
     for key, value in _changed(form, page.schedule_typed, GROUP_SETTINGS):
         reply = await coach.change_group(who, number, key, value)
@@ -234,14 +298,17 @@ async def _group_schedule(request: web.Request) -> web.StreamResponse:
 
 
 async def _command(request: web.Request) -> web.StreamResponse:
+    """A tick, or taking one back: `/done N`, `/undo N`, or `/undo` for the last tick."""
     _, who, form = await _posted(request)
+    number = str(form.get("item", ""))
+    if number and not (number.isascii() and number.isdigit()):
+        raise web.HTTPBadRequest(text=await _out_of_date(request, who))
     if request.path == "/undo":
-        command: Done | Undo = Undo()
-    else:
-        number = str(form.get("item", ""))
-        if not number.isdigit():
-            raise web.HTTPBadRequest(text=views.form_out_of_date())
+        command: Done | Undo = Undo.from_args(number)
+    elif number:
         command = Done.from_args(number)
+    else:
+        raise web.HTTPBadRequest(text=await _out_of_date(request, who))
     await request.app[WEB_COACH].run(who, command)
     raise web.HTTPSeeOther("/")
 
@@ -253,7 +320,7 @@ async def _settings(request: web.Request) -> web.StreamResponse:
     coach = request.app[WEB_COACH]
     page = await coach.page(who)
     if page is None:
-        return _signed_out(404)
+        raise web.HTTPSeeOther("/")  # no track, so no settings: the page says why
     said = []
     for key, value in _changed(form, page.settings, SETTINGS):
         outcome = await coach.run(who, Settings(key, value))

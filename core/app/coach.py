@@ -31,6 +31,7 @@ from core.kernel.commands import (
     Link,
     Start,
     Unparsed,
+    Web,
     from_action,
     parse,
 )
@@ -318,6 +319,8 @@ class Coach:
                 return await run_import(uow, self.library, snapshot, command)
             case Link():
                 return await self._linking.link(uow, who, snapshot, command, now)
+            case Web() if snapshot is not None:
+                return await self._learners.web_link(uow, who, snapshot.learner_id, now)
             case Export() | Forget() if snapshot is not None:
                 zone = snapshot.enrollment.zone if snapshot.enrollment else UTC
                 owner = data.DataOwner(uow, snapshot.learner_id, now, now.astimezone(zone).date())

@@ -3,6 +3,8 @@ carries it out, inside the command's unit of work."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from core.app import views
 from core.app.ports import UnitOfWork
 from core.buddies.service import buddy
@@ -27,6 +29,7 @@ from core.kernel.commands import (
     Web,
     Week,
 )
+from core.kernel.refs import LearnerRef
 from core.kernel.reply import Reply
 from core.learning import calendar as study_calendar
 from core.learning import choices, daily, focus, journal, replanning
@@ -97,16 +100,19 @@ class LearnerCommands:
             case Buddy():
                 return await buddy(ctx, command, self.library)
             case Web():
-                return await self._web_link(ctx)
+                return await self.web_link(ctx.uow, ctx.who, ctx.learner_id, ctx.now)
         return views.unknown_command(command.name)
 
-    async def _web_link(self, ctx: Context[UnitOfWork]) -> Reply:
+    async def web_link(
+        self, uow: UnitOfWork, who: LearnerRef, learner_id: int, now: datetime
+    ) -> Reply:
+        """`/web`: also for someone with no track, such as a mentor who runs a group."""
         if self.web_address is None:
             return web_views.not_served()
         address = self.web_address.rstrip("/")
-        token = await access.issue_link(ctx.uow, ctx.learner_id, ctx.now)
+        token = await access.issue_link(uow, learner_id, now)
         # Telegram opens a Mini App only from an https address.
-        inside = ctx.who.platform == "telegram" and address.startswith("https://")
+        inside = who.platform == "telegram" and address.startswith("https://")
         return web_views.link(
             f"{address}/signin/{token}", mini_app=f"{address}/telegram" if inside else None
         )

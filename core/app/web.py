@@ -13,9 +13,9 @@ from core.kernel.ports import UnitOfWorkFactory
 from core.kernel.refs import ChatContext, LearnerRef
 from core.kernel.reply import Outcome, Reply, Visibility
 from core.learning.context import learner_context
-from core.web import access
-from core.web.group_page import GroupPage, group_page, is_remembered_admin, member_groups
-from core.web.pages import LearnerPage, learner_page
+from core.web import access, views
+from core.web.group_page import GroupPage, group_page, is_remembered_admin, own_groups
+from core.web.pages import LearnerPage, NoTrackPage, learner_page
 from core.web.telegram import telegram_user_id
 
 
@@ -79,24 +79,40 @@ class WebCoach:
                 if ctx is None:
                     return None
                 page = await learner_page(ctx)
-                groups = await member_groups(uow, snapshot.learner_id)
+                groups = await own_groups(uow, snapshot.learner_id, now)
                 return dataclasses.replace(page, groups=groups)
 
+    async def no_track_page(self, who: LearnerRef) -> NoTrackPage | None:
+        """The page of someone with no track: the groups they are in or run."""
+        now = self._coach.clock.now()
+        async with self._units(read_only=True) as uow:
+            snapshot = await uow.learners.load(who)
+            if snapshot is None:
+                return None
+            with speaking(snapshot.language or supported(who.language)) as language:
+                groups = await own_groups(uow, snapshot.learner_id, now)
+                return NoTrackPage(language, groups, views.no_track_words())
+
+    async def language(self, who: LearnerRef) -> str:
+        """The language `who` is spoken to in, for the page's own notes."""
+        return await self._coach.language_of(who) or supported(who.language) or "en"
+
     async def group(self, who: LearnerRef, group_id: int) -> GroupPage | None:
-        """A study group's page, for its members only: None for anyone else, a group that
-        stopped, or one whose track is gone."""
+        """A study group's page, for its members and its admins (as the platform last said)
+        only: None for anyone else, a group that stopped, or one whose track is gone."""
         now = self._coach.clock.now()
         async with self._units(read_only=True) as uow:
             snapshot = await uow.learners.load(who)
             group = await uow.groups.get(group_id)
             if snapshot is None or group is None or not group.active:
                 return None
-            member = await uow.groups.membership(group.id, snapshot.learner_id)
-            if member is None:
+            viewer = snapshot.learner_id
+            admin = await is_remembered_admin(uow, group.id, viewer, now)
+            if not admin and await uow.groups.membership(group.id, viewer) is None:
                 return None
             with speaking(snapshot.language or supported(who.language)):
                 library, questions = self._coach.library, self._coach.quizzes.questions
-                return await group_page(uow, library, questions, group, member, now)
+                return await group_page(uow, library, questions, group, viewer, now, admin=admin)
 
     async def change_group(
         self, who: LearnerRef, group_id: int, key: str, value: str
@@ -108,12 +124,13 @@ class WebCoach:
         async with self._units(read_only=True) as uow:
             snapshot = await uow.learners.load(who)
             group = await uow.groups.get(group_id)
-            member = (
-                await uow.groups.membership(group.id, snapshot.learner_id)
-                if group is not None and group.active and snapshot is not None
-                else None
+            admin = (
+                group is not None
+                and group.active
+                and snapshot is not None
+                and await is_remembered_admin(uow, group.id, snapshot.learner_id, now)
             )
-        if group is None or member is None or not is_remembered_admin(member, now):
+        if group is None or not admin:
             return None
 
         async def remembered_admin() -> bool:

@@ -1,5 +1,5 @@
-"""A study group's page for its members: this week's standings (as far as each member
-shares), the group's week and its schedule."""
+"""A study group's page for its members and admins: this week's standings (as far as each
+member shares), the group's week and its schedule, which admins change there."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from core.groups import views as group_views
 from core.groups.calendar import Period, period_start_instant
-from core.groups.model import Membership, ReviewedSubmission, ReviewRecord, StudyGroup
+from core.groups.model import ReviewedSubmission, ReviewRecord, StudyGroup
 from core.groups.ports import GroupUnitOfWork
 from core.groups.standings import Standing, group_plan, standings
 from core.kernel import i18n
@@ -53,7 +53,7 @@ class GroupPage:
     week_title: str
     items: tuple[str, ...]
     standings: tuple[Standing, ...]
-    you: int  # the learner looking: their row is marked
+    you: int  # the learner looking: their row is marked (an admin may have none)
     schedule: tuple[str, ...]
     words: dict[str, str]
     submissions: tuple[SharedProject, ...] = ()  # the latest, the newest first
@@ -68,15 +68,21 @@ class GroupPage:
         return i18n.is_right_to_left(self.language)
 
 
-async def member_groups(uow: GroupUnitOfWork, learner_id: int) -> tuple[GroupLink, ...]:
-    return tuple(
-        GroupLink(group.id, group.chat.title or views.unnamed_group())
-        for group in await uow.groups.of_learner(learner_id)
-    )
+async def own_groups(uow: GroupUnitOfWork, learner_id: int, now: datetime) -> tuple[GroupLink, ...]:
+    """The groups the learner is in, then those they run without being in them."""
+    groups = await uow.groups.of_learner(learner_id)
+    member_of = {group.id for group in groups}
+    runs = await uow.groups.administered(learner_id, since=now - ADMIN_REMEMBERED_FOR)
+    groups += [group for group in runs if group.id not in member_of]
+    return tuple(GroupLink(group.id, group.chat.title or views.unnamed_group()) for group in groups)
 
 
-def is_remembered_admin(member: Membership, now: datetime) -> bool:
-    since = member.admin_since
+async def is_remembered_admin(
+    uow: GroupUnitOfWork, group_id: int, learner_id: int, now: datetime
+) -> bool:
+    """Whether the platform said, within ADMIN_REMEMBERED_FOR, that the learner may change
+    the group."""
+    since = await uow.groups.admin_since(group_id, learner_id)
     return since is not None and now - since <= ADMIN_REMEMBERED_FOR
 
 
@@ -97,11 +103,13 @@ async def group_page(
     library: TrackLibrary,
     questions: QuestionBank,
     group: StudyGroup,
-    member: Membership,
+    viewer: int,
     now: datetime,
+    *,
+    admin: bool,
 ) -> GroupPage | None:
-    """The group as one of its members sees it, in the language spoken; None when its
-    track is gone."""
+    """The group as `viewer` (a member, or an admin) sees it, in the language spoken; None
+    when its track is gone."""
     track = await library.load(uow.tracks, group.track_id)
     if track is None:
         return None
@@ -117,8 +125,8 @@ async def group_page(
         week_title=plan.week.title,
         items=tuple(p.item.title for p in plan.items),
         standings=tuple(rows),
-        you=member.learner_id,
-        schedule_typed=schedule_typed(group) if is_remembered_admin(member, now) else None,
+        you=viewer,
+        schedule_typed=schedule_typed(group) if admin else None,
         languages={code: i18n.as_typed(i18n.NAMES[code]) for code in i18n.LANGUAGES},
         schedule=tuple(group_views.schedule_lines(group, track)),
         words=views.group_words(),

@@ -28,6 +28,9 @@ class ItemLine:
     optional: bool = False
     note: str = ""
     resources: tuple[tuple[str, str], ...] = ()  # (title, link)
+    # Ticked in the current week and `/undo N` takes it back: any of them, except in a
+    # finished track's last week, whose closing tick goes back first.
+    untickable: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,20 @@ class GroupLink:
     title: str
 
 
+@dataclass(frozen=True)
+class NoTrackPage:
+    """The page of someone with no track of their own: a mentor who runs groups without
+    studying in them, or a member who has not started yet."""
+
+    language: str
+    groups: tuple[GroupLink, ...]
+    words: dict[str, str]
+
+    @property
+    def right_to_left(self) -> bool:
+        return i18n.is_right_to_left(self.language)
+
+
 # The calendar shows the last twelve weeks, Monday to Sunday, up to today.
 CALENDAR_WEEKS = 12
 
@@ -84,7 +101,9 @@ class LearnerPage:
     language: str
     track_title: str
     weeks: tuple[WeekCard, ...]
-    undoable: str | None  # the title of the tick `/undo` would take back, if any
+    # The title of the last tick when it is not this week's (it closed the week before):
+    # `/undo` takes it back, reopening that week. This week's ticks each have their own.
+    undoable: str | None
     words: dict[str, str]
     settings: dict[str, str]  # each setting as the learner would type it
     paces: dict[str, str]  # each pace as typed, and as the language names it
@@ -107,6 +126,7 @@ async def learner_page(ctx: Context[LearningUnitOfWork]) -> LearnerPage:
     plan = ctx.plan()
     notes = await ctx.uow.journal.all_item_notes(ctx.enrollment.id)
     last = await ctx.uow.ticks.last(ctx.enrollment.id)
+    last_item = last.item_id if last else None
     cards = []
     for week in ctx.track.weeks:
         if week.number == plan.week.number:
@@ -119,6 +139,7 @@ async def learner_page(ctx: Context[LearningUnitOfWork]) -> LearnerPage:
                     optional=p.item.optional,
                     note=notes.get(p.item.id, ""),
                     resources=tuple((r.title, r.url) for r in p.item.resources),
+                    untickable=p.done and (not plan.is_complete or p.item.id == last_item),
                 )
                 for p in plan.items
             )
@@ -137,7 +158,11 @@ async def learner_page(ctx: Context[LearningUnitOfWork]) -> LearnerPage:
             )
         cards.append(WeekCard(week.number, week.title, week.goal, state, items))
     undoable = None
-    if last is not None and (ticked_week := ctx.track.week(last.week_id)) is not None:
+    if (
+        last is not None
+        and last.week_id != plan.week.id
+        and (ticked_week := ctx.track.week(last.week_id)) is not None
+    ):
         item = ticked_week.item(last.item_id)
         undoable = item.title if item else None
     ticks = await ctx.uow.ticks.of_enrollment(ctx.enrollment.id)

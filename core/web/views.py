@@ -19,6 +19,7 @@ def page_words() -> dict[str, str]:
         "ahead": _("ahead"),
         "tick": _("Done"),
         "undo": _("Take back the last tick: {title}"),
+        "untick": _("Take back"),
         "optional": _("optional"),
         "due": _("due {day}"),
         "note": _("Your note: {note}"),
@@ -47,6 +48,17 @@ def page_words() -> dict[str, str]:
     }
 
 
+def no_track_words() -> dict[str, str]:
+    """The labels of the page of someone with no track yet."""
+    return {
+        "title": _("Your study groups"),
+        "no_track": _("You have no roadmap yet: send /start in the chat to pick one."),
+        "groups": _("Groups you are in or run"),
+        "no_groups": _("No study groups yet: an admin sends /group setup in a group's chat."),
+        "sign_out": _("Sign out"),
+    }
+
+
 def burn_up_title() -> str:
     return _("Planned and done")
 
@@ -71,6 +83,13 @@ def link(url: str, mini_app: str | None = None) -> Reply:
 
 def not_served() -> Reply:
     return Reply.text(_("The web view is not switched on for this coach."))
+
+
+def not_signed_in_page() -> dict[str, str]:
+    return {
+        "title": _("Signed out"),
+        "text": _("You are not signed in. Send /web in the chat for a link to your page."),
+    }
 
 
 def signed_out_page() -> dict[str, str]:
@@ -125,7 +144,9 @@ def unnamed_group() -> str:
 def not_a_member() -> dict[str, str]:
     return {
         "title": _("Not your group"),
-        "text": _("This page is for the group's members. Send /join in the group's chat."),
+        "text": _(
+            "This page is for the group's members and admins. Send /join in the group's chat."
+        ),
     }
 
 

@@ -26,6 +26,7 @@ from core.quizzes.bank import builtin_bank
 from core.storage import models as m
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
+from core.web import views
 from core.web.views import page_words
 from tests.conftest import Learner
 from tests.fakes import pseudo_locale
@@ -507,3 +508,122 @@ async def test_a_group_admin_changes_the_schedule_on_the_page_and_the_group_is_t
     client.session.cookie_jar.clear()
     await signed_in(client, ada)
     assert f'action="{address}/schedule"' not in await (await client.get(address)).text()
+
+
+async def test_a_mentor_who_never_joined_sees_the_groups_week_and_changes_its_schedule(
+    web_coach: tuple[Coach, WebCoach], client: TestClient, engine: AsyncEngine
+) -> None:
+    coach = web_coach[0]
+    ada, bob, mentor = Learner(coach, "ada"), Learner(coach, "bob"), Learner(coach, "mo")
+    await study_group(coach, ada, bob)
+    # The mentor runs the group without a track: an admin command makes them known.
+    await coach.handle(mentor.ref, "/group report 19:00", chat=ChatContext(GROUP_CHAT, an_admin))
+    token = await signed_in(client, mentor)
+    home = await (await client.get("/")).text()
+    assert 'action="/settings"' not in home  # no track: nothing of one to show
+    address = await group_address(client)
+    page = await (await client.get(address)).text()
+    assert all(item.title in page for item in WEEK1.items)
+    names = re.findall(r'<th scope="row"><bdi>(\w+)</bdi>', page)
+    assert names == ["Ada", "Bob"]  # the mentor studies with nobody: no row of theirs
+    assert 'class="you"' not in page
+    changed = await client.post(
+        f"{address}/schedule", data={"quiz": "off", "form_token": token}, allow_redirects=False
+    )
+    assert changed.status == 303
+    units = SqlUnitOfWorkFactory(make_sessions(engine))
+    async with units(read_only=True) as uow:
+        group = await uow.groups.find(GROUP_CHAT)
+    assert group is not None and group.quiz_days == frozenset()
+
+
+async def test_a_page_for_nobody_signed_in_speaks_the_browsers_language(
+    client: TestClient,
+) -> None:
+    def language_of(html: str) -> tuple[str, str]:
+        found = re.search(r'<html lang="(\w+)" dir="(\w+)">', html)
+        assert found
+        return found.group(1), found.group(2)
+
+    persian = {"Accept-Language": "de-DE, fa;q=0.9, ru;q=0.8, en;q=0.1"}
+    refused = await client.get("/signin/" + "A" * 43, headers=persian)
+    assert refused.status == 403
+    assert language_of(await refused.text()) == ("fa", "rtl")
+    with speaking("fa"):
+        assert page_words()["title"] != "Your roadmap"  # Persian is spoken, not just named
+        assert views.signed_out_page()["text"] in await refused.text()
+    russian = {"Accept-Language": "fa;q=0, ru-RU;q=0.7, en;q=0.5, *;q=0.1"}
+    assert language_of(await (await client.get("/", headers=russian)).text()) == ("ru", "ltr")
+    unknown = {"Accept-Language": "de, ja;q=nonsense"}
+    assert language_of(await (await client.get("/", headers=unknown)).text()) == ("en", "ltr")
+
+
+async def test_every_word_a_mentor_or_a_stranger_reads_comes_through_a_catalog(
+    web_coach: tuple[Coach, WebCoach], client: TestClient
+) -> None:
+    """The page of someone with no track, the refusal of a group not theirs, and the page
+    for nobody signed in, pseudo-localized."""
+    coach = web_coach[0]
+    ada, mentor = Learner(coach, "ada"), Learner(coach, "mo")
+    await study_group(coach, ada)
+    await coach.handle(mentor.ref, "/group report 19:00", chat=ChatContext(GROUP_CHAT, an_admin))
+    await signed_in(client, mentor)
+    address = await group_address(client)
+    pseudo_locale.allow([GROUP_CHAT.title])
+    pseudo_locale.take_escaped()
+    i18n.mark_translations(True)
+    try:
+        pages = [await (await client.get("/")).text()]
+        not_theirs = await client.get("/groups/999999")
+        assert not_theirs.status == 404
+        pages.append(await not_theirs.text())
+        client.session.cookie_jar.clear()
+        pages.append(await (await client.get("/")).text())
+        pages.append(await (await client.get("/signin/" + "A" * 43)).text())
+        for html in pages:
+            pseudo_locale.seen("web", html.split("<body>", 1)[1], markup="html")
+    finally:
+        i18n.mark_translations(False)
+    assert pseudo_locale.take_escaped() == []
+    assert all(i18n.TRANSLATED_OPENS in html for html in pages)
+    assert address in pages[0]
+
+
+async def test_any_tick_of_the_week_is_taken_back_on_the_page_as_undo_n_does(
+    web_coach: tuple[Coach, WebCoach], client: TestClient
+) -> None:
+    ada = Learner(web_coach[0])
+    await ada.say("/start")
+    token = await signed_in(client, ada)
+    for number in ("1", "2", "3"):
+        await client.post("/done", data={"item": number, "form_token": token})
+    page = await (await client.get("/")).text()
+    untick = re.findall(
+        r'<form method="post" action="/undo" class="untick">\s*.*?name="item" value="(\d+)"',
+        page,
+        re.S,
+    )
+    assert untick == ["1", "2", "3"]
+    assert 'class="undo"' not in page  # every tick of this week has its own button
+
+    taken = await client.post(
+        "/undo", data={"item": "1", "form_token": token}, allow_redirects=False
+    )
+    assert taken.status == 303
+    assert await done_this_week(ada) == {WEEK1.items[1].title, WEEK1.items[2].title}
+    # A number of no item, or of one not ticked, changes nothing.
+    for number in ("1", "99"):
+        await client.post("/undo", data={"item": number, "form_token": token})
+    assert await done_this_week(ada) == {WEEK1.items[1].title, WEEK1.items[2].title}
+    refused = await client.post("/undo", data={"item": "¹", "form_token": token})
+    assert refused.status == 400
+
+    # The tick that closed the week is taken back from the page's own button: the week
+    # opens again.
+    for _ in WEEK1.items[2:]:  # two of them are ticked
+        await ada.say("/done")
+    page = await (await client.get("/")).text()
+    assert 'class="undo"' in page and 'class="untick"' not in page
+    assert "week-2" in page.split('aria-current="step"', 1)[0].rsplit("<li", 1)[1]
+    await client.post("/undo", data={"form_token": token})
+    assert len(await done_this_week(ada)) == len(WEEK1.items) - 1

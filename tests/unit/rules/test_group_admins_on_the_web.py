@@ -9,6 +9,8 @@ from core.app.coach import Coach
 from core.app.web import WebCoach
 from core.kernel.clock import FrozenClock
 from core.kernel.refs import ChatContext, ChatRef
+from core.kernel.reply import WebLink
+from core.learning.tracks import BuiltinCatalog
 from tests.conftest import Learner
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 
@@ -63,3 +65,65 @@ async def test_the_platforms_no_withdraws_it_and_the_web_never_renews_it(
     page = await web.group(ada.ref, group)
     assert page is not None and page.schedule_typed is None
     assert await web.change_group(ada.ref, group, "time", "09:15") is None
+
+
+async def test_a_mentor_who_never_joined_runs_the_group_from_the_web(
+    coach: Coach, uow: MemoryUnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    """An admin who studies elsewhere, or not at all, sees the group's week and changes
+    its schedule; someone who is neither member nor admin sees nothing."""
+    web = WebCoach(coach, uow)
+    platform = Platform()
+    ada, mentor, stranger = Learner(coach), Learner(coach, "Mo"), Learner(coach, "Sy")
+    await ada.say("/start")
+    await coach.handle(ada.ref, "/group setup", chat=platform.chat())
+    group = await group_id(uow)
+
+    # The mentor's first word in the group is an admin command: it makes them known.
+    await coach.handle(mentor.ref, "/group time 07:30", chat=platform.chat())
+    page = await web.group(mentor.ref, group)
+    assert page is not None and page.schedule_typed is not None
+    assert page.schedule_typed["time"] == "07:30"
+    assert page.you not in {row.learner_id for row in page.standings}
+    assert await web.page(mentor.ref) is None  # no track of their own
+    no_track = await web.no_track_page(mentor.ref)
+    assert no_track is not None and [g.id for g in no_track.groups] == [group]
+    assert await web.change_group(mentor.ref, group, "time", "08:00") is not None
+    page = await web.group(mentor.ref, group)
+    assert page is not None and page.schedule_typed is not None
+    assert page.schedule_typed["time"] == "08:00"
+
+    # Neither a member nor an admin: nothing to see, nothing to change.
+    await stranger.say("/start")
+    assert await web.group(stranger.ref, group) is None
+    assert await web.change_group(stranger.ref, group, "time", "09:00") is None
+
+    # Thirty days on without a word from the platform, the group is no longer theirs.
+    clock.advance(timedelta(days=31))
+    assert await web.group(mentor.ref, group) is None
+    no_track = await web.no_track_page(mentor.ref)
+    assert no_track is not None and no_track.groups == ()
+
+
+async def test_a_mentor_without_a_track_gets_a_web_link(
+    uow: MemoryUnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    coach = Coach(uow, clock, BuiltinCatalog(), web_address="http://coach.test")
+    platform = Platform()
+    ada, mentor = Learner(coach), Learner(coach, "Mo")
+    await ada.say("/start")
+    await coach.handle(ada.ref, "/group setup", chat=platform.chat())
+
+    async def web_link() -> WebLink | None:
+        await mentor.say("/web")
+        assert mentor.last is not None
+        return mentor.last.link
+
+    assert await web_link() is None  # nobody yet: /start first
+    platform.admin = False
+    await coach.handle(mentor.ref, "/group time 07:30", chat=platform.chat())
+    assert await web_link() is None  # a refused admin command makes no one known
+    platform.admin = True
+    await coach.handle(mentor.ref, "/group time 07:30", chat=platform.chat())
+    link = await web_link()
+    assert link is not None and link.url.startswith("http://coach.test/signin/")
