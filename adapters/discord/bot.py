@@ -52,6 +52,7 @@ from core.kernel.commands import (
     Share,
     Start,
     Submit,
+    Undo,
     Unparsed,
     clean_text,
     from_action,
@@ -322,7 +323,6 @@ def _matching(current: str, options: Iterable[str]) -> list[app_commands.Choice[
 PLAIN_COMMANDS = (
     "web",
     "today",
-    "undo",
     "week",
     "progress",
     "quiz",
@@ -399,6 +399,17 @@ class LearnerCommands(commands.Cog, name="Learning"):
     )
     async def done(self, interaction: discord.Interaction[Any], which: str | None = None) -> None:
         await self.adapter.command(interaction, Done.from_args(_text(which)))
+
+    @app_commands.command(name="undo", description=DESCRIPTIONS["undo"])
+    @app_commands.describe(
+        item=N_("An item number from /today or /week; empty takes back the last tick")
+    )
+    async def undo(
+        self,
+        interaction: discord.Interaction[Any],
+        item: app_commands.Range[int, 1, 99] | None = None,
+    ) -> None:
+        await self.adapter.command(interaction, Undo(item))
 
     @app_commands.command(name="log", description=DESCRIPTIONS["log"])
     @app_commands.describe(hours=N_("Time studied today: 1.5, 90m or 1h30m"))

@@ -17,7 +17,7 @@ def _commands() -> tuple[str, ...]:
         _("/start – begin (or see where you are)"),
         _("/today – today's items, anything overdue, or a rest day"),
         _("/done – tick the next item; /done 3 ticks item 3; /done yesterday credits yesterday"),
-        _("/undo – take back the last tick"),
+        _("/undo – take back the last tick; /undo 3 takes back item 3"),
         _("/week – the whole week with goal and project; /week 5 shows week 5"),
         _("/progress – streak, weeks done, hours against your pace"),
         _("/log 1.5 – log study hours (also 45m, 1h30m)"),

@@ -194,7 +194,7 @@ class _Numbered(Command):
 
 @dataclass(frozen=True)
 class Undo(_Numbered):
-    """`/undo`; `/undo 3` only when item 3 was the last tick, since only that one is undone."""
+    """`/undo` takes back the last tick; `/undo 3` item 3 of this week, whichever tick it was."""
 
     name = "undo"
 

@@ -10,6 +10,7 @@ from core.kernel.i18n import messages
 from core.kernel.reply import Reply
 from core.learning import replanning, views
 from core.learning.context import Context
+from core.learning.model import CompletionRecord
 from core.learning.plan import PlannedItem, WeekPlan
 from core.learning.ports import LearningUnitOfWork
 
@@ -99,27 +100,19 @@ async def done(ctx: LearningContext, command: Done) -> Reply:
     )
 
 
-def _names_last(ctx: LearningContext, command: Undo, item_id: str) -> bool:
-    """Whether `/undo` names the last tick: by nothing, or by its number in this week."""
-    if command.number is None:
-        return not command.unread
-    named = ctx.plan().by_number(command.number)
-    return named is not None and named.item.id == item_id
+def _title(ctx: LearningContext, tick: CompletionRecord) -> str:
+    week = ctx.track.week(tick.week_id)
+    item = week.item(tick.item_id) if week else None
+    return item.title if item else tick.item_id
 
 
-async def undo(ctx: LearningContext, command: Undo | None = None) -> Reply:
+async def _take_back(ctx: LearningContext, tick: CompletionRecord) -> Reply:
+    """Deletes a tick with all it recorded: its week's completion, its day's activity."""
     e = ctx.enrollment
     ticks = ctx.uow.ticks
-    last = await ticks.last(e.id)
-    if last is None:
-        return Reply.text(_("There is nothing to undo yet."))
-    week = ctx.track.week(last.week_id)
-    item = week.item(last.item_id) if week else None
-    title = item.title if item else last.item_id
-    if command is not None and not _names_last(ctx, command, last.item_id):
-        return views.undo_takes_the_last(command.args_text(), title)
-    await ticks.delete(last.id)
-    if last.completes_week and week is not None:
+    week = ctx.track.week(tick.week_id)
+    await ticks.delete(tick.id)
+    if tick.completes_week and week is not None:
         previous = ctx.track.week_before(week.id)
         opened = await ticks.week_completed_on(e.id, previous.id) if previous else None
         e.current_week_id = week.id
@@ -128,12 +121,40 @@ async def undo(ctx: LearningContext, command: Undo | None = None) -> Reply:
         ctx.snapshot.week_done = await ticks.week_done(e.id, week.id)
     else:
         ctx.snapshot.week_done = dict(ctx.snapshot.week_done)
-        ctx.snapshot.week_done.pop(last.item_id, None)
-    if not await ticks.any_on(e.id, last.done_on):
-        e.active_days = e.active_days.without_day(last.done_on)
+        ctx.snapshot.week_done.pop(tick.item_id, None)
+    if not await ticks.any_on(e.id, tick.done_on):
+        e.active_days = e.active_days.without_day(tick.done_on)
     ctx.mark_covered_ahead()
     await ctx.uow.enrollments.save(e)
-    return views.undone(title, reopened=last.completes_week)
+    return views.undone(_title(ctx, tick), reopened=tick.completes_week)
+
+
+async def _undo_item(ctx: LearningContext, number: int, typed: str) -> Reply:
+    """`/undo 3`: item 3 of this week, whenever it was ticked."""
+    e = ctx.enrollment
+    plan = ctx.plan()
+    planned = plan.by_number(number)
+    if planned is None:
+        return views.no_such_item(typed, plan)
+    tick = await ctx.uow.ticks.of_item(e.id, planned.item.id)
+    if tick is None:
+        return views.not_ticked(planned)
+    last = await ctx.uow.ticks.last(e.id)
+    # A finished track's completion is recorded on its last tick: that one goes back first.
+    if plan.is_complete and last is not None and last.id != tick.id:
+        return views.finish_undone_first(_title(ctx, last))
+    return await _take_back(ctx, tick)
+
+
+async def undo(ctx: LearningContext, command: Undo | None = None) -> Reply:
+    if command is not None and command.number is not None:
+        return await _undo_item(ctx, command.number, command.args_text())
+    last = await ctx.uow.ticks.last(ctx.enrollment.id)
+    if last is None:
+        return Reply.text(_("There is nothing to undo yet."))
+    if command is not None and command.unread:
+        return views.undo_usage(command.args_text(), _title(ctx, last))
+    return await _take_back(ctx, last)
 
 
 async def _other_week(ctx: LearningContext, plan: WeekPlan, command: Week) -> Reply:

@@ -482,13 +482,37 @@ def undone(title: str, *, reopened: bool) -> Reply:
     return Reply.text(said.format(title=title), buttons=((show_today(),),))
 
 
-def undo_takes_the_last(typed: str, last_title: str) -> Reply:
-    label = shortened(_("Undo {title}").format(title=last_title), MAX_BUTTON_LABEL)
+def not_ticked(planned: PlannedItem) -> Reply:
+    return Reply.text(
+        _("{item} is not ticked off, so nothing was undone. /week shows what is done.").format(
+            item=numbered(planned)
+        )
+    )
+
+
+def _undo_last_button(last_title: str) -> Button:
+    return Button(shortened(_("Undo {title}").format(title=last_title), MAX_BUTTON_LABEL), "undo")
+
+
+def undo_usage(typed: str, last_title: str) -> Reply:
+    """`/undo` with words rather than an item's number."""
     return Reply.text(
         _(
-            "/undo takes back only your last tick, “{last}”, not “{typed}”, so nothing was undone."
+            "/undo takes back your last tick, “{last}”, or an item of this week by its "
+            "number (/undo 3); “{typed}” is neither, so nothing was undone."
         ).format(last=last_title, typed=typed[:20]),
-        buttons=((Button(label, "undo"),),),
+        buttons=((_undo_last_button(last_title),),),
+    )
+
+
+def finish_undone_first(last_title: str) -> Reply:
+    """`/undo N` in a finished track's last week, whose closing tick still stands."""
+    return Reply.text(
+        _(
+            "Your track is finished, and its last tick, “{last}”, closed it: take that one "
+            "back first, then any other. Nothing was undone."
+        ).format(last=last_title),
+        buttons=((_undo_last_button(last_title),),),
     )
 
 

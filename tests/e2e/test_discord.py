@@ -136,6 +136,34 @@ async def test_twenty_quick_presses_are_all_answered_and_tick_once(
     assert await count(engine, m.Completion) == 1
 
 
+async def ticked_items(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as connection:
+        found = await connection.scalars(select(m.Completion.item_id).order_by(m.Completion.id))
+        return list(found)
+
+
+async def test_undo_takes_back_the_item_its_option_names(
+    dc: FakeDiscord, adapter: DiscordAdapter, engine: AsyncEngine
+) -> None:
+    [item] = dc.commands["undo"]["options"]
+    assert (item["name"], item["type"], item.get("required", False)) == ("item", 4, False)
+    assert (item["min_value"], item["max_value"]) == (1, 99)
+    await said(dc, ADA_DC, "start")
+    for _ in range(3):
+        await said(dc, ADA_DC, "done")
+    first, _, third = await ticked_items(engine)
+
+    assert "Undone" in await said(dc, ADA_DC, "undo", item=2)  # not the last tick
+    assert await ticked_items(engine) == [first, third]
+    week = await said(dc, ADA_DC, "week")
+    assert "(2/7 done)" in week and "✅ 3." in week and "⬜ 2." in week
+    # Item 2 is open now: nothing more goes.
+    assert "2." in await said(dc, ADA_DC, "undo", item=2)
+    assert await ticked_items(engine) == [first, third]
+    await said(dc, ADA_DC, "undo")  # the last tick, as ever
+    assert await ticked_items(engine) == [first]
+
+
 async def test_answers_in_a_server_channel_are_ephemeral(
     dc: FakeDiscord, adapter: DiscordAdapter
 ) -> None:

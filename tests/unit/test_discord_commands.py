@@ -44,6 +44,7 @@ from core.kernel.commands import (
     Share,
     Start,
     Submit,
+    Undo,
     Unparsed,
 )
 from core.kernel.refs import ChatRef
@@ -355,6 +356,8 @@ async def test_settings_sub_commands_become_core_commands(
         (LearnerCommands, "done", {}, Done()),
         (LearnerCommands, "done", {"which": "3"}, Done("3")),
         (LearnerCommands, "done", {"which": "yesterday"}, Done("", yesterday=True)),
+        (LearnerCommands, "undo", {}, Undo()),
+        (LearnerCommands, "undo", {"item": 3}, Undo(3)),
         (LearnerCommands, "log", {"hours": "1h30m"}, Log("1h30m")),
         (LearnerCommands, "note", {"text": "first\nsecond\x00"}, Note("first\nsecond")),
         (AccountCommands, "link", {"code": "ab2c3d"}, Link("ab2c3d")),
