@@ -33,6 +33,7 @@ from tests.conftest import Learner, free_port
 from tests.fakes.telegram import DEFAULT_TOKEN, mini_app_init_data
 
 WEEK1 = builtin_track().weeks[0]
+OPEN_ITEM_BUTTON = ".week.current .item:not(.done) form button"
 
 
 @dataclass
@@ -89,9 +90,9 @@ async def test_a_learner_opens_the_link_from_chat_and_ticks_an_item_with_a_tap(
     assert titles == [item.title for item in WEEK1.items]
     keep_screenshot(browser, "learner-week")
 
-    first = browser.find_element(By.CSS_SELECTOR, ".week.current .item form button")
+    first = browser.find_element(By.CSS_SELECTOR, OPEN_ITEM_BUTTON)
     await asyncio.to_thread(first.click)
-    await asyncio.to_thread(lambda: _wait_for(browser, ".undo"))
+    await asyncio.to_thread(lambda: _wait_for(browser, ".untick"))
     assert items_done(browser) == [WEEK1.items[0].title]
     # The chat agrees: its /today no longer offers the first item to tick.
     await ada.say("/today")
@@ -101,7 +102,7 @@ async def test_a_learner_opens_the_link_from_chat_and_ticks_an_item_with_a_tap(
     keep_screenshot(browser, "learner-ticked")
 
     # With the keyboard alone: Tab to the next item's button, Enter ticks it.
-    target = browser.find_element(By.CSS_SELECTOR, ".week.current .item form button")
+    target = browser.find_element(By.CSS_SELECTOR, OPEN_ITEM_BUTTON)
     presses = 0
     while browser.switch_to.active_element != target and presses < 30:
         ActionChains(browser).send_keys(Keys.TAB).perform()
@@ -110,6 +111,15 @@ async def test_a_learner_opens_the_link_from_chat_and_ticks_an_item_with_a_tap(
     await asyncio.to_thread(ActionChains(browser).send_keys(Keys.ENTER).perform)
     await asyncio.to_thread(lambda: _wait_for_count(browser, ".week.current .item.done", 2))
     assert items_done(browser) == [item.title for item in WEEK1.items[:2]]
+
+    # The first tick taken back with a tap; the second stands, in the chat as well.
+    untick = browser.find_element(By.CSS_SELECTOR, ".week.current .item.done .untick button")
+    await asyncio.to_thread(untick.click)
+    await asyncio.to_thread(lambda: _wait_for_count(browser, ".week.current .item.done", 1))
+    assert items_done(browser) == [WEEK1.items[1].title]
+    await ada.say("/week")
+    assert ada.last is not None and WEEK1.items[0].title in ada.last.plain_text()
+    keep_screenshot(browser, "learner-untick")
 
     # A link is good once: opened again, it signs nobody in.
     used = await site.link_for(ada)
@@ -256,3 +266,36 @@ async def test_a_member_follows_the_link_to_their_groups_page(
     await visit(browser, group_page)
     assert browser.find_elements(By.CSS_SELECTOR, ".standings") == []
     keep_screenshot(browser, "group-refused")
+
+
+async def test_a_mentor_who_never_joined_opens_the_groups_week_and_changes_its_schedule(
+    browser: webdriver.Chrome, site: Site
+) -> None:
+    ada, mentor = Learner(site.coach, "ada"), Learner(site.coach, "mo")
+    chat = ChatRef("test", "-701", "Backend mornings")
+
+    async def admin() -> bool:
+        return True
+
+    await ada.say("/start")
+    await site.coach.handle(ada.ref, "/group setup", chat=ChatContext(chat, admin))
+    await site.coach.handle(ada.ref, "/join", chat=ChatContext(chat, admin))
+    await site.coach.handle(mentor.ref, "/group report 19:00", chat=ChatContext(chat, admin))
+    await visit(browser, await site.link_for(mentor))
+    assert browser.find_elements(By.CSS_SELECTOR, ".path") == []  # no roadmap of their own
+    keep_screenshot(browser, "mentor")
+    await asyncio.to_thread(browser.find_element(By.CSS_SELECTOR, ".groups a").click)
+    await asyncio.to_thread(lambda: _wait_for(browser, ".standings"))
+    names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".standings tbody th bdi")]
+    assert names == ["Ada"]
+    items = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#week-title + ol bdi")]
+    assert items == [item.title for item in WEEK1.items]
+
+    # A time field is typed into as the browser's locale has it (20:30, or 08:30 PM): the
+    # value is set as a time picker sets it.
+    field = browser.find_element(By.ID, "group-report")
+    browser.execute_script("arguments[0].value = '20:30'", field)
+    await asyncio.to_thread(browser.find_element(By.CSS_SELECTOR, "#schedule form button").click)
+    await asyncio.to_thread(lambda: _wait_for(browser, ".notices"))
+    assert browser.find_element(By.ID, "group-report").get_attribute("value") == "20:30"
+    keep_screenshot(browser, "mentor-group")
