@@ -290,3 +290,72 @@ async def test_a_language_and_a_time_changed_at_once_both_stick(workers: Workers
                 )
             ).one()
         assert (row.digest_time, row.language) == (time(7, 15), "fa"), f"trial {trial}"
+
+
+async def test_two_items_taken_back_at_once_are_both_taken_back(workers: Workers) -> None:
+    for trial in range(TRIALS):
+        who = await started(workers, trial, ticked=4)
+        await workers.race(who, "/undo 1", "/undo 3")
+        snapshot = await workers.snapshot(who)
+        ticked = set(snapshot.week_done)
+        first_week = WEEK_ONE.first_week.items
+        assert ticked == {first_week[1].id, first_week[3].id}, f"trial {trial}"
+        assert await workers.ticks(who) == 2
+
+
+async def test_an_item_taken_back_while_the_last_closes_the_week_leaves_it_open(
+    workers: Workers,
+) -> None:
+    """`/undo 1` means item 1 of the week current when it runs: either order is a state
+    the two would leave one after the other, never a closed week with an item open."""
+    for trial in range(TRIALS):
+        who = await started(workers, trial, ticked=ITEMS - 1)
+        await workers.race(who, "/undo 1", f"/done {ITEMS}")
+        snapshot = await workers.snapshot(who)
+        assert snapshot.enrollment is not None
+        ticks = await workers.ticks(who)
+        if snapshot.enrollment.current_week_id == WEEK_ONE.first_week.id:
+            # The take-back ran first: the week is one short, the tick of item ITEMS stands.
+            assert ticks == ITEMS - 1 and len(snapshot.week_done) == ITEMS - 1, f"trial {trial}"
+            assert WEEK_ONE.first_week.items[0].id not in snapshot.week_done
+        else:
+            # The close ran first: week two's item 1 had no tick, so nothing was undone.
+            assert ticks == ITEMS, f"trial {trial}"
+
+
+async def test_a_mentors_first_two_admin_commands_at_once_make_one_learner(
+    workers: Workers,
+) -> None:
+    """A mentor unknown to the coach sends two schedule changes at once: both apply, and
+    they are known once, as one learner and one admin of the group."""
+    for trial in range(TRIALS // 2):
+        chat = ChatContext(ChatRef("test", f"mentored-{trial}", "Study"), _admin)
+        founder = LearnerRef("test", f"founder-{trial}", "Founder")
+        mentor = LearnerRef("test", f"mentor-{trial}", "Mentor")
+        assert isinstance(await workers.first.handle(founder, "/group setup", chat=chat), Reply)
+        outcomes = await asyncio.gather(
+            workers.first.handle(mentor, "/group time 07:15", chat=chat),
+            workers.second.handle(mentor, "/group report 20:00", chat=chat),
+        )
+        assert apology() not in outcomes, f"trial {trial}"
+        async with workers.engine.connect() as connection:
+            learners = await connection.scalar(
+                select(func.count())
+                .select_from(m.Identity)
+                .where(m.Identity.external_id == mentor.external_id)
+            )
+            admins = await connection.scalar(
+                select(func.count())
+                .select_from(m.GroupAdmin)
+                .join(m.Identity, m.Identity.learner_id == m.GroupAdmin.learner_id)
+                .where(m.Identity.external_id == mentor.external_id)
+            )
+            row = (
+                await connection.execute(
+                    select(m.StudyGroup.digest_time, m.StudyGroup.report_time).where(
+                        m.StudyGroup.external_id == chat.chat.external_id
+                    )
+                )
+            ).one()
+        assert (learners, admins) == (1, 1), f"trial {trial}"
+        assert (row.digest_time, row.report_time) == (time(7, 15), time(20, 0))
