@@ -30,7 +30,7 @@ from core.kernel.reply import Reply
 from core.web import views
 from core.web.access import SESSION_LIFETIME, form_token, form_token_matches
 from core.web.group_page import GROUP_SETTINGS
-from core.web.pages import SETTINGS, StudyDay
+from core.web.pages import SETTINGS, NoTrackPage, StudyDay
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "coach_session"
@@ -191,10 +191,18 @@ async def _home(request: web.Request) -> web.StreamResponse:
     if signed_in is None:
         return _not_signed_in(request)
     session, who = signed_in
-    coach = request.app[WEB_COACH]
-    page = await coach.page(who)
-    if page is None:
-        return await _no_track(request, session, who)
+    page = await request.app[WEB_COACH].home(who)
+    if page is None:  # forgotten since signing in
+        return _not_signed_in(request)
+    if isinstance(page, NoTrackPage):
+        return _page(
+            "no_track.html",
+            page=page,
+            words=page.words,
+            language=page.language,
+            rtl=page.right_to_left,
+            form_token=form_token(session),
+        )
     with speaking(page.language):
         words = page.words
 
@@ -220,21 +228,6 @@ async def _home(request: web.Request) -> web.StreamResponse:
         )
     response.del_cookie(NOTICE_COOKIE, path="/")  # shown once
     return response
-
-
-async def _no_track(request: web.Request, session: str, who: LearnerRef) -> web.Response:
-    """The page of someone with no track yet: the groups they are in or run."""
-    page = await request.app[WEB_COACH].no_track_page(who)
-    if page is None:  # forgotten since signing in
-        return _not_signed_in(request)
-    return _page(
-        "no_track.html",
-        page=page,
-        words=page.words,
-        language=page.language,
-        rtl=page.right_to_left,
-        form_token=form_token(session),
-    )
 
 
 async def _group(request: web.Request) -> web.StreamResponse:

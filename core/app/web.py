@@ -67,23 +67,9 @@ class WebCoach:
             identities = await uow.learners.identities(learner_id) if learner_id else []
         return identities[0].who if identities else None
 
-    async def page(self, who: LearnerRef) -> LearnerPage | None:
-        """The learner's roadmap; None until they have started a track."""
-        now = self._coach.clock.now()
-        async with self._units(read_only=True) as uow:
-            snapshot = await uow.learners.load(who)
-            if snapshot is None:
-                return None
-            with speaking(snapshot.language or supported(who.language)):
-                ctx = await learner_context(uow, self._coach.library, who, snapshot, now)
-                if ctx is None:
-                    return None
-                page = await learner_page(ctx)
-                groups = await own_groups(uow, snapshot.learner_id, now)
-                return dataclasses.replace(page, groups=groups)
-
-    async def no_track_page(self, who: LearnerRef) -> NoTrackPage | None:
-        """The page of someone with no track: the groups they are in or run."""
+    async def home(self, who: LearnerRef) -> LearnerPage | NoTrackPage | None:
+        """The learner's roadmap, or for someone with no track (a mentor who runs groups)
+        the groups they are in or run; None for someone the coach does not know."""
         now = self._coach.clock.now()
         async with self._units(read_only=True) as uow:
             snapshot = await uow.learners.load(who)
@@ -91,7 +77,15 @@ class WebCoach:
                 return None
             with speaking(snapshot.language or supported(who.language)) as language:
                 groups = await own_groups(uow, snapshot.learner_id, now)
-                return NoTrackPage(language, groups, views.no_track_words())
+                ctx = await learner_context(uow, self._coach.library, who, snapshot, now)
+                if ctx is None:
+                    return NoTrackPage(language, groups, views.no_track_words())
+                return dataclasses.replace(await learner_page(ctx), groups=groups)
+
+    async def page(self, who: LearnerRef) -> LearnerPage | None:
+        """The learner's roadmap; None until they have started a track."""
+        page = await self.home(who)
+        return page if isinstance(page, LearnerPage) else None
 
     async def language(self, who: LearnerRef) -> str:
         """The language `who` is spoken to in, for the page's own notes."""

@@ -67,6 +67,10 @@ async def site(engine: AsyncEngine, clock: FrozenClock) -> AsyncIterator[Site]:
         await server.close()
 
 
+async def _an_admin() -> bool:
+    return True
+
+
 async def visit(browser: webdriver.Chrome, address: str) -> None:
     """Opens an address and waits for its page: the browser blocks, the server must not."""
     await asyncio.to_thread(browser.get, address)
@@ -234,16 +238,12 @@ async def test_a_member_follows_the_link_to_their_groups_page(
     browser: webdriver.Chrome, site: Site
 ) -> None:
     ada, bob = Learner(site.coach, "ada"), Learner(site.coach, "bob")
-    chat = ChatRef("test", "-700", "Backend evenings")
-
-    async def admin() -> bool:
-        return True
-
+    in_group = ChatContext(ChatRef("test", "-700", "Backend evenings"), _an_admin)
     for learner in (ada, bob):
         await learner.say("/start")
-    await site.coach.handle(ada.ref, "/group setup", chat=ChatContext(chat, admin))
+    await site.coach.handle(ada.ref, "/group setup", chat=in_group)
     for learner in (ada, bob):
-        await site.coach.handle(learner.ref, "/join", chat=ChatContext(chat, admin))
+        await site.coach.handle(learner.ref, "/join", chat=in_group)
     await bob.say("/done")
     await visit(browser, await site.link_for(ada))
     group = browser.find_element(By.CSS_SELECTOR, ".groups a")
@@ -272,15 +272,14 @@ async def test_a_mentor_who_never_joined_opens_the_groups_week_and_changes_its_s
     browser: webdriver.Chrome, site: Site
 ) -> None:
     ada, mentor = Learner(site.coach, "ada"), Learner(site.coach, "mo")
-    chat = ChatRef("test", "-701", "Backend mornings")
-
-    async def admin() -> bool:
-        return True
-
+    in_group = ChatContext(ChatRef("test", "-701", "Backend mornings"), _an_admin)
     await ada.say("/start")
-    await site.coach.handle(ada.ref, "/group setup", chat=ChatContext(chat, admin))
-    await site.coach.handle(ada.ref, "/join", chat=ChatContext(chat, admin))
-    await site.coach.handle(mentor.ref, "/group report 19:00", chat=ChatContext(chat, admin))
+    for learner, command in (
+        (ada, "/group setup"),
+        (ada, "/join"),
+        (mentor, "/group report 19:00"),
+    ):
+        await site.coach.handle(learner.ref, command, chat=in_group)
     await visit(browser, await site.link_for(mentor))
     assert browser.find_elements(By.CSS_SELECTOR, ".path") == []  # no roadmap of their own
     keep_screenshot(browser, "mentor")

@@ -11,6 +11,7 @@ from core.kernel.clock import FrozenClock
 from core.kernel.refs import ChatContext, ChatRef
 from core.kernel.reply import WebLink
 from core.learning.tracks import BuiltinCatalog
+from core.web.pages import NoTrackPage
 from tests.conftest import Learner
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 
@@ -85,9 +86,8 @@ async def test_a_mentor_who_never_joined_runs_the_group_from_the_web(
     assert page is not None and page.schedule_typed is not None
     assert page.schedule_typed["time"] == "07:30"
     assert page.you not in {row.learner_id for row in page.standings}
-    assert await web.page(mentor.ref) is None  # no track of their own
-    no_track = await web.no_track_page(mentor.ref)
-    assert no_track is not None and [g.id for g in no_track.groups] == [group]
+    no_track = await web.home(mentor.ref)  # no track of their own
+    assert isinstance(no_track, NoTrackPage) and [g.id for g in no_track.groups] == [group]
     assert await web.change_group(mentor.ref, group, "time", "08:00") is not None
     page = await web.group(mentor.ref, group)
     assert page is not None and page.schedule_typed is not None
@@ -101,8 +101,8 @@ async def test_a_mentor_who_never_joined_runs_the_group_from_the_web(
     # Thirty days on without a word from the platform, the group is no longer theirs.
     clock.advance(timedelta(days=31))
     assert await web.group(mentor.ref, group) is None
-    no_track = await web.no_track_page(mentor.ref)
-    assert no_track is not None and no_track.groups == ()
+    no_track = await web.home(mentor.ref)
+    assert isinstance(no_track, NoTrackPage) and no_track.groups == ()
 
 
 async def test_a_mentor_without_a_track_gets_a_web_link(

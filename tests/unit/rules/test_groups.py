@@ -13,10 +13,10 @@ from core.kernel.clock import FrozenClock
 from core.kernel.refs import ChatContext, ChatRef, LearnerRef
 from core.kernel.reply import Mentions, PollToClose, Reply, Visibility
 from core.learning.library import Defaults
-from core.learning.tracks import Track, parse_track
 from core.outreach.model import Audience
 from core.outreach.service import Outreach
 from tests.fakes.memory import MemoryDatabase, MemoryUnitOfWorkFactory
+from tests.short_track import ShortTrack
 from tests.unit.rules.outbox import Decisions, owed
 from tests.unit.rules.support import snapshot
 
@@ -249,36 +249,6 @@ def board_streak(board: Reply, name: str) -> int:
     found = re.search(rf"{name}: .*?(\d+) day streak", board.plain_text())
     assert found is not None, board.plain_text()
     return int(found.group(1))
-
-
-class ShortTrack:
-    """A catalog of one track of one week of three items."""
-
-    track = parse_track(
-        {
-            "id": "short",
-            "title": "Short track",
-            "version": 1,
-            "weeks": [
-                {
-                    "id": "s1",
-                    "number": 1,
-                    "title": "Only",
-                    "items": [
-                        {"id": "s-a", "kind": "learn", "title": "Read"},
-                        {"id": "s-b", "kind": "practice", "title": "Try"},
-                        {"id": "s-r", "kind": "review", "title": "Review"},
-                    ],
-                }
-            ],
-        }
-    )
-
-    def get(self, track_id: str) -> Track | None:
-        return self.track if track_id == self.track.id else None
-
-    def all(self) -> tuple[Track, ...]:
-        return (self.track,)
 
 
 async def test_a_member_who_finished_the_track_keeps_their_streak_in_the_standings(

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from core.app.coach import Coach
 from core.kernel.clock import FrozenClock
 from core.learning.library import Defaults
-from core.learning.tracks import Track, builtin_track, parse_track
+from core.learning.tracks import builtin_track
 from tests.conftest import Learner
 from tests.fakes.memory import MemoryUnitOfWorkFactory
+from tests.short_track import ShortTrack
 from tests.unit.rules.support import enrollment, snapshot, ticks
 
 MONDAY = date(2026, 11, 16)
@@ -157,40 +158,10 @@ async def test_a_week_reticked_after_undo_by_number_completes_on_its_last_open_i
     assert completing == [WEEK1.items[1].id]
 
 
-class OneWeekCatalog:
-    """A track of one short week, to finish in a few ticks."""
-
-    track: Track = parse_track(
-        {
-            "id": "short",
-            "title": "Short track",
-            "version": 1,
-            "weeks": [
-                {
-                    "id": "s1",
-                    "number": 1,
-                    "title": "Only week",
-                    "items": [
-                        {"id": "s-a", "kind": "learn", "title": "Alpha"},
-                        {"id": "s-b", "kind": "learn", "title": "Beta"},
-                        {"id": "s-r", "kind": "review", "title": "Review"},
-                    ],
-                }
-            ],
-        }
-    )
-
-    def get(self, track_id: str) -> Track | None:
-        return self.track if track_id == self.track.id else None
-
-    def all(self) -> tuple[Track, ...]:
-        return (self.track,)
-
-
 async def test_a_finished_track_takes_back_its_last_tick_first(
     uow: MemoryUnitOfWorkFactory, clock: FrozenClock
 ) -> None:
-    learner = Learner(Coach(uow, clock, OneWeekCatalog(), Defaults(track_id="short")))
+    learner = Learner(Coach(uow, clock, ShortTrack(), Defaults(track_id="short")))
     await learner.say("/start")
     for _ in range(3):
         await learner.say("/done")
