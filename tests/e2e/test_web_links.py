@@ -18,7 +18,7 @@ from core.learning.tracks import BuiltinCatalog, builtin_track
 from core.storage.engine import make_sessions
 from core.storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.e2e.discord_support import ADA_DC, Running, run
-from tests.e2e.telegram_support import ADA, TOKEN, polling, reply_to
+from tests.e2e.telegram_support import ADA, BOB, GROUP, TOKEN, polling, reply_to, say
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram, mini_app_init_data
 
@@ -90,3 +90,28 @@ async def test_discord_web_is_a_link_button_for_the_learners_eyes_only(
     [button] = row["components"]
     assert button["style"] == 5 and button["url"].startswith(f"{PUBLIC}/signin/")
     assert "custom_id" not in button
+
+
+async def test_a_telegram_mentor_who_never_joined_opens_their_group_from_the_mini_app(
+    tg: FakeTelegram, page_server: tuple[Coach, TestClient], clock: FrozenClock
+) -> None:
+    """Bob, the chat's admin, runs the group without studying in it: his admin command in
+    the group is all the coach knows of him, and the Mini App opens the group's page."""
+    coach, client = page_server
+    tg.add_group(GROUP, "Backend cohort", admins=[BOB], owner=ADA)
+    async with polling(tg, coach):
+        await reply_to(tg, ADA, "/start")
+        await say(tg, ADA, "/group setup")
+        await say(tg, BOB, "/group report 19:30")  # Telegram says Bob is an admin
+        answer = await reply_to(tg, BOB, "/web")
+    [[button]] = answer["reply_markup"]["inline_keyboard"]
+    assert button["web_app"]["url"] == f"{PUBLIC}/telegram"
+    user = {"id": BOB, "first_name": "Bob", "language_code": "en"}
+    init_data = mini_app_init_data(TOKEN, user, clock.now().timestamp())
+    assert (await client.post("/telegram/signin", data={"init_data": init_data})).status == 204
+    home = await (await client.get("/")).text()
+    found = re.search(r'href="(/groups/\d+)"><bdi>Backend cohort</bdi>', home)
+    assert found, home
+    group = await (await client.get(found.group(1))).text()
+    assert all(item.title in group for item in WEEK1.items)
+    assert 'name="report" dir="ltr" value="19:30"' in group  # his to change

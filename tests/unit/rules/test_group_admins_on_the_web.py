@@ -127,3 +127,21 @@ async def test_a_mentor_without_a_track_gets_a_web_link(
     await coach.handle(mentor.ref, "/group time 07:30", chat=platform.chat())
     link = await web_link()
     assert link is not None and link.url.startswith("http://coach.test/signin/")
+
+
+async def test_a_mentor_known_from_an_admin_command_starts_a_track_as_anyone_does(
+    coach: Coach, uow: MemoryUnitOfWorkFactory
+) -> None:
+    platform = Platform()
+    ada, mentor = Learner(coach), Learner(coach, "Mo")
+    await ada.say("/start")
+    await coach.handle(ada.ref, "/group setup", chat=platform.chat())
+    await coach.handle(mentor.ref, "/group time 07:30", chat=platform.chat())
+    await mentor.say("/start")
+    async with uow(read_only=True) as work:
+        snapshot = await work.learners.load(mentor.ref)
+    assert snapshot is not None and snapshot.enrollment is not None
+    await mentor.say("/done")
+    page = await WebCoach(coach, uow).page(mentor.ref)
+    assert page is not None and [item.done for item in page.current.items].count(True) == 1
+    assert [g.title for g in page.groups] == ["Cohort"]  # still runs it, now with a track
