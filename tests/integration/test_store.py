@@ -271,9 +271,16 @@ async def test_absorb_leaves_the_absorbed_learner_nothing(
             t.name: await connection.scalar(select(func.count()).select_from(t)) for t in TABLES
         }
     # Everything else moved over: Bob's learner row goes, his link code and pending
-    # confirmation with it, and his membership of the group both were in and his place
-    # among study buddies give way to Ada's.
-    gone = {"learners": 1, "link_codes": 1, "confirmations": 1, "group_members": 1, "buddies": 1}
+    # confirmation with it, and his membership of and admin record in the group both were
+    # in and his place among study buddies give way to Ada's.
+    gone = {
+        "learners": 1,
+        "link_codes": 1,
+        "confirmations": 1,
+        "group_members": 1,
+        "group_admins": 1,
+        "buddies": 1,
+    }
     assert after == {name: count - gone.get(name, 0) for name, count in before.items()}
 
 
