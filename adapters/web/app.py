@@ -218,7 +218,7 @@ async def _home(request: web.Request) -> web.StreamResponse:
             burn_up=(
                 burn_up_svg(page.burn_up, words, i18n.day, i18n.number) if page.burn_up else None
             ),
-            notices=_unpacked(request.cookies.get(NOTICE_COOKIE)),
+            notices=unpacked_notices(request.cookies.get(NOTICE_COOKIE)),
             words=page.words,
             language=page.language,
             rtl=page.right_to_left,
@@ -252,7 +252,7 @@ async def _group(request: web.Request) -> web.StreamResponse:
         response = _page(
             "group.html",
             page=page,
-            notices=_unpacked(request.cookies.get(NOTICE_COOKIE)),
+            notices=unpacked_notices(request.cookies.get(NOTICE_COOKIE)),
             form_token=form_token(signed_in[0]),
             group_id=number,
             words=page.words,
@@ -302,8 +302,10 @@ async def _command(request: web.Request) -> web.StreamResponse:
         command = Done.from_args(number)
     else:
         raise web.HTTPBadRequest(text=await _out_of_date(request, who))
-    await request.app[WEB_COACH].run(who, command)
-    raise web.HTTPSeeOther("/")
+    outcome = await request.app[WEB_COACH].run(who, command)
+    # The coach's answer, as the chat would show it: done, taken back, or why not.
+    said = outcome.plain_text().splitlines() if isinstance(outcome, Reply) else []
+    raise _back_to("/", [line for line in said if line.strip()])
 
 
 async def _settings(request: web.Request) -> web.StreamResponse:
@@ -348,15 +350,26 @@ def _back_to(location: str, said: list[str]) -> web.HTTPSeeOther:
     """Back to the page, with the coach's answers to the changes shown there once."""
     response = web.HTTPSeeOther(location)
     if said:
-        response.set_cookie(NOTICE_COOKIE, _packed(said), max_age=60, httponly=True, path="/")
+        response.set_cookie(
+            NOTICE_COOKIE, packed_notices(said), max_age=60, httponly=True, path="/"
+        )
     return response
 
 
-def _packed(notices: list[str]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(notices).encode()).decode()
+# A cookie holds about 4 KB; the notices' share of it, packed.
+NOTICES_PACKED_AT_MOST = 3000
 
 
-def _unpacked(cookie: str | None) -> list[str]:
+def packed_notices(notices: list[str]) -> str:
+    """The notices for the cookie, as many of the first ones as fit."""
+    while True:
+        packed = base64.urlsafe_b64encode(json.dumps(notices).encode()).decode()
+        if len(packed) <= NOTICES_PACKED_AT_MOST or not notices:
+            return packed
+        notices = notices[:-1]
+
+
+def unpacked_notices(cookie: str | None) -> list[str]:
     try:
         notices = json.loads(base64.urlsafe_b64decode((cookie or "").encode()))
     except ValueError:

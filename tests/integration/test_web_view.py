@@ -13,7 +13,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.web.app import SESSION_COOKIE, web_app
+from adapters.web.app import (
+    NOTICES_PACKED_AT_MOST,
+    SESSION_COOKIE,
+    packed_notices,
+    unpacked_notices,
+    web_app,
+)
 from core.app.coach import Coach
 from core.app.web import WebCoach
 from core.kernel import i18n
@@ -611,9 +617,12 @@ async def test_any_tick_of_the_week_is_taken_back_on_the_page_as_undo_n_does(
     )
     assert taken.status == 303
     assert await done_this_week(ada) == {WEEK1.items[1].title, WEEK1.items[2].title}
-    # A number of no item, or of one not ticked, changes nothing.
+    # A number of no item, or of one not ticked, changes nothing, and the page says why
+    # as the chat would: here, that item 1 is not ticked.
     for number in ("1", "99"):
-        await client.post("/undo", data={"item": number, "form_token": token})
+        said = await (await client.post("/undo", data={"item": number, "form_token": token})).text()
+        notices = said.split('class="notices"', 1)[1].split("</div>", 1)[0]
+        assert (WEEK1.items[0].title if number == "1" else "99") in notices
     assert await done_this_week(ada) == {WEEK1.items[1].title, WEEK1.items[2].title}
     refused = await client.post("/undo", data={"item": "¹", "form_token": token})
     assert refused.status == 400
@@ -627,3 +636,12 @@ async def test_any_tick_of_the_week_is_taken_back_on_the_page_as_undo_n_does(
     assert "week-2" in page.split('aria-current="step"', 1)[0].rsplit("<li", 1)[1]
     await client.post("/undo", data={"form_token": token})
     assert len(await done_this_week(ada)) == len(WEEK1.items) - 1
+
+
+def test_notices_too_long_for_a_cookie_keep_as_many_of_the_first_as_fit() -> None:
+    notices = [f"notice {n}: " + "x" * 200 for n in range(40)]
+    packed = packed_notices(notices)
+    assert len(packed) <= NOTICES_PACKED_AT_MOST
+    kept = unpacked_notices(packed)
+    assert 0 < len(kept) < len(notices) and kept == notices[: len(kept)]
+    assert unpacked_notices(packed_notices(["short"])) == ["short"]
