@@ -118,7 +118,7 @@ def group_words() -> dict[str, str]:
         "you": _("you"),
         "schedule": _("Schedule"),
         "group_week": _("The group's week"),
-        "back": _("Back to my roadmap"),
+        "back": _("Back to my page"),
         "groups": _("My study groups"),
         "set_tz": _("The group's time zone"),
         "set_time": _("Daily digest at"),
