@@ -26,7 +26,6 @@ from core.kernel.commands import (
     Settings,
     Today,
     Undo,
-    Web,
     Week,
 )
 from core.kernel.refs import LearnerRef
@@ -99,14 +98,13 @@ class LearnerCommands:
                 return await focus.focus(ctx, command)
             case Buddy():
                 return await buddy(ctx, command, self.library)
-            case Web():
-                return await self.web_link(ctx.uow, ctx.who, ctx.learner_id, ctx.now)
         return views.unknown_command(command.name)
 
     async def web_link(
         self, uow: UnitOfWork, who: LearnerRef, learner_id: int, now: datetime
     ) -> Reply:
-        """`/web`: also for someone with no track, such as a mentor who runs a group."""
+        """`/web`, routed by the coach before any track is needed: a mentor who runs a
+        group without one signs in too."""
         if self.web_address is None:
             return web_views.not_served()
         address = self.web_address.rstrip("/")

@@ -7,6 +7,7 @@ import dataclasses
 
 from core.app.coach import Coach
 from core.app.ports import UnitOfWork
+from core.kernel import i18n
 from core.kernel.commands import Command, Group
 from core.kernel.i18n import speaking, supported
 from core.kernel.ports import UnitOfWorkFactory
@@ -89,7 +90,7 @@ class WebCoach:
 
     async def language(self, who: LearnerRef) -> str:
         """The language `who` is spoken to in, for the page's own notes."""
-        return await self._coach.language_of(who) or supported(who.language) or "en"
+        return await self._coach.language_of(who) or i18n.ENGLISH
 
     async def group(self, who: LearnerRef, group_id: int) -> GroupPage | None:
         """A study group's page, for its members and its admins (as the platform last said)

@@ -10,6 +10,7 @@ from datetime import time, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -236,6 +237,12 @@ async def test_the_page_speaks_the_learners_language_right_to_left_for_persian(
     with speaking("fa"):
         words = page_words()
     assert words["sign_out"] in html and "Sign out" not in html
+    # What the page says of itself when it refuses is in her language too.
+    refused = await client.post("/done", data={"item": "1", "form_token": "0" * 64})
+    with speaking("fa"):
+        assert await refused.text() == views.form_out_of_date()
+    not_hers = await (await client.get("/groups/999999")).text()
+    assert '<html lang="fa" dir="rtl">' in not_hers
 
 
 async def test_every_word_on_the_page_comes_through_a_catalog(
@@ -517,7 +524,7 @@ async def test_a_group_admin_changes_the_schedule_on_the_page_and_the_group_is_t
 
 
 async def test_a_mentor_who_never_joined_sees_the_groups_week_and_changes_its_schedule(
-    web_coach: tuple[Coach, WebCoach], client: TestClient, engine: AsyncEngine
+    web_coach: tuple[Coach, WebCoach], client: TestClient, engine: AsyncEngine, clock: FrozenClock
 ) -> None:
     coach = web_coach[0]
     ada, bob, mentor = Learner(coach, "ada"), Learner(coach, "bob"), Learner(coach, "mo")
@@ -541,6 +548,16 @@ async def test_a_mentor_who_never_joined_sees_the_groups_week_and_changes_its_sc
     async with units(read_only=True) as uow:
         group = await uow.groups.find(GROUP_CHAT)
     assert group is not None and group.quiz_days == frozenset()
+
+    # A month on without a word from the platform, the group is no longer theirs to see.
+    clock.advance(timedelta(days=31))
+    client.session.cookie_jar.clear()
+    await signed_in(client, mentor)
+    home = await (await client.get("/")).text()
+    assert "/groups/" not in home
+    with speaking("en"):
+        assert escape(views.no_track_words()["no_groups"]) in home
+    assert (await client.get(address)).status == 404
 
 
 async def test_a_page_for_nobody_signed_in_speaks_the_browsers_language(
